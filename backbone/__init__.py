@@ -1,0 +1,1 @@
+"""Backbone's top layer: the command line (backbone.cli) and the web app (backbone.app)."""

@@ -1,0 +1,33 @@
+"""Backbone's model: parameters, state, the numba kernels, the Mesa model, the scorecard.
+
+Public API::
+
+    from simulation import Params, simulate, PartnershipModel
+    res = simulate(Params(backbone_share=0.2), seed=1)   # fast path: whole run in numba
+    res.monthly          # results chain and scorecard, one row per month
+    res.events           # turnover, exits, relaunches, funding cuts, betrayals, phases
+    model = PartnershipModel(backbone_share=0.2, rng=1)  # Mesa path, same kernels
+    model.step()
+"""
+
+from .engine import initial_state, simulate, step_month
+from .kernels import METRICS
+from .params import PRINCIPLES, REGIMES, SCHEMA, SECTORS, ParameterError, Params, schema_table
+from .result import SCORECARD, SCORECARD_METRICS, Result
+from .state import EVENT_TYPES, PHASES, State
+from .streams import STREAM_NAMES, make_streams
+
+__all__ = [
+    "Params", "ParameterError", "SCHEMA", "schema_table", "REGIMES", "SECTORS", "PRINCIPLES",
+    "simulate", "step_month", "initial_state", "Result", "METRICS", "SCORECARD",
+    "SCORECARD_METRICS", "State", "EVENT_TYPES", "PHASES", "make_streams", "STREAM_NAMES",
+    "PartnershipModel",
+]
+
+
+def __getattr__(name):
+    # The Mesa model is imported on first use: the fast path does not need Mesa.
+    if name == "PartnershipModel":
+        from .model import PartnershipModel
+        return PartnershipModel
+    raise AttributeError(name)

@@ -1,0 +1,16 @@
+"""The model's processes, one numba kernel each (see simulation.engine.step_month)."""
+
+from .beneficiaries import beneficiaries
+from .coordination import coordination
+from .engagement import engagement
+from .funding import funding
+from .init import initialize
+from .measurement import METRICS, N_METRICS, measurement
+from .membership import membership, turnover
+from .practices import efforts, practices
+from .trust import trust
+from .work import work
+
+__all__ = ["initialize", "funding", "turnover", "membership", "practices", "coordination",
+           "trust", "work", "beneficiaries", "engagement", "measurement", "efforts",
+           "METRICS", "N_METRICS"]

@@ -1,0 +1,103 @@
+"""Small jitted helpers shared by the kernels."""
+
+import numpy as np
+from numba import njit
+
+from ..state import EVENT_CODES
+
+TURNOVER = EVENT_CODES["turnover"]
+EXIT = EVENT_CODES["exit"]
+RECRUIT = EVENT_CODES["recruit"]
+RELAUNCH = EVENT_CODES["relaunch"]
+BETRAYAL = EVENT_CODES["betrayal"]
+FUNDING_CUT = EVENT_CODES["funding_cut"]
+FUNDING_GROW = EVENT_CODES["funding_grow"]
+FUNDER_EXIT = EVENT_CODES["funder_exit"]
+PERSUADED = EVENT_CODES["persuaded"]
+PHASE = EVENT_CODES["phase"]
+DISSOLVED = EVENT_CODES["dissolved"]
+
+POOLED = 0
+ISOLATED = 1
+
+
+@njit(cache=True)
+def clip01(x):
+    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+
+
+@njit(cache=True)
+def log_event(events, w, kind, a, b, v1, v2):
+    """Append one row to the event log; count rows that did not fit."""
+    n = int(w.n_events)
+    if n < events.rows.shape[0]:
+        row = events.rows[n]
+        row[0] = w.month
+        row[1] = kind
+        row[2] = a
+        row[3] = b
+        row[4] = v1
+        row[5] = v2
+        w.n_events += 1.0
+    else:
+        w.dropped_events += 1.0
+
+
+@njit(cache=True)
+def partner_trust(trust, active, i):
+    """Mean trust between partner i and the other active partners (0 if alone)."""
+    s = 0.0
+    n = 0
+    for j in range(active.shape[0]):
+        if active[j] and j != i:
+            s += trust[i, j]
+            n += 1
+    return s / n if n > 0 else 0.0
+
+
+@njit(cache=True)
+def mean_trust(trust, active):
+    """Mean pairwise trust among active partners (0 with fewer than two)."""
+    s = 0.0
+    n = 0
+    S = active.shape[0]
+    for i in range(S):
+        if active[i]:
+            for j in range(i + 1, S):
+                if active[j]:
+                    s += trust[i, j]
+                    n += 1
+    return s / n if n > 0 else 0.0
+
+
+@njit(cache=True)
+def count_active(active):
+    n = 0
+    for i in range(active.shape[0]):
+        if active[i]:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def draw_mask(profile, complexity, rng):
+    """A need mask with `complexity` distinct dimensions, drawn in turn in proportion to
+    `profile` among the dimensions not yet chosen. Draws exactly `complexity` uniforms."""
+    K = profile.shape[0]
+    mask = 0
+    for _ in range(complexity):
+        total = 0.0
+        for k in range(K):
+            if not (mask >> k) & 1:
+                total += profile[k]
+        u = rng.random() * total
+        pick = -1
+        acc = 0.0
+        for k in range(K):
+            if not (mask >> k) & 1:
+                pick = k
+                acc += profile[k]
+                if u < acc:
+                    break
+        mask |= 1 << pick
+    return mask

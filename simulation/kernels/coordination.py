@@ -1,0 +1,51 @@
+"""Process 4, coordination and communication: partners' hours, the cost of the links
+between them, over-coordination, and the degree of integration actually reached."""
+
+from numba import njit
+
+from .common import ISOLATED, count_active, mean_trust
+
+
+@njit(cache=True)
+def coordination(P, st):
+    """No random draws.
+
+    Intended integration g (0 in the isolated regime) sets how many partners each one
+    works with: g x min(n - 1, max_links) links, each pair interacting with intensity
+    x = g x min(1, max_links / (n - 1)). A link costs link_hours x (1 + low_trust_cost x
+    (1 - trust)) x (1 - facilitation x E_coordination) hours a month. Realized
+    integration is g x (floor + (1 - floor) x mean trust).
+    """
+    p = P[0]
+    pt, w = st.partners, st.world[0]
+    S = pt.active.shape[0]
+    n = count_active(pt.active)
+    g = 0.0 if (int(p.regime) == ISOLATED or w.dissolved != 0.0) else p.integration
+    x = 0.0
+    if n > 1:
+        x = g * min(1.0, p.max_links / (n - 1.0))
+    relaunch = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+    facil = 1.0 - w.effort_coordination * p.facilitation
+    for i in range(S):
+        pt.hours_coord[i] = 0.0
+        pt.hours_orch[i] = 0.0
+        pt.excess_coord[i] = 0.0
+        if not pt.active[i]:
+            pt.hours_inkind[i] = 0.0
+            pt.hours_funded[i] = 0.0
+            continue
+        pt.hours_inkind[i] = p.partner_hours * pt.engagement[i]
+        total = pt.hours_inkind[i] + pt.hours_funded[i]
+        coord = relaunch
+        for j in range(S):
+            if j != i and pt.active[j]:
+                coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - st.trust[i, j])) * facil
+        coord = min(coord, total)
+        orch = min(p.self_orchestration_hours, total - coord)
+        pt.hours_coord[i] = coord
+        pt.hours_orch[i] = orch
+        if total > 0.0:
+            pt.excess_coord[i] = max(0.0, (coord + orch) / total - p.overcoord_tolerance)
+    w.mean_trust = mean_trust(st.trust, pt.active)
+    w.interaction = x
+    w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * w.mean_trust)

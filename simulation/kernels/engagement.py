@@ -1,0 +1,71 @@
+"""Process 8, commitment and engagement: partners weigh value against burden; funders'
+money pulls the agenda unless beneficiaries have a voice."""
+
+from numba import njit
+
+from .common import clip01, partner_trust
+
+
+@njit(cache=True)
+def engagement(P, st):
+    """No random draws.
+
+    Engagement follows perceived value: target = init_engagement + progress_weight x
+    progress + recognition_gain x E_momentum + own interest (grant relative to the
+    mean, +-0.1) - overcoord_erosion x excess coordination share; it moves toward the
+    target at engagement_rate. Commitment: dc = commit_gain x e x trust_i x (1 - c) -
+    home_pull x (1 - align_strength x E_alignment) x c. The agenda moves toward funders'
+    preferences at agenda_rate x funder_agenda_power x (1 - voice) x (1 - align_strength
+    x E_alignment) and toward true needs at agenda_rate x voice (voice =
+    beneficiary_involvement).
+    """
+    p = P[0]
+    pt, fu, nd, w = st.partners, st.funders, st.needs, st.world[0]
+    S = pt.active.shape[0]
+    K = nd.estimate.shape[0]
+    F = fu.level.shape[0]
+
+    w.progress = 0.8 * w.progress + 0.2 * 12.0 * (w.improved_share - w.prev_improved)
+    mean_grant = 0.0
+    n = 0
+    for i in range(S):
+        if pt.active[i]:
+            mean_grant += pt.grant[i]
+            n += 1
+    if n > 0:
+        mean_grant /= n
+    shield = 1.0 - p.align_strength * w.effort_alignment
+    for i in range(S):
+        if not pt.active[i]:
+            continue
+        interest = 0.0
+        if mean_grant > 0.0:
+            interest = 0.1 * (min(pt.grant[i] / mean_grant, 2.0) - 1.0)
+        target = clip01(p.init_engagement + p.progress_weight * w.progress
+                        + p.recognition_gain * w.effort_momentum + interest
+                        - p.overcoord_erosion * pt.excess_coord[i])
+        pt.engagement[i] = clip01(pt.engagement[i] + p.engagement_rate * (target - pt.engagement[i]))
+        t_i = partner_trust(st.trust, pt.active, i)
+        c = pt.commitment[i]
+        c += p.commit_gain * pt.engagement[i] * t_i * (1.0 - c) - p.home_pull * shield * c
+        pt.commitment[i] = clip01(c)
+        pt.knowledge[i] += p.learning_knowledge * (1.0 - pt.knowledge[i])
+
+    level = 0.0
+    for f in range(F):
+        if fu.active[f]:
+            level += fu.level[f]
+    voice = p.beneficiary_involvement
+    pull = p.agenda_rate * p.funder_agenda_power * (1.0 - voice) * shield
+    total = 0.0
+    for k in range(K):
+        pref = 0.0
+        if level > 0.0:
+            for f in range(F):
+                if fu.active[f]:
+                    pref += fu.level[f] * fu.preference[f, k] / level
+            nd.estimate[k] += pull * (pref - nd.estimate[k])
+        nd.estimate[k] += p.agenda_rate * voice * (nd.true_profile[k] - nd.estimate[k])
+        total += nd.estimate[k]
+    for k in range(K):
+        nd.estimate[k] /= total

@@ -1,0 +1,117 @@
+"""Process 1, funding: funders pay in, money reaches the backbone and the partners,
+and funders review their grants on their cycle."""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .common import (FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED,
+                     log_event)
+
+
+@njit(cache=True)
+def funding(P, st, rng):
+    """Draws per month, whatever the state: slots x F (grant noise), then F x 2 (review
+    noise, persuasion).
+
+    Pooled regime: the backbone share pays backbone staff; the rest enters the pooled
+    fund, which disburses at most `admin_rate` x this month's partner money (the
+    administrative bottleneck), split among active partners by engagement.
+    Isolated regime: each funder splits its partner money among active partners in
+    proportion to (measured attributable output) ** isolated_attribution.
+    """
+    p = P[0]
+    pt, fu, w = st.partners, st.funders, st.world[0]
+    S = pt.active.shape[0]
+    F = fu.level.shape[0]
+    month = int(w.month)
+
+    inflow = 0.0
+    if w.dissolved == 0.0:
+        for f in range(F):
+            if fu.active[f]:
+                inflow += p.funder_budget * fu.level[f]
+    w.inflow = inflow
+    w.paid_in += inflow
+    to_backbone = inflow * p.backbone_share
+    w.spent_backbone += to_backbone
+    w.backbone_hours = to_backbone / p.staff_cost_per_hour
+    to_partners = inflow - to_backbone
+
+    for i in range(S):
+        pt.grant[i] = 0.0
+    w.disbursed = 0.0
+    noise = w.noise
+    if int(p.regime) == ISOLATED:
+        for f in range(F):
+            share = 0.0
+            if fu.active[f] and w.dissolved == 0.0:
+                share = p.funder_budget * fu.level[f] * (1.0 - p.backbone_share)
+            weight = np.zeros(S)
+            total = 0.0
+            n = 0
+            for i in range(S):
+                u = rng.random()
+                if pt.active[i]:
+                    measured = pt.output[i] * (1.0 + noise * math.sqrt(3.0) * (2.0 * u - 1.0))
+                    weight[i] = max(measured, 0.0) ** p.isolated_attribution
+                    total += weight[i]
+                    n += 1
+            if n == 0:
+                w.pool += share  # nobody to pay: the money waits
+                continue
+            for i in range(S):
+                if pt.active[i]:
+                    g = share * (weight[i] / total if total > 0.0 else 1.0 / n)
+                    pt.grant[i] += g
+                    w.spent_partners += g
+                    w.disbursed += g
+    else:
+        for _ in range(S * F):
+            rng.random()  # keep the stream aligned with the isolated regime's draws
+        w.pool += to_partners
+        rate = p.admin_base_rate + (p.admin_max_rate - p.admin_base_rate) * (
+            1.0 - math.exp(-w.backbone_hours / p.admin_half_hours))
+        disburse = min(w.pool, rate * to_partners)
+        total = 0.0
+        for i in range(S):
+            if pt.active[i]:
+                total += pt.engagement[i]
+        if total <= 0.0:
+            disburse = 0.0
+        for i in range(S):
+            if pt.active[i] and total > 0.0:
+                pt.grant[i] = disburse * pt.engagement[i] / total
+        w.pool -= disburse
+        w.disbursed = disburse
+        w.spent_partners += disburse
+    for i in range(S):
+        pt.hours_funded[i] = pt.grant[i] / p.cost_per_hour
+
+    # Reviews: funders compare the measured outcome share with what they expected by now.
+    expected = min(p.target_outcome_share, p.expected_outcome_rate * (month + 1) / 12.0)
+    review = (month + 1) % int(p.review_cycle) == 0 and (month + 1) >= int(p.funder_patience)
+    for f in range(F):
+        u_noise = rng.random()
+        u_persuade = rng.random()
+        if not (review and fu.active[f] and w.dissolved == 0.0):
+            continue
+        measured = w.improved_share * (1.0 + noise * math.sqrt(3.0) * (2.0 * u_noise - 1.0))
+        before = fu.level[f]
+        if measured < expected:
+            if u_persuade < w.effort_momentum * p.narrative_persuasion:
+                log_event(st.events, w, PERSUADED, f, -1, measured, expected)
+                continue
+            fu.level[f] = before * (1.0 - p.funder_cut)
+            w.cuts += 1.0
+            w.last_cut = month
+            log_event(st.events, w, FUNDING_CUT, f, -1, before, fu.level[f])
+            if fu.level[f] < p.funder_exit_level:
+                fu.active[f] = False
+                log_event(st.events, w, FUNDER_EXIT, f, -1, fu.level[f], 0.0)
+        else:
+            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
+            if grown > before:
+                fu.level[f] = grown
+                log_event(st.events, w, FUNDING_GROW, f, -1, before, grown)

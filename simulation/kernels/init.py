@@ -1,0 +1,78 @@
+"""Initialization: the state at month 0, drawn from the `init` stream."""
+
+from numba import njit
+
+from .beneficiaries import newcomer_condition, newcomer_engagement
+from .common import draw_mask
+
+
+@njit(cache=True)
+def initialize(P, st, sectors, rng):
+    """Fill a zeroed state. Draw order: need profile (K), launch partners' competences
+    (n_partners x K), funders' preferences (F x K), then per beneficiary: needs
+    (complexity draws), condition, engagement."""
+    p = P[0]
+    pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
+    K = nd.true_profile.shape[0]
+    n0 = int(p.n_partners)
+    c = int(p.complexity)
+
+    total = 0.0
+    for k in range(K):
+        nd.true_profile[k] = 0.5 + rng.random()
+        total += nd.true_profile[k]
+    for k in range(K):
+        nd.true_profile[k] /= total
+
+    for i in range(n0):
+        pt.active[i] = True
+        pt.ever[i] = True
+        pt.sector[i] = sectors[i]
+        for k in range(K):
+            u = rng.random()
+            pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * u * u
+        pt.engagement[i] = p.init_engagement
+        pt.commitment[i] = p.init_commitment
+        pt.knowledge[i] = p.init_knowledge
+        pt.reps[i] = 1
+        pt.ceiling[i] = p.trust_ceiling
+    for i in range(n0):
+        for j in range(n0):
+            if i != j:
+                st.trust[i, j] = p.init_trust
+
+    F = fu.level.shape[0]
+    for f in range(F):
+        fu.active[f] = True
+        fu.level[f] = 1.0
+        total = 0.0
+        for k in range(K):
+            r = rng.random()
+            fu.preference[f, k] = (1.0 - p.funder_divergence) * nd.true_profile[k] + p.funder_divergence * r
+            total += fu.preference[f, k]
+        for k in range(K):
+            fu.preference[f, k] /= total
+
+    voice = p.beneficiary_involvement
+    for k in range(K):
+        mean_pref = 0.0
+        for f in range(F):
+            mean_pref += fu.preference[f, k]
+        nd.estimate[k] = voice * nd.true_profile[k] + (1.0 - voice) * mean_pref / F
+
+    M = be.condition.shape[0]
+    for b in range(M):
+        m = draw_mask(nd.true_profile, c, rng)
+        be.needs[b] = m
+        be.condition[b] = newcomer_condition(p, rng.random())
+        be.base_engagement[b] = newcomer_engagement(p, rng.random())
+        for k in range(K):
+            if (m >> k) & 1:
+                nd.need_count[k] += 1
+        nd.takers[m] += be.base_engagement[b]
+
+    w.trust_ref = p.init_trust if n0 > 1 else 0.0
+    w.mean_trust = w.trust_ref
+    w.launch_size = n0
+    w.last_relaunch = -1.0
+    w.last_cut = -1.0

@@ -1,0 +1,112 @@
+"""Process 2, turnover and membership: representatives leave, disengaged partners exit,
+partner-raising recruits new ones."""
+
+import numpy as np
+from numba import njit
+
+from .common import (DISSOLVED, EXIT, RECRUIT, TURNOVER, count_active, log_event,
+                     partner_trust)
+
+
+@njit(cache=True)
+def turnover(P, st, rng):
+    """Draws one uniform per slot per month from the `turnover` stream.
+
+    A leaving representative's successor keeps (1 - loss) of the trust others placed in
+    the old one, loss = turnover_trust_loss x (1 - onboarding), and starts with
+    newcomer knowledge plus the onboarded share of the predecessor's.
+    """
+    p = P[0]
+    pt, w = st.partners, st.world[0]
+    S = pt.active.shape[0]
+    onboard = w.effort_coordination * p.onboarding
+    loss = p.turnover_trust_loss * (1.0 - onboard)
+    for i in range(S):
+        u = rng.random()
+        if not pt.active[i]:
+            continue
+        pt.tenure[i] += 1
+        if u >= p.turnover_rate:
+            continue
+        before = partner_trust(st.trust, pt.active, i)
+        for j in range(S):
+            if j != i and pt.active[j]:
+                st.trust[i, j] *= 1.0 - loss
+                st.trust[j, i] = st.trust[i, j]
+        pt.knowledge[i] = p.newcomer_knowledge + onboard * (pt.knowledge[i] - p.newcomer_knowledge)
+        if pt.knowledge[i] < p.newcomer_knowledge:
+            pt.knowledge[i] = p.newcomer_knowledge
+        pt.tenure[i] = 0
+        pt.reps[i] += 1
+        w.turnover_since_launch += 1.0
+        w.turnovers += 1.0
+        log_event(st.events, w, TURNOVER, i, -1, before, partner_trust(st.trust, pt.active, i))
+
+
+@njit(cache=True)
+def membership(P, st, rng):
+    """Exits, recruitment and dissolution. Draws 1 + K uniforms per month from the
+    `membership` stream (recruitment chance, recruit's competences)."""
+    p = P[0]
+    pt, fu, w = st.partners, st.funders, st.world[0]
+    S = pt.active.shape[0]
+    K = pt.competence.shape[1]
+
+    for i in range(S):
+        if not pt.active[i]:
+            continue
+        if pt.engagement[i] < p.exit_threshold:
+            pt.low_months[i] += 1
+        else:
+            pt.low_months[i] = 0
+        if pt.low_months[i] >= p.exit_patience:
+            pt.active[i] = False
+            w.exits += 1.0
+            for j in range(S):
+                st.trust[i, j] = 0.0
+                st.trust[j, i] = 0.0
+            log_event(st.events, w, EXIT, i, -1, pt.engagement[i], 0.0)
+
+    u = rng.random()
+    comp = np.empty(K)
+    for k in range(K):
+        comp[k] = rng.random()
+    chance = p.recruit_rate + w.effort_momentum * p.recruit_gain
+    if u < chance and w.dissolved == 0.0:
+        slot = -1
+        for i in range(S):
+            if not pt.active[i]:
+                slot = i
+                break
+        if slot >= 0:
+            i = slot
+            pt.active[i] = True
+            if not pt.ever[i]:
+                pt.sector[i] = i % 4
+            pt.ever[i] = True
+            for k in range(K):
+                pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * comp[k] * comp[k]
+            pt.engagement[i] = p.init_engagement
+            pt.commitment[i] = p.init_commitment
+            gap = max(p.init_knowledge - p.newcomer_knowledge, 0.0)
+            pt.knowledge[i] = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
+            pt.tenure[i] = 0
+            pt.reps[i] += 1
+            pt.low_months[i] = 0
+            pt.ceiling[i] = p.trust_ceiling
+            for j in range(S):
+                if j != i and pt.active[j]:
+                    st.trust[i, j] = p.init_trust
+                    st.trust[j, i] = p.init_trust
+            w.recruited += 1.0
+            log_event(st.events, w, RECRUIT, i, -1, 0.0, 0.0)
+
+    n_partners = count_active(pt.active)
+    n_funders = count_active(fu.active)
+    if w.dissolved == 0.0 and (n_partners < 2 or n_funders == 0):
+        w.dissolved = 1.0
+        log_event(st.events, w, DISSOLVED, -1, -1, n_partners, n_funders)
+        for i in range(S):
+            pt.active[i] = False
+            for j in range(S):
+                st.trust[i, j] = 0.0

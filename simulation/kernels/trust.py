@@ -1,0 +1,73 @@
+"""Process 5, trust: pairwise trust with a negativity bias (Pant & Yu 2025).
+
+For an interacting pair (i, j), cooperation a = sqrt(perf_i x perf_j), with perf =
+commitment x engagement (showing up for the common agenda); signal s = tanh(k (a -
+baseline)). With interaction intensity x and dependence D (realized integration):
+    s > 0:  dT = x l+ s (ceiling - T)          ceiling = min of the two reputations
+    s < 0:  dT = x l- s T (1 + dependence D)
+and without interaction trust decays: dT -= trust_decay (1 - x) T.
+Betrayal (unilateral credit-claiming) by i, with monthly chance betrayal_rate x
+(1 - commitment_i) x (1 - protocol x E_identity): every T_ij takes a full negative
+signal, T_ij -= l- T_ij (1 + dependence D), and i's reputation ceiling drops.
+"""
+
+import math
+
+from numba import njit
+
+from .common import BETRAYAL, log_event, mean_trust, partner_trust
+
+
+@njit(cache=True)
+def trust(P, st, rng):
+    """Draws one uniform per slot per month from the `trust` stream."""
+    p = P[0]
+    pt, w = st.partners, st.world[0]
+    S = pt.active.shape[0]
+    T = st.trust
+    x = w.interaction
+    D = w.integration
+    amplify = 1.0 + p.trust_dependence * D
+
+    for i in range(S):
+        if not pt.active[i]:
+            continue
+        perf_i = pt.commitment[i] * pt.engagement[i]
+        for j in range(i + 1, S):
+            if not pt.active[j]:
+                continue
+            a = math.sqrt(perf_i * pt.commitment[j] * pt.engagement[j])
+            s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
+            t = T[i, j]
+            ceiling = min(pt.ceiling[i], pt.ceiling[j])
+            if s > 0.0:
+                if t < ceiling:
+                    t += x * p.trust_gain * s * (ceiling - t)
+            else:
+                t += x * p.trust_loss * s * t * amplify
+            t -= p.trust_decay * (1.0 - x) * t
+            t = min(max(t, 0.0), ceiling)
+            T[i, j] = t
+            T[j, i] = t
+
+    protocol = 1.0 - w.effort_identity * p.betrayal_protocol
+    for i in range(S):
+        u = rng.random()
+        if not pt.active[i]:
+            continue
+        if u < p.betrayal_rate * (1.0 - pt.commitment[i]) * protocol:
+            before = partner_trust(T, pt.active, i)
+            for j in range(S):
+                if j != i and pt.active[j]:
+                    T[i, j] = max(0.0, T[i, j] - p.trust_loss * T[i, j] * amplify)
+                    T[j, i] = T[i, j]
+            pt.ceiling[i] = max(0.0, pt.ceiling[i] - p.reputation_damage)
+            w.betrayals += 1.0
+            log_event(st.events, w, BETRAYAL, i, -1, before, partner_trust(T, pt.active, i))
+
+    for i in range(S):
+        if pt.active[i]:
+            pt.ceiling[i] += p.reputation_recovery * (p.trust_ceiling - pt.ceiling[i])
+    w.mean_trust = mean_trust(T, pt.active)
+    if w.mean_trust > w.trust_ref:
+        w.trust_ref = w.mean_trust

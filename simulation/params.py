@@ -1,0 +1,352 @@
+"""The parameter schema: every parameter of the model in one place.
+
+Each parameter has a name, a unit, a default, bounds (or allowed choices) and a source
+or a stated assumption. ``Params`` validates a mapping of overrides against the schema:
+an unknown key is an error naming the key and the nearest valid one; a value out of
+range names the field, the value and the allowed range.
+
+Usage::
+
+    from simulation import Params
+    p = Params(backbone_share=0.2, n_partners=12)
+    p.backbone_share          # 0.2
+    p.to_record()             # the numeric parameters as a numpy record for the kernels
+
+The numeric parameters travel into the numba kernels as one numpy structured record
+(``to_record``), so kernels read ``p.turnover_rate`` by name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+REGIMES = ("pooled", "isolated")
+SECTORS = ("public", "private", "nonprofit", "academia")
+PRINCIPLES = ("alignment", "momentum", "identity", "coordination", "population", "measurement")
+
+
+class ParameterError(ValueError):
+    """A parameter value or name that the schema does not allow (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One parameter: ``kind`` is float, int, bool, choice or names (a list of strings)."""
+
+    name: str
+    kind: str
+    default: Any
+    unit: str
+    lo: float | None
+    hi: float | None
+    source: str
+    doc: str
+    group: str
+    choices: tuple[str, ...] = ()
+
+    def bounds_text(self) -> str:
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "names":
+            return f"a list of names, one per partner; sectors from {', '.join(SECTORS)}"
+        return f"[{_fmt(self.lo)}, {_fmt(self.hi)}]"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:g}"
+
+
+ASSUMPTION = "assumption"
+_S: list[Spec] = []
+
+
+def _p(name, kind, default, unit, lo, hi, source, doc, group, choices=()):
+    _S.append(Spec(name, kind, default, unit, lo, hi, source, doc, group, tuple(choices)))
+
+
+# ---------------------------------------------------------------- structure and time
+G = "structure"
+_p("months", "int", 120, "month", 1, 600, "DESIGN.md: default horizon 10 years", "simulated horizon", G)
+_p("n_partners", "int", 8, "organizations", 2, 500, "DESIGN.md default", "partner organizations at launch", G)
+_p("max_recruits", "int", 4, "organizations", 0, 500, ASSUMPTION, "room for partners recruited later (extra slots)", G)
+_p("n_funders", "int", 3, "funders", 1, 50, "DESIGN.md default", "funders at launch", G)
+_p("n_beneficiaries", "int", 10_000, "people", 10, 2_000_000, "DESIGN.md default (Ungas Vägar: 28,000 youth in Sweden)", "target population", G)
+_p("n_dimensions", "int", 4, "dimensions", 1, 8, ASSUMPTION + " (e.g. skills, health, housing, networks)", "problem dimensions K", G)
+_p("complexity", "int", 2, "dimensions", 1, 8, "Kania & Kramer 2011: complex problems need several dimensions served together", "need dimensions a beneficiary needs served together (<= n_dimensions)", G)
+_p("regime", "choice", "pooled", "-", None, None, "Kania & Kramer 2011: collective vs isolated impact", "funding regime", G, REGIMES)
+_p("partner_names", "names", (), "-", None, None, ASSUMPTION, "optional names as 'Name:sector', one per launch partner", G)
+
+# ---------------------------------------------------------------- funding
+G = "funding"
+_p("funder_budget", "float", 100.0, "k/month per funder", 0.0, 1e7, ASSUMPTION + " (a mid-size regional programme)", "money each funder pays in per month at full level", G)
+_p("backbone_share", "float", 0.10, "share", 0.0, 0.9, "27 Ways / FSG practice: backbones cost a few to 15% of budgets", "share of pooled money for the backbone", G)
+_p("cost_per_hour", "float", 0.06, "k/hour", 0.001, 10.0, ASSUMPTION + " (60 per hour of professional time)", "what a funded hour of partner work costs", G)
+_p("staff_cost_per_hour", "float", 0.06, "k/hour", 0.001, 10.0, ASSUMPTION, "what an hour of backbone staff costs", G)
+_p("admin_base_rate", "float", 0.85, "multiple", 0.0, 10.0, "Bitterman & Koliba 2020 (administrative bottleneck); value assumed", "disbursement capacity, as a multiple of monthly partner money, with no backbone staff", G)
+_p("admin_max_rate", "float", 1.25, "multiple", 0.0, 10.0, ASSUMPTION, "disbursement capacity, as a multiple of monthly partner money, with a fully staffed backbone (above 1 clears backlogs)", G)
+_p("admin_half_hours", "float", 200.0, "staff hours/month", 1.0, 10_000.0, ASSUMPTION, "backbone hours that close 63% of the disbursement gap", G)
+_p("funder_patience", "int", 24, "month", 1, 600, "Refined CI model: trust needs several years; value assumed", "months before a funder's review can cut", G)
+_p("review_cycle", "int", 12, "month", 1, 120, ASSUMPTION + " (annual reviews)", "months between funder reviews", G)
+_p("expected_outcome_rate", "float", 0.03, "share/year", 0.0, 1.0, ASSUMPTION, "share of beneficiaries funders expect to reach the outcome per year of funding", G)
+_p("funder_cut", "float", 0.2, "share", 0.0, 1.0, ASSUMPTION, "share of funding cut after a review below expectation", G)
+_p("funder_grow", "float", 0.05, "share", 0.0, 1.0, ASSUMPTION, "share of funding added after a review at or above expectation", G)
+_p("funder_exit_level", "float", 0.3, "level", 0.0, 1.0, ASSUMPTION, "a funder whose level falls below this leaves", G)
+_p("funder_max_level", "float", 1.5, "level", 1.0, 10.0, ASSUMPTION, "a funder never pays more than this multiple of its budget", G)
+_p("isolated_attribution", "float", 1.0, "exponent", 0.0, 5.0, "Kania & Kramer 2011: funders pick grantees by attributable results", "how steeply isolated grants follow measured output", G)
+
+# ---------------------------------------------------------------- partners
+G = "partners"
+_p("partner_hours", "float", 60.0, "hours/month", 0.0, 5000.0, ASSUMPTION + " (a representative at ~40% plus colleagues)", "in-kind hours a fully engaged partner gives the partnership", G)
+_p("competence_floor", "float", 0.1, "share", 0.0, 1.0, ASSUMPTION, "lowest competence of a partner on a dimension", G)
+_p("init_engagement", "float", 0.6, "share", 0.0, 1.0, ASSUMPTION, "engagement of a partner at launch or recruitment", G)
+_p("init_commitment", "float", 0.5, "share", 0.0, 1.0, "Smaldino & Lubell 2011 (dual loyalty); value assumed", "share of direct work serving the common agenda at launch", G)
+_p("init_knowledge", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "partnership knowledge of a representative at launch", G)
+_p("home_pull", "float", 0.02, "1/month", 0.0, 1.0, "27 Ways: partners restricted by their own KPIs; value assumed", "monthly drift of commitment toward home KPIs", G)
+_p("commit_gain", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "monthly rise of commitment with engagement and trust", G)
+_p("engagement_rate", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which engagement follows perceived value", G)
+_p("progress_weight", "float", 2.0, "-", 0.0, 20.0, ASSUMPTION, "weight of visible progress in perceived value", G)
+_p("overcoord_tolerance", "float", 0.15, "share of hours", 0.0, 1.0, "27 Ways: over-coordination burdens people; value assumed", "coordination share of hours partners accept", G)
+_p("overcoord_erosion", "float", 1.0, "1/month per share", 0.0, 20.0, ASSUMPTION, "engagement lost per unit of coordination share above tolerance", G)
+_p("learning_knowledge", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly growth of a representative's partnership knowledge", G)
+
+# ---------------------------------------------------------------- turnover and membership
+G = "membership"
+_p("turnover_rate", "float", 0.025, "1/month", 0.0, 0.5, "Argote et al. 1995; value assumed (mean tenure 40 months)", "monthly probability a representative leaves", G)
+_p("turnover_trust_loss", "float", 0.7, "share", 0.0, 1.0, "Levine, Moreland, Argote & Carley 2005; value assumed", "share of trust with a partner lost when its representative leaves", G)
+_p("newcomer_knowledge", "float", 0.1, "share", 0.0, 1.0, ASSUMPTION, "partnership knowledge of a successor without onboarding", G)
+_p("exit_threshold", "float", 0.15, "engagement", 0.0, 1.0, ASSUMPTION, "engagement below which a partner considers leaving", G)
+_p("exit_patience", "int", 6, "month", 1, 120, ASSUMPTION, "months below the threshold before a partner exits", G)
+_p("recruit_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION, "monthly chance of recruiting a partner without partner-raising", G)
+
+# ---------------------------------------------------------------- backbone
+G = "backbone"
+_p("effort_scale_hours", "float", 100.0, "staff hours/month", 0.1, 10_000.0, ASSUMPTION, "hours on one principle that give 63% of its full effect (diminishing returns)", G)
+for _name in PRINCIPLES:
+    _p(f"effort_{_name}", "float", 1.0, "weight", 0.0, 1.0, "Crespin & Moser: 6 principles, equal by default", f"relative share of backbone effort on {_name}", G)
+for _name in PRINCIPLES:
+    _p(f"use_{_name}", "bool", True, "-", None, None, "ablation switch", f"principle '{_name}' acts (false: switched off)", G)
+_p("self_orchestration_hours", "float", 0.0, "hours/month per partner", 0.0, 500.0, "Refined CI model: the orchestrator role can be shared", "partner hours spent orchestrating when there is no backbone", G)
+_p("self_orchestration_efficiency", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION, "effectiveness of a partner hour of orchestration against a backbone hour", G)
+_p("align_strength", "float", 0.7, "share", 0.0, 1.0, ASSUMPTION, "share of home pull and funder agenda pull cancelled at full alignment", G)
+_p("recognition_gain", "float", 0.3, "engagement", 0.0, 1.0, "27 Ways: recognition; value assumed", "perceived value added by recognition at full momentum effort", G)
+_p("narrative_persuasion", "float", 0.6, "probability", 0.0, 1.0, "27 Ways: ROI narratives; value assumed", "chance a funder is persuaded not to cut at full momentum effort", G)
+_p("recruit_gain", "float", 0.05, "1/month", 0.0, 1.0, "27 Ways: partner-raising; value assumed", "monthly recruitment chance added at full momentum effort", G)
+_p("relaunch_threshold", "float", 0.15, "share", 0.01, 1.0, "27 Ways / HBR 2017: relaunch after 15% turnover", "turnover since the last launch, as a share of partners, that triggers a relaunch", G)
+_p("relaunch_hours", "float", 8.0, "hours per partner", 0.0, 200.0, ASSUMPTION + " (a kickoff day)", "partner hours a relaunch costs in its month", G)
+_p("relaunch_trust_restore", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION, "share of the gap to the team's best trust a relaunch restores, at full identity effort", G)
+_p("relaunch_engagement_gain", "float", 0.15, "engagement", 0.0, 1.0, ASSUMPTION, "engagement a relaunch adds, at full identity effort", G)
+_p("relaunch_knowledge_gain", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "share of the knowledge gap a relaunch closes, at full identity effort", G)
+_p("betrayal_protocol", "float", 0.7, "share", 0.0, 1.0, ASSUMPTION, "share of credit-claiming prevented by identity work (protocols) at full effort", G)
+_p("facilitation", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION, "share of a link's hours saved at full coordination effort", G)
+_p("dedup", "float", 0.6, "share", 0.0, 1.0, ASSUMPTION, "share of duplicated effort removed at full coordination effort", G)
+_p("onboarding", "float", 0.6, "share", 0.0, 1.0, "Moreland & Argote: telling members about a newcomer removed most of the loss", "share of turnover losses avoided at full coordination effort", G)
+_p("cocreation_rate", "float", 0.1, "1/month", 0.0, 1.0, "Refined CI model: beneficiary engagement; value assumed", "monthly correction of the needs estimate toward true needs at full effort", G)
+_p("cocreation_engagement", "float", 0.2, "engagement", 0.0, 1.0, ASSUMPTION, "beneficiary engagement added at full population effort", G)
+_p("measurement_noise", "float", 0.5, "relative sd", 0.0, 3.0, ASSUMPTION, "noise in measured results without shared measurement", G)
+_p("measurement_gain", "float", 0.8, "share", 0.0, 1.0, ASSUMPTION, "share of measurement noise removed at full effort", G)
+_p("learning_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly shift of effort toward dimensions that measurably work, at full effort", G)
+
+# ---------------------------------------------------------------- coordination and trust
+G = "trust"
+_p("integration", "float", 0.5, "degree", 0.0, 1.0, "27 Ways: degree of integration from parallel play (0) to full integration (1)", "intended degree of integration", G)
+_p("link_hours", "float", 3.0, "hours/month", 0.0, 100.0, "27 Ways: coordination as a transaction cost; value assumed", "hours a partner spends per fully integrated link at full trust", G)
+_p("max_links", "int", 12, "links", 1, 1000, "Dunbar-style limit on working relationships; value assumed", "most partners one partner coordinates with at full integration", G)
+_p("integration_trust_floor", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "share of intended integration realized at zero trust (trust raises willingness to integrate)", G)
+_p("low_trust_cost", "float", 1.0, "multiplier", 0.0, 10.0, ASSUMPTION, "extra link cost at zero trust (1: twice the hours)", G)
+_p("duplication_base", "float", 0.3, "share", 0.0, 1.0, "Kania & Kramer 2011: duplication in isolated impact; value assumed", "share of service duplicated in parallel play", G)
+_p("init_trust", "float", 0.2, "share", 0.0, 1.0, "Refined CI model: trust needs years of interaction", "pairwise trust at launch and with newcomers", G)
+_p("trust_gain", "float", 0.10, "1/month", 0.0, 1.0, "Pant & Yu 2025 (l+ = 0.10), applied per month of full interaction", "trust gain rate", G)
+_p("trust_loss", "float", 0.30, "1/month", 0.0, 1.0, "Pant & Yu 2025 (l- = 0.30)", "trust loss rate (negativity bias)", G)
+_p("trust_dependence", "float", 0.5, "-", 0.0, 5.0, "Pant & Yu 2025 (x = 0.5)", "amplification of losses by dependence on the partner", G)
+_p("trust_signal_k", "float", 4.0, "-", 0.1, 50.0, "Pant & Yu 2025: s = tanh(k (a - baseline)); value assumed", "steepness of the cooperation signal", G)
+_p("trust_baseline", "float", 0.2, "share", 0.0, 1.0, ASSUMPTION, "cooperation level that neither builds nor erodes trust", G)
+_p("trust_ceiling", "float", 0.95, "share", 0.0, 1.0, "Pant & Yu 2025: trust ceiling", "highest trust", G)
+_p("trust_decay", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION, "decay of trust without interaction", G)
+_p("betrayal_rate", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly chance of unilateral credit-claiming by an uncommitted partner with no protocols", G)
+_p("reputation_damage", "float", 0.15, "share", 0.0, 1.0, "Pant & Yu 2025: reputation damage lowers the ceiling", "ceiling lost by a partner who betrays", G)
+_p("reputation_recovery", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly recovery of a lowered ceiling", G)
+
+# ---------------------------------------------------------------- funders' agenda
+G = "agenda"
+_p("funder_agenda_power", "float", 0.5, "share", 0.0, 1.0, "Refined CI model: those with money formulate the agenda", "pull of funders' preferences on the agenda", G)
+_p("agenda_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly speed of agenda pull", G)
+_p("funder_divergence", "float", 0.6, "share", 0.0, 1.0, ASSUMPTION, "how far funders' preferred needs differ from true needs", G)
+_p("beneficiary_involvement", "float", 0.1, "share", 0.0, 1.0, "Refined CI model: beneficiary engagement; value assumed", "beneficiaries' voice in the agenda without backbone co-creation", G)
+
+# ---------------------------------------------------------------- beneficiaries
+G = "beneficiaries"
+_p("hours_per_case", "float", 0.15, "hours/month", 0.01, 100.0, ASSUMPTION, "service hours a beneficiary needs per month on one dimension", G)
+_p("gain_rate", "float", 0.3, "1/month", 0.0, 1.0, ASSUMPTION, "monthly rise of condition at full, matched service", G)
+_p("relapse_rate", "float", 0.015, "1/month", 0.0, 1.0, ASSUMPTION, "monthly fall of condition without support", G)
+_p("relapse_rate_sustained", "float", 0.004, "1/month", 0.0, 1.0, ASSUMPTION, "monthly fall of condition once the outcome is sustained", G)
+_p("outcome_threshold", "float", 0.7, "condition", 0.0, 1.0, ASSUMPTION, "condition that counts as the outcome (e.g. in work or study)", G)
+_p("sustain_months", "int", 6, "month", 1, 120, "Partnerships2030: impact as sustained change; value assumed", "months above the threshold that make a sustained outcome", G)
+_p("init_condition", "float", 0.3, "condition", 0.0, 1.0, ASSUMPTION, "mean condition at the start (uniform +- 0.2)", G)
+_p("benef_engagement", "float", 0.4, "share", 0.0, 1.0, ASSUMPTION, "mean beneficiary engagement at the start (uniform +- 0.3)", G)
+_p("benef_engagement_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which beneficiary engagement follows its target", G)
+_p("need_drift", "float", 0.01, "share/month", 0.0, 1.0, "DESIGN.md: needs drift; value assumed", "share of beneficiaries whose needs change each month", G)
+_p("need_profile_drift", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "random-walk step of the population's need profile", G)
+_p("beneficiary_turnover", "float", 1 / 60, "1/month", 0.0, 1.0, ASSUMPTION + " (people stay ~5 years in the target group, e.g. youth ageing out)", "share of the target population replaced by newcomers each month", G)
+_p("target_outcome_share", "float", 0.7, "share", 0.0, 1.0, "Ungas Vägar: 70% into work or studies", "the partnership's goal (scorecard reference)", G)
+_p("value_per_outcome", "float", 1000.0, "k per outcome", 0.0, 1e8, ASSUMPTION + " (Ungas Vägar: ~15 MSEK lifetime social cost)", "monetized value of one sustained outcome (SROI)", G)
+
+SCHEMA: dict[str, Spec] = {s.name: s for s in _S}
+NUMERIC = [s for s in _S if s.kind in ("float", "int", "bool", "choice")]
+RECORD_DTYPE = np.dtype([(s.name, np.float64) for s in NUMERIC])
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest valid name to a misspelled one, or None."""
+    hits = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return hits[0] if hits else None
+
+
+def unknown_key_message(key: str, where: str = "parameter") -> str:
+    hint = nearest(key, SCHEMA)
+    tail = f"; did you mean '{hint}'?" if hint else "; run 'backbone show baseline' for the list"
+    return f"unknown {where} '{key}'{tail}"
+
+
+def coerce(spec: Spec, value: Any) -> Any:
+    """Validate and convert one value; raise ParameterError naming field, value and range."""
+    bad = f"{spec.name} = {value!r} is not allowed: expected {spec.bounds_text()}"
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise ParameterError(bad)
+        return value
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            return value.lower() in ("true", "1", "yes", "on")
+        if isinstance(value, (int, np.integer)) and value in (0, 1):
+            return bool(value)
+        raise ParameterError(bad)
+    if spec.kind == "names":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ParameterError(bad)
+        for v in value:
+            sector = v.rsplit(":", 1)[1].strip() if ":" in v else None
+            if sector is not None and sector not in SECTORS:
+                raise ParameterError(f"{spec.name}: sector '{sector}' in {v!r} is not allowed: expected one of {', '.join(SECTORS)}")
+        return tuple(value)
+    if isinstance(value, bool):
+        raise ParameterError(bad)
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ParameterError(bad) from None
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ParameterError(bad)
+    x = float(value)
+    if not math.isfinite(x) or x < spec.lo or x > spec.hi:
+        raise ParameterError(bad)
+    if spec.kind == "int":
+        if not x.is_integer():
+            raise ParameterError(f"{spec.name} = {value!r} is not allowed: expected a whole number in {spec.bounds_text()}")
+        return int(x)
+    return x
+
+
+class Params:
+    """A validated, immutable set of parameters: the defaults with overrides applied."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any):
+        merged = dict(overrides or {})
+        merged.update(kwargs)
+        values = {name: spec.default for name, spec in SCHEMA.items()}
+        for key, value in merged.items():
+            if key not in SCHEMA:
+                raise ParameterError(unknown_key_message(key))
+            values[key] = coerce(SCHEMA[key], value)
+        if values["complexity"] > values["n_dimensions"]:
+            raise ParameterError(
+                f"complexity = {values['complexity']} is not allowed: expected [1, n_dimensions = {values['n_dimensions']}]"
+            )
+        if len(values["partner_names"]) > values["n_partners"]:
+            raise ParameterError(
+                f"partner_names has {len(values['partner_names'])} names: expected at most n_partners = {values['n_partners']}"
+            )
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(unknown_key_message(name)) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Params are immutable: use Params.replace(...)")
+
+    def replace(self, **changes: Any) -> "Params":
+        return Params({**self._values, **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def changed(self) -> dict[str, Any]:
+        """Only the values that differ from the defaults."""
+        return {k: v for k, v in self._values.items() if v != SCHEMA[k].default}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Params) and other._values == self._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((k, str(v)) for k, v in self._values.items())))
+
+    def __repr__(self) -> str:
+        return f"Params({self.changed()!r})"
+
+    @property
+    def slots(self) -> int:
+        """Partner slots: launch partners plus room for recruits."""
+        return self.n_partners + self.max_recruits
+
+    def to_record(self) -> np.ndarray:
+        """The numeric parameters as a 1-element structured array for the kernels."""
+        rec = np.zeros(1, dtype=RECORD_DTYPE)
+        for spec in NUMERIC:
+            v = self._values[spec.name]
+            if spec.kind == "choice":
+                v = spec.choices.index(v)
+            rec[0][spec.name] = float(v)
+        return rec
+
+    def partner_labels(self) -> list[tuple[str, str]]:
+        """(name, sector) per launch partner; unnamed partners get a name from their sector."""
+        out = []
+        for i in range(self.n_partners):
+            sector = SECTORS[i % len(SECTORS)]
+            name = f"Partner {i + 1}"
+            if i < len(self.partner_names):
+                raw = self.partner_names[i]
+                name, _, sec = raw.partition(":")
+                name = name.strip()
+                sector = sec.strip() or sector
+            out.append((name, sector))
+        return out
+
+
+def schema_table() -> list[dict[str, Any]]:
+    """The schema as rows (for docs and ``backbone show``)."""
+    return [
+        {"name": s.name, "group": s.group, "unit": s.unit, "default": s.default,
+         "bounds": s.bounds_text(), "source": s.source, "meaning": s.doc}
+        for s in _S
+    ]

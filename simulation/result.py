@@ -1,0 +1,81 @@
+"""What a run returns: the monthly results chain and scorecard, the final state, the
+event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .kernels import METRICS
+from .params import PRINCIPLES, Params
+from .state import EVENT_COLUMNS, EVENT_TYPES, PHASES, State
+
+# The balanced scorecard: (perspective, metric, what it means).
+SCORECARD = (
+    ("impact", "impact_share", "share of the target population with a sustained outcome"),
+    ("impact", "outcomes_total", "people who reached a sustained outcome, cumulative"),
+    ("impact", "improved_share", "share at or above the outcome threshold"),
+    ("impact", "mean_condition", "mean condition of the target population"),
+    ("partnership", "mean_trust", "mean pairwise trust among partners"),
+    ("partnership", "mean_engagement", "mean partner engagement"),
+    ("partnership", "retention", "share of launch partners still members"),
+    ("partnership", "coordination_share", "share of partner hours spent coordinating"),
+    ("partnership", "duplication", "share of services duplicated"),
+    ("finance", "funds_raised", "money paid in by funders, cumulative (k)"),
+    ("finance", "spent_total", "money spent, cumulative (k)"),
+    ("finance", "cost_per_outcome", "money spent per sustained outcome (k)"),
+    ("finance", "sroi", "monetized value of sustained outcomes per unit spent"),
+    ("learning", "needs_accuracy", "agreement of the needs estimate with true needs"),
+    ("learning", "partners_recruited", "partners recruited, cumulative"),
+)
+SCORECARD_METRICS = tuple(m for _, m, _ in SCORECARD)
+
+
+@dataclass
+class Result:
+    """One run. ``monthly``: one row per month, columns METRICS; ``events``: the event
+    log; ``state``: the final arrays."""
+
+    params: Params
+    seed: int
+    monthly: pd.DataFrame
+    events: pd.DataFrame
+    state: State
+
+    def scorecard(self, month: int | None = None) -> pd.Series:
+        """The balanced scorecard at ``month`` (1-based; default: the horizon)."""
+        row = self.monthly.iloc[-1] if month is None else self.monthly.loc[self.monthly["month"] == month].iloc[0]
+        return row[list(SCORECARD_METRICS)]
+
+    @property
+    def final(self) -> pd.Series:
+        return self.monthly.iloc[-1]
+
+    def phases(self) -> pd.Series:
+        return self.monthly["phase"].astype(int).map(dict(enumerate(PHASES)))
+
+
+def monthly_frame(out: np.ndarray) -> pd.DataFrame:
+    df = pd.DataFrame(out, columns=list(METRICS))
+    for col in ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
+                "betrayals", "relaunches", "funding_cuts", "served", "partners_recruited"):
+        df[col] = df[col].astype(np.int64)
+    return df
+
+
+def event_frame(state: State, labels: list[str] | None = None) -> pd.DataFrame:
+    """The event log as a DataFrame: month (1-based), event, a, b, v1, v2."""
+    n = int(state.world[0]["n_events"])
+    rows = state.events.rows[:n]
+    df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    df["month"] = df["month"].astype(np.int64) + 1
+    df["type"] = df["type"].astype(np.int64)
+    df["a"] = df["a"].astype(np.int64)
+    df["b"] = df["b"].astype(np.int64)
+    df.insert(1, "event", df["type"].map(EVENT_TYPES))
+    return df.drop(columns="type")
+
+
+__all__ = ["Result", "SCORECARD", "SCORECARD_METRICS", "PRINCIPLES", "monthly_frame", "event_frame"]

@@ -1,0 +1,173 @@
+"""All model state, declared in one place: structure of arrays.
+
+Every array below has a dtype, a unit and a meaning. Partner arrays are indexed by
+partner *slot* (launch partners first, then room for recruits); funder arrays by funder
+index; beneficiary arrays by beneficiary index; ``World`` holds the partnership-level
+scalars as one numpy record (so kernels read and write ``w.pool`` by name).
+
+The containers are ``NamedTuple``s of numpy arrays: numba takes them as they are, and the
+Mesa agents are thin views onto the same arrays.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .params import Params
+
+# Event types in the event log (column 1 of ``events.rows``).
+EVENT_TYPES = {
+    1: "turnover",        # a: partner slot; v1, v2: its mean trust before, after
+    2: "exit",            # a: partner slot; v1: its engagement
+    3: "recruit",         # a: partner slot
+    4: "relaunch",        # v1: turnover share since the last launch; v2: mean trust after
+    5: "betrayal",        # a: partner slot; v1, v2: its mean trust before, after
+    6: "funding_cut",     # a: funder; v1, v2: level before, after
+    7: "funding_grow",    # a: funder; v1, v2: level before, after
+    8: "funder_exit",     # a: funder; v1: level
+    9: "persuaded",       # a: funder; v1: measured outcome share; v2: expected
+    10: "phase",          # v1: old phase, v2: new phase
+    11: "dissolved",      # v1: active partners, v2: active funders
+}
+EVENT_CODES = {name: code for code, name in EVENT_TYPES.items()}
+PHASES = ("initiation", "run", "re-design", "exponential value")
+EVENT_COLUMNS = ("month", "type", "a", "b", "v1", "v2")
+
+
+class Partners(NamedTuple):
+    """Partner organizations, one row per slot."""
+
+    active: np.ndarray        # bool: a member now
+    ever: np.ndarray          # bool: the slot has been used
+    sector: np.ndarray        # int64: index into params.SECTORS
+    competence: np.ndarray    # float64 (slots, K): share of an hour that becomes service on k
+    engagement: np.ndarray    # float64: momentum in [0, 1]; scales in-kind hours
+    commitment: np.ndarray    # float64: share of direct work serving the common agenda
+    knowledge: np.ndarray     # float64: representative's partnership knowledge in [0, 1]
+    tenure: np.ndarray        # int64: months the current representative has served
+    reps: np.ndarray          # int64: representatives the slot has had
+    low_months: np.ndarray    # int64: consecutive months with engagement below exit threshold
+    ceiling: np.ndarray       # float64: highest trust others can place in it (reputation)
+    grant: np.ndarray         # float64, k: money received this month
+    hours_inkind: np.ndarray  # float64, h: in-kind hours this month
+    hours_funded: np.ndarray  # float64, h: grant-funded hours this month
+    hours_coord: np.ndarray   # float64, h: coordination overhead this month
+    hours_orch: np.ndarray    # float64, h: orchestration (work ON the partnership) this month
+    hours_agenda: np.ndarray  # float64, h: direct work on the common agenda this month
+    hours_home: np.ndarray    # float64, h: direct work serving home KPIs this month
+    excess_coord: np.ndarray  # float64: coordination share of hours above tolerance
+    output: np.ndarray        # float64, h: attributable service delivered this month
+
+
+class Funders(NamedTuple):
+    active: np.ndarray        # bool: still paying in
+    level: np.ndarray         # float64: multiple of funder_budget paid per month
+    preference: np.ndarray    # float64 (F, K): the need profile the funder wants served
+
+
+class Beneficiaries(NamedTuple):
+    needs: np.ndarray         # uint8: bitmask of the dimensions the person needs served
+    condition: np.ndarray     # float64 in [0, 1]
+    base_engagement: np.ndarray  # float64: personal engagement before co-creation lifts it
+    months_above: np.ndarray  # int32: consecutive months with condition >= outcome threshold
+
+
+class Needs(NamedTuple):
+    """Partnership-level arrays over the K dimensions (and over the 2^K need masks)."""
+
+    true_profile: np.ndarray  # float64 (K): population's need shares (new needs drawn from it)
+    estimate: np.ndarray      # float64 (K): the agenda: the partnership's estimate of needs
+    need_count: np.ndarray    # int64 (K): beneficiaries needing each dimension
+    service: np.ndarray       # float64 (K), h: effective service hours this month
+    coverage: np.ndarray      # float64 (K): share of takers served on k this month
+    takers: np.ndarray        # float64 (2^K): expected takers per need mask (last month)
+    dose: np.ndarray          # float64 (2^K): dose per need mask this month
+
+
+class Events(NamedTuple):
+    rows: np.ndarray          # float64 (capacity, 6): month, type, a, b, v1, v2
+
+
+WORLD_FIELDS = (
+    "month",               # months simulated so far
+    "dissolved",           # 1 once the partnership has dissolved
+    "pool",                # k: pooled money not yet disbursed (held)
+    "paid_in",             # k: cumulative money paid in by funders
+    "spent_partners",      # k: cumulative money disbursed to partners
+    "spent_backbone",      # k: cumulative money spent on backbone staff
+    "inflow",              # k: money paid in this month
+    "backbone_hours",      # h: backbone staff hours this month
+    "orch_hours",          # h: effective orchestration hours this month (backbone + shared)
+    "effort_alignment", "effort_momentum", "effort_identity",
+    "effort_coordination", "effort_population", "effort_measurement",  # in [0, 1)
+    "noise",               # relative sd of measured results this month
+    "integration",         # effective degree of integration this month
+    "interaction",         # interaction intensity per pair this month
+    "duplication",         # share of service duplicated this month
+    "mean_trust",          # mean pairwise trust among active partners
+    "trust_ref",           # best mean trust the team has had (relaunches restore toward it)
+    "launch_size",         # active partners at the last (re)launch
+    "turnover_since_launch",
+    "last_relaunch", "last_cut",  # month of the last relaunch, funding cut (-1: none)
+    "lift",                # beneficiary engagement lift from co-creation
+    "improved_share", "impact_share",  # last month's outcome and sustained-outcome shares
+    "prev_improved",       # the improved share the month before
+    "served",              # beneficiaries served this month
+    "outcomes",            # cumulative count of people who reached a sustained outcome
+    "mean_condition",      # mean beneficiary condition
+    "benef_engagement",    # mean beneficiary engagement
+    "progress",            # smoothed annualized change of the improved share
+    "disbursed",           # k: money reaching partners this month
+    "phase",               # index into PHASES
+    "recruited", "exits", "turnovers", "betrayals", "relaunches", "cuts",  # cumulative counts
+    "n_events", "dropped_events",
+)
+WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
+
+
+class State(NamedTuple):
+    partners: Partners
+    trust: np.ndarray          # float64 (slots, slots): symmetric pairwise trust, 0 off members
+    funders: Funders
+    beneficiaries: Beneficiaries
+    needs: Needs
+    world: np.ndarray          # WORLD_DTYPE, shape (1,)
+    events: Events
+
+    def copy(self) -> "State":
+        def cp(x):
+            return type(x)(*(a.copy() for a in x)) if isinstance(x, tuple) else x.copy()
+        return State(*(cp(x) for x in self))
+
+
+def event_capacity(p: Params) -> int:
+    per_month = 3 * p.slots + 3 * p.n_funders + 4
+    return int(min(p.months * per_month + 16, 500_000))
+
+
+def allocate(p: Params) -> State:
+    """Zeroed state of the right shapes for parameters ``p``."""
+    S, K, F, M = p.slots, p.n_dimensions, p.n_funders, p.n_beneficiaries
+    f8 = np.float64
+    partners = Partners(
+        active=np.zeros(S, np.bool_), ever=np.zeros(S, np.bool_), sector=np.zeros(S, np.int64),
+        competence=np.zeros((S, K), f8), engagement=np.zeros(S, f8), commitment=np.zeros(S, f8),
+        knowledge=np.zeros(S, f8), tenure=np.zeros(S, np.int64), reps=np.zeros(S, np.int64),
+        low_months=np.zeros(S, np.int64), ceiling=np.zeros(S, f8), grant=np.zeros(S, f8),
+        hours_inkind=np.zeros(S, f8), hours_funded=np.zeros(S, f8), hours_coord=np.zeros(S, f8),
+        hours_orch=np.zeros(S, f8), hours_agenda=np.zeros(S, f8), hours_home=np.zeros(S, f8),
+        excess_coord=np.zeros(S, f8), output=np.zeros(S, f8),
+    )
+    funders = Funders(active=np.zeros(F, np.bool_), level=np.zeros(F, f8), preference=np.zeros((F, K), f8))
+    beneficiaries = Beneficiaries(
+        needs=np.zeros(M, np.uint8), condition=np.zeros(M, f8),
+        base_engagement=np.zeros(M, f8), months_above=np.zeros(M, np.int32),
+    )
+    needs = Needs(
+        true_profile=np.zeros(K, f8), estimate=np.zeros(K, f8), need_count=np.zeros(K, np.int64),
+        service=np.zeros(K, f8), coverage=np.zeros(K, f8), takers=np.zeros(2**K, f8), dose=np.zeros(2**K, f8),
+    )
+    events = Events(rows=np.zeros((event_capacity(p), 6), f8))
+    return State(partners, np.zeros((S, S), f8), funders, beneficiaries, needs, np.zeros(1, WORLD_DTYPE), events)
