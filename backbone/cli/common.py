@@ -1,0 +1,50 @@
+"""Conventions shared by every command: one-line errors with exit status 2 for bad input,
+never overwriting a file without --force, progress bars on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator, TypeVar
+
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+
+class CLIError(Exception):
+    """Bad input from the user: printed as one line on stderr, exit status 2."""
+
+
+def fail(message: str) -> "NoReturn":  # noqa: F821
+    raise CLIError(message)
+
+
+def output_path(path: str | Path | None, force: bool) -> Path | None:
+    """Check an output file before any work is done: refuse to overwrite without --force,
+    refuse a folder that does not exist."""
+    if path is None:
+        return None
+    p = Path(path)
+    if p.exists() and not force:
+        fail(f"{p} exists: pass --force to overwrite it")
+    if p.exists() and p.is_dir():
+        fail(f"{p} is a folder: expected a file name")
+    if not p.parent.exists():
+        fail(f"folder {p.parent} does not exist")
+    return p
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
+
+
+def progress(items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
+    """A progress bar on stderr (silent when stderr is not a terminal and CI is set)."""
+    return iter(tqdm(items, total=total, desc=desc, unit="run", file=sys.stderr,
+                     dynamic_ncols=True, mininterval=0.5, leave=False))
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the examples in epilogs as written and shows defaults."""

@@ -1,0 +1,65 @@
+"""Entry point of the `backbone` command.
+
+Each group of commands lives in its own module with a ``register(subparsers)``
+function; ``main`` wires them up, runs the chosen command, and turns bad input
+(``CLIError``, ``ParameterError``, missing files) into one line on stderr and exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .common import CLIError, HelpFormatter
+
+# Modules that add commands, in the order they appear in --help.
+COMMAND_MODULES = (
+    "backbone.cli.run_commands",     # scenarios, show, run, compare
+    "backbone.cli.sweep_commands",   # sweep, results, query
+    "backbone.cli.claims_commands",  # claims, report
+    "backbone.cli.app_command",      # app
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backbone",
+        description="Backbone: a laboratory for collective impact.",
+        formatter_class=HelpFormatter,
+        epilog="example:\n  backbone compare no_backbone baseline --replications 30",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # that group is not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from simulation.params import ParameterError
+
+    try:
+        return int(args.func(args) or 0)
+    except (CLIError, ParameterError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        msg = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.strerror}: {exc.filename}"
+        print(f"backbone {args.command}: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"backbone {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
