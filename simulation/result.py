@@ -49,6 +49,13 @@ class Result:
         row = self.monthly.iloc[-1] if month is None else self.monthly.loc[self.monthly["month"] == month].iloc[0]
         return row[list(SCORECARD_METRICS)]
 
+    def summary(self, window: int = 12) -> dict[str, float]:
+        """A small record of the run: every metric at the horizon, plus
+        ``long_term_impact``, the mean impact_share over the last ``window`` months."""
+        out = {k: float(v) for k, v in self.monthly.iloc[-1].items()}
+        out["long_term_impact"] = float(self.monthly["impact_share"].iloc[-window:].mean())
+        return out
+
     @property
     def final(self) -> pd.Series:
         return self.monthly.iloc[-1]
