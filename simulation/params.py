@@ -286,6 +286,8 @@ class Params:
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
@@ -293,6 +295,9 @@ class Params:
 
     def __setattr__(self, name, value):
         raise AttributeError("Params are immutable: use Params.replace(...)")
+
+    def __reduce__(self):
+        return (Params, (self._values,))
 
     def replace(self, **changes: Any) -> "Params":
         return Params({**self._values, **changes})
