@@ -116,6 +116,7 @@ _p("home_pull", "float", 0.02, "1/month", 0.0, 1.0, "27 Ways: partners restricte
 _p("commit_gain", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "monthly rise of commitment with engagement and trust", G)
 _p("engagement_rate", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which engagement follows perceived value", G)
 _p("progress_weight", "float", 2.0, "-", 0.0, 20.0, ASSUMPTION, "weight of visible progress in perceived value", G)
+_p("trust_weight", "float", 0.5, "engagement per unit trust", 0.0, 5.0, "Refined CI model: trust among actors is the most critical component; value assumed", "how much a partner's trust in the others, above (below) the launch level init_trust, adds to (takes from) its engagement", G)
 _p("overcoord_tolerance", "float", 0.15, "share of hours", 0.0, 1.0, "27 Ways: over-coordination burdens people; value assumed", "coordination share of hours partners accept", G)
 _p("overcoord_erosion", "float", 1.0, "1/month per share", 0.0, 20.0, ASSUMPTION, "engagement lost per unit of coordination share above tolerance", G)
 _p("learning_knowledge", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly growth of a representative's partnership knowledge", G)
@@ -125,7 +126,7 @@ G = "membership"
 _p("turnover_rate", "float", 0.025, "1/month", 0.0, 0.5, "Argote et al. 1995; value assumed (mean tenure 40 months)", "monthly probability a representative leaves", G)
 _p("turnover_trust_loss", "float", 0.7, "share", 0.0, 1.0, "Levine, Moreland, Argote & Carley 2005; value assumed", "share of trust with a partner lost when its representative leaves", G)
 _p("newcomer_knowledge", "float", 0.1, "share", 0.0, 1.0, ASSUMPTION, "partnership knowledge of a successor without onboarding", G)
-_p("exit_threshold", "float", 0.15, "engagement", 0.0, 1.0, ASSUMPTION, "engagement below which a partner considers leaving", G)
+_p("exit_threshold", "float", 0.3, "engagement", 0.0, 1.0, ASSUMPTION, "engagement below which a partner considers leaving", G)
 _p("exit_patience", "int", 6, "month", 1, 120, ASSUMPTION, "months below the threshold before a partner exits", G)
 _p("recruit_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION, "monthly chance of recruiting a partner without partner-raising", G)
 
@@ -160,7 +161,7 @@ _p("learning_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly shi
 # ---------------------------------------------------------------- coordination and trust
 G = "trust"
 _p("integration", "float", 0.5, "degree", 0.0, 1.0, "27 Ways: degree of integration from parallel play (0) to full integration (1)", "intended degree of integration", G)
-_p("link_hours", "float", 3.0, "hours/month", 0.0, 100.0, "27 Ways: coordination as a transaction cost; value assumed", "hours a partner spends per fully integrated link at full trust", G)
+_p("link_hours", "float", 8.0, "hours/month", 0.0, 100.0, "27 Ways: coordination as a transaction cost; value assumed (a 2-hour meeting a week)", "hours a partner spends per fully integrated link at full trust", G)
 _p("max_links", "int", 12, "links", 1, 1000, "Dunbar-style limit on working relationships; value assumed", "most partners one partner coordinates with at full integration", G)
 _p("integration_trust_floor", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "share of intended integration realized at zero trust (trust raises willingness to integrate)", G)
 _p("low_trust_cost", "float", 1.0, "multiplier", 0.0, 10.0, ASSUMPTION, "extra link cost at zero trust (1: twice the hours)", G)

@@ -12,8 +12,11 @@ def engagement(P, st):
 
     Engagement follows perceived value: target = init_engagement + progress_weight x
     progress + recognition_gain x E_momentum + own interest (grant relative to the
-    mean, +-0.1) - overcoord_erosion x excess coordination share; it moves toward the
-    target at engagement_rate. Commitment: dc = commit_gain x e x trust_i x (1 - c) -
+    mean, +-0.1) + trust_weight x (trust_i - init_trust) - overcoord_erosion x excess
+    coordination share, where progress is the smoothed annualized change of the
+    improved share and trust_i the partner's mean trust with the others (taken before
+    this month's commitment update); engagement moves toward the target at
+    engagement_rate. Commitment: dc = commit_gain x e x trust_i x (1 - c) -
     home_pull x (1 - align_strength x E_alignment) x c. The agenda moves toward funders'
     preferences at agenda_rate x funder_agenda_power x (1 - voice) x (1 - align_strength
     x E_alignment) and toward true needs at agenda_rate x voice (voice =
@@ -41,11 +44,12 @@ def engagement(P, st):
         interest = 0.0
         if mean_grant > 0.0:
             interest = 0.1 * (min(pt.grant[i] / mean_grant, 2.0) - 1.0)
+        t_i = partner_trust(st.trust, pt.active, i)
         target = clip01(p.init_engagement + p.progress_weight * w.progress
                         + p.recognition_gain * w.effort_momentum + interest
+                        + p.trust_weight * (t_i - p.init_trust)
                         - p.overcoord_erosion * pt.excess_coord[i])
         pt.engagement[i] = clip01(pt.engagement[i] + p.engagement_rate * (target - pt.engagement[i]))
-        t_i = partner_trust(st.trust, pt.active, i)
         c = pt.commitment[i]
         c += p.commit_gain * pt.engagement[i] * t_i * (1.0 - c) - p.home_pull * shield * c
         pt.commitment[i] = clip01(c)

@@ -1,0 +1,859 @@
+"""The reference implementation: the model's rules in plain Python, one agent at a time.
+
+This module restates, for a human reader, exactly what the numba kernels in
+``simulation/kernels/`` do, in the order of ``simulation.engine.step_month``. It uses no
+numba and no kernel code: partners, funders and beneficiaries are small objects, the
+trust matrix a list of lists, and each process a method of ``Partnership`` with its
+equations in the docstring. It draws the same uniforms from the same named streams
+(``simulation.streams.make_streams``) in the same order, so for the same (params, seed)
+it gives the same monthly frame, event log and final state as ``simulation.simulate``:
+it is the test oracle (tests/test_reference.py) and the baseline of the speed ratio.
+
+Floating-point sums are accumulated in the kernels' order (explicit loops, never
+``sum()``, whose rounding differs between Python versions), so the two paths agree to
+the last bit in practice; the tests allow 1e-9.
+
+Usage::
+
+    from simulation.reference import simulate_reference
+    res = simulate_reference({"n_beneficiaries": 500, "months": 24}, seed=1)
+    res.monthly, res.events, res.state
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .kernels.measurement import METRICS  # the column names only
+from .params import PRINCIPLES, SECTORS, Params
+from .result import Result, event_frame, monthly_frame
+from .state import EVENT_CODES, WORLD_FIELDS, allocate, event_capacity
+from .streams import make_streams
+
+SQRT3 = math.sqrt(3.0)
+
+
+def clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+
+
+def has(mask: int, k: int) -> bool:
+    """Does need mask ``mask`` include dimension ``k``?"""
+    return (mask >> k) & 1 == 1
+
+
+def draw_mask(profile: list[float], complexity: int, rng) -> int:
+    """A need mask with ``complexity`` distinct dimensions, each drawn in proportion to
+    ``profile`` among the dimensions not yet chosen (one uniform per dimension)."""
+    mask = 0
+    for _ in range(complexity):
+        total = 0.0
+        for k, share in enumerate(profile):
+            if not has(mask, k):
+                total += share
+        u = rng.random() * total
+        pick, acc = -1, 0.0
+        for k, share in enumerate(profile):
+            if not has(mask, k):
+                pick = k
+                acc += share
+                if u < acc:
+                    break
+        mask |= 1 << pick
+    return mask
+
+
+@dataclass
+class Partner:
+    """A partner organization (one slot) and its current representative."""
+
+    slot: int
+    active: bool = False
+    ever: bool = False
+    sector: int = 0
+    competence: list = field(default_factory=list)  # per dimension: service per hour
+    engagement: float = 0.0
+    commitment: float = 0.0
+    knowledge: float = 0.0
+    tenure: int = 0
+    reps: int = 0
+    low_months: int = 0
+    ceiling: float = 0.0
+    grant: float = 0.0
+    hours_inkind: float = 0.0
+    hours_funded: float = 0.0
+    hours_coord: float = 0.0
+    hours_orch: float = 0.0
+    hours_agenda: float = 0.0
+    hours_home: float = 0.0
+    excess_coord: float = 0.0
+    output: float = 0.0
+
+
+@dataclass
+class Funder:
+    active: bool
+    level: float
+    preference: list  # the need profile the funder wants served
+
+
+@dataclass
+class Beneficiary:
+    needs: int           # bitmask of needed dimensions
+    condition: float
+    base_engagement: float
+    months_above: int = 0
+
+
+class World:
+    """Partnership-level scalars (``simulation.state.WORLD_FIELDS``), all starting at 0."""
+
+    def __init__(self):
+        for name in WORLD_FIELDS:
+            setattr(self, name, 0.0)
+
+
+class Partnership:
+    """One run's state and its nine monthly processes."""
+
+    def __init__(self, params: Params, seed: int):
+        self.p = params
+        self.streams = make_streams(seed)
+        self.K = params.n_dimensions
+        self.w = World()
+        self.partners = [Partner(slot=i, competence=[0.0] * self.K) for i in range(params.slots)]
+        self.trust = [[0.0] * params.slots for _ in range(params.slots)]
+        self.funders: list[Funder] = []
+        self.people: list[Beneficiary] = []
+        masks = 2 ** self.K
+        self.true_profile = [0.0] * self.K
+        self.estimate = [0.0] * self.K
+        self.need_count = [0] * self.K
+        self.service = [0.0] * self.K
+        self.coverage = [0.0] * self.K
+        self.takers = [0.0] * masks
+        self.dose = [0.0] * masks
+        self.events: list[tuple] = []
+        self.event_capacity = event_capacity(params)
+        self.initialize()
+
+    # ------------------------------------------------------------------ helpers
+    def log(self, kind: str, a=-1, b=-1, v1=0.0, v2=0.0):
+        if len(self.events) < self.event_capacity:
+            self.events.append((self.w.month, EVENT_CODES[kind], a, b, v1, v2))
+            self.w.n_events += 1.0
+        else:
+            self.w.dropped_events += 1.0
+
+    def active(self) -> list[Partner]:
+        return [pt for pt in self.partners if pt.active]
+
+    def partner_trust(self, i: int) -> float:
+        """Mean trust between partner i and the other active partners (0 if alone)."""
+        s, n = 0.0, 0
+        for j, pt in enumerate(self.partners):
+            if pt.active and j != i:
+                s += self.trust[i][j]
+                n += 1
+        return s / n if n > 0 else 0.0
+
+    def mean_trust(self) -> float:
+        """Mean pairwise trust among active partners (0 with fewer than two)."""
+        s, n = 0.0, 0
+        S = len(self.partners)
+        for i in range(S):
+            if self.partners[i].active:
+                for j in range(i + 1, S):
+                    if self.partners[j].active:
+                        s += self.trust[i][j]
+                        n += 1
+        return s / n if n > 0 else 0.0
+
+    def set_trust(self, i: int, j: int, value: float):
+        self.trust[i][j] = value
+        self.trust[j][i] = value
+
+    @staticmethod
+    def newcomer_condition(p, u):
+        return clip01(p.init_condition + 0.4 * (u - 0.5))
+
+    @staticmethod
+    def newcomer_engagement(p, u):
+        return clip01(p.benef_engagement + 0.6 * (u - 0.5))
+
+    # ------------------------------------------------------------------ month 0
+    def initialize(self):
+        """Draws from `init`: the need profile (K, each 0.5 + u, normalized), launch
+        partners' competences (floor + (1 - floor) u^2), funders' preferences
+        ((1 - divergence) x true + divergence x u, normalized), then per beneficiary: needs,
+        condition (init +- 0.2), engagement (benef_engagement +- 0.3). The agenda starts
+        at voice x true needs + (1 - voice) x the funders' mean preference."""
+        p, w, rng, K = self.p, self.w, self.streams.init, self.K
+        total = 0.0
+        for k in range(K):
+            self.true_profile[k] = 0.5 + rng.random()
+            total += self.true_profile[k]
+        for k in range(K):
+            self.true_profile[k] /= total
+        sectors = [SECTORS.index(sector) for _, sector in p.partner_labels()]
+        for i in range(p.n_partners):
+            pt = self.partners[i]
+            pt.active = pt.ever = True
+            pt.sector = sectors[i]
+            for k in range(K):
+                u = rng.random()
+                pt.competence[k] = p.competence_floor + (1.0 - p.competence_floor) * u * u
+            pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
+            pt.knowledge, pt.reps, pt.ceiling = p.init_knowledge, 1, p.trust_ceiling
+        for i in range(p.n_partners):
+            for j in range(p.n_partners):
+                if i != j:
+                    self.trust[i][j] = p.init_trust
+        for _ in range(p.n_funders):
+            pref = []
+            total = 0.0
+            for k in range(K):
+                pref.append((1.0 - p.funder_divergence) * self.true_profile[k] + p.funder_divergence * rng.random())
+                total += pref[k]
+            self.funders.append(Funder(True, 1.0, [x / total for x in pref]))
+        voice = p.beneficiary_involvement
+        for k in range(K):
+            mean_pref = 0.0
+            for f in self.funders:
+                mean_pref += f.preference[k]
+            self.estimate[k] = voice * self.true_profile[k] + (1.0 - voice) * mean_pref / p.n_funders
+        for _ in range(p.n_beneficiaries):
+            m = draw_mask(self.true_profile, p.complexity, rng)
+            person = Beneficiary(m, self.newcomer_condition(p, rng.random()),
+                                 self.newcomer_engagement(p, rng.random()))
+            self.people.append(person)
+            for k in range(K):
+                if has(m, k):
+                    self.need_count[k] += 1
+            self.takers[m] += person.base_engagement
+        w.trust_ref = p.init_trust if p.n_partners > 1 else 0.0
+        w.mean_trust = w.trust_ref
+        w.launch_size = float(p.n_partners)
+        w.last_relaunch = w.last_cut = -1.0
+
+    # ------------------------------------------------------------------ 1 funding
+    def funding(self):
+        """Inflow = sum of funder_budget x level over active funders (none once dissolved);
+        backbone_share of it buys staff hours (/ staff_cost_per_hour).
+        Pooled: the rest enters the pool, which pays out min(pool, rate x partner money),
+        rate = admin_base + (admin_max - admin_base)(1 - exp(-backbone hours / admin_half)),
+        split by engagement. Isolated: each funder splits its partner money in proportion
+        to max(0, output x (1 + noise sqrt3 (2u - 1))) ** isolated_attribution.
+        Reviews every review_cycle months after funder_patience: measured improved share
+        below min(target, expected_rate x years) cuts by funder_cut (unless an ROI
+        narrative persuades, chance E_momentum x narrative_persuasion), else grows by
+        funder_grow (1 + E_momentum), up to funder_max_level.
+        Draws from `funding`: slots x F (grant noise), then 2 per funder, always."""
+        p, w, rng = self.p, self.w, self.streams.funding
+        month = int(w.month)
+        inflow = 0.0
+        if w.dissolved == 0.0:
+            for f in self.funders:
+                if f.active:
+                    inflow += p.funder_budget * f.level
+        w.inflow = inflow
+        w.paid_in += inflow
+        to_backbone = inflow * p.backbone_share
+        w.spent_backbone += to_backbone
+        w.backbone_hours = to_backbone / p.staff_cost_per_hour
+        to_partners = inflow - to_backbone
+        for pt in self.partners:
+            pt.grant = 0.0
+        w.disbursed = 0.0
+        noise = w.noise
+        if p.regime == "isolated":
+            for f in self.funders:
+                share = 0.0
+                if f.active and w.dissolved == 0.0:
+                    share = p.funder_budget * f.level * (1.0 - p.backbone_share)
+                weight = [0.0] * len(self.partners)
+                total, n = 0.0, 0
+                for i, pt in enumerate(self.partners):
+                    u = rng.random()
+                    if pt.active:
+                        measured = pt.output * (1.0 + noise * SQRT3 * (2.0 * u - 1.0))
+                        weight[i] = max(measured, 0.0) ** p.isolated_attribution
+                        total += weight[i]
+                        n += 1
+                if n == 0:
+                    w.pool += share  # nobody to pay: the money waits
+                    continue
+                for i, pt in enumerate(self.partners):
+                    if pt.active:
+                        g = share * (weight[i] / total if total > 0.0 else 1.0 / n)
+                        pt.grant += g
+                        w.spent_partners += g
+                        w.disbursed += g
+        else:
+            for _ in range(len(self.partners) * len(self.funders)):
+                rng.random()  # the isolated regime's draws, to keep the stream aligned
+            w.pool += to_partners
+            rate = p.admin_base_rate + (p.admin_max_rate - p.admin_base_rate) * (
+                1.0 - math.exp(-w.backbone_hours / p.admin_half_hours))
+            disburse = min(w.pool, rate * to_partners)
+            total = 0.0
+            for pt in self.active():
+                total += pt.engagement
+            if total <= 0.0:
+                disburse = 0.0
+            for pt in self.active():
+                if total > 0.0:
+                    pt.grant = disburse * pt.engagement / total
+            w.pool -= disburse
+            w.disbursed = disburse
+            w.spent_partners += disburse
+        for pt in self.partners:
+            pt.hours_funded = pt.grant / p.cost_per_hour
+
+        expected = min(p.target_outcome_share, p.expected_outcome_rate * (month + 1) / 12.0)
+        review = (month + 1) % p.review_cycle == 0 and (month + 1) >= p.funder_patience
+        for index, f in enumerate(self.funders):
+            u_noise, u_persuade = rng.random(), rng.random()
+            if not (review and f.active and w.dissolved == 0.0):
+                continue
+            measured = w.improved_share * (1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0))
+            before = f.level
+            if measured < expected:
+                if u_persuade < w.effort_momentum * p.narrative_persuasion:
+                    self.log("persuaded", index, -1, measured, expected)
+                    continue
+                f.level = before * (1.0 - p.funder_cut)
+                w.cuts += 1.0
+                w.last_cut = month
+                self.log("funding_cut", index, -1, before, f.level)
+                if f.level < p.funder_exit_level:
+                    f.active = False
+                    self.log("funder_exit", index, -1, f.level, 0.0)
+            else:
+                grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
+                if grown > before:
+                    f.level = grown
+                    self.log("funding_grow", index, -1, before, grown)
+
+    # ------------------------------------------------------------------ 2 turnover, membership
+    def turnover(self):
+        """Each active representative leaves with chance turnover_rate (one `turnover`
+        uniform per slot, always). Onboarding o = E_coordination x onboarding: the
+        successor keeps (1 - turnover_trust_loss (1 - o)) of each trust, and knowledge
+        newcomer + o (old - newcomer), at least newcomer_knowledge."""
+        p, w, rng = self.p, self.w, self.streams.turnover
+        onboard = w.effort_coordination * p.onboarding
+        loss = p.turnover_trust_loss * (1.0 - onboard)
+        for i, pt in enumerate(self.partners):
+            u = rng.random()
+            if not pt.active:
+                continue
+            pt.tenure += 1
+            if u >= p.turnover_rate:
+                continue
+            before = self.partner_trust(i)
+            for j, other in enumerate(self.partners):
+                if j != i and other.active:
+                    self.set_trust(i, j, self.trust[i][j] * (1.0 - loss))
+            pt.knowledge = p.newcomer_knowledge + onboard * (pt.knowledge - p.newcomer_knowledge)
+            if pt.knowledge < p.newcomer_knowledge:
+                pt.knowledge = p.newcomer_knowledge
+            pt.tenure = 0
+            pt.reps += 1
+            w.turnover_since_launch += 1.0
+            w.turnovers += 1.0
+            self.log("turnover", i, -1, before, self.partner_trust(i))
+
+    def membership(self):
+        """A partner exits after exit_patience months with engagement below exit_threshold
+        (its trust is wiped). Recruitment: chance recruit_rate + E_momentum x recruit_gain
+        fills the first free slot (competences from K uniforms, drawn every month; trust
+        init_trust both ways; knowledge newcomer + onboarding share of the gap). With
+        fewer than 2 partners or no funder left, the partnership dissolves.
+        Draws from `membership`: 1 + K per month."""
+        p, w, rng = self.p, self.w, self.streams.membership
+        for i, pt in enumerate(self.partners):
+            if not pt.active:
+                continue
+            pt.low_months = pt.low_months + 1 if pt.engagement < p.exit_threshold else 0
+            if pt.low_months >= p.exit_patience:
+                pt.active = False
+                w.exits += 1.0
+                for j in range(len(self.partners)):
+                    self.set_trust(i, j, 0.0)
+                self.log("exit", i, -1, pt.engagement, 0.0)
+
+        u = rng.random()
+        comp = [rng.random() for _ in range(self.K)]
+        chance = p.recruit_rate + w.effort_momentum * p.recruit_gain
+        free = [pt for pt in self.partners if not pt.active]
+        if u < chance and w.dissolved == 0.0 and free:
+            pt = free[0]
+            pt.active = True
+            if not pt.ever:
+                pt.sector = pt.slot % 4
+            pt.ever = True
+            pt.competence = [p.competence_floor + (1.0 - p.competence_floor) * c * c for c in comp]
+            pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
+            gap = max(p.init_knowledge - p.newcomer_knowledge, 0.0)
+            pt.knowledge = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
+            pt.tenure, pt.low_months = 0, 0
+            pt.reps += 1
+            pt.ceiling = p.trust_ceiling
+            for j, other in enumerate(self.partners):
+                if j != pt.slot and other.active:
+                    self.set_trust(pt.slot, j, p.init_trust)
+            w.recruited += 1.0
+            self.log("recruit", pt.slot, -1, 0.0, 0.0)
+
+        n_partners = len(self.active())
+        n_funders = len([f for f in self.funders if f.active])
+        if w.dissolved == 0.0 and (n_partners < 2 or n_funders == 0):
+            w.dissolved = 1.0
+            self.log("dissolved", -1, -1, n_partners, n_funders)
+            for pt in self.partners:
+                pt.active = False
+            self.trust = [[0.0] * len(self.partners) for _ in self.partners]
+
+    # ------------------------------------------------------------------ 3 practices
+    def efforts(self) -> list[float]:
+        """E_q = use_q (1 - exp(-H w_q / sum(w) / effort_scale_hours)), H = orchestration
+        hours (backbone staff + partners' own orchestration x efficiency)."""
+        p = self.p
+        weights = [getattr(p, f"effort_{q}") for q in PRINCIPLES]
+        total = 0.0
+        for x in weights:
+            total += x
+        if total <= 0.0:
+            return [0.0] * 6
+        return [float(getattr(p, f"use_{q}")) * (1.0 - math.exp(-self.w.orch_hours * wq / total / p.effort_scale_hours))
+                for q, wq in zip(PRINCIPLES, weights)]
+
+    def practices(self):
+        """Efforts on the six principles; measurement noise = measurement_noise (1 -
+        E_measurement x measurement_gain); identity: relaunch once turnover since the last
+        launch >= relaunch_threshold x launch size (engagement, knowledge and trust move
+        toward 1, 1 and the team's best trust by E_identity x the relaunch gains);
+        population: the agenda moves toward true needs by E_population x cocreation_rate;
+        measurement: toward measured demand by E_measurement x learning_rate."""
+        p, w = self.p, self.w
+        shared = 0.0
+        for pt in self.partners:
+            shared += pt.hours_orch
+        w.orch_hours = w.backbone_hours + shared * p.self_orchestration_efficiency
+        (w.effort_alignment, w.effort_momentum, w.effort_identity, w.effort_coordination,
+         w.effort_population, w.effort_measurement) = self.efforts()
+        w.noise = p.measurement_noise * (1.0 - w.effort_measurement * p.measurement_gain)
+
+        n = len(self.active())
+        if (w.effort_identity > 0.0 and w.dissolved == 0.0 and w.turnover_since_launch > 0.0
+                and w.turnover_since_launch >= p.relaunch_threshold * w.launch_size):
+            e = w.effort_identity
+            S = len(self.partners)
+            for i, pt in enumerate(self.partners):
+                if not pt.active:
+                    continue
+                pt.engagement += e * p.relaunch_engagement_gain * (1.0 - pt.engagement)
+                pt.knowledge += e * p.relaunch_knowledge_gain * (1.0 - pt.knowledge)
+                for j in range(i + 1, S):
+                    t = self.trust[i][j]
+                    if self.partners[j].active and t < w.trust_ref:
+                        self.set_trust(i, j, t + e * p.relaunch_trust_restore * (w.trust_ref - t))
+            share = w.turnover_since_launch / w.launch_size
+            w.turnover_since_launch = 0.0
+            w.launch_size = float(n)
+            w.last_relaunch = w.month
+            w.relaunches += 1.0
+            self.log("relaunch", -1, -1, share, self.mean_trust())
+
+        demand = [0.0] * self.K
+        dtotal = 0.0
+        for m, takers in enumerate(self.takers):
+            for k in range(self.K):
+                if has(m, k):
+                    demand[k] += takers
+                    dtotal += takers
+        total = 0.0
+        for k in range(self.K):
+            self.estimate[k] += w.effort_population * p.cocreation_rate * (self.true_profile[k] - self.estimate[k])
+            if dtotal > 0.0:
+                self.estimate[k] += w.effort_measurement * p.learning_rate * (demand[k] / dtotal - self.estimate[k])
+            total += self.estimate[k]
+        for k in range(self.K):
+            self.estimate[k] /= total
+
+    # ------------------------------------------------------------------ 4 coordination
+    def coordination(self):
+        """Intended integration g (0 if isolated or dissolved); pair intensity x = g min(1,
+        max_links / (n - 1)); a link costs x link_hours (1 + low_trust_cost (1 - T_ij))
+        (1 - facilitation E_coordination) hours, plus relaunch_hours in a relaunch month,
+        capped by the hours available; self-orchestration takes what it can of the rest.
+        Excess = max(0, (coord + orch) / hours - overcoord_tolerance). Realized integration
+        = g (floor + (1 - floor) mean trust)."""
+        p, w = self.p, self.w
+        n = len(self.active())
+        g = 0.0 if (p.regime == "isolated" or w.dissolved != 0.0) else p.integration
+        x = g * min(1.0, p.max_links / (n - 1.0)) if n > 1 else 0.0
+        relaunch = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+        facil = 1.0 - w.effort_coordination * p.facilitation
+        for i, pt in enumerate(self.partners):
+            pt.hours_coord = pt.hours_orch = pt.excess_coord = 0.0
+            if not pt.active:
+                pt.hours_inkind = pt.hours_funded = 0.0
+                continue
+            pt.hours_inkind = p.partner_hours * pt.engagement
+            total = pt.hours_inkind + pt.hours_funded
+            coord = relaunch
+            for j, other in enumerate(self.partners):
+                if j != i and other.active:
+                    coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - self.trust[i][j])) * facil
+            coord = min(coord, total)
+            pt.hours_coord = coord
+            pt.hours_orch = min(p.self_orchestration_hours, total - coord)
+            if total > 0.0:
+                pt.excess_coord = max(0.0, (coord + pt.hours_orch) / total - p.overcoord_tolerance)
+        w.mean_trust = self.mean_trust()
+        w.interaction = x
+        w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * w.mean_trust)
+
+    # ------------------------------------------------------------------ 5 trust
+    def trust_process(self):
+        """For each active pair: a = sqrt(c_i e_i c_j e_j), s = tanh(k (a - baseline));
+        s > 0: T += x l+ s (ceiling - T) (if below the lower ceiling); s <= 0: T += x l- s T
+        (1 + dependence D); then T -= decay (1 - x) T, clipped to [0, ceiling].
+        Betrayal by i (one `trust` uniform per slot): chance betrayal_rate (1 - c_i) (1 -
+        protocol E_identity); each T_ij -= l- T_ij (1 + dependence D); ceiling_i -=
+        reputation_damage. Ceilings recover at reputation_recovery."""
+        p, w, rng = self.p, self.w, self.streams.trust
+        x, D = w.interaction, w.integration
+        amplify = 1.0 + p.trust_dependence * D
+        S = len(self.partners)
+        for i, pi in enumerate(self.partners):
+            if not pi.active:
+                continue
+            perf_i = pi.commitment * pi.engagement
+            for j in range(i + 1, S):
+                pj = self.partners[j]
+                if not pj.active:
+                    continue
+                a = math.sqrt(perf_i * pj.commitment * pj.engagement)
+                s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
+                t = self.trust[i][j]
+                ceiling = min(pi.ceiling, pj.ceiling)
+                if s > 0.0:
+                    if t < ceiling:
+                        t += x * p.trust_gain * s * (ceiling - t)
+                else:
+                    t += x * p.trust_loss * s * t * amplify
+                t -= p.trust_decay * (1.0 - x) * t
+                self.set_trust(i, j, min(max(t, 0.0), ceiling))
+
+        protocol = 1.0 - w.effort_identity * p.betrayal_protocol
+        for i, pt in enumerate(self.partners):
+            u = rng.random()
+            if not pt.active:
+                continue
+            if u < p.betrayal_rate * (1.0 - pt.commitment) * protocol:
+                before = self.partner_trust(i)
+                for j, other in enumerate(self.partners):
+                    if j != i and other.active:
+                        t = self.trust[i][j]
+                        self.set_trust(i, j, max(0.0, t - p.trust_loss * t * amplify))
+                pt.ceiling = max(0.0, pt.ceiling - p.reputation_damage)
+                w.betrayals += 1.0
+                self.log("betrayal", i, -1, before, self.partner_trust(i))
+        for pt in self.active():
+            pt.ceiling += p.reputation_recovery * (p.trust_ceiling - pt.ceiling)
+        w.mean_trust = self.mean_trust()
+        if w.mean_trust > w.trust_ref:
+            w.trust_ref = w.mean_trust
+
+    # ------------------------------------------------------------------ 6 work
+    def work(self):
+        """direct = in-kind + funded - coordination - orchestration (>= 0); commitment of
+        it is agenda work, split over dimensions by estimate_k x competence_k; an hour on k
+        delivers competence_k (0.5 + 0.5 knowledge). Duplication = duplication_base (1 -
+        integration) (1 - dedup E_coordination) of all service."""
+        p, w = self.p, self.w
+        self.service = [0.0] * self.K
+        for pt in self.partners:
+            pt.hours_agenda = pt.hours_home = pt.output = 0.0
+            if not pt.active:
+                continue
+            direct = max(pt.hours_inkind + pt.hours_funded - pt.hours_coord - pt.hours_orch, 0.0)
+            agenda = direct * pt.commitment
+            pt.hours_agenda, pt.hours_home = agenda, direct - agenda
+            norm = 0.0
+            for k in range(self.K):
+                norm += self.estimate[k] * pt.competence[k]
+            if norm <= 0.0:
+                continue
+            productivity = 0.5 + 0.5 * pt.knowledge
+            for k in range(self.K):
+                hours = agenda * self.estimate[k] * pt.competence[k] / norm
+                delivered = hours * pt.competence[k] * productivity
+                self.service[k] += delivered
+                pt.output += delivered
+        w.duplication = p.duplication_base * (1.0 - w.integration) * (1.0 - p.dedup * w.effort_coordination)
+        self.service = [s * (1.0 - w.duplication) for s in self.service]
+
+    # ------------------------------------------------------------------ 7 beneficiaries
+    def beneficiaries(self):
+        """coverage_k = min(1, service_k / (hours_per_case x expected takers needing k));
+        dose(mask) = integration x min coverage + (1 - integration) x product of coverages.
+        Engagement lift moves toward E_population x cocreation_engagement. Each person
+        (one `uptake` uniform each): sustained: c -= relapse_sustained c; takes up (u <
+        engagement): c += gain dose (1 - c); otherwise c -= relapse c. Months at or above
+        outcome_threshold count; reaching sustain_months is an outcome. Then from `needs`:
+        the profile's random walk (K), need drift (who, new mask), cohort renewal (who,
+        mask, condition, engagement)."""
+        p, w, K = self.p, self.w, self.K
+        for k in range(K):
+            demand = 0.0
+            for m, takers in enumerate(self.takers):
+                if has(m, k):
+                    demand += takers
+            need_hours = p.hours_per_case * demand
+            self.coverage[k] = min(1.0, self.service[k] / need_hours) if need_hours > 0.0 else 1.0
+        for m in range(len(self.dose)):
+            lo, prod, any_bit = 1.0, 1.0, False
+            for k in range(K):
+                if has(m, k):
+                    any_bit = True
+                    lo = min(lo, self.coverage[k])
+                    prod *= self.coverage[k]
+            self.dose[m] = w.integration * lo + (1.0 - w.integration) * prod if any_bit else 0.0
+
+        w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
+        self.takers = [0.0] * len(self.takers)
+        served = improved = impact = 0
+        total_condition = total_engagement = 0.0
+        rng = self.streams.uptake
+        for person in self.people:
+            u = rng.random()
+            c, above = person.condition, person.months_above
+            eng = min(1.0, person.base_engagement + w.lift)
+            total_engagement += eng
+            if above >= p.sustain_months:
+                c -= p.relapse_rate_sustained * c
+            elif u < eng:
+                c += p.gain_rate * self.dose[person.needs] * (1.0 - c)
+                served += 1
+            else:
+                c -= p.relapse_rate * c
+            if c >= p.outcome_threshold:
+                above += 1
+                improved += 1
+            else:
+                above = 0
+            if above == p.sustain_months:
+                w.outcomes += 1.0
+            if above >= p.sustain_months:
+                impact += 1
+            else:
+                self.takers[person.needs] += eng
+            person.condition, person.months_above = c, above
+            total_condition += c
+        M = len(self.people)
+        w.served = float(served)
+        w.prev_improved = w.improved_share
+        w.improved_share = improved / M
+        w.impact_share = impact / M
+        w.mean_condition = total_condition / M
+        w.benef_engagement = total_engagement / M
+
+        rng = self.streams.needs
+        total = 0.0
+        for k in range(K):
+            self.true_profile[k] *= math.exp(p.need_profile_drift * SQRT3 * (2.0 * rng.random() - 1.0))
+            total += self.true_profile[k]
+        self.true_profile = [x / total for x in self.true_profile]
+        for newcomer in (False, True):
+            count = int(round(M * (p.beneficiary_turnover if newcomer else p.need_drift)))
+            for _ in range(count):
+                person = self.people[min(int(rng.random() * M), M - 1)]
+                new = draw_mask(self.true_profile, p.complexity, rng)
+                for k in range(K):
+                    self.need_count[k] += int(has(new, k)) - int(has(person.needs, k))
+                person.needs = new
+                if newcomer:
+                    person.condition = self.newcomer_condition(p, rng.random())
+                    person.base_engagement = self.newcomer_engagement(p, rng.random())
+                    person.months_above = 0
+
+    # ------------------------------------------------------------------ 8 engagement
+    def engagement(self):
+        """progress = 0.8 progress + 0.2 x 12 x (change of the improved share). Engagement
+        moves at engagement_rate toward clip(init + progress_weight progress +
+        recognition_gain E_momentum + 0.1 (min(grant / mean grant, 2) - 1) -
+        overcoord_erosion excess). Commitment: dc = commit_gain e trust_i (1 - c) -
+        home_pull (1 - align_strength E_alignment) c. Knowledge grows at
+        learning_knowledge. The agenda moves toward the funders' level-weighted preference
+        at agenda_rate x agenda_power x (1 - voice) x shield and toward true needs at
+        agenda_rate x voice."""
+        p, w = self.p, self.w
+        w.progress = 0.8 * w.progress + 0.2 * 12.0 * (w.improved_share - w.prev_improved)
+        members = self.active()
+        mean_grant = 0.0
+        for pt in members:
+            mean_grant += pt.grant
+        if members:
+            mean_grant /= len(members)
+        shield = 1.0 - p.align_strength * w.effort_alignment
+        for pt in members:
+            interest = 0.1 * (min(pt.grant / mean_grant, 2.0) - 1.0) if mean_grant > 0.0 else 0.0
+            target = clip01(p.init_engagement + p.progress_weight * w.progress
+                            + p.recognition_gain * w.effort_momentum + interest
+                            - p.overcoord_erosion * pt.excess_coord)
+            pt.engagement = clip01(pt.engagement + p.engagement_rate * (target - pt.engagement))
+            t_i = self.partner_trust(pt.slot)
+            c = pt.commitment
+            c += p.commit_gain * pt.engagement * t_i * (1.0 - c) - p.home_pull * shield * c
+            pt.commitment = clip01(c)
+            pt.knowledge += p.learning_knowledge * (1.0 - pt.knowledge)
+
+        level = 0.0
+        for f in self.funders:
+            if f.active:
+                level += f.level
+        voice = p.beneficiary_involvement
+        pull = p.agenda_rate * p.funder_agenda_power * (1.0 - voice) * shield
+        total = 0.0
+        for k in range(self.K):
+            if level > 0.0:
+                pref = 0.0
+                for f in self.funders:
+                    if f.active:
+                        pref += f.level * f.preference[k] / level
+                self.estimate[k] += pull * (pref - self.estimate[k])
+            self.estimate[k] += p.agenda_rate * voice * (self.true_profile[k] - self.estimate[k])
+            total += self.estimate[k]
+        self.estimate = [x / total for x in self.estimate]
+
+    # ------------------------------------------------------------------ 9 measurement
+    def phase_of(self) -> int:
+        """initiation (first year); re-design (a relaunch or cut in the last 6 months);
+        exponential value (progress >= 0.05 and mean trust >= 0.5); else run."""
+        w = self.w
+        if w.month < 12:
+            return 0
+        if (w.last_relaunch >= 0 and w.month - w.last_relaunch < 6) or (w.last_cut >= 0 and w.month - w.last_cut < 6):
+            return 2
+        if w.progress >= 0.05 and w.mean_trust >= 0.5:
+            return 3
+        return 1
+
+    def measurement(self) -> list[float]:
+        """The month's row of METRICS (results chain and scorecard); logs a phase change
+        and advances the clock."""
+        p, w = self.p, self.w
+        members = self.active()
+        n = len(members)
+        tot = {k: 0.0 for k in ("inkind", "funded", "coord", "orch", "agenda", "home", "eng", "com", "kn")}
+        for pt in members:
+            for key, value in (("inkind", pt.hours_inkind), ("funded", pt.hours_funded), ("coord", pt.hours_coord),
+                               ("orch", pt.hours_orch), ("agenda", pt.hours_agenda), ("home", pt.hours_home),
+                               ("eng", pt.engagement), ("com", pt.commitment), ("kn", pt.knowledge)):
+                tot[key] += value
+        retained = len([pt for pt in members if pt.slot < p.n_partners])
+        service = accuracy = 0.0
+        for k in range(self.K):
+            service += self.service[k]
+        for k in range(self.K):
+            accuracy += abs(self.estimate[k] - self.true_profile[k])
+        level = 0.0
+        for f in self.funders:
+            if f.active:
+                level += f.level
+        M = len(self.people)
+        spent_total = w.spent_partners + w.spent_backbone
+        new_phase = self.phase_of()
+        if new_phase != int(w.phase):
+            self.log("phase", -1, -1, w.phase, float(new_phase))
+            w.phase = float(new_phase)
+        hours = tot["inkind"] + tot["funded"]
+        row = {
+            "month": w.month + 1.0,
+            "paid_in": w.inflow, "spent": w.inflow * p.backbone_share + w.disbursed, "held": w.pool,
+            "backbone_spend": w.inflow * p.backbone_share,
+            "hours_inkind": tot["inkind"], "hours_funded": tot["funded"], "hours_coordination": tot["coord"],
+            "hours_orchestration": tot["orch"], "hours_agenda": tot["agenda"], "hours_home": tot["home"],
+            "service_hours": service, "served": w.served,
+            "improved": w.improved_share * M, "improved_share": w.improved_share,
+            "impact": w.impact_share * M, "impact_share": w.impact_share, "outcomes_total": w.outcomes,
+            "mean_condition": w.mean_condition, "beneficiary_engagement": w.benef_engagement,
+            "mean_trust": w.mean_trust, "mean_engagement": tot["eng"] / n if n else 0.0,
+            "mean_commitment": tot["com"] / n if n else 0.0, "mean_knowledge": tot["kn"] / n if n else 0.0,
+            "active_partners": float(n), "retention": retained / p.n_partners,
+            "coordination_share": (tot["coord"] + tot["orch"]) / hours if hours > 0 else 0.0,
+            "duplication": w.duplication, "integration": w.integration,
+            "funds_raised": w.paid_in, "spent_total": spent_total,
+            "cost_per_outcome": spent_total / max(w.outcomes, 1.0),
+            "sroi": p.value_per_outcome * w.outcomes / spent_total if spent_total > 0 else 0.0,
+            "funder_level": level / len(self.funders), "active_funders": float(len([f for f in self.funders if f.active])),
+            "needs_accuracy": 1.0 - 0.5 * accuracy, "partners_recruited": w.recruited,
+            "backbone_hours": w.backbone_hours,
+            "effort_alignment": w.effort_alignment, "effort_momentum": w.effort_momentum,
+            "effort_identity": w.effort_identity, "effort_coordination": w.effort_coordination,
+            "effort_population": w.effort_population, "effort_measurement": w.effort_measurement,
+            "turnovers": w.turnovers, "exits": w.exits, "betrayals": w.betrayals, "relaunches": w.relaunches,
+            "funding_cuts": w.cuts, "phase": w.phase,
+        }
+        w.month += 1.0
+        return [row[name] for name in METRICS]
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> list[float]:
+        """One month, in the order of simulation.engine.step_month."""
+        self.funding()
+        self.turnover()
+        self.membership()
+        self.practices()
+        self.coordination()
+        self.trust_process()
+        self.work()
+        self.beneficiaries()
+        self.engagement()
+        return self.measurement()
+
+    def to_state(self):
+        """The final state as the fast path's arrays (``simulation.State``)."""
+        st = allocate(self.p)
+        pt_arrays = st.partners
+        for pt in self.partners:
+            for name in pt_arrays._fields:
+                value = getattr(pt, name)
+                getattr(pt_arrays, name)[pt.slot] = value
+        st.trust[:] = np.array(self.trust)
+        for f, funder in enumerate(self.funders):
+            st.funders.active[f] = funder.active
+            st.funders.level[f] = funder.level
+            st.funders.preference[f] = funder.preference
+        be = st.beneficiaries
+        be.needs[:] = [b.needs for b in self.people]
+        be.condition[:] = [b.condition for b in self.people]
+        be.base_engagement[:] = [b.base_engagement for b in self.people]
+        be.months_above[:] = [b.months_above for b in self.people]
+        for name in st.needs._fields:
+            getattr(st.needs, name)[:] = getattr(self, name)
+        for name in WORLD_FIELDS:
+            st.world[0][name] = getattr(self.w, name)
+        if self.events:
+            st.events.rows[: len(self.events)] = np.array(self.events, dtype=np.float64)
+        return st
+
+
+def simulate_reference(params: Params | dict | None = None, seed: int = 0) -> Result:
+    """Run the reference implementation: same (params, seed) -> same Result as
+    ``simulation.simulate``, at plain-Python speed."""
+    p = params if isinstance(params, Params) else Params(params or {})
+    run = Partnership(p, seed)
+    out = np.array([run.step() for _ in range(p.months)], dtype=np.float64).reshape(p.months, len(METRICS))
+    state = run.to_state()
+    return Result(p, int(seed), monthly_frame(out), event_frame(state), state)
+
+
+__all__ = ["simulate_reference", "Partnership", "Partner", "Funder", "Beneficiary"]

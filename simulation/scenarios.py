@@ -1,0 +1,244 @@
+"""Scenarios as data: TOML files that override the parameter defaults.
+
+A scenario file is plain TOML that a person can read without Python::
+
+    description = '''
+    One paragraph: what this scenario is and what it assumes.
+    '''
+    extends = "baseline"        # optional: start from another scenario (by name or path)
+
+    # parameters at the top level, one per line, each with its reasons in a comment
+    backbone_share = 0.0        # no money for a backbone
+    funder_patience = 12        # month
+
+Only two keys are not parameters: ``description`` (a string) and ``extends`` (a string).
+Everything else must be a parameter of ``simulation.SCHEMA``; tables (``[section]``) are
+not used. Values are resolved in order: the defaults, then each file of the ``extends``
+chain from the oldest ancestor down, then the caller's overrides (``--set`` on the
+command line).
+
+Loading reads the file with ``tomllib`` (it never executes code) and validates every key
+and value against the schema. Errors are ``ScenarioError`` (a ``ParameterError``) with a
+one-line message naming the file: a syntax error gives the line and column; an unknown
+key names the nearest valid one; a value out of range names the field, the value and
+the allowed range.
+
+Usage::
+
+    from simulation import load_scenario, list_scenarios, parse_set
+    p = load_scenario("baseline", {"months": 24})       # by name: scenarios/baseline.toml
+    p = load_scenario("my/own.toml")                    # by path
+    for name, description in list_scenarios(): ...
+    parse_set(["backbone_share=0.2", "regime=isolated"])  # {'backbone_share': 0.2, ...}
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from .params import SCHEMA, ParameterError, Params, coerce, nearest, unknown_key_message
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+
+RESERVED = ("description", "extends")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+class ScenarioError(ParameterError):
+    """A scenario that cannot be found, read or validated (one-line message)."""
+
+
+# ---------------------------------------------------------------- reading files
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file (never executes code). Errors name the file, and for a syntax
+    error the line and column."""
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError(f"no such file: {p}")
+    if p.is_dir():
+        raise ScenarioError(f"{p} is a folder: expected a .toml file")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {p}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(f"{p}: line {line}: not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _POSITION.search(msg)
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            msg = msg[: m.start()]
+        else:  # tomllib reports some errors "at end of document"
+            msg = _AT_END.sub("", msg)
+            lines = text.split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+        raise ScenarioError(f"{p}: TOML syntax error at line {line}, column {col}: {msg}") from None
+
+
+def _is_path(name_or_path: str | Path) -> bool:
+    s = str(name_or_path)
+    return isinstance(name_or_path, Path) or "/" in s or "\\" in s or s.endswith(".toml")
+
+
+def scenario_names() -> list[str]:
+    """Names of the scenarios in the library (``SCENARIO_DIR``), sorted."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """The file of a scenario: a name is looked up in the library, anything with a '/'
+    or ending in '.toml' is a path (relative to ``relative_to`` when given)."""
+    if _is_path(name_or_path):
+        p = Path(name_or_path).expanduser()
+        if relative_to is not None and not p.is_absolute():
+            p = relative_to / p
+        if not p.exists():
+            raise ScenarioError(f"no such file: {p}")
+        return p
+    name = str(name_or_path)
+    p = SCENARIO_DIR / f"{name}.toml"
+    if not _NAME.match(name) or not p.is_file():
+        names = scenario_names()
+        hint = nearest(name, names)
+        tail = f"; did you mean '{hint}'?" if hint else ""
+        raise ScenarioError(
+            f"unknown scenario '{name}'{tail} (available: {', '.join(names) or 'none'}; or give a path to a .toml file)"
+        )
+    return p
+
+
+def _label(path: Path) -> str:
+    """How a file is named in messages and in `show`: its name if it is in the library."""
+    try:
+        if path.resolve().parent == SCENARIO_DIR:
+            return path.name
+    except OSError:
+        pass
+    return str(path)
+
+
+# ---------------------------------------------------------------- validation
+def _check_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Validate one file's parameter keys and values; return the coerced parameters."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in RESERVED:
+            if not isinstance(value, str):
+                raise ScenarioError(f"{where}: '{key}' must be a string, not {type(value).__name__}")
+            continue
+        if isinstance(value, dict):
+            raise ScenarioError(
+                f"{where}: [{key}] tables are not used: put parameters at the top level, one per line"
+            )
+        if key not in SCHEMA:
+            raise ScenarioError(f"{where}: {unknown_key_message(key)}")
+        try:
+            out[key] = coerce(SCHEMA[key], value)
+        except ParameterError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+    return out
+
+
+def _chain(name_or_path: str | Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """The ``extends`` chain, oldest ancestor first: (label, raw data, parameters)."""
+    chain: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    seen: list[Path] = []
+    target: str | Path = name_or_path
+    base: Path | None = None
+    while True:
+        path = scenario_path(target, relative_to=base)
+        key = path.resolve()
+        if key in seen:
+            loop = " -> ".join(_label(p) for p in seen + [key])
+            raise ScenarioError(f"scenario cycle: {loop}")
+        seen.append(key)
+        label = _label(path)
+        data = load_toml(path)
+        chain.append((label, data, _check_keys(data, label)))
+        parent = data.get("extends")
+        if not parent:
+            break
+        target, base = parent, path.parent
+    chain.reverse()
+    return chain
+
+
+def resolve_scenario(
+    name_or_path: str | Path, overrides: Mapping[str, Any] | None = None, overrides_label: str = "--set"
+) -> tuple[Params, dict[str, str]]:
+    """The validated parameters of a scenario, and where each non-default value was set
+    (the file's label, or ``overrides_label`` for the overrides)."""
+    chain = _chain(name_or_path)
+    values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for label, _, params in chain:
+        values.update(params)
+        origin.update({k: label for k in params})
+    if overrides:
+        values.update(_check_keys(dict(overrides), overrides_label))
+        origin.update({k: overrides_label for k in overrides})
+    try:
+        p = Params(values)
+    except ParameterError as exc:
+        raise ScenarioError(f"{chain[-1][0]}: {exc}") from None
+    return p, origin
+
+
+def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Params:
+    """The validated parameters of a scenario (by name or path), with ``overrides``
+    applied last."""
+    return resolve_scenario(name_or_path, overrides, overrides_label="overrides")[0]
+
+
+def scenario_description(name_or_path: str | Path) -> str:
+    """The scenario's description as one paragraph (its own, else the one it extends)."""
+    for _, data, _ in reversed(_chain(name_or_path)):
+        if data.get("description", "").strip():
+            return " ".join(data["description"].split())
+    return ""
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """(name, description) of every scenario in the library, sorted by name."""
+    return [(name, scenario_description(name)) for name in scenario_names()]
+
+
+# ---------------------------------------------------------------- --set key=value
+def parse_set(items: list[str] | None) -> dict[str, Any]:
+    """Parse ``key=value`` strings. Values are TOML scalars or arrays (numbers,
+    true/false, "strings", [lists]); a bare word is a string. Keys and values are
+    checked against the schema; errors name the item."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        key, text = key.strip(), text.strip()
+        if not sep or not key or not text:
+            raise ScenarioError(f"--set {item!r}: expected key=value, e.g. backbone_share=0.2")
+        if key not in SCHEMA:
+            raise ScenarioError(f"--set {item!r}: {unknown_key_message(key)}")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text  # a bare word, e.g. regime=isolated
+        try:
+            out[key] = coerce(SCHEMA[key], value)
+        except ParameterError as exc:
+            raise ScenarioError(f"--set {item!r}: {exc}") from None
+    return out
+
+
+__all__ = [
+    "SCENARIO_DIR", "ScenarioError", "load_toml", "load_scenario", "resolve_scenario",
+    "scenario_description", "scenario_names", "scenario_path", "list_scenarios", "parse_set",
+]
