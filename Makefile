@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m backbone.demo
+	$(BIN)/backbone compare no_backbone baseline isolated_impact --replications 100
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -14,14 +14,19 @@ from .engine import initial_state, simulate, step_month
 from .kernels import METRICS
 from .params import PRINCIPLES, REGIMES, SCHEMA, SECTORS, ParameterError, Params, schema_table
 from .result import SCORECARD, SCORECARD_METRICS, Result
+from .scenarios import (SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario, load_toml,
+                        parse_set, scenario_description)
 from .state import EVENT_TYPES, PHASES, State
 from .streams import STREAM_NAMES, make_streams
+from .reference import simulate_reference
 
 __all__ = [
     "Params", "ParameterError", "SCHEMA", "schema_table", "REGIMES", "SECTORS", "PRINCIPLES",
     "simulate", "step_month", "initial_state", "Result", "METRICS", "SCORECARD",
     "SCORECARD_METRICS", "State", "EVENT_TYPES", "PHASES", "make_streams", "STREAM_NAMES",
-    "PartnershipModel",
+    "PartnershipModel", "simulate_reference",
+    "SCENARIO_DIR", "ScenarioError", "load_toml", "load_scenario", "scenario_description",
+    "list_scenarios", "parse_set",
 ]
 
 

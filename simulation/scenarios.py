@@ -157,7 +157,12 @@ def _chain(name_or_path: str | Path) -> list[tuple[str, dict[str, Any], dict[str
     target: str | Path = name_or_path
     base: Path | None = None
     while True:
-        path = scenario_path(target, relative_to=base)
+        try:
+            path = scenario_path(target, relative_to=base)
+        except ScenarioError as exc:
+            if not chain:
+                raise
+            raise ScenarioError(f"{chain[-1][0]}: extends = {str(target)!r}: {exc}") from None
         key = path.resolve()
         if key in seen:
             loop = " -> ".join(_label(p) for p in seen + [key])

@@ -1,0 +1,111 @@
+"""Comparing scenarios on common random numbers: replicated runs and paired statistics.
+
+Replication r runs every scenario with the same seed (``seed0 + r``), so the arms share
+turnover, needs and shocks (the model draws each process from its own named stream).
+The differences between arms are then paired by seed, which removes most of the noise
+the arms have in common.
+
+Statistics (``paired_table``), per scorecard metric at the horizon:
+
+- each scenario: the mean over replications and its two-sided t-interval,
+  mean +- t(1 - alpha/2, n - 1) * sd / sqrt(n), with ``scipy.stats.t``;
+- each scenario but the reference (the first): the mean of the paired differences
+  (scenario - reference, same seed) and the same t-interval on those differences
+  (the interval of a paired t-test).
+
+Values that are not finite are left out (pairs with one for the difference); ``n`` says
+how many were used.
+
+Usage::
+
+    from analysis.compare import compare_scenarios, run_scenarios, paired_table
+    runs = run_scenarios({"no": Params(backbone_share=0), "bb": Params()}, replications=30)
+    table = paired_table(runs)                  # one row per (metric, scenario)
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation import SCORECARD, Params, simulate
+
+# The balanced scorecard, plus the long-term impact (mean impact_share over the last
+# 12 months), the measure of mission success the claims are about.
+COMPARE_ROWS = SCORECARD[:1] + (
+    ("impact", "long_term_impact", "mean share with a sustained outcome over the last 12 months"),
+) + SCORECARD[1:]
+COMPARE_METRICS = tuple(m for _, m, _ in COMPARE_ROWS)
+TABLE_COLUMNS = ("perspective", "metric", "scenario", "n", "mean", "ci_low", "ci_high",
+                 "diff", "diff_low", "diff_high")
+
+Progress = Callable[..., Iterable]
+
+
+def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
+                  progress: Progress | None = None) -> pd.DataFrame:
+    """Run every scenario ``replications`` times on common random numbers: one row per
+    (scenario, replication) with ``seed`` and every metric of ``COMPARE_METRICS``.
+    ``progress(iterable, total=..., desc=...)`` may wrap the loop in a progress bar."""
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    jobs = [(r, name, p) for r in range(replications) for name, p in params_by_name.items()]
+    if progress is not None:
+        jobs = progress(jobs, total=len(jobs), desc="runs")
+    rows = []
+    for r, name, p in jobs:
+        summary = simulate(p, seed0 + r).summary()
+        rows.append({"scenario": name, "replication": r, "seed": seed0 + r,
+                     **{m: summary[m] for m in COMPARE_METRICS}})
+    return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS])
+
+
+def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[int, float, float, float]:
+    """(n, mean, low, high): the mean of the finite values and its t-interval (NaN bounds
+    with fewer than two values)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return 0, np.nan, np.nan, np.nan
+    mean = float(x.mean())
+    if n < 2:
+        return n, mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return n, mean, mean - half, mean + half
+
+
+def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: float = 0.95,
+                 rows: Iterable[tuple[str, str, str]] = COMPARE_ROWS) -> pd.DataFrame:
+    """Mean and t-interval of each scenario, and of its paired difference with
+    ``reference`` (default: the first scenario in ``runs``), per metric; columns
+    ``TABLE_COLUMNS``, one row per (metric, scenario)."""
+    names = list(dict.fromkeys(runs["scenario"]))
+    reference = names[0] if reference is None else reference
+    wide = {name: runs[runs["scenario"] == name].set_index("seed") for name in names}
+    base = wide[reference]
+    out = []
+    for perspective, metric, _ in rows:
+        for name in names:
+            n, mean, lo, hi = t_interval(wide[name][metric].to_numpy(), confidence)
+            diff = (np.nan,) * 3
+            if name != reference:
+                d = (wide[name][metric] - base[metric]).dropna()  # aligned on seed
+                diff = t_interval(d.to_numpy(), confidence)[1:]
+            out.append((perspective, metric, name, n, mean, lo, hi, *diff))
+    return pd.DataFrame(out, columns=list(TABLE_COLUMNS))
+
+
+def compare_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
+                      confidence: float = 0.95, progress: Progress | None = None) -> pd.DataFrame:
+    """``paired_table`` of ``run_scenarios``: the comparison in one call; the first
+    scenario is the reference for the differences."""
+    return paired_table(run_scenarios(params_by_name, replications, seed0, progress),
+                        confidence=confidence)
+
+
+__all__ = ["COMPARE_ROWS", "COMPARE_METRICS", "TABLE_COLUMNS", "run_scenarios", "t_interval",
+           "paired_table", "compare_scenarios"]

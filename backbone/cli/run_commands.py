@@ -1,0 +1,353 @@
+"""Commands for scenarios: ``scenarios``, ``show``, ``run``, ``compare``.
+
+- ``backbone scenarios``: the scenario library, with descriptions.
+- ``backbone show NAME``: the resolved parameters, with unit, source, and where each
+  value was set.
+- ``backbone run NAME``: one run; the balanced scorecard at the horizon; ``--out``
+  writes the monthly results (.parquet or .csv).
+- ``backbone compare A B ...``: replicated runs on common random numbers; mean and 95%
+  t-interval per scenario and of the paired difference with the first (see
+  ``analysis.compare``); ``--out`` writes the table.
+
+Every check on the input (scenario files, ``--set``, output files) happens before any
+simulation runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .common import CLIError, HelpFormatter, add_force, output_path, progress
+
+WRITERS = (".parquet", ".csv")
+WIDTH = 88
+
+
+class _Formatter(HelpFormatter):
+    """The project's help format, without "(default: None)" on options with no default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False or action.default == []:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+# ---------------------------------------------------------------- shared pieces
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set", dest="set", metavar="KEY=VALUE", nargs="+", action="extend", default=[],
+        help="override a parameter, e.g. --set backbone_share=0.2 regime=isolated "
+             "(values as in scenario files; 'backbone show baseline' lists the keys)")
+
+
+def _add_months(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--months", type=int, metavar="N", help="horizon in months (default: the scenario's)")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    from simulation import SCHEMA, ParameterError
+    from simulation.params import coerce
+    from simulation.scenarios import parse_set
+
+    for item in args.set:
+        if "=" not in item:
+            raise CLIError(f"--set {item!r}: expected KEY=VALUE, e.g. backbone_share=0.2 "
+                           "(scenario names go before --set)")
+    over = parse_set(args.set)
+    if getattr(args, "months", None) is not None:
+        try:
+            over["months"] = coerce(SCHEMA["months"], args.months)
+        except ParameterError as exc:
+            raise CLIError(f"--months: {exc}") from None
+    return over
+
+
+def _out_file(path: str | None, force: bool) -> Path | None:
+    """Check an output file before any work: a known extension, and no overwriting."""
+    if path is None:
+        return None
+    suffix = Path(path).suffix.lower()
+    if suffix not in WRITERS:
+        raise CLIError(f"{path}: cannot write '{suffix or 'no extension'}' files: use .parquet or .csv")
+    return output_path(path, force)
+
+
+def _write(df: pd.DataFrame, path: Path, metadata: dict[str, Any] | None = None) -> None:
+    if path.suffix.lower() == ".csv":
+        df.to_csv(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if metadata:
+        meta = dict(table.schema.metadata or {})
+        meta[b"backbone"] = json.dumps(metadata, default=str).encode()
+        table = table.replace_schema_metadata(meta)
+    pq.write_table(table, path)
+
+
+def _check_seed(seed: int) -> int:
+    if seed < 0:
+        raise CLIError(f"--seed {seed} is not allowed: expected a whole number >= 0")
+    return seed
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ", ".join(v) if v else "-"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _digits(values) -> int:
+    """Decimals for a metric, from the size of its values: 3 below 10, 1 below 1000, else 0."""
+    finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    top = max(finite, default=0.0)
+    return 3 if top < 10 else 1 if top < 1000 else 0
+
+
+def _num(v: float, digits: int, sign: bool = False) -> str:
+    if not math.isfinite(v):
+        return "-"
+    return f"{v:{'+' if sign else ''},.{digits}f}"
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+# ---------------------------------------------------------------- scenarios
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from simulation.scenarios import SCENARIO_DIR, list_scenarios
+
+    items = list_scenarios()
+    if not items:
+        raise CLIError(f"no scenarios in {SCENARIO_DIR}")
+    for name, description in items:
+        print(name)
+        print(_wrap(description or "(no description)", "    "))
+        print()
+    print(f"{len(items)} scenarios in {SCENARIO_DIR}. 'backbone show NAME' prints one's parameters; "
+          "'backbone run NAME' runs it.")
+    return 0
+
+
+# ---------------------------------------------------------------- show
+def cmd_show(args: argparse.Namespace) -> int:
+    from simulation import SCHEMA
+    from simulation.scenarios import resolve_scenario, scenario_description
+
+    params, origin = resolve_scenario(args.scenario, _overrides(args))
+    values = params.to_dict()
+    print(f"Scenario {args.scenario}")
+    print(_wrap(scenario_description(args.scenario) or "(no description)", "    "))
+    print()
+    print("* = differs from the model default; 'set in': the file (or --set) that sets the value; "
+          "source: of the model default\n(a scenario's own assumptions are in the comments of its file).")
+    rows = []
+    for name, spec in SCHEMA.items():
+        changed = values[name] != spec.default
+        if args.changed and not changed and name not in origin:
+            continue
+        rows.append((spec.group, "*" if changed else " ", name, _fmt_value(values[name]), spec.unit,
+                     origin.get(name, "default"), spec.source))
+    if not rows:
+        print("(no parameter differs from the model defaults)")
+        return 0
+    w_name = max(len(r[2]) for r in rows)
+    w_val = min(max(len(r[3]) for r in rows), 24)
+    w_unit = max(len(r[4]) for r in rows)
+    w_set = max(len(r[5]) for r in rows)
+    group = None
+    for g, mark, name, value, unit, where, source in rows:
+        if g != group:
+            group = g
+            print(f"\n[{g}]")
+            print(f"  {'':1} {'parameter':<{w_name}}  {'value':<{w_val}}  {'unit':<{w_unit}}  "
+                  f"{'set in':<{w_set}}  source")
+        long = len(value) > w_val
+        cell = "(below)" if long else value
+        print(f"  {mark} {name:<{w_name}}  {cell:<{w_val}}  {unit:<{w_unit}}  {where:<{w_set}}  {source}")
+        if long:
+            print(_wrap(value, " " * (w_name + 6)))
+    return 0
+
+
+# ---------------------------------------------------------------- run
+EVENT_WORDS = (("turnover", "turnovers"), ("relaunch", "relaunches"), ("exit", "exits"),
+               ("recruit", "recruits"), ("betrayal", "betrayals"), ("funding_cut", "funding cuts"),
+               ("funder_exit", "funder exits"))
+COUNTS = ("outcomes_total", "partners_recruited")  # whole numbers in a single run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from simulation import SCORECARD, simulate
+    from simulation.scenarios import load_scenario
+
+    seed = _check_seed(args.seed)
+    params = load_scenario(args.scenario, _overrides(args))
+    out = _out_file(args.out, args.force)
+
+    result = simulate(params, seed)
+    summary = result.summary()
+    print(f"Scenario {args.scenario}, seed {seed}: balanced scorecard at month {params.months}")
+    changed = params.changed()
+    if changed:
+        print(_wrap("changed from the defaults: " + ", ".join(f"{k}={_fmt_value(v)}" for k, v in changed.items()), "  "))
+    rows: list[tuple[str, str, float, str]] = []
+    for perspective, metric, meaning in SCORECARD:
+        rows.append((perspective, metric, summary[metric], meaning))
+        if metric == "impact_share":
+            rows.append((perspective, "long_term_impact", summary["long_term_impact"],
+                         f"mean impact_share over the last 12 months (goal: {params.target_outcome_share:g})"))
+    w = max(len(r[1]) for r in rows)
+    perspective = None
+    for p, metric, value, meaning in rows:
+        if p != perspective:
+            perspective = p
+            print(f"\n{p}")
+        digits = 0 if metric in COUNTS else _digits([value])
+        print(f"  {metric:<{w}}  {_num(value, digits):>12}  {meaning}")
+    counts = result.events["event"].value_counts()
+    print("\nevents over the run: " + ", ".join(f"{int(counts.get(e, 0))} {word}" for e, word in EVENT_WORDS))
+
+    if out is not None:
+        monthly = result.monthly.copy()
+        monthly.insert(0, "seed", seed)
+        monthly.insert(0, "scenario", args.scenario)
+        _write(monthly, out, {"scenario": args.scenario, "seed": seed, "params": params.to_dict()})
+        print(f"wrote {len(monthly)} months x {monthly.shape[1]} columns to {out}")
+    return 0
+
+
+# ---------------------------------------------------------------- compare
+def cmd_compare(args: argparse.Namespace) -> int:
+    from analysis.compare import COMPARE_ROWS, paired_table, run_scenarios
+    from simulation.scenarios import load_scenario
+
+    seed0 = _check_seed(args.seed)
+    if args.replications < 2:
+        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
+                       "(a confidence interval needs two runs)")
+    seen = set()
+    for name in args.scenarios:
+        if name in seen:
+            raise CLIError(f"scenario '{name}' is given twice")
+        seen.add(name)
+    overrides = _overrides(args)
+    arms = {name: load_scenario(name, overrides) for name in args.scenarios}
+    out = _out_file(args.out, args.force)
+
+    runs = run_scenarios(arms, args.replications, seed0, progress=progress)
+    table = paired_table(runs)
+    _print_comparison(table, COMPARE_ROWS, args, arms)
+    if out is not None:
+        _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0,
+                            "params": {k: p.to_dict() for k, p in arms.items()}})
+        print(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
+def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms: dict) -> None:
+    names = list(arms)
+    ref = names[0]
+    months = {p.months for p in arms.values()}
+    n, s0 = args.replications, args.seed
+    print(_wrap(f"{len(names)} scenario{'s' if len(names) > 1 else ''} x {n} replications at month "
+                f"{'/'.join(str(m) for m in sorted(months))}; seeds {s0}..{s0 + n - 1}, the same seeds "
+                "in every scenario (common random numbers)."))
+    legend = "mean [95% CI]: mean over replications and its t-interval"
+    if len(names) > 1:
+        legend += (f"; vs {ref}: mean paired difference (same seed) [95% t-interval]; "
+                   "* = the interval excludes 0")
+    print(_wrap(legend + "."))
+    w_metric = max(len(m) for _, m, _ in rows)
+    w_name = max(len(x) for x in names)
+    by = table.set_index(["metric", "scenario"])
+    perspective = None
+    for p, metric, meaning in rows:
+        if p != perspective:
+            perspective = p
+            head = f"{'':<{w_metric}}  {'scenario':<{w_name}}  {'mean [95% CI]':<36}"
+            head += f"  vs {ref}" if len(names) > 1 else ""
+            print(f"\n{p.upper()}\n  {head}".rstrip())
+        block = by.loc[metric]
+        d = _digits(list(block[["mean", "ci_low", "ci_high"]].to_numpy().ravel()))
+        for i, name in enumerate(names):
+            r = block.loc[name]
+            cell = f"{_num(r['mean'], d)} [{_num(r['ci_low'], d)}, {_num(r['ci_high'], d)}]"
+            diff = ""
+            if name != ref:
+                star = "*" if (r["diff_low"] > 0 or r["diff_high"] < 0) else " "
+                diff = (f"{_num(r['diff'], d, sign=True)} [{_num(r['diff_low'], d, sign=True)}, "
+                        f"{_num(r['diff_high'], d, sign=True)}] {star}")
+            label = metric if i == 0 else ""
+            print(f"  {label:<{w_metric}}  {name:<{w_name}}  {cell:<36}  {diff}".rstrip())
+
+
+# ---------------------------------------------------------------- wiring
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "scenarios", help="list the scenario library with descriptions",
+        description="List the named scenarios (TOML files in scenarios/) with their descriptions.",
+        formatter_class=_Formatter,
+        epilog="example:\n  backbone scenarios")
+    p.set_defaults(func=cmd_scenarios)
+
+    p = subparsers.add_parser(
+        "show", help="print a scenario's parameters with units and sources",
+        description="Print the resolved parameters of a scenario (by name, or a path to a .toml file): "
+                    "value, unit, where the value is set, and its source or assumption.",
+        formatter_class=_Formatter,
+        epilog="examples:\n  backbone show ungas_vagar\n  backbone show baseline --changed --set backbone_share=0.2\n"
+               "  backbone show my_scenarios/city.toml")
+    p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
+    p.add_argument("--changed", action="store_true", help="only the parameters the scenario sets or changes")
+    _add_set(p)
+    p.set_defaults(func=cmd_show)
+
+    p = subparsers.add_parser(
+        "run", help="run one scenario and print its balanced scorecard",
+        description="Run one scenario with one seed, print the balanced scorecard at the horizon "
+                    "(grouped by perspective), and optionally write the monthly results.",
+        formatter_class=_Formatter,
+        epilog="examples:\n  backbone run baseline --seed 3\n"
+               "  backbone run ungas_vagar --months 60 --out ungas.parquet\n"
+               "  backbone run baseline --set backbone_share=0.2 turnover_rate=0.05 --out run.csv")
+    p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
+    p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same run)")
+    _add_months(p)
+    _add_set(p)
+    p.add_argument("--out", metavar="FILE", help="write the monthly results: FILE.parquet or FILE.csv")
+    add_force(p)
+    p.set_defaults(func=cmd_run)
+
+    p = subparsers.add_parser(
+        "compare", help="compare scenarios on common random numbers, with confidence intervals",
+        description="Run each scenario --replications times; replication r uses seed SEED+r in every "
+                    "scenario (common random numbers). For each scorecard metric at the horizon print "
+                    "each scenario's mean and 95%% t-interval, and the mean paired difference with the "
+                    "first scenario and its 95%% t-interval (a paired t-test's interval).",
+        formatter_class=_Formatter,
+        epilog="examples:\n  backbone compare no_backbone baseline isolated_impact --replications 100\n"
+               "  backbone compare no_backbone baseline --set n_beneficiaries=2000 --out compare.csv")
+    p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
+                   help="scenario names or paths; the first is the reference for differences")
+    p.add_argument("--replications", type=int, default=30, metavar="N", help="runs per scenario")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
+    _add_months(p)
+    _add_set(p)
+    p.add_argument("--out", metavar="FILE", help="write the table: FILE.parquet or FILE.csv")
+    add_force(p)
+    p.set_defaults(func=cmd_compare)
