@@ -67,7 +67,7 @@ class Result:
 def monthly_frame(out: np.ndarray) -> pd.DataFrame:
     df = pd.DataFrame(out, columns=list(METRICS))
     for col in ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
-                "betrayals", "relaunches", "funding_cuts", "served", "partners_recruited"):
+                "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited"):
         df[col] = df[col].astype(np.int64)
     return df
 

@@ -72,6 +72,7 @@ class Beneficiaries(NamedTuple):
     condition: np.ndarray     # float64 in [0, 1]
     base_engagement: np.ndarray  # float64: personal engagement before co-creation lifts it
     months_above: np.ndarray  # int32: consecutive months with condition >= outcome threshold
+    enrolled: np.ndarray      # uint8: 1 while in the partnership's caseload
 
 
 class Needs(NamedTuple):
@@ -81,7 +82,8 @@ class Needs(NamedTuple):
     estimate: np.ndarray      # float64 (K): the agenda: the partnership's estimate of needs
     need_count: np.ndarray    # int64 (K): beneficiaries needing each dimension
     service: np.ndarray       # float64 (K), h: effective service hours this month
-    coverage: np.ndarray      # float64 (K): share of takers served on k this month
+    coverage: np.ndarray      # float64 (K): share of the caseload's need on k that services meet
+    load: np.ndarray          # int64 (K): people in the caseload needing each dimension
     takers: np.ndarray        # float64 (2^K): expected takers per need mask (last month)
     dose: np.ndarray          # float64 (2^K): dose per need mask this month
 
@@ -115,6 +117,7 @@ WORLD_FIELDS = (
     "improved_share", "impact_share",  # last month's outcome and sustained-outcome shares
     "prev_improved",       # the improved share the month before
     "served",              # beneficiaries served this month
+    "caseload",            # people in the caseload at the end of the month
     "outcomes",            # cumulative count of people who reached a sustained outcome
     "mean_condition",      # mean beneficiary condition
     "benef_engagement",    # mean beneficiary engagement
@@ -164,10 +167,11 @@ def allocate(p: Params) -> State:
     beneficiaries = Beneficiaries(
         needs=np.zeros(M, np.uint8), condition=np.zeros(M, f8),
         base_engagement=np.zeros(M, f8), months_above=np.zeros(M, np.int32),
+        enrolled=np.zeros(M, np.uint8),
     )
     needs = Needs(
         true_profile=np.zeros(K, f8), estimate=np.zeros(K, f8), need_count=np.zeros(K, np.int64),
-        service=np.zeros(K, f8), coverage=np.zeros(K, f8), takers=np.zeros(2**K, f8), dose=np.zeros(2**K, f8),
+        service=np.zeros(K, f8), coverage=np.zeros(K, f8), load=np.zeros(K, np.int64), takers=np.zeros(2**K, f8), dose=np.zeros(2**K, f8),
     )
     events = Events(rows=np.zeros((event_capacity(p), 6), f8))
     return State(partners, np.zeros((S, S), f8), funders, beneficiaries, needs, np.zeros(1, WORLD_DTYPE), events)

@@ -3,6 +3,7 @@ outcomes are sustained or lost; needs drift."""
 
 import math
 
+import numpy as np
 from numba import njit
 
 from .common import clip01, draw_mask
@@ -19,46 +20,77 @@ def newcomer_engagement(p, u):
 
 
 @njit(cache=True)
-def doses(nd, integration):
+def doses(P, nd, integration):
     """Coverage per dimension and dose per need mask.
 
-    coverage_k = min(1, service_k / (hours_per_case x expected takers needing k)). A
-    person needing the dimensions in mask m gets dose g x min_k coverage_k + (1 - g) x
-    prod_k coverage_k: integrated partners serve the same people on all their needs
-    (the scarcest dimension limits), parallel play reaches them independently.
+    coverage_k = min(1, cases_k / load_k) with cases_k = service_k / hours_per_case the
+    people the month's services on k can serve, load_k the caseload needing k (1 when
+    nobody does). A person needing the dimensions in mask m (c of them) gets dose
+        (g x min_k coverage_k + (1 - g) x prod_k coverage_k) x (1 - fragmentation x (1 - g))^(c - 1)
+    with g the realized integration: integrated partners serve the same people on all
+    their needs (the scarcest dimension limits) and their services combine; in parallel
+    play services reach people independently and lose value for every extra dimension.
     """
+    p = P[0]
     K = nd.coverage.shape[0]
+    for k in range(K):
+        cases = nd.service[k] / p.hours_per_case
+        nd.coverage[k] = min(1.0, cases / nd.load[k]) if nd.load[k] > 0 else 1.0
+    combine = 1.0 - p.fragmentation * (1.0 - integration)
     for m in range(nd.dose.shape[0]):
         lo = 1.0
         prod = 1.0
-        any_bit = False
+        n = 0
         for k in range(K):
             if (m >> k) & 1:
-                any_bit = True
+                n += 1
                 lo = min(lo, nd.coverage[k])
                 prod *= nd.coverage[k]
-        nd.dose[m] = integration * lo + (1.0 - integration) * prod if any_bit else 0.0
+        nd.dose[m] = (integration * lo + (1.0 - integration) * prod) * combine ** (n - 1) if n > 0 else 0.0
+
+
+@njit(cache=True)
+def fits(m, free):
+    """True if every dimension in mask m has a free case place."""
+    for k in range(free.shape[0]):
+        if (m >> k) & 1 and free[k] < 1.0:
+            return False
+    return True
+
+
+@njit(cache=True)
+def move_load(load, m, sign):
+    for k in range(load.shape[0]):
+        if (m >> k) & 1:
+            load[k] += sign
 
 
 @njit(cache=True)
 def beneficiaries(P, st, rng_uptake, rng_needs):
-    """Draws one `uptake` uniform per beneficiary per month; from `needs`, K uniforms
-    (profile drift), round(M x need_drift) x (1 + complexity) uniforms (who drifts,
-    their new needs), then round(M x beneficiary_turnover) x (3 + complexity) (who is
-    replaced by a newcomer; the newcomer's needs, condition and engagement)."""
+    """Draws from `uptake` one uniform (where this month's pass starts) then one per
+    beneficiary per month, in pass order; from `needs`, K uniforms (profile drift),
+    round(M x need_drift) x (1 + complexity) uniforms (who drifts, their new needs),
+    then round(M x beneficiary_turnover) x (3 + complexity) (who is replaced by a
+    newcomer; the newcomer's needs, condition and engagement).
+
+    The caseload: people in it stay until their outcome is sustained; a person who
+    shows up this month (u < engagement) and is not in it joins if every dimension it
+    needs has a free case place (places: service_k / hours_per_case - load_k). The pass
+    starts at a random person so that nobody is first in line every month. A person in
+    the caseload who shows up gains: condition += gain_rate x dose x (1 - condition);
+    anyone else relapses: condition -= relapse_rate x condition (relapse_rate_sustained
+    once the outcome is sustained). Months at or above the outcome threshold count up;
+    sustain_months of them make a sustained outcome (and free the case place).
+    """
     p = P[0]
     be, nd, w = st.beneficiaries, st.needs, st.world[0]
     K = nd.coverage.shape[0]
     M = be.condition.shape[0]
 
+    doses(P, nd, w.integration)
+    free = np.empty(K)
     for k in range(K):
-        demand = 0.0
-        for m in range(nd.takers.shape[0]):
-            if (m >> k) & 1:
-                demand += nd.takers[m]
-        need_hours = p.hours_per_case * demand
-        nd.coverage[k] = min(1.0, nd.service[k] / need_hours) if need_hours > 0.0 else 1.0
-    doses(nd, w.integration)
+        free[k] = nd.service[k] / p.hours_per_case - nd.load[k]
 
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     lift = w.lift
@@ -72,9 +104,14 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     served = 0
     improved = 0
     impact = 0
+    caseload = 0
     total_condition = 0.0
     total_engagement = 0.0
-    for b in range(M):
+    start = min(int(rng_uptake.random() * M), M - 1)
+    for i in range(M):
+        b = start + i
+        if b >= M:
+            b -= M
         u = rng_uptake.random()
         m = be.needs[b]
         c = be.condition[b]
@@ -83,7 +120,13 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         total_engagement += eng
         if above >= sustain:
             c -= relapse_s * c
-        elif u < eng:
+        elif u < eng and (be.enrolled[b] or fits(m, free)):
+            if not be.enrolled[b]:
+                be.enrolled[b] = 1
+                move_load(nd.load, m, 1)
+                for k in range(K):
+                    if (m >> k) & 1:
+                        free[k] -= 1.0
             c += gain * nd.dose[m] * (1.0 - c)
             served += 1
         else:
@@ -95,14 +138,19 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
             above = 0
         if above == sustain:
             w.outcomes += 1.0
+            if be.enrolled[b]:
+                be.enrolled[b] = 0
+                move_load(nd.load, m, -1)
         if above >= sustain:
             impact += 1
         else:
             nd.takers[m] += eng
+        caseload += be.enrolled[b]
         be.condition[b] = c
         be.months_above[b] = above
         total_condition += c
     w.served = served
+    w.caseload = caseload
     w.prev_improved = w.improved_share
     w.improved_share = improved / M
     w.impact_share = impact / M
@@ -124,6 +172,9 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         new = draw_mask(nd.true_profile, complexity, rng_needs)
         for k in range(K):
             nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+        if be.enrolled[b]:
+            move_load(nd.load, old, -1)
+            move_load(nd.load, new, 1)
         be.needs[b] = new
 
     # Cohort renewal: some people leave the target group and newcomers arrive.
@@ -134,6 +185,9 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         new = draw_mask(nd.true_profile, complexity, rng_needs)
         for k in range(K):
             nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+        if be.enrolled[b]:
+            move_load(nd.load, old, -1)
+            be.enrolled[b] = 0
         be.needs[b] = new
         be.condition[b] = newcomer_condition(p, rng_needs.random())
         be.base_engagement[b] = newcomer_engagement(p, rng_needs.random())

@@ -14,7 +14,7 @@ METRICS = (
     "paid_in", "spent", "held", "backbone_spend", "hours_inkind", "hours_funded",
     "hours_coordination", "hours_orchestration", "hours_agenda", "hours_home",
     # outputs
-    "service_hours", "served",
+    "service_hours", "served", "caseload",
     # outcomes and impact
     "improved", "improved_share", "impact", "impact_share", "outcomes_total", "mean_condition",
     "beneficiary_engagement",
@@ -98,7 +98,7 @@ def measurement(P, st, row):
         w.month + 1.0,
         w.inflow, w.inflow * p.backbone_share + w.disbursed, w.pool, w.inflow * p.backbone_share,
         inkind, funded, coord, orch, agenda, home,
-        service, w.served,
+        service, w.served, w.caseload,
         w.improved_share * M, w.improved_share, impact, w.impact_share, w.outcomes, w.mean_condition,
         w.benef_engagement,
         w.mean_trust, eng / n if n else 0.0, com / n if n else 0.0, kn / n if n else 0.0,
