@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .common import CLIError, HelpFormatter
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         msg = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.strerror}: {exc.filename}"
         print(f"backbone {args.command}: error: {msg}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # e.g. `backbone show baseline | head`: the reader left; not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"backbone {args.command}: interrupted", file=sys.stderr)
         return 130
