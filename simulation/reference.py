@@ -40,6 +40,18 @@ def clip01(x: float) -> float:
     return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
 
 
+def int_power(x: float, n: int) -> float:
+    """x ** n for a whole n >= 0 by repeated squaring, the way compiled code computes a
+    float to an integer power, so both paths round alike (Python's ``**`` calls pow())."""
+    result = 1.0
+    while n:
+        if n & 1:
+            result *= x
+        n >>= 1
+        x *= x
+    return result
+
+
 def has(mask: int, k: int) -> bool:
     """Does need mask ``mask`` include dimension ``k``?"""
     return (mask >> k) & 1 == 1
@@ -47,7 +59,7 @@ def has(mask: int, k: int) -> bool:
 
 def draw_mask(profile: list[float], complexity: int, rng) -> int:
     """A need mask with ``complexity`` distinct dimensions, each drawn in proportion to
-    ``profile`` among the dimensions not yet chosen (one uniform per dimension)."""
+    ``profile`` among the dimensions not yet chosen (one uniform per chosen dimension)."""
     mask = 0
     for _ in range(complexity):
         total = 0.0
@@ -106,6 +118,7 @@ class Beneficiary:
     condition: float
     base_engagement: float
     months_above: int = 0
+    enrolled: bool = False  # in the partnership's caseload
 
 
 class World:
@@ -132,6 +145,7 @@ class Partnership:
         self.true_profile = [0.0] * self.K
         self.estimate = [0.0] * self.K
         self.need_count = [0] * self.K
+        self.load = [0] * self.K  # caseload members needing each dimension
         self.service = [0.0] * self.K
         self.coverage = [0.0] * self.K
         self.takers = [0.0] * masks
@@ -601,46 +615,68 @@ class Partnership:
         self.service = [s * (1.0 - w.duplication) for s in self.service]
 
     # ------------------------------------------------------------------ 7 beneficiaries
-    def beneficiaries(self):
-        """coverage_k = min(1, service_k / (hours_per_case x expected takers needing k));
-        dose(mask) = integration x min coverage + (1 - integration) x product of coverages.
-        Engagement lift moves toward E_population x cocreation_engagement. Each person
-        (one `uptake` uniform each): sustained: c -= relapse_sustained c; takes up (u <
-        engagement): c += gain dose (1 - c); otherwise c -= relapse c. Months at or above
-        outcome_threshold count; reaching sustain_months is an outcome. Then from `needs`:
-        the profile's random walk (K), need drift (who, new mask), cohort renewal (who,
-        mask, condition, engagement)."""
+    def doses(self):
+        """coverage_k = min(1, (service_k / hours_per_case) / load_k), 1 when nobody in the
+        caseload needs k. A person needing the c dimensions of mask m gets
+        dose = (g min_k coverage_k + (1 - g) prod_k coverage_k) (1 - fragmentation (1 - g))^(c - 1),
+        g the realized integration: integrated services combine on the same people, in
+        parallel play they reach people independently and lose value per extra need."""
         p, w, K = self.p, self.w, self.K
         for k in range(K):
-            demand = 0.0
-            for m, takers in enumerate(self.takers):
-                if has(m, k):
-                    demand += takers
-            need_hours = p.hours_per_case * demand
-            self.coverage[k] = min(1.0, self.service[k] / need_hours) if need_hours > 0.0 else 1.0
+            cases = self.service[k] / p.hours_per_case
+            self.coverage[k] = min(1.0, cases / self.load[k]) if self.load[k] > 0 else 1.0
+        combine = 1.0 - p.fragmentation * (1.0 - w.integration)
         for m in range(len(self.dose)):
-            lo, prod, any_bit = 1.0, 1.0, False
+            lo, prod, n = 1.0, 1.0, 0
             for k in range(K):
                 if has(m, k):
-                    any_bit = True
+                    n += 1
                     lo = min(lo, self.coverage[k])
                     prod *= self.coverage[k]
-            self.dose[m] = w.integration * lo + (1.0 - w.integration) * prod if any_bit else 0.0
+            self.dose[m] = (w.integration * lo + (1.0 - w.integration) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
 
+    def move_load(self, mask: int, sign: int):
+        """A caseload member with needs ``mask`` joins (+1) or leaves (-1) the load."""
+        for k in range(self.K):
+            if has(mask, k):
+                self.load[k] += sign
+
+    def beneficiaries(self):
+        """Doses (above); free case places per dimension: service_k / hours_per_case -
+        load_k. Engagement lift moves toward E_population x cocreation_engagement.
+        One `uptake` uniform picks where the pass starts (so nobody is first in line every
+        month), then one per person in pass order. A sustained person relapses (c -=
+        relapse_sustained c); a person who shows up (u < engagement) and is in the
+        caseload, or can join it (a free place on every needed dimension), gains (c +=
+        gain dose (1 - c)); anyone else relapses (c -= relapse c). Months at or above
+        outcome_threshold count up; sustain_months of them are an outcome, which frees
+        the case place. Then from `needs`: the profile's random walk (K), need drift (who,
+        new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
+        p, w, K = self.p, self.w, self.K
+        self.doses()
+        free = [self.service[k] / p.hours_per_case - self.load[k] for k in range(K)]
         w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
         self.takers = [0.0] * len(self.takers)
-        served = improved = impact = 0
+        served = improved = impact = caseload = 0
         total_condition = total_engagement = 0.0
         rng = self.streams.uptake
-        for person in self.people:
+        M = len(self.people)
+        start = min(int(rng.random() * M), M - 1)
+        for person in self.people[start:] + self.people[:start]:
             u = rng.random()
-            c, above = person.condition, person.months_above
+            m, c, above = person.needs, person.condition, person.months_above
             eng = min(1.0, person.base_engagement + w.lift)
             total_engagement += eng
             if above >= p.sustain_months:
                 c -= p.relapse_rate_sustained * c
-            elif u < eng:
-                c += p.gain_rate * self.dose[person.needs] * (1.0 - c)
+            elif u < eng and (person.enrolled or all(free[k] >= 1.0 for k in range(K) if has(m, k))):
+                if not person.enrolled:
+                    person.enrolled = True
+                    self.move_load(m, 1)
+                    for k in range(K):
+                        if has(m, k):
+                            free[k] -= 1.0
+                c += p.gain_rate * self.dose[m] * (1.0 - c)
                 served += 1
             else:
                 c -= p.relapse_rate * c
@@ -651,14 +687,18 @@ class Partnership:
                 above = 0
             if above == p.sustain_months:
                 w.outcomes += 1.0
+                if person.enrolled:
+                    person.enrolled = False
+                    self.move_load(m, -1)
             if above >= p.sustain_months:
                 impact += 1
             else:
-                self.takers[person.needs] += eng
+                self.takers[m] += eng
+            caseload += person.enrolled
             person.condition, person.months_above = c, above
             total_condition += c
-        M = len(self.people)
         w.served = float(served)
+        w.caseload = float(caseload)
         w.prev_improved = w.improved_share
         w.improved_share = improved / M
         w.impact_share = impact / M
@@ -675,9 +715,15 @@ class Partnership:
             count = int(round(M * (p.beneficiary_turnover if newcomer else p.need_drift)))
             for _ in range(count):
                 person = self.people[min(int(rng.random() * M), M - 1)]
-                new = draw_mask(self.true_profile, p.complexity, rng)
+                old, new = person.needs, draw_mask(self.true_profile, p.complexity, rng)
                 for k in range(K):
-                    self.need_count[k] += int(has(new, k)) - int(has(person.needs, k))
+                    self.need_count[k] += int(has(new, k)) - int(has(old, k))
+                if person.enrolled:
+                    self.move_load(old, -1)
+                    if newcomer:
+                        person.enrolled = False  # the newcomer starts outside the caseload
+                    else:
+                        self.move_load(new, 1)
                 person.needs = new
                 if newcomer:
                     person.condition = self.newcomer_condition(p, rng.random())
@@ -688,8 +734,9 @@ class Partnership:
     def engagement(self):
         """progress = 0.8 progress + 0.2 x 12 x (change of the improved share). Engagement
         moves at engagement_rate toward clip(init + progress_weight progress +
-        recognition_gain E_momentum + 0.1 (min(grant / mean grant, 2) - 1) -
-        overcoord_erosion excess). Commitment: dc = commit_gain e trust_i (1 - c) -
+        recognition_gain E_momentum + 0.1 (min(grant / mean grant, 2) - 1) +
+        trust_weight (trust_i - init_trust) - overcoord_erosion excess), trust_i the
+        partner's mean trust in the others. Commitment: dc = commit_gain e trust_i (1 - c) -
         home_pull (1 - align_strength E_alignment) c. Knowledge grows at
         learning_knowledge. The agenda moves toward the funders' level-weighted preference
         at agenda_rate x agenda_power x (1 - voice) x shield and toward true needs at
@@ -705,11 +752,12 @@ class Partnership:
         shield = 1.0 - p.align_strength * w.effort_alignment
         for pt in members:
             interest = 0.1 * (min(pt.grant / mean_grant, 2.0) - 1.0) if mean_grant > 0.0 else 0.0
+            t_i = self.partner_trust(pt.slot)
             target = clip01(p.init_engagement + p.progress_weight * w.progress
                             + p.recognition_gain * w.effort_momentum + interest
+                            + p.trust_weight * (t_i - p.init_trust)
                             - p.overcoord_erosion * pt.excess_coord)
             pt.engagement = clip01(pt.engagement + p.engagement_rate * (target - pt.engagement))
-            t_i = self.partner_trust(pt.slot)
             c = pt.commitment
             c += p.commit_gain * pt.engagement * t_i * (1.0 - c) - p.home_pull * shield * c
             pt.commitment = clip01(c)
@@ -781,7 +829,7 @@ class Partnership:
             "backbone_spend": w.inflow * p.backbone_share,
             "hours_inkind": tot["inkind"], "hours_funded": tot["funded"], "hours_coordination": tot["coord"],
             "hours_orchestration": tot["orch"], "hours_agenda": tot["agenda"], "hours_home": tot["home"],
-            "service_hours": service, "served": w.served,
+            "service_hours": service, "served": w.served, "caseload": w.caseload,
             "improved": w.improved_share * M, "improved_share": w.improved_share,
             "impact": w.impact_share * M, "impact_share": w.impact_share, "outcomes_total": w.outcomes,
             "mean_condition": w.mean_condition, "beneficiary_engagement": w.benef_engagement,
@@ -832,11 +880,8 @@ class Partnership:
             st.funders.active[f] = funder.active
             st.funders.level[f] = funder.level
             st.funders.preference[f] = funder.preference
-        be = st.beneficiaries
-        be.needs[:] = [b.needs for b in self.people]
-        be.condition[:] = [b.condition for b in self.people]
-        be.base_engagement[:] = [b.base_engagement for b in self.people]
-        be.months_above[:] = [b.months_above for b in self.people]
+        for name in st.beneficiaries._fields:
+            getattr(st.beneficiaries, name)[:] = [getattr(person, name) for person in self.people]
         for name in st.needs._fields:
             getattr(st.needs, name)[:] = getattr(self, name)
         for name in WORLD_FIELDS:
