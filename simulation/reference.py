@@ -384,7 +384,7 @@ class Partnership:
     def membership(self):
         """A partner exits after exit_patience months with engagement below exit_threshold
         (its trust is wiped). Recruitment: chance recruit_rate + E_momentum x recruit_gain
-        fills the first free slot (competences from K uniforms, drawn every month; trust
+        fills the first never-used slot (competences from K uniforms, drawn every month; trust
         init_trust both ways; knowledge newcomer + onboarding share of the gap). With
         fewer than 2 partners or no funder left, the partnership dissolves.
         Draws from `membership`: 1 + K per month."""
@@ -403,12 +403,11 @@ class Partnership:
         u = rng.random()
         comp = [rng.random() for _ in range(self.K)]
         chance = p.recruit_rate + w.effort_momentum * p.recruit_gain
-        free = [pt for pt in self.partners if not pt.active]
+        free = [pt for pt in self.partners if not pt.ever]  # recruits are new organizations
         if u < chance and w.dissolved == 0.0 and free:
             pt = free[0]
             pt.active = True
-            if not pt.ever:
-                pt.sector = pt.slot % 4
+            pt.sector = pt.slot % 4
             pt.ever = True
             pt.competence = [p.competence_floor + (1.0 - p.competence_floor) * c * c for c in comp]
             pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
@@ -830,8 +829,8 @@ class Partnership:
             "hours_inkind": tot["inkind"], "hours_funded": tot["funded"], "hours_coordination": tot["coord"],
             "hours_orchestration": tot["orch"], "hours_agenda": tot["agenda"], "hours_home": tot["home"],
             "service_hours": service, "served": w.served, "caseload": w.caseload,
-            "improved": w.improved_share * M, "improved_share": w.improved_share,
-            "impact": w.impact_share * M, "impact_share": w.impact_share, "outcomes_total": w.outcomes,
+            "improved": float(round(w.improved_share * M)), "improved_share": w.improved_share,
+            "impact": float(round(w.impact_share * M)), "impact_share": w.impact_share, "outcomes_total": w.outcomes,
             "mean_condition": w.mean_condition, "beneficiary_engagement": w.benef_engagement,
             "mean_trust": w.mean_trust, "mean_engagement": tot["eng"] / n if n else 0.0,
             "mean_commitment": tot["com"] / n if n else 0.0, "mean_knowledge": tot["kn"] / n if n else 0.0,

@@ -85,7 +85,7 @@ def measurement(P, st, row):
     for f in range(fu.level.shape[0]):
         if fu.active[f]:
             level += fu.level[f]
-    impact = w.impact_share * M  # people with a sustained outcome now
+    impact = float(round(w.impact_share * M))  # people with a sustained outcome now
     spent_total = w.spent_partners + w.spent_backbone
 
     new_phase = phase_of(p, w)
@@ -99,7 +99,7 @@ def measurement(P, st, row):
         w.inflow, w.inflow * p.backbone_share + w.disbursed, w.pool, w.inflow * p.backbone_share,
         inkind, funded, coord, orch, agenda, home,
         service, w.served, w.caseload,
-        w.improved_share * M, w.improved_share, impact, w.impact_share, w.outcomes, w.mean_condition,
+        float(round(w.improved_share * M)), w.improved_share, impact, w.impact_share, w.outcomes, w.mean_condition,
         w.benef_engagement,
         w.mean_trust, eng / n if n else 0.0, com / n if n else 0.0, kn / n if n else 0.0,
         float(n), retained / n0, (coord + orch) / (inkind + funded) if inkind + funded > 0 else 0.0,

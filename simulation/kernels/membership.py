@@ -46,7 +46,8 @@ def turnover(P, st, rng):
 @njit(cache=True)
 def membership(P, st, rng):
     """Exits, recruitment and dissolution. Draws 1 + K uniforms per month from the
-    `membership` stream (recruitment chance, recruit's competences)."""
+    `membership` stream (recruitment chance, recruit's competences). Recruits take the
+    first never-used slot (max_recruits of them in a run)."""
     p = P[0]
     pt, fu, w = st.partners, st.funders, st.world[0]
     S = pt.active.shape[0]
@@ -75,14 +76,13 @@ def membership(P, st, rng):
     if u < chance and w.dissolved == 0.0:
         slot = -1
         for i in range(S):
-            if not pt.active[i]:
+            if not pt.ever[i]:  # a recruit is a new organization: never an exited one's slot
                 slot = i
                 break
         if slot >= 0:
             i = slot
             pt.active[i] = True
-            if not pt.ever[i]:
-                pt.sector[i] = i % 4
+            pt.sector[i] = i % 4
             pt.ever[i] = True
             for k in range(K):
                 pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * comp[k] * comp[k]
