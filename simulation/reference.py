@@ -227,12 +227,17 @@ class Partnership:
                 if i != j:
                     self.trust[i][j] = p.init_trust
         for _ in range(p.n_funders):
-            pref = []
-            total = 0.0
+            # A funder's pet dimensions: cubed uniforms, normalized (concentrated on one or two).
+            cubes = []
             for k in range(K):
-                pref.append((1.0 - p.funder_divergence) * self.true_profile[k] + p.funder_divergence * rng.random())
-                total += pref[k]
-            self.funders.append(Funder(True, 1.0, [x / total for x in pref]))
+                u = rng.random()
+                cubes.append(u * u * u)
+            total = 0.0
+            for x in cubes:
+                total += x
+            pets = [x / total if total > 0.0 else 1.0 / K for x in cubes]
+            pref = [(1.0 - p.funder_divergence) * self.true_profile[k] + p.funder_divergence * pets[k] for k in range(K)]
+            self.funders.append(Funder(True, 1.0, pref))
         voice = p.beneficiary_involvement
         for k in range(K):
             mean_pref = 0.0
@@ -261,8 +266,9 @@ class Partnership:
         rate = admin_base + (admin_max - admin_base)(1 - exp(-backbone hours / admin_half)),
         split by engagement. Isolated: each funder splits its partner money in proportion
         to max(0, output x (1 + noise sqrt3 (2u - 1))) ** isolated_attribution.
-        Reviews every review_cycle months after funder_patience: measured improved share
-        below min(target, expected_rate x years) cuts by funder_cut (unless an ROI
+        Reviews every review_cycle months after funder_patience: a measured cost per
+        outcome, paid_in / max(1, outcomes x (1 + noise sqrt3 (2u - 1))), above
+        expected_cost_per_outcome cuts by funder_cut (unless an ROI
         narrative persuades, chance E_momentum x narrative_persuasion), else grows by
         funder_grow (1 + E_momentum), up to funder_max_level.
         Draws from `funding`: slots x F (grant noise), then 2 per funder, always."""
@@ -327,15 +333,16 @@ class Partnership:
         for pt in self.partners:
             pt.hours_funded = pt.grant / p.cost_per_hour
 
-        expected = min(p.target_outcome_share, p.expected_outcome_rate * (month + 1) / 12.0)
+        expected = p.expected_cost_per_outcome
         review = (month + 1) % p.review_cycle == 0 and (month + 1) >= p.funder_patience
         for index, f in enumerate(self.funders):
             u_noise, u_persuade = rng.random(), rng.random()
             if not (review and f.active and w.dissolved == 0.0):
                 continue
-            measured = w.improved_share * (1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0))
+            outcomes = w.outcomes * (1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0))
+            measured = w.paid_in / max(outcomes, 1.0)
             before = f.level
-            if measured < expected:
+            if measured > expected:
                 if u_persuade < w.effort_momentum * p.narrative_persuasion:
                     self.log("persuaded", index, -1, measured, expected)
                     continue

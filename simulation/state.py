@@ -27,7 +27,7 @@ EVENT_TYPES = {
     6: "funding_cut",     # a: funder; v1, v2: level before, after
     7: "funding_grow",    # a: funder; v1, v2: level before, after
     8: "funder_exit",     # a: funder; v1: level
-    9: "persuaded",       # a: funder; v1: measured outcome share; v2: expected
+    9: "persuaded",       # a: funder; v1: measured cost per outcome; v2: expected
     10: "phase",          # v1: old phase, v2: new phase
     11: "dissolved",      # v1: active partners, v2: active funders
 }

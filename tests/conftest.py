@@ -49,7 +49,7 @@ def parameter_sets(draw) -> Params:
         "betrayal_rate": draw(unit),
         "funder_patience": draw(st.integers(1, 36)),
         "review_cycle": draw(st.integers(1, 12)),
-        "expected_outcome_rate": draw(unit),
+        "expected_cost_per_outcome": draw(st.floats(0.0, 100.0)),
         "funder_cut": draw(unit),
         "funder_budget": draw(st.sampled_from([0.0, 1.0, 100.0, 1e5])),
         "isolated_attribution": draw(st.floats(0.0, 5.0)),

@@ -54,9 +54,9 @@ def test_alignment_shields_the_agenda_from_funders():
 # 2 momentum -------------------------------------------------------------------------
 
 def test_momentum_averts_funding_cuts_and_raises_more():
-    """Demanding funders (high expected outcome rate) review every year: ROI narratives
+    """Demanding funders (a low expected cost per outcome) review every year: ROI narratives
     persuade some not to cut, fundraising grows renewals."""
-    scenario = {**BASE, "months": 72, "expected_outcome_rate": 0.3}
+    scenario = {**BASE, "months": 72, "expected_cost_per_outcome": 2.0}
     cuts_on, cuts_off = arms("momentum", scenario, at_horizon("funding_cuts"))
     assert cuts_off.sum() > 0, "the scenario must provoke cuts"
     assert cuts_on.mean() < cuts_off.mean()

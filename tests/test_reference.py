@@ -36,7 +36,7 @@ SCENARIOS = {
                           recruit_rate=0.3, exit_threshold=0.5, exit_patience=2, betrayal_rate=0.3),
     "isolated_no_backbone": dict(n_beneficiaries=200, months=40, regime="isolated", backbone_share=0.0,
                                  n_funders=1),
-    "impatient_funders": dict(n_beneficiaries=300, months=60, expected_outcome_rate=0.5, funder_patience=12,
+    "impatient_funders": dict(n_beneficiaries=300, months=60, expected_cost_per_outcome=0.5, funder_patience=12,
                               review_cycle=6, funder_cut=0.5, funder_exit_level=0.4),
     "dissolving": dict(n_beneficiaries=200, months=30, n_partners=2, max_recruits=0, exit_threshold=0.9,
                        exit_patience=1),

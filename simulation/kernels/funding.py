@@ -15,6 +15,13 @@ def funding(P, st, rng):
     """Draws per month, whatever the state: slots x F (grant noise), then F x 2 (review
     noise, persuasion).
 
+    Reviews, every review_cycle months once funder_patience months have passed: the
+    measured cost per outcome, paid_in / max(1, outcomes x (1 + noise x xi)) with xi
+    uniform of unit sd, above expected_cost_per_outcome cuts the funder's level by
+    funder_cut (unless an ROI narrative persuades it: chance narrative_persuasion x
+    E_momentum); a funder below funder_exit_level leaves; at or below expectation the
+    level grows by funder_grow x (1 + E_momentum), up to funder_max_level.
+
     Pooled regime: the backbone share pays backbone staff; the rest enters the pooled
     fund, which disburses at most `admin_rate` x this month's partner money (the
     administrative bottleneck), split among active partners by engagement.
@@ -89,17 +96,19 @@ def funding(P, st, rng):
     for i in range(S):
         pt.hours_funded[i] = pt.grant[i] / p.cost_per_hour
 
-    # Reviews: funders compare the measured outcome share with what they expected by now.
-    expected = min(p.target_outcome_share, p.expected_outcome_rate * (month + 1) / 12.0)
+    # Reviews: funders compare what their money bought (sustained outcomes so far, as
+    # measured) with the cost per outcome they expect.
+    expected = p.expected_cost_per_outcome
     review = (month + 1) % int(p.review_cycle) == 0 and (month + 1) >= int(p.funder_patience)
     for f in range(F):
         u_noise = rng.random()
         u_persuade = rng.random()
         if not (review and fu.active[f] and w.dissolved == 0.0):
             continue
-        measured = w.improved_share * (1.0 + noise * math.sqrt(3.0) * (2.0 * u_noise - 1.0))
+        outcomes = w.outcomes * (1.0 + noise * math.sqrt(3.0) * (2.0 * u_noise - 1.0))
+        measured = w.paid_in / max(outcomes, 1.0)
         before = fu.level[f]
-        if measured < expected:
+        if measured > expected:
             if u_persuade < w.effort_momentum * p.narrative_persuasion:
                 log_event(st.events, w, PERSUADED, f, -1, measured, expected)
                 continue

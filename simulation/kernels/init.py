@@ -45,13 +45,15 @@ def initialize(P, st, sectors, rng):
     for f in range(F):
         fu.active[f] = True
         fu.level[f] = 1.0
+        # A funder's pet dimensions: cubed uniforms, normalized (concentrated on one or two).
         total = 0.0
         for k in range(K):
-            r = rng.random()
-            fu.preference[f, k] = (1.0 - p.funder_divergence) * nd.true_profile[k] + p.funder_divergence * r
+            u = rng.random()
+            fu.preference[f, k] = u * u * u
             total += fu.preference[f, k]
         for k in range(K):
-            fu.preference[f, k] /= total
+            pet = fu.preference[f, k] / total if total > 0.0 else 1.0 / K
+            fu.preference[f, k] = (1.0 - p.funder_divergence) * nd.true_profile[k] + p.funder_divergence * pet
 
     voice = p.beneficiary_involvement
     for k in range(K):
