@@ -98,11 +98,11 @@ _p("admin_max_rate", "float", 1.25, "multiple", 0.0, 10.0, ASSUMPTION, "disburse
 _p("admin_half_hours", "float", 200.0, "staff hours/month", 1.0, 10_000.0, ASSUMPTION, "backbone hours that close 63% of the disbursement gap", G)
 _p("funder_patience", "int", 24, "month", 1, 600, "Refined CI model: trust needs several years; value assumed", "months before a funder's review can cut", G)
 _p("review_cycle", "int", 12, "month", 1, 120, ASSUMPTION + " (annual reviews)", "months between funder reviews", G)
-_p("expected_cost_per_outcome", "float", 15.0, "k per outcome", 0.0, 1e7, ASSUMPTION + " (funders' benchmark for a sustained outcome)", "cost per sustained outcome above which a funder's review cuts", G)
+_p("expected_cost_per_outcome", "float", 25.0, "k per outcome", 0.0, 1e7, ASSUMPTION + " (funders' benchmark for a sustained outcome)", "cost per sustained outcome above which a funder's review cuts", G)
 _p("funder_cut", "float", 0.2, "share", 0.0, 1.0, ASSUMPTION, "share of funding cut after a review below expectation", G)
 _p("funder_grow", "float", 0.05, "share", 0.0, 1.0, ASSUMPTION, "share of funding added after a review at or above expectation", G)
 _p("funder_exit_level", "float", 0.3, "level", 0.0, 1.0, ASSUMPTION, "a funder whose level falls below this leaves", G)
-_p("funder_max_level", "float", 1.5, "level", 1.0, 10.0, ASSUMPTION, "a funder never pays more than this multiple of its budget", G)
+_p("funder_max_level", "float", 1.25, "level", 1.0, 10.0, ASSUMPTION, "a funder never pays more than this multiple of its budget", G)
 _p("isolated_attribution", "float", 1.0, "exponent", 0.0, 5.0, "Kania & Kramer 2011: funders pick grantees by attributable results", "how steeply isolated grants follow measured output", G)
 
 # ---------------------------------------------------------------- partners
@@ -187,7 +187,7 @@ _p("beneficiary_involvement", "float", 0.1, "share", 0.0, 1.0, "Refined CI model
 
 # ---------------------------------------------------------------- beneficiaries
 G = "beneficiaries"
-_p("hours_per_case", "float", 0.75, "hours/month", 0.01, 100.0, ASSUMPTION + " (45 minutes a month per need: case management that brings in mainstream services)", "service hours a person in the caseload needs per month on each needed dimension", G)
+_p("hours_per_case", "float", 1.0, "hours/month", 0.01, 100.0, ASSUMPTION + " (an hour a month per need: case management that brings in mainstream services)", "service hours a person in the caseload needs per month on each needed dimension", G)
 _p("fragmentation", "float", 0.3, "share", 0.0, 1.0, "Kania & Kramer 2011: isolated services do not add up; value assumed", "share of a service's value lost per extra needed dimension when services are not integrated", G)
 _p("gain_rate", "float", 0.3, "1/month", 0.0, 1.0, ASSUMPTION, "monthly rise of condition at full, matched service", G)
 _p("relapse_rate", "float", 0.015, "1/month", 0.0, 1.0, ASSUMPTION, "monthly fall of condition without support", G)
