@@ -1,0 +1,159 @@
+"""How long a month of both twins takes in the trainer's app, rendered.
+
+The requirement: a month of both twins, rendered, in under 100 ms on this machine.
+Measured in three ways, each over the first ``--months`` months of the default scenario
+(10,000 beneficiaries, 8 partners), after one warm-up run:
+
+1. model       ``Twins.step()``: both PartnershipModels one month, the feed sentences.
+2. page        a click on Step in the Solara page, rendered in-process with
+               ``solara.render`` (the model month, every view rebuilt, the widget tree
+               reconciled): all the server's work for one month.
+3. browser     (with --browser, needs /usr/bin/chromium) the app served by ``backbone
+               app``; Playwright clicks Step and waits until the page shows the next
+               month: the server's work plus the websocket round trip and the
+               browser's redraw, as the room sees it.
+
+Usage::
+
+    .venv/bin/python bench/bench_app.py               # 1 and 2
+    .venv/bin/python bench/bench_app.py --browser     # 1, 2 and 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def report(name: str, seconds: list[float]) -> None:
+    ms = [1000 * s for s in seconds]
+    print(f"{name:<8} per month: median {statistics.median(ms):7.2f} ms   mean {statistics.mean(ms):7.2f} ms"
+          f"   max {max(ms):7.2f} ms   ({len(ms)} months)")
+
+
+def bench_model(months: int) -> list[float]:
+    from simulation import Params
+    from backbone.app import Twins, twin_params
+
+    Twins(twin_params(Params()), seed=1).step(3)  # warm-up: compiled kernels loaded
+    twins = Twins(twin_params(Params()), seed=1)
+    out = []
+    for _ in range(months):
+        t = time.perf_counter()
+        twins.step()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def bench_page(months: int) -> list[float]:
+    import ipyvuetify as v
+    import solara
+
+    from backbone.app.page import Page
+
+    def step_button(rc):
+        return next(b.widget for b in rc.find(v.Btn) if "Step" in b.widget.children)
+
+    box, rc = solara.render(Page(), handle_error=False)  # warm-up render
+    for _ in range(3):
+        step_button(rc).click()
+    rc.close()
+    box, rc = solara.render(Page(), handle_error=False)
+    button = step_button(rc)
+    out = []
+    for _ in range(months):
+        t = time.perf_counter()
+        button.click()
+        out.append(time.perf_counter() - t)
+    rc.close()
+    return out
+
+
+# In the page: click Step, wait until the month, the chart of both twins and each twin's
+# own chart all show month m (every line has m + 1 points), then for the next frame to be
+# painted; return the milliseconds from the click.
+STEP_AND_WAIT = """
+async (m) => {
+  const done = () => {
+    const month = document.querySelector('.bb-month-now');
+    if (!month || !month.innerText.includes(`Month ${m} of`)) return false;
+    for (const sel of ['.bb-chart-both', '.bb-chart-with', '.bb-chart-without']) {
+      const line = document.querySelector(sel + ' polyline');
+      if (!line || line.getAttribute('points').trim().split(' ').length !== m + 1) return false;
+    }
+    return true;
+  };
+  const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === 'STEP');
+  const t0 = performance.now();
+  await new Promise((resolve, reject) => {
+    const obs = new MutationObserver(() => { if (done()) { obs.disconnect(); resolve(); } });
+    obs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => { obs.disconnect(); reject(new Error(`month ${m} not shown after 10 s`)); }, 10000);
+    button.click();
+  });
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  return performance.now() - t0;
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_browser(months: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "backbone.cli.main", "app", "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.get_by_text("Month 0 of").wait_for(timeout=120_000)
+            for m in range(1, 4):  # warm-up
+                page.evaluate(STEP_AND_WAIT, m)
+            out = [page.evaluate(STEP_AND_WAIT, m) / 1000 for m in range(4, 4 + months)]
+            browser.close()
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--months", type=int, default=60, help="months to time")
+    ap.add_argument("--browser", action="store_true", help="also time the served app in Chromium")
+    args = ap.parse_args()
+    report("model", bench_model(args.months))
+    report("page", bench_page(args.months))
+    if args.browser:
+        report("browser", bench_browser(min(args.months, 40)))
+    print("requirement: a month of both twins, rendered, under 100 ms")
+
+
+if __name__ == "__main__":
+    main()
