@@ -137,7 +137,7 @@ for _name in PRINCIPLES:
     _p(f"effort_{_name}", "float", 1.0, "weight", 0.0, 1.0, "Crespin & Moser: 6 principles, equal by default", f"relative share of backbone effort on {_name}", G)
 for _name in PRINCIPLES:
     _p(f"use_{_name}", "bool", True, "-", None, None, "ablation switch", f"principle '{_name}' acts (false: switched off)", G)
-_p("self_orchestration_hours", "float", 0.0, "hours/month per partner", 0.0, 500.0, "Refined CI model: the orchestrator role can be shared", "partner hours spent orchestrating when there is no backbone", G)
+_p("self_orchestration_hours", "float", 0.0, "hours/month per partner", 0.0, 500.0, "Refined CI model: the orchestrator role can be shared", "partner hours each partner spends orchestrating (work ON the partnership) every month, backbone or not", G)
 _p("self_orchestration_efficiency", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION, "effectiveness of a partner hour of orchestration against a backbone hour", G)
 _p("align_strength", "float", 0.7, "share", 0.0, 1.0, ASSUMPTION, "share of home pull and funder agenda pull cancelled at full alignment", G)
 _p("recognition_gain", "float", 0.3, "engagement", 0.0, 1.0, "27 Ways: recognition; value assumed", "perceived value added by recognition at full momentum effort", G)
@@ -156,7 +156,7 @@ _p("cocreation_rate", "float", 0.1, "1/month", 0.0, 1.0, "Refined CI model: bene
 _p("cocreation_engagement", "float", 0.2, "engagement", 0.0, 1.0, ASSUMPTION, "beneficiary engagement added at full population effort", G)
 _p("measurement_noise", "float", 0.5, "relative sd", 0.0, 3.0, ASSUMPTION, "noise in measured results without shared measurement", G)
 _p("measurement_gain", "float", 0.8, "share", 0.0, 1.0, ASSUMPTION, "share of measurement noise removed at full effort", G)
-_p("learning_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly shift of effort toward dimensions that measurably work, at full effort", G)
+_p("learning_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly shift of the agenda toward measured demand (engaged people not yet sustained, per dimension), at full effort", G)
 
 # ---------------------------------------------------------------- coordination and trust
 G = "trust"

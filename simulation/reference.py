@@ -119,6 +119,7 @@ class Beneficiary:
     base_engagement: float
     months_above: int = 0
     enrolled: bool = False  # in the partnership's caseload
+    achieved: bool = False  # has reached a sustained outcome (counted once)
 
 
 class World:
@@ -692,7 +693,9 @@ class Partnership:
             else:
                 above = 0
             if above == p.sustain_months:
-                w.outcomes += 1.0
+                if not person.achieved:
+                    person.achieved = True
+                    w.outcomes += 1.0
                 if person.enrolled:
                     person.enrolled = False
                     self.move_load(m, -1)
@@ -735,6 +738,7 @@ class Partnership:
                     person.condition = self.newcomer_condition(p, rng.random())
                     person.base_engagement = self.newcomer_engagement(p, rng.random())
                     person.months_above = 0
+                    person.achieved = False
 
     # ------------------------------------------------------------------ 8 engagement
     def engagement(self):

@@ -64,25 +64,32 @@ class Result:
         return self.monthly["phase"].astype(int).map(dict(enumerate(PHASES)))
 
 
+INT_METRICS = ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
+               "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited")
+
+
 def monthly_frame(out: np.ndarray) -> pd.DataFrame:
-    df = pd.DataFrame(out, columns=list(METRICS))
-    for col in ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
-                "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited"):
-        df[col] = df[col].astype(np.int64)
-    return df
+    """The monthly output array as a DataFrame (counts as integers), built in one pass."""
+    columns = {name: out[:, c] for c, name in enumerate(METRICS)}
+    for name in INT_METRICS:
+        columns[name] = columns[name].astype(np.int64)
+    return pd.DataFrame(columns)
 
 
-def event_frame(state: State, labels: list[str] | None = None) -> pd.DataFrame:
+def event_frame(state: State) -> pd.DataFrame:
     """The event log as a DataFrame: month (1-based), event, a, b, v1, v2."""
     n = int(state.world[0]["n_events"])
     rows = state.events.rows[:n]
-    df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    df["month"] = df["month"].astype(np.int64) + 1
-    df["type"] = df["type"].astype(np.int64)
-    df["a"] = df["a"].astype(np.int64)
-    df["b"] = df["b"].astype(np.int64)
-    df.insert(1, "event", df["type"].map(EVENT_TYPES))
-    return df.drop(columns="type")
+    kinds = rows[:, 1].astype(np.int64)
+    names = np.array([EVENT_TYPES[k] for k in range(1, len(EVENT_TYPES) + 1)], dtype=object)
+    return pd.DataFrame({
+        "month": rows[:, 0].astype(np.int64) + 1,
+        "event": names[kinds - 1] if n else np.array([], dtype=object),
+        "a": rows[:, 2].astype(np.int64),
+        "b": rows[:, 3].astype(np.int64),
+        "v1": rows[:, 4],
+        "v2": rows[:, 5],
+    })
 
 
 __all__ = ["Result", "SCORECARD", "SCORECARD_METRICS", "PRINCIPLES", "monthly_frame", "event_frame"]

@@ -73,6 +73,7 @@ class Beneficiaries(NamedTuple):
     base_engagement: np.ndarray  # float64: personal engagement before co-creation lifts it
     months_above: np.ndarray  # int32: consecutive months with condition >= outcome threshold
     enrolled: np.ndarray      # uint8: 1 while in the partnership's caseload
+    achieved: np.ndarray      # uint8: 1 once the person has reached a sustained outcome
 
 
 class Needs(NamedTuple):
@@ -118,7 +119,7 @@ WORLD_FIELDS = (
     "prev_improved",       # the improved share the month before
     "served",              # beneficiaries served this month
     "caseload",            # people in the caseload at the end of the month
-    "outcomes",            # cumulative count of people who reached a sustained outcome
+    "outcomes",            # people who reached a sustained outcome (each counted once)
     "mean_condition",      # mean beneficiary condition
     "benef_engagement",    # mean beneficiary engagement
     "progress",            # smoothed annualized change of the improved share
@@ -167,7 +168,7 @@ def allocate(p: Params) -> State:
     beneficiaries = Beneficiaries(
         needs=np.zeros(M, np.uint8), condition=np.zeros(M, f8),
         base_engagement=np.zeros(M, f8), months_above=np.zeros(M, np.int32),
-        enrolled=np.zeros(M, np.uint8),
+        enrolled=np.zeros(M, np.uint8), achieved=np.zeros(M, np.uint8),
     )
     needs = Needs(
         true_profile=np.zeros(K, f8), estimate=np.zeros(K, f8), need_count=np.zeros(K, np.int64),

@@ -80,7 +80,8 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     the caseload who shows up gains: condition += gain_rate x dose x (1 - condition);
     anyone else relapses: condition -= relapse_rate x condition (relapse_rate_sustained
     once the outcome is sustained). Months at or above the outcome threshold count up;
-    sustain_months of them make a sustained outcome (and free the case place).
+    sustain_months of them make a sustained outcome (and free the case place); the
+    first one a person reaches counts in `outcomes` (people, not spells).
     """
     p = P[0]
     be, nd, w = st.beneficiaries, st.needs, st.world[0]
@@ -137,7 +138,9 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         else:
             above = 0
         if above == sustain:
-            w.outcomes += 1.0
+            if not be.achieved[b]:
+                be.achieved[b] = 1
+                w.outcomes += 1.0
             if be.enrolled[b]:
                 be.enrolled[b] = 0
                 move_load(nd.load, m, -1)
@@ -188,6 +191,7 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         if be.enrolled[b]:
             move_load(nd.load, old, -1)
             be.enrolled[b] = 0
+        be.achieved[b] = 0
         be.needs[b] = new
         be.condition[b] = newcomer_condition(p, rng_needs.random())
         be.base_engagement[b] = newcomer_engagement(p, rng_needs.random())

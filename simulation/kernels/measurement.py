@@ -36,7 +36,7 @@ N_METRICS = len(METRICS)
 @njit(cache=True)
 def phase_of(p, w):
     """initiation (first year), re-design (a relaunch or a funding cut in the last six
-    months), exponential value (outcomes growing by >= 5 points a year with mean trust
+    months), exponential value (the improved share growing, smoothed, by >= 5 points a year with mean trust
     >= 0.5), otherwise run."""
     month = w.month
     if month < 12:

@@ -8,13 +8,14 @@ off principle keeps its share of the hours (they are spent, to no effect), so an
 ablation removes the mechanism without handing its hours to the others.
 
 Where each principle acts (kernel: mechanism):
-1 alignment     engagement: cancels home pull on commitment; funding/engagement: shields the agenda from funder pull
+1 alignment     engagement: cancels home pull on commitment and shields the agenda from funder pull
 2 momentum      funding: ROI narratives persuade funders not to cut, fundraising grows renewals;
                 engagement: recognition; membership: partner-raising
 3 identity      here: relaunch after turnover; trust: protocols prevent credit-claiming
 4 coordination  coordination: cheaper links; work: less duplication; membership: onboarding
 5 population    here: co-creation corrects the needs estimate; beneficiaries: engagement lift
-6 measurement   here: lower measurement noise, learning moves effort toward unmet need
+6 measurement   here: lower measurement noise (funders, isolated grants); learning pulls the
+                agenda toward measured demand (engaged people not yet sustained, per dimension)
 """
 
 import math
