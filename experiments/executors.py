@@ -1,0 +1,180 @@
+"""Where the chunks of a sweep run: in this process, on a local process pool, or on a
+Dask cluster. All three call the same pure function on the same arguments, so they give
+the same records; ``execute`` yields them as chunks finish.
+
+- **Local pool** (default): ``ProcessPoolExecutor`` with the ``spawn`` start method (no
+  fork of a process holding threads), one process per core. Each worker loads numba's
+  compile cache once, in its initializer, and exits by itself if the sweep's process
+  dies (kill -9), instead of waiting forever for work.
+- **Dask**: ``distributed.Client(address)``; every worker loads the numba cache once
+  (``Client.run``) and must run the same model code as this process: its fingerprint
+  (a hash of the simulation package's sources) is compared before any work is sent.
+- At most a small window of chunks is in flight, so memory stays flat on long sweeps.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Hashable, Iterable, Iterator
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+class SchedulerError(RuntimeError):
+    """A Dask scheduler that cannot be reached or used, or a worker (local or Dask) that
+    runs other model code than the sweep (one-line message)."""
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@lru_cache(maxsize=1)
+def model_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of the simulation package's Python sources: two processes
+    with the same fingerprint run the same model."""
+    import simulation
+
+    root = Path(simulation.__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def warm() -> str:
+    """Load (or compile) numba's cache in this process with a tiny run; return the model
+    fingerprint."""
+    from simulation import Params, simulate
+
+    simulate(Params(n_beneficiaries=10, months=1, n_partners=2, max_recruits=0), seed=0)
+    return model_fingerprint()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _init_worker(parent: int) -> None:
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+    warm()
+
+
+Task = tuple[Hashable, tuple[Any, ...]]
+
+
+def _serial(fn: Callable, tasks: Iterable[Task]) -> Iterator[tuple[Hashable, Any]]:
+    for key, args in tasks:
+        yield key, fn(*args)
+
+
+def _windowed(submit: Callable, wait_any: Callable, tasks: Iterable[Task], window: int
+              ) -> Iterator[tuple[Hashable, Any]]:
+    """Keep ``window`` tasks in flight; yield (key, result) as they finish."""
+    it = iter(tasks)
+    pending: dict[Any, Hashable] = {}
+
+    def fill() -> None:
+        while len(pending) < window:
+            try:
+                key, args = next(it)
+            except StopIteration:
+                return
+            pending[submit(args)] = key
+
+    fill()
+    while pending:
+        for fut in wait_any(list(pending)):
+            key = pending.pop(fut)
+            yield key, fut.result()
+        fill()
+
+
+def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
+    ctx = multiprocessing.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                  initargs=(os.getpid(),))
+    ok = False
+    try:
+        yield from _windowed(lambda args: pool.submit(fn, *args),
+                             lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
+                             tasks, IN_FLIGHT_PER_WORKER * workers)
+        ok = True
+    finally:
+        pool.shutdown(wait=ok, cancel_futures=True)
+
+
+def connect(address: str):
+    """A ``distributed.Client`` for ``address``, or a one-line SchedulerError. The wait
+    for the connection is Dask's own setting (``distributed.comm.timeouts.connect``,
+    e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``)."""
+    from distributed import Client
+
+    try:
+        return Client(address, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def _dask(fn: Callable, tasks: Iterable[Task], address: str) -> Iterator[tuple[Hashable, Any]]:
+    from distributed import as_completed
+
+    client = connect(address)
+    try:
+        if not client.scheduler_info().get("workers"):
+            client.wait_for_workers(1, timeout=60)
+        here = model_fingerprint()
+        for worker, theirs in client.run(warm).items():
+            if theirs != here:
+                raise SchedulerError(f"Dask worker {worker} runs a different model (fingerprint {theirs}, "
+                                     f"here {here}): "
+                                     "start the workers from the same checkout")
+        window = IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
+        it = iter(tasks)
+        pending: dict[Any, Hashable] = {}
+        for key, args in itertools.islice(it, window):
+            pending[client.submit(fn, *args, pure=False)] = key
+        if not pending:
+            return
+        running = as_completed(list(pending), loop=client.loop)
+        for fut in running:
+            yield pending.pop(fut), fut.result()
+            for key, args in itertools.islice(it, 1):
+                nxt = client.submit(fn, *args, pure=False)
+                pending[nxt] = key
+                running.add(nxt)
+    except TimeoutError:
+        raise SchedulerError(f"the Dask scheduler at {address} has no workers") from None
+    finally:
+        client.close()
+
+
+def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: str | None = None
+            ) -> Iterator[tuple[Hashable, Any]]:
+    """Run ``fn(*args)`` for each ``(key, args)`` task and yield ``(key, result)`` in the
+    order tasks finish: on Dask if ``scheduler`` is given, else on ``workers`` local
+    processes (in this process when ``workers == 1``)."""
+    if scheduler:
+        return _dask(fn, tasks, scheduler)
+    if workers <= 1:
+        return _serial(fn, tasks)
+    return _local(fn, tasks, workers)
+
+
+__all__ = ["execute", "connect", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]

@@ -1,0 +1,91 @@
+"""Reading a results folder: into pandas in one call, or with SQL (DuckDB).
+
+Usage (e.g. in a notebook)::
+
+    from experiments import load_results, query, read_manifest
+    runs, months = load_results("results/bb_lhs")     # months is None unless kept
+    query("results/bb_lhs", "SELECT backbone_share, avg(long_term_impact) FROM runs GROUP BY 1")
+    read_manifest("results/bb_lhs")["spec"]           # the resolved spec, seeds, provenance
+
+Every chunk is checked (checksum, and for pandas loads its run ids too) before it is
+read; a damaged one is refused with a message naming it. An unfinished sweep loads the
+runs finished so far (``runs_done(folder)`` says how many of how many).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import tables
+from .store import ResultsStore, StoreError
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """The folder's manifest: provenance, resolved spec, design, seeds, sessions."""
+    return ResultsStore.open(folder).manifest
+
+
+def runs_done(folder: str | Path) -> tuple[int, int]:
+    """(runs finished, runs in the experiment)."""
+    store = ResultsStore.open(folder)
+    return store.runs_done(), store.runs_total
+
+
+def load_results(folder: str | Path, monthly: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The runs table and the monthly table (``None`` if the spec did not keep it, or if
+    ``monthly`` is false), sorted by point, replication (and month)."""
+    store = ResultsStore.open(folder)
+    runs, months = store.load(monthly=monthly)
+    cols = store.manifest["columns"]
+    runs_df = tables.to_frame(runs, cols["runs"])
+    months_df = tables.to_frame(months, cols["months"]) if months is not None else None
+    return runs_df, months_df
+
+
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def connect(folder: str | Path):
+    """A DuckDB connection with views ``runs`` (and ``months`` when kept) over the
+    folder's checked Parquet chunks."""
+    import duckdb
+
+    store = ResultsStore.open(folder)
+    con = duckdb.connect(":memory:")
+    for kind in ("runs", "months"):
+        if kind == "months" and not store.keep_monthly:
+            continue
+        files = store.chunk_files(kind)
+        if kind == "months":
+            done = store.chunk_files("runs")
+            files = {k: f for k, f in files.items() if k in done}
+        for k, f in files.items():
+            store.check_file(kind, k, f)
+        if files:
+            con.execute(f"CREATE VIEW {kind} AS SELECT * FROM read_parquet({_sql_list(sorted(files.values()))})")
+        else:  # nothing finished yet: an empty table with the right columns
+            empty = tables.schema(store.manifest["columns"][kind]).empty_table()
+            con.register(f"_{kind}_empty", empty)
+            con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
+    return con
+
+
+def query(folder: str | Path, sql: str) -> pd.DataFrame:
+    """Run DuckDB SQL over the folder (tables ``runs`` and, when kept, ``months``)."""
+    import duckdb
+
+    con = connect(folder)
+    try:
+        return con.execute(sql).df()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise StoreError(f"query failed: {first}") from None
+    finally:
+        con.close()
+
+
+__all__ = ["load_results", "query", "connect", "read_manifest", "runs_done"]

@@ -1,0 +1,112 @@
+"""The runner in memory: run_one's record, the runs table, common random numbers.
+Small runs (300 beneficiaries, 24 months), in this process (workers=1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import SUMMARY_METRICS, ExperimentSpec, SchedulerError, model_fingerprint, run_experiment, run_one
+from experiments.runner import run_chunk_checked
+from simulation import Params, simulate
+
+SMALL = {"n_beneficiaries": 300}
+
+
+def make_spec(**over) -> ExperimentSpec:
+    d = {"design": "full_factorial", "replications": 3, "root_seed": 42, "months": 24, "fixed": SMALL,
+         "factors": {"backbone_share": {"range": [0.0, 0.2], "steps": 3},
+                     "regime": {"levels": ["pooled", "isolated"]}}}
+    d.update(over)
+    return ExperimentSpec.from_dict(d)
+
+
+def test_run_one_is_simulate_summarized():
+    s = make_spec()
+    rec = run_one(s, {"backbone_share": 0.1, "regime": "isolated"}, seed=7, point_id=3, replication=1)
+    ref = simulate(Params({**s.base.to_dict(), "backbone_share": 0.1, "regime": "isolated"}), seed=7).summary()
+    assert rec["point"] == 3 and rec["replication"] == 1 and rec["seed"] == 7
+    assert rec["backbone_share"] == 0.1 and rec["regime"] == "isolated"
+    for m in SUMMARY_METRICS:
+        assert rec[m] == ref[m], m
+    assert "monthly" not in rec
+
+
+def test_run_one_with_a_params_dict_and_monthly():
+    point = {"point": 5, "replication": 2, "integration": 0.8}
+    rec = run_one({**SMALL, "months": 12}, point, seed=3, keep_monthly=True)
+    res = simulate(Params({**SMALL, "months": 12, "integration": 0.8}), seed=3)
+    assert rec["point"] == 5 and rec["replication"] == 2 and rec["integration"] == 0.8
+    assert rec["long_term_impact"] == res.summary()["long_term_impact"]
+    # 'integration' is a parameter and a metric (realized integration): the metric is renamed
+    assert rec["integration_metric"] == res.summary()["integration"]
+    assert np.array_equal(rec["monthly"]["month"], np.arange(1, 13))
+    assert np.array_equal(rec["monthly"]["impact_share"], res.monthly["impact_share"].to_numpy())
+
+
+def test_runs_table_shape_order_and_common_random_numbers():
+    s = make_spec()
+    runs = run_experiment(s, workers=1, progress=False)
+    pts = s.design_points()
+    assert len(runs) == len(pts) * 3 == 18
+    assert list(runs.columns[:5]) == ["point", "replication", "seed", "backbone_share", "regime"]
+    assert list(runs.columns[5:]) == list(s.outputs)
+    assert runs[["point", "replication"]].equals(
+        pd.DataFrame({"point": np.repeat(np.arange(6), 3), "replication": np.tile(np.arange(3), 6)}))
+    # replication r runs with seeds()[r] at every point: common random numbers
+    assert (runs["seed"].to_numpy() == np.array(s.seeds())[runs["replication"]]).all()
+    assert runs.groupby("replication")["seed"].nunique().eq(1).all()
+    # factor columns are the design's
+    merged = runs.merge(pts.reset_index(), on="point", suffixes=("", "_design"))
+    assert (merged["backbone_share"] == merged["backbone_share_design"]).all()
+    assert (merged["regime"] == merged["regime_design"]).all()
+    # each row is the run it claims to be
+    row = runs.iloc[10]
+    again = run_one(s, {"backbone_share": row["backbone_share"], "regime": row["regime"]}, int(row["seed"]))
+    assert again["long_term_impact"] == row["long_term_impact"]
+    # same spec, same table
+    assert run_experiment(s, workers=1, progress=False).equals(runs)
+
+
+def test_common_random_numbers_pair_the_points():
+    # value_per_outcome only monetizes outcomes (SROI): on common random numbers every
+    # point of a replication has the same trajectory; replications differ
+    s = make_spec(factors={"value_per_outcome": {"levels": [1000.0, 2000.0]}}, replications=2)
+    runs = run_experiment(s, workers=1, progress=False)
+    a = runs[runs["point"] == 0].reset_index(drop=True)
+    b = runs[runs["point"] == 1].reset_index(drop=True)
+    assert a["impact_share"].equals(b["impact_share"]) and a["mean_trust"].equals(b["mean_trust"])
+    assert np.allclose(b["sroi"], 2 * a["sroi"])
+    assert a["mean_trust"].iloc[0] != a["mean_trust"].iloc[1]
+
+
+def test_outputs_and_monthly_table():
+    s = make_spec(outputs=["turnovers"], keep_monthly=True, replications=2,
+                  factors={"regime": {"levels": ["pooled", "isolated"]}})
+    runs, months = run_experiment(s, workers=1, progress=False, return_months=True)
+    assert "turnovers" in runs.columns and "hours_home" not in runs.columns
+    assert len(months) == len(runs) * 24
+    assert list(months.columns[:3]) == ["point", "replication", "month"]
+    assert "long_term_impact" not in months.columns and "turnovers" in months.columns
+    last = months[months["month"] == 24].reset_index(drop=True)
+    assert np.array_equal(last["impact_share"].to_numpy(), runs["impact_share"].to_numpy())
+    # long_term_impact is the mean impact over the last 12 months
+    tail = months[months["month"] > 12].groupby(["point", "replication"])["impact_share"].mean().to_numpy()
+    assert np.allclose(tail, runs["long_term_impact"].to_numpy())
+
+
+def test_bool_factor_and_workers_check():
+    s = make_spec(factors={"use_population": {"levels": [True, False]}}, replications=1)
+    runs = run_experiment(s, workers=1, progress=False)
+    assert runs["use_population"].dtype == bool and runs["use_population"].tolist() == [True, False]
+    with pytest.raises(ValueError, match="workers = 0"):
+        run_experiment(s, workers=0, progress=False)
+
+
+def test_a_worker_with_other_model_code_is_refused():
+    s = make_spec()
+    args = (s.base.to_dict(), ("backbone_share",), [(0, 0, 1, (0.1,))], s.outputs, False)
+    assert run_chunk_checked(model_fingerprint(), *args)[0]["backbone_share"] == 0.1
+    with pytest.raises(SchedulerError, match="runs other model code"):
+        run_chunk_checked("0" * 16, *args)
