@@ -47,4 +47,10 @@ def progress(items: Iterable[T], total: int | None = None, desc: str = "") -> It
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the examples in epilogs as written and shows defaults."""
+    """Keeps the examples in epilogs as written and shows defaults (but not an empty
+    "(default: None)" or "(default: False)")."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ""
+        return super()._get_help_string(action)

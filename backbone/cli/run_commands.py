@@ -30,14 +30,6 @@ WRITERS = (".parquet", ".csv")
 WIDTH = 88
 
 
-class _Formatter(HelpFormatter):
-    """The project's help format, without "(default: None)" on options with no default."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default is None or action.default is False or action.default == []:
-            return action.help or ""
-        return super()._get_help_string(action)
-
 
 # ---------------------------------------------------------------- shared pieces
 def _add_set(parser: argparse.ArgumentParser) -> None:
@@ -301,7 +293,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "scenarios", help="list the scenario library with descriptions",
         description="List the named scenarios (TOML files in scenarios/) with their descriptions.",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         epilog="example:\n  backbone scenarios")
     p.set_defaults(func=cmd_scenarios)
 
@@ -309,7 +301,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "show", help="print a scenario's parameters with units and sources",
         description="Print the resolved parameters of a scenario (by name, or a path to a .toml file): "
                     "value, unit, where the value is set, and its source or assumption.",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         epilog="examples:\n  backbone show ungas_vagar\n  backbone show baseline --changed --set backbone_share=0.2\n"
                "  backbone show my_scenarios/city.toml")
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
@@ -321,7 +313,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run", help="run one scenario and print its balanced scorecard",
         description="Run one scenario with one seed, print the balanced scorecard at the horizon "
                     "(grouped by perspective), and optionally write the monthly results.",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         epilog="examples:\n  backbone run baseline --seed 3\n"
                "  backbone run ungas_vagar --months 60 --out ungas.parquet\n"
                "  backbone run baseline --set backbone_share=0.2 turnover_rate=0.05 --out run.csv")
@@ -339,7 +331,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "scenario (common random numbers). For each scorecard metric at the horizon print "
                     "each scenario's mean and 95%% t-interval, and the mean paired difference with the "
                     "first scenario and its 95%% t-interval (a paired t-test's interval).",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         epilog="examples:\n  backbone compare no_backbone baseline isolated_impact --replications 100\n"
                "  backbone compare no_backbone baseline --set n_beneficiaries=2000 --out compare.csv")
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+",

@@ -21,15 +21,6 @@ import time
 
 from .common import CLIError, HelpFormatter
 
-class _Formatter(HelpFormatter):
-    """The project's help format, without "(default: None)" on options with no default
-    (the same as run_commands'; it belongs in common.HelpFormatter)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default is None or action.default is False:
-            return action.help or ""
-        return super()._get_help_string(action)
-
 
 KEY_METRICS = ("long_term_impact", "impact_share", "outcomes_total", "mean_trust", "retention",
                "cost_per_outcome", "sroi")
@@ -174,7 +165,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sweep", help="run an experiment (a TOML spec) into a resumable results folder",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         description="Run every design point and replication of an experiment and write the runs into a "
                     "results folder (Parquet chunks and a manifest). Run it again on the same folder to "
                     "resume after an interruption: nothing is lost or run twice. The spec format is in "
@@ -197,7 +188,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
-        "results", help="summarize a results folder", formatter_class=_Formatter,
+        "results", help="summarize a results folder", formatter_class=HelpFormatter,
         description="What a results folder holds: the experiment and its design, provenance (version, "
                     "commit, times), progress, and the scorecard over the runs.",
         epilog="examples:\n"
@@ -208,7 +199,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_results)
 
     p = sub.add_parser(
-        "query", help="run SQL (DuckDB) over a results folder", formatter_class=_Formatter,
+        "query", help="run SQL (DuckDB) over a results folder", formatter_class=HelpFormatter,
         description="Run DuckDB SQL over a results folder. Tables: runs (one row per run: point, "
                     "replication, seed, the factors, the metrics) and months (one row per run and month, "
                     "when the spec keeps monthly series).",
