@@ -1,0 +1,56 @@
+"""Backbone's analysis layer: estimates with confidence intervals, the claims engine, the
+strategist's report.
+
+Public API (imported on first use, so ``import analysis`` stays light)::
+
+    from analysis import run_claims, verdict_table       # every claim: estimate, verdict, figure
+    results = run_claims("quick", workers=2)
+    print(verdict_table(results))
+
+    from analysis import build_report                     # the HTML report for a board
+    html = build_report({"no_backbone": p0, "baseline": p1}, replications=30)
+
+    from analysis import payoff_curve, phase_cells, sweep_curve, kaplan_meier, sobol_indices
+                                                          # the estimators, on any runs table
+
+Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase``
+(collective vs isolated), ``sweep`` (optimum, near-optimal band, inverted U), ``kickoff``
+(twin-run effect), ``survival`` (falter times, Kaplan-Meier), ``sensitivity`` (Sobol'),
+``robustness`` (share of the uncertainty space, drivers), ``batch`` (arms on common
+random numbers), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
+claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
+``compare`` (scenario comparisons, used by ``backbone compare``).
+"""
+
+from importlib import import_module
+
+_WHERE = {
+    # statistics
+    "Estimate": "stats", "bootstrap_ci": "stats", "mean_ci": "stats", "paired_diff_ci": "stats",
+    "share_ci": "stats", "is_material": "stats", "IMPACT": "stats", "MATERIAL": "stats",
+    # estimators
+    "payoff_curve": "payoff", "payoff_estimate": "payoff", "payoff_ratio": "payoff", "classify_ratio": "payoff",
+    "pointwise_ratios": "payoff",
+    "phase_cells": "phase", "phase_boundary": "phase",
+    "sweep_curve": "sweep", "inverted_u": "sweep", "near_optimal_band": "sweep", "flatness": "sweep",
+    "kickoff_curve": "kickoff", "kickoff_peak": "kickoff",
+    "falter_times": "survival", "kaplan_meier": "survival", "survival_at": "survival", "logrank_p": "survival",
+    "sobol_indices": "sensitivity", "share_holding": "robustness", "drivers": "robustness",
+    # running arms
+    "Arm": "batch", "arm_spec": "batch", "run_jobs": "batch", "run_arms": "scenario_runs",
+    # the claims
+    "Claim": "claims", "ClaimResult": "claims", "Size": "claims", "SIZES": "claims", "run_claims": "claims",
+    "verdict_table": "claims", "markdown_table": "claims", "CLAIMS": "claimset", "claim": "claimset",
+    # the report
+    "build_report": "report", "narrative": "narrative", "attribution": "narrative",
+    # scenario comparisons (backbone compare)
+    "compare_scenarios": "compare", "run_scenarios": "compare", "paired_table": "compare",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

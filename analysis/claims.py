@@ -1,0 +1,211 @@
+"""The claims engine: each practitioners' claim as an experiment, an estimate with a 95%
+CI, a verdict in words, the share of the uncertainty space where it holds, a figure.
+
+A ``Claim`` has two steps. ``plan(ctx)`` returns the experiments it needs, as
+``{arm: ExperimentSpec}``: its own spec (experiments/claims/<key>.toml), the arms that
+spec is compared with, and its re-test at every point of the uncertainty design
+(experiments/claims/uncertainty.toml). ``run_claims`` runs the experiments of every
+claim in one batch (``analysis.batch.run_jobs``), then ``judge(ctx, results)`` turns a
+claim's tables into a ``ClaimResult``. Verdicts come only from these runs: nothing in
+this package knows the numbers the claims make, except the claimed values themselves
+(e.g. the 3-4 range), which are what the runs are compared with.
+
+Verdict words (``combine``): *supported* when the claim holds in the claim's own
+experiment (the base scenario) and at two thirds or more of the uncertainty points;
+*not supported* when it fails in the base scenario and holds at a third or fewer;
+*depends* otherwise, with what it depends on (``analysis.robustness``).
+
+Sizes: ``--full`` runs the specs as written; ``--quick`` caps replications and shrinks
+the uncertainty and Sobol designs (``SIZES``) to run in minutes on a laptop.
+
+Usage::
+
+    from analysis.claims import run_claims, verdict_table
+    results = run_claims(size="quick", workers=2)
+    print(verdict_table(results).to_string())
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from experiments import SUMMARY_METRICS, ExperimentSpec, load_experiment
+
+from .batch import Arm, arm_spec, run_jobs
+from .stats import Estimate
+
+CLAIMS_DIR = Path(__file__).resolve().parent.parent / "experiments" / "claims"
+VERDICTS = ("supported", "not supported", "depends")
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big the claim experiments are. None keeps the spec's own value."""
+
+    name: str
+    replications: int | None = None     # cap on a claim spec's replications
+    points: int | None = None           # uncertainty design points
+    point_reps: int | None = None       # replications per uncertainty point
+    sobol_samples: int | None = None    # Sobol' base samples N (a power of 2)
+    sobol_reps: int | None = None       # replications per Sobol' point
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # parameters set in every run (tests)
+
+
+SIZES = {
+    "quick": Size("quick", replications=24, points=12, point_reps=2, sobol_samples=16, sobol_reps=1),
+    "full": Size("full"),
+}
+
+
+@dataclass
+class Context:
+    """What every claim needs: the size, the folder of claim specs, and the seed for
+    bootstrap resampling."""
+
+    size: Size
+    folder: Path = CLAIMS_DIR
+    seed: int = 0
+
+    def spec(self, key: str) -> ExperimentSpec:
+        """The claim's own spec, with replications capped by the size."""
+        spec = self._fixed(load_experiment(self.folder / f"{key}.toml"))
+        if self.size.replications is not None and spec.replications > self.size.replications:
+            spec = spec.replace(replications=self.size.replications)
+        return spec
+
+    def _fixed(self, spec: ExperimentSpec) -> ExperimentSpec:
+        if not self.size.fixed:
+            return spec
+        return spec.replace(fixed={**spec.to_dict().get("fixed", {}), **dict(self.size.fixed)})
+
+    def uncertainty(self, drop: tuple[str, ...] = ()) -> ExperimentSpec:
+        """The uncertainty design (a Latin hypercube), resized, without the factors in
+        ``drop`` (the ones a claim sets itself)."""
+        spec = self._fixed(load_experiment(self.folder / "uncertainty.toml"))
+        raw = spec.to_dict()
+        factors = {k: v for k, v in raw["factors"].items() if k not in drop}
+        changes: dict[str, Any] = {"factors": factors}
+        if self.size.points is not None:
+            changes["samples"] = min(self.size.points, spec.samples)
+        if self.size.point_reps is not None:
+            changes["replications"] = min(self.size.point_reps, spec.replications)
+        return spec.replace(**changes)
+
+    def robust_arms(self, arms: Mapping[str, Arm], drop: tuple[str, ...] = (), **changes: Any
+                    ) -> dict[str, ExperimentSpec]:
+        """One uncertainty spec per arm, keyed ``robust:<arm>``: the same points and
+        seeds in every arm (common random numbers)."""
+        base = self.uncertainty(drop)
+        return {f"robust:{name}": arm_spec(base, arm, **changes) for name, arm in arms.items()}
+
+
+@dataclass
+class ClaimResult:
+    """A claim's outcome: ``estimate`` (the headline number with its CI, in words),
+    ``verdict`` (one of VERDICTS), ``detail`` (what it depends on, or why), ``share``
+    (of the uncertainty points where the claim holds), ``figure`` (matplotlib), and the
+    tables behind them."""
+
+    key: str
+    title: str
+    source: str
+    estimate: str
+    verdict: str
+    detail: str
+    share: Estimate | None = None
+    figure: Any = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    runs: int = 0
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    title: str
+    source: str
+    plan: Callable[[Context], dict[str, ExperimentSpec]]
+    judge: Callable[[Context, dict], ClaimResult]
+
+
+def combine(base_holds: bool | None, share: Estimate | None, depends_on: str = "") -> tuple[str, str]:
+    """The verdict word and a reason, from the base scenario's answer (None: undecided)
+    and the share of uncertainty points where the claim holds."""
+    if share is None or share.value != share.value:
+        word = {True: "supported", False: "not supported", None: "depends"}[base_holds]
+        return word, ""
+    s = share.value
+    if base_holds is True and s >= 2 / 3:
+        return "supported", ""
+    if base_holds is False and s <= 1 / 3:
+        return "not supported", ""
+    where = "holds in the base scenario" if base_holds else (
+        "fails in the base scenario" if base_holds is False else "undecided in the base scenario")
+    why = f"{where}, at {100 * s:.0f}% of uncertainty points"
+    return "depends", f"{why}; {depends_on}" if depends_on else why
+
+
+def run_claims(size: str | Size = "quick", claims: list[Claim] | None = None, workers: int | None = None,
+               scheduler: str | None = None, progress: bool = True, folder: Path | None = None,
+               seed: int = 0) -> list[ClaimResult]:
+    """Plan every claim, run all their experiments in one batch, judge each claim."""
+    from .claimset import CLAIMS
+
+    size = SIZES[size] if isinstance(size, str) else size
+    claims = CLAIMS if claims is None else claims
+    ctx = Context(size, folder or CLAIMS_DIR, seed)
+    plans = {c.key: c.plan(ctx) for c in claims}
+    jobs = {(key, arm): spec for key, arms in plans.items() for arm, spec in arms.items()}
+    t0 = time.time()
+    done = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
+    elapsed = time.time() - t0
+    results = []
+    for c in claims:
+        mine = {arm: done[(c.key, arm)] for arm in plans[c.key]}
+        res = c.judge(ctx, mine)
+        res.runs = sum(spec.runs_total for spec in plans[c.key].values())
+        results.append(res)
+    run_claims.last_seconds = elapsed  # for the CLI's timing line
+    return results
+
+
+def verdict_table(results: list[ClaimResult]) -> pd.DataFrame:
+    """One row per claim: claim, source, estimate, verdict, detail, share holding, runs."""
+    rows = []
+    for r in results:
+        share = "" if r.share is None or r.share.value != r.share.value else (
+            f"{100 * r.share.value:.0f}% [{100 * r.share.lo:.0f}, {100 * r.share.hi:.0f}]")
+        rows.append({"claim": r.title, "source": r.source, "estimate (95% CI)": r.estimate,
+                     "verdict": r.verdict, "depends on / why": r.detail, "holds at (share of space)": share,
+                     "runs": r.runs})
+    return pd.DataFrame(rows)
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A plain Markdown table (no extra dependency)."""
+    cols = list(table.columns)
+    esc = lambda v: str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def factor_columns(runs: pd.DataFrame) -> list[str]:
+    """The factor columns of a runs table (neither ids nor metrics)."""
+    return [c for c in runs.columns if c not in ("point", "replication", "seed") and c not in SUMMARY_METRICS]
+
+
+def point_means(results: Mapping[str, tuple], arms: Mapping[str, str], metric: str) -> pd.DataFrame:
+    """Per uncertainty point: the factor values and, for each arm, the mean of ``metric``
+    over the point's replications. ``arms`` maps a column name to a results key."""
+    frames = []
+    for col, key in arms.items():
+        runs = results[key][0]
+        if not frames:
+            frames.append(runs.groupby("point")[factor_columns(runs)].first())
+        frames.append(runs.groupby("point")[metric].mean().rename(col))
+    return pd.concat(frames, axis=1).reset_index()

@@ -1,0 +1,234 @@
+"""The strategist's report: a self-contained HTML page comparing funding scenarios, for a
+board. Figures are embedded as base64 PNG; no external file, font or script.
+
+Contents: the key findings; the scenarios; the balanced scorecard at the horizon with
+95% CIs and paired differences with the first scenario (``analysis.compare``); impact
+over time with 95% bands; money (cost per sustained outcome, SROI, and the backbone
+payoff ratio where a backbone is funded); the impact narrative of each scenario
+(``analysis.narrative``), with the "why" attributed by switching off each backbone
+principle on common random numbers; how the numbers were made.
+
+Usage::
+
+    from analysis.report import build_report
+    html = build_report({"no_backbone": p0, "baseline": p1}, replications=30)
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from simulation import Params
+
+from . import report_figures as rf
+from .compare import COMPARE_METRICS, COMPARE_ROWS, paired_table
+from .narrative import ablation_arms, attribution, narrative, orchestrated
+from .payoff import payoff_estimate
+from .scenario_runs import run_arms
+from .stats import IMPACT, Estimate, bootstrap_ci, paired_diff_ci
+
+CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:1000px;margin:2em auto;padding:0 1.5em;color:#222;line-height:1.45}
+h1{font-size:1.9em;margin-bottom:.1em}h2{border-bottom:2px solid #0173b2;padding-bottom:.2em;margin-top:1.8em}
+.sub{color:#555;font-size:.95em}.box{background:#f3f7fb;border-left:5px solid #0173b2;padding:.6em 1.2em;margin:1em 0}
+table{border-collapse:collapse;font-family:Helvetica,Arial,sans-serif;font-size:.82em;width:100%;margin:.8em 0}
+th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}
+th{background:#f0f0f0}td.l,th.l{text-align:left}tr.p td{background:#fafafa;font-weight:bold;text-align:left;color:#0173b2}
+.sig{color:#0173b2;font-weight:bold}img{max-width:100%;display:block;margin:.5em auto}
+.note{font-size:.85em;color:#555}.scen{margin:.4em 0}.scen b{font-family:Helvetica,Arial,sans-serif}
+"""
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _ratio_of_means(num: np.ndarray, den: np.ndarray, seed: int = 0) -> Estimate:
+    """sum(num) / sum(den) with a bootstrap CI over runs (e.g. cost per outcome over all runs)."""
+    def stat(a, b):
+        return a.mean() / b.mean() if b.mean() > 0 else np.nan
+    return bootstrap_ci((num, den), stat, paired=True, seed=seed)
+
+
+def _cell(x: float, lo: float, hi: float, digits: int) -> str:
+    if not np.isfinite(x):
+        return "-"
+    return f"{x:,.{digits}f} <span class=note>[{lo:,.{digits}f}, {hi:,.{digits}f}]</span>"
+
+
+def _digits(values) -> int:
+    v = np.nanmax(np.abs(np.asarray(values, float))) if len(values) else 1
+    return 0 if v >= 100 else (1 if v >= 10 else (2 if v >= 1 else 3))
+
+
+def scorecard_html(table: pd.DataFrame, names: list[str]) -> str:
+    """The paired comparison table as HTML: one row per metric, per scenario mean [CI],
+    and the difference with the first scenario (bold when its CI excludes 0)."""
+    ref = names[0]
+    meaning = {m: t for _, m, t in COMPARE_ROWS}
+    head = "<tr><th class=l>metric</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    head += "".join(f"<th>{html.escape(n)} - {html.escape(ref)}</th>" for n in names[1:]) + "</tr>"
+    rows, persp = [head], None
+    by = table.set_index(["metric", "scenario"])
+    for p, metric, _ in COMPARE_ROWS:
+        if p != persp:
+            persp = p
+            rows.append(f"<tr class=p><td colspan={1 + 2 * len(names) - 1}>{p.upper()}</td></tr>")
+        block = by.loc[metric]
+        d = _digits(block["mean"].to_numpy())
+        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{metric.replace('_', ' ')}</td>"]
+        cells += [f"<td>{_cell(block.loc[n, 'mean'], block.loc[n, 'ci_low'], block.loc[n, 'ci_high'], d)}</td>"
+                  for n in names]
+        for n in names[1:]:
+            r = block.loc[n]
+            sig = r.diff_low > 0 or r.diff_high < 0
+            txt = f"{r['diff']:+,.{d}f} <span class=note>[{r.diff_low:+,.{d}f}, {r.diff_high:+,.{d}f}]</span>"
+            cells.append(f"<td class={'sig' if sig else ''}>{txt}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict]) -> tuple[pd.DataFrame, str]:
+    """Cost per sustained outcome and SROI over all runs (ratios of sums), and R."""
+    rows = []
+    for name, r in runs.items():
+        s = r["summary"]
+        cost = _ratio_of_means(s.spent_total.to_numpy(), s.outcomes_total.to_numpy())
+        value = s.sroi * s.spent_total  # value of outcomes, per run
+        sroi = _ratio_of_means(value.to_numpy(), s.spent_total.to_numpy())
+        pay = payoffs.get(name)
+        rows.append({"scenario": name, "cost": cost, "sroi": sroi, "payoff": pay})
+    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>SROI (value per unit spent)"
+                 "</th><th>backbone payoff ratio R</th></tr>"]
+    for r in rows:
+        pay = r["payoff"]
+        ptxt = "no backbone funded"
+        if pay is not None:
+            e = pay["ratio"]
+            ptxt = (f"{e.value:.1f} <span class=note>[{e.lo:.1f}, {e.hi:.1f}]</span>" if pay["bounded"]
+                    else "undefined: the backbone's money would buy no detectable impact as direct work")
+        html_rows.append(f"<tr><td class=l>{html.escape(r['scenario'])}</td>"
+                         f"<td>{_cell(r['cost'].value, r['cost'].lo, r['cost'].hi, 2)}</td>"
+                         f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td><td>{ptxt}</td></tr>")
+    return pd.DataFrame(rows), "<table>" + "".join(html_rows) + "</table>"
+
+
+def key_findings(names, params, runs, payoffs, atts) -> list[str]:
+    """Three to five plain sentences for the top of the report."""
+    imp = {n: runs[n]["summary"][IMPACT].mean() for n in names}
+    best = max(imp, key=imp.get)
+    out = [f"<b>{html.escape(best)}</b> reaches the most people: {100 * imp[best]:.0f}% of its target population "
+           f"with a sustained outcome over the last year of {params[best].months / 12:g} years."]
+    ref = names[0]
+    for n in names[1:]:
+        a = runs[n]["summary"].sort_values("seed")
+        b = runs[ref]["summary"].sort_values("seed")
+        d = paired_diff_ci(a[IMPACT].to_numpy(), b[IMPACT].to_numpy())
+        out.append(f"{html.escape(n)} vs {html.escape(ref)}: {100 * d.value:+.0f} percentage points of long-term "
+                   f"impact (95% CI {100 * d.lo:+.0f} to {100 * d.hi:+.0f}).")
+    for n, pay in payoffs.items():
+        e = pay["ratio"]
+        if pay["bounded"]:
+            out.append(f"In {html.escape(n)}, each unit of impact the backbone's budget would have bought as direct "
+                       f"work comes back as {e.value:.1f} units through the backbone (95% CI {e.lo:.1f} to {e.hi:.1f}); "
+                       f"practitioners claim 3 to 4.")
+    for n, att in atts.items():
+        c = att["contributions"]
+        if len(c) and c.value.iloc[0] > 0.005:
+            top = c.iloc[0]
+            out.append(f"In {html.escape(n)}, the backbone principle that matters most is "
+                       f"{html.escape(rf.SHORT[top.principle])}: switching it off alone costs "
+                       f"{100 * top.value:.0f} points of impact.")
+    return out[:6]
+
+
+def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
+                 workers: int | None = None, progress: Callable | None = None) -> str:
+    """Run the scenarios and their counterfactuals, and return the report as HTML."""
+    from simulation.scenarios import scenario_description
+
+    names = list(scenarios)
+    arms: dict = {}
+    for n, p in scenarios.items():
+        arms[(n, "main")] = p
+        if orchestrated(p):
+            for k, q in ablation_arms(p).items():
+                arms[(n, k)] = q
+        if p.backbone_share > 0:
+            arms[(n, "reduced")] = p.replace(backbone_share=0.0, self_orchestration_hours=0.0,
+                                             funder_budget=p.funder_budget * (1 - p.backbone_share))
+    got = run_arms(arms, replications, seed0, workers=workers, progress=progress)
+    runs = {n: got[(n, "main")] for n in names}
+
+    table = paired_table(pd.concat([runs[n]["summary"].assign(scenario=n)[["scenario", "replication", "seed",
+                                                                           *COMPARE_METRICS]] for n in names]))
+    payoffs, atts = {}, {}
+    for n, p in scenarios.items():
+        if orchestrated(p):
+            atts[n] = attribution(runs[n]["summary"], got[(n, "none")]["summary"],
+                                  {q: got[(n, q)]["summary"] for q in ablation_arms(p) if q != "none"})
+        if p.backbone_share > 0:
+            a = runs[n]["summary"].sort_values("seed")
+            payoffs[n] = payoff_estimate(a[IMPACT], got[(n, "none")]["summary"].sort_values("seed")[IMPACT],
+                                         got[(n, "reduced")]["summary"].sort_values("seed")[IMPACT])
+    money, money_html = money_table(runs, payoffs)
+
+    parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(n) for n in names)} &middot; "
+             f"{replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
+             f"{dt.date.today().isoformat()}</p>"]
+    parts.append("<div class=box><b>Key findings</b><ul>" + "".join(
+        f"<li>{s}</li>" for s in key_findings(names, scenarios, runs, payoffs, atts)) + "</ul></div>")
+    parts.append("<h2>The scenarios</h2>")
+    for n in names:
+        try:
+            desc = scenario_description(n)
+        except Exception:  # a Params-only scenario has no file
+            desc = ""
+        parts.append(f"<p class=scen><b>{html.escape(n)}</b>: {html.escape(' '.join(desc.split()))}</p>")
+    parts.append("<h2>Impact over time</h2>" + _img(rf.impact_over_time(runs, scenarios), "impact over time")
+                 + "<p class=note>Share of the target population with a sustained outcome each month: mean over "
+                   "runs with its 95% confidence band; the dashed line is the partnership's goal.</p>")
+    parts.append("<h2>Balanced scorecard at the horizon</h2><p class=note>Mean over runs [95% t-interval]; the "
+                 "difference columns are paired by seed (the same turnover, needs and shocks in every scenario); "
+                 "bold: the interval excludes zero. Money in thousands.</p>" + scorecard_html(table, names))
+    parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>" + money_html
+                 + _img(rf.money(money), "cost per outcome and SROI")
+                 + "<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
+                   "outcome, over all runs; SROI = monetized value of those outcomes / money spent. The payoff ratio "
+                   "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
+                   "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
+                   "seeds.</p>")
+    parts.append("<h2>Impact narrative: what changed, for whom, at what level, and why</h2>")
+    for n in names:
+        parts.append(f"<h3>{html.escape(n)}</h3>")
+        ref = (names[0], runs[names[0]]["summary"]) if n != names[0] else None
+        parts += [f"<p>{html.escape(s)}</p>" for s in narrative(n, scenarios[n], runs[n], ref, atts.get(n))]
+        if n in atts:
+            parts.append(_img(rf.attribution(atts[n], n), f"attribution for {n}"))
+    parts.append(_method(replications, seed0))
+    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Backbone report: "
+            + html.escape(", ".join(names)) + f"</title><style>{CSS}</style></head><body>"
+            + "\n".join(parts) + "</body></html>")
+
+
+def _version() -> str:
+    from experiments.store import package_version
+
+    return package_version()
+
+
+def _method(replications: int, seed0: int) -> str:
+    return (f"<h2>How these numbers were made</h2><p class=note>Each scenario ran {replications} times with seeds "
+            f"{seed0} to {seed0 + replications - 1}; run r of every scenario and counterfactual used the same seed, so "
+            "the arms share who turns over when, whose needs change and which people show up (common random numbers). "
+            "Long-term impact is the mean share of the target population with a sustained outcome over the last 12 "
+            "months. The causes in the narrative come from counterfactual runs: the same scenario with one backbone "
+            "principle switched off at a time, and with no orchestration at all. This is a model: its numbers show "
+            "what follows from its stated mechanisms and assumptions (docs/ODD.md), not a forecast; "
+            "docs/CLAIMS.md tests the practitioners' claims behind it.</p>")

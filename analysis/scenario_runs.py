@@ -1,0 +1,96 @@
+"""Replicated runs of named arms with everything a report needs, on common random numbers.
+
+``detailed_run(params, seed)`` is one run reduced to a small record: the metrics at the
+horizon (``Result.summary()``), a few monthly series, counts of each event type, and who
+reached a sustained outcome, by how many need dimensions a person has (the "to whom" of
+an impact narrative). ``run_arms`` runs every arm ``replications`` times with seeds
+``seed0 + r`` (the seeds ``backbone compare`` uses), through the experiments package's
+executor (local processes, this process, or Dask), and returns per arm three tables:
+
+- ``summary``: one row per replication: replication, seed, the summary metrics, and
+  ``ev_<event>`` counts (turnover, exit, relaunch, funding_cut, ...);
+- ``monthly``: replication, month and ``MONTHLY`` metrics;
+- ``by_needs``: replication, needs (the need profile, e.g. "1+3": the dimensions a
+  person needs served), dims (how many), people, sustained.
+
+Usage::
+
+    from analysis.scenario_runs import run_arms
+    arms = run_arms({"baseline": Params(), "none": Params(backbone_share=0)}, replications=30)
+    arms["baseline"]["summary"].long_term_impact.mean()
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Hashable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from experiments.executors import cpu_count, execute
+from simulation import EVENT_TYPES, Params, simulate
+
+MONTHLY = ("impact_share", "outcomes_total", "improved_share", "service_hours", "served", "active_partners",
+           "mean_trust", "mean_engagement")
+CHUNK = 10
+
+
+def detailed_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """One run as a small record (see the module docstring)."""
+    p = Params(dict(params))
+    res = simulate(p, int(seed))
+    out: dict[str, Any] = {"seed": int(seed), "summary": res.summary()}
+    out["monthly"] = {m: res.monthly[m].to_numpy() for m in ("month",) + MONTHLY}
+    counts = res.events["event"].value_counts()
+    out["events"] = {name: int(counts.get(name, 0)) for name in EVENT_TYPES.values()}
+    dissolved = res.events.loc[res.events.event == "dissolved", "month"]
+    out["dissolved_month"] = int(dissolved.iloc[0]) if len(dissolved) else -1
+    be = res.state.beneficiaries
+    masks = be.needs.astype(np.int64)
+    sustained = be.months_above >= p.sustain_months
+    out["by_needs"] = [("+".join(str(k + 1) for k in range(p.n_dimensions) if (m >> k) & 1),
+                        bin(int(m)).count("1"), int((masks == m).sum()), int(sustained[masks == m].sum()))
+                       for m in np.unique(masks)]
+    return out
+
+
+def _chunk(params: Mapping[str, Any], tasks: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    out = []
+    for rep, seed in tasks:
+        r = detailed_run(params, seed)
+        r["replication"] = rep
+        out.append(r)
+    return out
+
+
+def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    records = sorted(records, key=lambda r: r["replication"])
+    summary = pd.DataFrame([{"replication": r["replication"], "seed": r["seed"], **r["summary"],
+                             **{f"ev_{k}": v for k, v in r["events"].items()},
+                             "dissolved_month": r["dissolved_month"]} for r in records])
+    monthly = pd.concat([pd.DataFrame({"replication": r["replication"], **r["monthly"]}) for r in records],
+                        ignore_index=True)
+    by_needs = pd.DataFrame([{"replication": r["replication"], "needs": k, "dims": d, "people": n, "sustained": s}
+                             for r in records for k, d, n, s in r["by_needs"]])
+    return {"summary": summary, "monthly": monthly, "by_needs": by_needs}
+
+
+def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0, workers: int | None = None,
+             scheduler: str | None = None, progress: Callable | None = None) -> dict[Hashable, dict[str, pd.DataFrame]]:
+    """Run every arm ``replications`` times (seed ``seed0 + r`` for replication r in
+    every arm) and return ``{arm: {"summary", "monthly", "by_needs"}}``."""
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    tasks = []
+    for key, p in arms.items():
+        reps = [(r, seed0 + r) for r in range(replications)]
+        for i in range(0, replications, CHUNK):
+            tasks.append(((key, i), (p.to_dict(), reps[i:i + CHUNK])))
+    n = cpu_count() if workers is None else int(workers)
+    got: dict[Hashable, list] = {key: [] for key in arms}
+    it = execute(_chunk, tasks, max(1, min(n, len(tasks))), scheduler)
+    if progress is not None:
+        it = progress(it, total=len(tasks), desc="runs (chunks of 10)")
+    for (key, _), records in it:
+        got[key].extend(records)
+    return {key: _tables(recs) for key, recs in got.items()}

@@ -1,0 +1,197 @@
+"""Commands for the claims engine and the strategist's report: ``claims``, ``report``.
+
+- ``backbone claims``: run every claim's experiments (analysis.claims), print the
+  verdict table; ``--out DIR`` also writes it as CSV and Markdown, with one figure per
+  claim and the tables behind each verdict.
+- ``backbone report SCENARIO...``: a self-contained HTML report comparing funding
+  scenarios for a board (analysis.report).
+
+Every check on the input happens before any simulation runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from .common import CLIError, HelpFormatter, add_force, output_path, progress
+
+WIDTH = 100
+
+
+class _Formatter(HelpFormatter):
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False or action.default == []:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+def _workers(n: int | None) -> int | None:
+    if n is not None and n < 1:
+        raise CLIError(f"--workers {n} is not allowed: expected a whole number >= 1")
+    return n
+
+
+def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | None:
+    """A folder for the claims' outputs: its parent must exist; files already there are
+    kept unless --force."""
+    if path is None:
+        return None
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise CLIError(f"{p} is a file: expected a folder for the verdicts and figures")
+    if not p.parent.exists():
+        raise CLIError(f"folder {p.parent} does not exist")
+    if not force:
+        for name in names:
+            if (p / name).exists():
+                raise CLIError(f"{p / name} exists: pass --force to overwrite it")
+    return p
+
+
+# ---------------------------------------------------------------- claims
+def cmd_claims(args: argparse.Namespace) -> int:
+    from analysis.claims import SIZES, markdown_table, run_claims, verdict_table
+    from analysis.claimset import CLAIMS, ORDER
+
+    size = "full" if args.full else "quick"
+    workers = _workers(args.workers)
+    keys = list(ORDER)
+    if args.only:
+        keys = [k.strip() for k in args.only.split(",") if k.strip()]
+        bad = [k for k in keys if k not in ORDER]
+        if bad:
+            raise CLIError(f"--only {bad[0]!r} is not a claim: expected one or more of {', '.join(ORDER)}")
+    claims = [c for c in CLAIMS if c.key in keys]
+    out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+
+    t0 = time.time()
+    try:
+        results = run_claims(SIZES[size], claims=claims, workers=workers, scheduler=scheduler,
+                             progress=not args.no_progress)
+    except RuntimeError as exc:  # e.g. a Dask scheduler that cannot be reached
+        if type(exc).__name__ == "SchedulerError":
+            raise CLIError(str(exc)) from None
+        raise
+    elapsed = time.time() - t0
+    table = verdict_table(results)
+    from experiments.store import package_version
+
+    version = package_version()
+    runs = int(table.runs.sum())
+    header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
+              f"(backbone {version}); impact = long-term impact (mean share of the target population "
+              "with a sustained outcome over the last 12 months); 95% CIs in brackets.")
+    print(textwrap.fill(header, WIDTH))
+    _print_verdicts(table)
+    if out is not None:
+        _write_outputs(out, results, table, header, markdown_table)
+        print(f"\nwrote verdicts.csv, verdicts.md, {len(results)} figures and their tables to {out}")
+    return 0
+
+
+def _print_verdicts(table) -> None:
+    width = min(shutil.get_terminal_size((WIDTH, 20)).columns, 140)
+    for _, r in table.iterrows():
+        share = f"; holds at {r['holds at (share of space)']} of the uncertainty space" if r[
+            "holds at (share of space)"] else ""
+        print(f"\n{r.claim}  [{r.source}]")
+        print(f"  VERDICT: {r.verdict.upper()}{share}")
+        print(textwrap.fill(r["estimate (95% CI)"], width, initial_indent="  estimate: ",
+                            subsequent_indent="    "))
+        if r["depends on / why"]:
+            print(textwrap.fill(r["depends on / why"], width, initial_indent="  why: ", subsequent_indent="    "))
+
+
+def _write_outputs(out: Path, results, table, header: str, markdown_table) -> None:
+    from analysis.figures import save
+
+    out.mkdir(exist_ok=True)
+    (out / "tables").mkdir(exist_ok=True)
+    table.to_csv(out / "verdicts.csv", index=False)
+    figs = []
+    for r in results:
+        if r.figure is not None:
+            save(r.figure, out / f"{r.key}.png")
+            figs.append(f"![{r.title}]({r.key}.png)")
+        for name, t in r.tables.items():
+            t.to_csv(out / "tables" / f"{r.key}_{name}.csv", index=False)
+    text = f"# Verdicts\n\n{header}\n\n{markdown_table(table)}\n\n" + "\n\n".join(figs) + "\n"
+    (out / "verdicts.md").write_text(text)
+
+
+# ---------------------------------------------------------------- report
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import build_report
+    from simulation.scenarios import load_scenario
+
+    if args.replications < 2:
+        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
+                       "(a confidence interval needs two runs)")
+    if len(set(args.scenarios)) != len(args.scenarios):
+        raise CLIError("a scenario is given twice")
+    if not str(args.out).lower().endswith((".html", ".htm")):
+        raise CLIError(f"{args.out}: the report is HTML: use a file name ending in .html")
+    out = output_path(args.out, args.force)
+    scenarios = {name: load_scenario(name) for name in args.scenarios}
+    workers = _workers(args.workers)
+    html = build_report(scenarios, replications=args.replications, seed0=args.seed, workers=workers,
+                        progress=progress if not args.no_progress else None)
+    out.write_text(html, encoding="utf-8")
+    print(f"wrote the report ({len(html) // 1024} KB, self-contained HTML) to {out}")
+    return 0
+
+
+# ---------------------------------------------------------------- wiring
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "claims", help="test the practitioners' claims and print the verdict table",
+        description="Run the experiment behind each claim (experiments/claims/*.toml) on common random "
+                    "numbers, re-test it across the uncertainty space, and print for each claim an "
+                    "estimate with its 95%% CI, a verdict (supported / not supported / depends, and on "
+                    "what) and the share of the uncertainty space where it holds. docs/CLAIMS.md "
+                    "explains every claim and verdict rule.",
+        formatter_class=_Formatter,
+        epilog="examples:\n  backbone claims --quick\n  backbone claims --full --workers 16 --out claims/\n"
+               "  backbone claims --quick --only payoff,survival --out claims/ --force\n"
+               "  backbone claims --full --scheduler tcp://10.0.0.5:8786")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true",
+                      help="small sizes: a few minutes on a laptop (the default)")
+    size.add_argument("--full", action="store_true", help="the sizes in the specs, for tight CIs")
+    p.add_argument("--only", metavar="KEYS", help="run only these claims, comma-separated (payoff, regime, "
+                   "relaunch, kickoff, survival, population, agenda, patience, integration, sensitivity)")
+    p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
+    p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    p.add_argument("--out", metavar="DIR", help="write verdicts.csv, verdicts.md, a figure per claim and "
+                   "the tables behind the verdicts into DIR")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_force(p)
+    p.set_defaults(func=cmd_claims)
+
+    p = subparsers.add_parser(
+        "report", help="write an HTML report comparing funding scenarios, for a board",
+        description="Run each scenario --replications times on common random numbers and write a "
+                    "self-contained HTML report (figures embedded): the balanced scorecard with 95%% "
+                    "CIs, impact over time, the backbone payoff ratio where a backbone is funded, cost "
+                    "per sustained outcome and SROI, and an impact narrative (what changed, for whom, at "
+                    "what level, and why, attributed by switching off each backbone principle).",
+        formatter_class=_Formatter,
+        epilog="examples:\n  backbone report no_backbone baseline isolated_impact\n"
+               "  backbone report baseline short_term_funders --replications 50 --out board.html --force")
+    p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
+                   help="scenario names or paths; the first is the reference for differences")
+    p.add_argument("--out", default="report.html", metavar="FILE", help="the HTML file to write")
+    p.add_argument("--replications", type=int, default=30, metavar="N", help="runs per scenario and arm")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
+    p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_force(p)
+    p.set_defaults(func=cmd_report)
