@@ -227,8 +227,15 @@ class Partnership:
             for j in range(p.n_partners):
                 if i != j:
                     self.trust[i][j] = p.init_trust
+        # Funders' pet dimensions: cubed uniforms, half shared by all funders, half own.
+        common = []
+        for k in range(K):
+            u = rng.random()
+            common.append(u * u * u)
+        common_total = 0.0
+        for x in common:
+            common_total += x
         for _ in range(p.n_funders):
-            # A funder's pet dimensions: cubed uniforms, normalized (concentrated on one or two).
             cubes = []
             for k in range(K):
                 u = rng.random()
@@ -236,7 +243,8 @@ class Partnership:
             total = 0.0
             for x in cubes:
                 total += x
-            pets = [x / total if total > 0.0 else 1.0 / K for x in cubes]
+            pets = [0.5 * (common[k] / common_total if common_total > 0.0 else 1.0 / K)
+                    + 0.5 * (cubes[k] / total if total > 0.0 else 1.0 / K) for k in range(K)]
             pref = [(1.0 - p.funder_divergence) * self.true_profile[k] + p.funder_divergence * pets[k] for k in range(K)]
             self.funders.append(Funder(True, 1.0, pref))
         voice = p.beneficiary_involvement
@@ -649,19 +657,22 @@ class Partnership:
                 self.load[k] += sign
 
     def beneficiaries(self):
-        """Doses (above); free case places per dimension: service_k / hours_per_case -
-        load_k. Engagement lift moves toward E_population x cocreation_engagement.
+        """Doses (above); free places: sum_k (service_k / hours_per_case - load_k) /
+        complexity. Engagement lift moves toward E_population x cocreation_engagement.
         One `uptake` uniform picks where the pass starts (so nobody is first in line every
         month), then one per person in pass order. A sustained person relapses (c -=
         relapse_sustained c); a person who shows up (u < engagement) and is in the
-        caseload, or can join it (a free place on every needed dimension), gains (c +=
+        caseload, or can join it (a free place), gains (c +=
         gain dose (1 - c)); anyone else relapses (c -= relapse c). Months at or above
         outcome_threshold count up; sustain_months of them are an outcome, which frees
         the case place. Then from `needs`: the profile's random walk (K), need drift (who,
         new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
         p, w, K = self.p, self.w, self.K
         self.doses()
-        free = [self.service[k] / p.hours_per_case - self.load[k] for k in range(K)]
+        places = 0.0
+        for k in range(K):
+            places += self.service[k] / p.hours_per_case - self.load[k]
+        places /= p.complexity
         w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
         self.takers = [0.0] * len(self.takers)
         served = improved = impact = caseload = 0
@@ -676,13 +687,11 @@ class Partnership:
             total_engagement += eng
             if above >= p.sustain_months:
                 c -= p.relapse_rate_sustained * c
-            elif u < eng and (person.enrolled or all(free[k] >= 1.0 for k in range(K) if has(m, k))):
+            elif u < eng and (person.enrolled or places >= 1.0):
                 if not person.enrolled:
                     person.enrolled = True
                     self.move_load(m, 1)
-                    for k in range(K):
-                        if has(m, k):
-                            free[k] -= 1.0
+                    places -= 1.0
                 c += p.gain_rate * self.dose[m] * (1.0 - c)
                 served += 1
             else:

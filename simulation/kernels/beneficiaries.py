@@ -50,15 +50,6 @@ def doses(P, nd, integration):
 
 
 @njit(cache=True)
-def fits(m, free):
-    """True if every dimension in mask m has a free case place."""
-    for k in range(free.shape[0]):
-        if (m >> k) & 1 and free[k] < 1.0:
-            return False
-    return True
-
-
-@njit(cache=True)
 def move_load(load, m, sign):
     for k in range(load.shape[0]):
         if (m >> k) & 1:
@@ -74,8 +65,10 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     newcomer; the newcomer's needs, condition and engagement).
 
     The caseload: people in it stay until their outcome is sustained; a person who
-    shows up this month (u < engagement) and is not in it joins if every dimension it
-    needs has a free case place (places: service_k / hours_per_case - load_k). The pass
+    shows up this month (u < engagement) and is not in it joins if there is a free
+    place: places = sum_k (service_k / hours_per_case - load_k) / complexity. People
+    join whatever they need, so services that miss their needs show up as coverage
+    below 1 on the dimensions the agenda neglects (a lower dose). The pass
     starts at a random person so that nobody is first in line every month. A person in
     the caseload who shows up gains: condition += gain_rate x dose x (1 - condition);
     anyone else relapses: condition -= relapse_rate x condition (relapse_rate_sustained
@@ -89,9 +82,10 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     M = be.condition.shape[0]
 
     doses(P, nd, w.integration)
-    free = np.empty(K)
+    places = 0.0
     for k in range(K):
-        free[k] = nd.service[k] / p.hours_per_case - nd.load[k]
+        places += nd.service[k] / p.hours_per_case - nd.load[k]
+    places /= p.complexity
 
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     lift = w.lift
@@ -121,13 +115,11 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         total_engagement += eng
         if above >= sustain:
             c -= relapse_s * c
-        elif u < eng and (be.enrolled[b] or fits(m, free)):
+        elif u < eng and (be.enrolled[b] or places >= 1.0):
             if not be.enrolled[b]:
                 be.enrolled[b] = 1
                 move_load(nd.load, m, 1)
-                for k in range(K):
-                    if (m >> k) & 1:
-                        free[k] -= 1.0
+                places -= 1.0
             c += gain * nd.dose[m] * (1.0 - c)
             served += 1
         else:

@@ -1,5 +1,6 @@
 """Initialization: the state at month 0, drawn from the `init` stream."""
 
+import numpy as np
 from numba import njit
 
 from .beneficiaries import newcomer_condition, newcomer_engagement
@@ -9,7 +10,7 @@ from .common import draw_mask
 @njit(cache=True)
 def initialize(P, st, sectors, rng):
     """Fill a zeroed state. Draw order: need profile (K), launch partners' competences
-    (n_partners x K), funders' preferences (F x K), then per beneficiary: needs
+    (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
     p = P[0]
     pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
@@ -41,18 +42,26 @@ def initialize(P, st, sectors, rng):
             if i != j:
                 st.trust[i, j] = p.init_trust
 
+    # Funders' pet dimensions: cubed uniforms (concentrated on one or two dimensions),
+    # half shared by all funders (a region's funding fashion), half each funder's own.
     F = fu.level.shape[0]
+    common = np.empty(K)
+    for k in range(K):
+        u = rng.random()
+        common[k] = u * u * u
+    common_total = common.sum()
     for f in range(F):
         fu.active[f] = True
         fu.level[f] = 1.0
-        # A funder's pet dimensions: cubed uniforms, normalized (concentrated on one or two).
         total = 0.0
         for k in range(K):
             u = rng.random()
             fu.preference[f, k] = u * u * u
             total += fu.preference[f, k]
         for k in range(K):
-            pet = fu.preference[f, k] / total if total > 0.0 else 1.0 / K
+            own = fu.preference[f, k] / total if total > 0.0 else 1.0 / K
+            shared = common[k] / common_total if common_total > 0.0 else 1.0 / K
+            pet = 0.5 * shared + 0.5 * own
             fu.preference[f, k] = (1.0 - p.funder_divergence) * nd.true_profile[k] + p.funder_divergence * pet
 
     voice = p.beneficiary_involvement
