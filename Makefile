@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/backbone compare no_backbone baseline isolated_impact --replications 100
+	mkdir -p out
+	$(BIN)/backbone report no_backbone baseline isolated_impact --replications 30 --out out/report.html --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -24,13 +24,6 @@ from .common import CLIError, HelpFormatter, add_force, output_path, progress
 WIDTH = 100
 
 
-class _Formatter(HelpFormatter):
-    def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default is None or action.default is False or action.default == []:
-            return action.help or ""
-        return super()._get_help_string(action)
-
-
 def _workers(n: int | None) -> int | None:
     if n is not None and n < 1:
         raise CLIError(f"--workers {n} is not allowed: expected a whole number >= 1")
@@ -157,7 +150,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "estimate with its 95%% CI, a verdict (supported / not supported / depends, and on "
                     "what) and the share of the uncertainty space where it holds. docs/CLAIMS.md "
                     "explains every claim and verdict rule.",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         epilog="examples:\n  backbone claims --quick\n  backbone claims --full --workers 16 --out claims/\n"
                "  backbone claims --quick --only payoff,survival --out claims/ --force\n"
                "  backbone claims --full --scheduler tcp://10.0.0.5:8786")
@@ -183,7 +176,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "CIs, impact over time, the backbone payoff ratio where a backbone is funded, cost "
                     "per sustained outcome and SROI, and an impact narrative (what changed, for whom, at "
                     "what level, and why, attributed by switching off each backbone principle).",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         epilog="examples:\n  backbone report no_backbone baseline isolated_impact\n"
                "  backbone report baseline short_term_funders --replications 50 --out board.html --force")
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
