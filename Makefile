@@ -23,6 +23,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_model.py
+	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_app.py
 
 # numba's on-disk cache does not notice edits to a kernel's callees: clear it after
 # changing kernels by hand.

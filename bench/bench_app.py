@@ -17,6 +17,7 @@ Usage::
 
     .venv/bin/python bench/bench_app.py               # 1 and 2
     .venv/bin/python bench/bench_app.py --browser     # 1, 2 and 3
+    .venv/bin/python bench/bench_app.py --scenario large_network   # 60 partners, 75,000 people
 """
 
 from __future__ import annotations
@@ -40,12 +41,12 @@ def report(name: str, seconds: list[float]) -> None:
           f"   max {max(ms):7.2f} ms   ({len(ms)} months)")
 
 
-def bench_model(months: int) -> list[float]:
-    from simulation import Params
-    from backbone.app import Twins, twin_params
+def bench_model(months: int, scenario: str) -> list[float]:
+    from backbone.app import Twins, scenario_base, twin_params
 
-    Twins(twin_params(Params()), seed=1).step(3)  # warm-up: compiled kernels loaded
-    twins = Twins(twin_params(Params()), seed=1)
+    params = twin_params(scenario_base(scenario))
+    Twins(params, seed=1).step(3)  # warm-up: compiled kernels loaded
+    twins = Twins(params, seed=1)
     out = []
     for _ in range(months):
         t = time.perf_counter()
@@ -54,7 +55,7 @@ def bench_model(months: int) -> list[float]:
     return out
 
 
-def bench_page(months: int) -> list[float]:
+def bench_page(months: int, scenario: str) -> list[float]:
     import ipyvuetify as v
     import solara
 
@@ -63,11 +64,15 @@ def bench_page(months: int) -> list[float]:
     def step_button(rc):
         return next(b.widget for b in rc.find(v.Btn) if "Step" in b.widget.children)
 
-    box, rc = solara.render(Page(), handle_error=False)  # warm-up render
+    from backbone.app.page import Layout
+
+    box, rc = solara.render(Layout(children=[Page()]), handle_error=False)  # warm-up render
     for _ in range(3):
         step_button(rc).click()
     rc.close()
-    box, rc = solara.render(Page(), handle_error=False)
+    box, rc = solara.render(Layout(children=[Page()]), handle_error=False)
+    if scenario != "baseline":
+        rc.find(v.Select, label="Scenario").widget.v_model = scenario
     button = step_button(rc)
     out = []
     for _ in range(months):
@@ -146,10 +151,12 @@ def bench_browser(months: int) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--months", type=int, default=60, help="months to time")
-    ap.add_argument("--browser", action="store_true", help="also time the served app in Chromium")
+    ap.add_argument("--browser", action="store_true", help="also time the served app in Chromium (baseline)")
+    ap.add_argument("--scenario", default="baseline", help="scenario for the model and page timings")
     args = ap.parse_args()
-    report("model", bench_model(args.months))
-    report("page", bench_page(args.months))
+    print(f"scenario {args.scenario}")
+    report("model", bench_model(args.months, args.scenario))
+    report("page", bench_page(args.months, args.scenario))
     if args.browser:
         report("browser", bench_browser(min(args.months, 40)))
     print("requirement: a month of both twins, rendered, under 100 ms")

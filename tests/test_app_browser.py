@@ -1,0 +1,148 @@
+"""The trainer's app in a real browser: start `backbone app`, drive it with Playwright
+in Debian's Chromium, as a trainer would.
+
+Chromium comes from Debian (``/usr/bin/chromium``): the session fixture installs it with
+apt-get when it is missing and we are root, and skips with the reason otherwise (never
+``playwright install``, which downloads a browser build of its own). The page must work
+without the internet: the browser may talk to the app's server only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, installed once per session when missing and possible."""
+    if not Path(CHROMIUM).exists():
+        if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("apt-get") is None:
+            pytest.skip(f"{CHROMIUM} is missing and cannot be installed here (needs root and apt-get): "
+                        "apt-get install chromium")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+            if done.returncode != 0:
+                last = (done.stderr.strip().splitlines() or ["?"])[-1]
+                pytest.skip(f"could not install chromium with {' '.join(cmd)}: {last}")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} still missing after apt-get install chromium")
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """`backbone app` on a free port, as a subprocess; its URL once it answers."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "backbone.cli.main", "app", "--port", str(port)],
+                                  cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 240  # first run: fetches the browser files, loads the kernels
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"backbone app exited with {server.returncode}: {log.read_text()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail(f"backbone app did not answer in 240 s: {log.read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def month(page) -> int:
+    return int(re.search(r"Month (\d+) of", page.locator(".bb-month-now").inner_text()).group(1))
+
+
+def line_points(page, css: str) -> list[int]:
+    """Points of each line in the chart ``css``."""
+    return page.eval_on_selector_all(f".{css} polyline",
+                                     "els => els.map(e => e.getAttribute('points').trim().split(' ').length)")
+
+
+def test_trainer_moves_a_slider_and_plays_both_twins(chromium, app_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 2100})
+            errors, outside = [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            host = app_url.split("/")[2]
+            page.on("request", lambda r: outside.append(r.url) if r.url.split("/")[2] != host
+                    and not r.url.startswith("data:") else None)
+
+            page.goto(app_url)
+            page.get_by_text("Month 0 of 120").wait_for(timeout=120_000)
+            assert "Nothing has happened yet" in page.locator(".bb-feed-with").inner_text()
+
+            # move the "Partners at launch" slider from 8 to 10, with the keyboard
+            sliders = page.locator("[role=slider]")
+            assert sliders.count() == 6
+            partners = sliders.nth(1)
+            assert partners.get_attribute("aria-valuenow") == "8"
+            partners.focus()
+            partners.press("ArrowRight")
+            partners.press("ArrowRight")
+            page.locator(".bb-lever", has_text="Partners at launch").filter(has_text="10").wait_for()
+
+            page.get_by_role("button", name="fast").click()
+            page.get_by_role("button", name="Play").click()
+            # a phase change is logged at month 13 at the latest: the feed must grow by then
+            page.wait_for_function("() => /Month (1[4-9]|[2-9]\\d|1[0-2]\\d) of/.test("
+                                   "document.querySelector('.bb-month-now').innerText)", timeout=90_000)
+            page.get_by_role("button", name="Pause").click()
+            page.get_by_role("button", name="Play").wait_for()
+            page.wait_for_timeout(300)
+            m = month(page)
+            assert m >= 14
+
+            # both twins advanced, month for month, on their own charts and the shared one
+            assert line_points(page, "bb-chart-both") == [m + 1, m + 1]
+            assert line_points(page, "bb-chart-with")[0] == m + 1
+            assert line_points(page, "bb-chart-without")[0] == m + 1
+            for side in ("with", "without"):
+                feed = page.locator(f".bb-feed-{side} li")
+                assert feed.count() >= 1, side
+                assert "Month" in feed.first.inner_text()
+                assert "Builder" in page.locator(f".bb-network-{side}").inner_html()  # the 10th partner
+            assert f"Balanced scorecard, month {m}" in page.locator("table.bb-score").inner_text()
+
+            page.screenshot(path=str(tmp_path / "app.png"))
+            assert (tmp_path / "app.png").stat().st_size > 50_000
+            assert errors == [], errors
+            assert outside == [], outside  # works without the internet
+        finally:
+            browser.close()
