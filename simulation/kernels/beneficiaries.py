@@ -57,6 +57,20 @@ def move_load(load, m, sign):
 
 
 @njit(cache=True)
+def redraw_needs(be, nd, complexity, rng):
+    """Pick a person (1 uniform) and give them new needs (complexity uniforms);
+    returns (person, old mask, new mask). The caller moves their caseload place."""
+    M = be.needs.shape[0]
+    b = min(int(rng.random() * M), M - 1)
+    old = be.needs[b]
+    new = draw_mask(nd.true_profile, complexity, rng)
+    for k in range(nd.need_count.shape[0]):
+        nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+    be.needs[b] = new
+    return b, old, new
+
+
+@njit(cache=True)
 def beneficiaries(P, st, rng_uptake, rng_needs):
     """Draws from `uptake` one uniform (where this month's pass starts) then one per
     beneficiary per month, in pass order; from `needs`, K uniforms (profile drift),
@@ -162,29 +176,19 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     n_drift = int(round(M * p.need_drift))
     complexity = int(p.complexity)
     for _ in range(n_drift):
-        b = min(int(rng_needs.random() * M), M - 1)
-        old = be.needs[b]
-        new = draw_mask(nd.true_profile, complexity, rng_needs)
-        for k in range(K):
-            nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+        b, old, new = redraw_needs(be, nd, complexity, rng_needs)
         if be.enrolled[b]:
             move_load(nd.load, old, -1)
             move_load(nd.load, new, 1)
-        be.needs[b] = new
 
     # Cohort renewal: some people leave the target group and newcomers arrive.
     n_new = int(round(M * p.beneficiary_turnover))
     for _ in range(n_new):
-        b = min(int(rng_needs.random() * M), M - 1)
-        old = be.needs[b]
-        new = draw_mask(nd.true_profile, complexity, rng_needs)
-        for k in range(K):
-            nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+        b, old, new = redraw_needs(be, nd, complexity, rng_needs)
         if be.enrolled[b]:
             move_load(nd.load, old, -1)
             be.enrolled[b] = 0
         be.achieved[b] = 0
-        be.needs[b] = new
         be.condition[b] = newcomer_condition(p, rng_needs.random())
         be.base_engagement[b] = newcomer_engagement(p, rng_needs.random())
         be.months_above[b] = 0
