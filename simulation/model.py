@@ -65,16 +65,16 @@ class PartnershipModel(mesa.Model):
         self.running = True
 
     def _sync_partners(self, labels=None):
+        """A Partner view for every slot that has held a member (recruits get one when
+        they join; each recruit has a slot of its own)."""
         pt = self.state.partners
-        for slot in np.flatnonzero(pt.ever):
-            reps = int(pt.reps[slot])
+        for slot in map(int, np.flatnonzero(pt.ever)):
             if slot not in self._partners:
                 if labels is not None and slot < len(labels):
                     name = labels[slot][0]
                 else:
                     name = f"Recruit {int(self.state.world[0]['recruited'])}"
-                self._partners[int(slot)] = Partner(self, int(slot), name)
-            self._partners[int(slot)]._reps_seen = reps
+                self._partners[slot] = Partner(self, slot, name)
 
     @property
     def partners(self) -> mesa.agent.AgentSet:
