@@ -57,20 +57,6 @@ def move_load(load, m, sign):
 
 
 @njit(cache=True)
-def redraw_needs(be, nd, complexity, rng):
-    """Pick a person (1 uniform) and give them new needs (complexity uniforms);
-    returns (person, old mask, new mask). The caller moves their caseload place."""
-    M = be.needs.shape[0]
-    b = min(int(rng.random() * M), M - 1)
-    old = be.needs[b]
-    new = draw_mask(nd.true_profile, complexity, rng)
-    for k in range(nd.need_count.shape[0]):
-        nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
-    be.needs[b] = new
-    return b, old, new
-
-
-@njit(cache=True)
 def beneficiaries(P, st, rng_uptake, rng_needs):
     """Draws from `uptake` one uniform (where this month's pass starts) then one per
     beneficiary per month, in pass order; from `needs`, K uniforms (profile drift),
@@ -173,22 +159,72 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         total += nd.true_profile[k]
     for k in range(K):
         nd.true_profile[k] /= total
-    n_drift = int(round(M * p.need_drift))
-    complexity = int(p.complexity)
-    for _ in range(n_drift):
-        b, old, new = redraw_needs(be, nd, complexity, rng_needs)
-        if be.enrolled[b]:
-            move_load(nd.load, old, -1)
-            move_load(nd.load, new, 1)
+    renew_needs(P, be, nd, rng_needs)
 
-    # Cohort renewal: some people leave the target group and newcomers arrive.
+
+@njit(cache=True)
+def renew_needs(P, be, nd, rng):
+    """Need drift, then cohort renewal, drawn from `needs` in this order:
+    round(M x need_drift) times (who, complexity uniforms for the new needs), then
+    round(M x beneficiary_turnover) times (who, new needs, condition, engagement).
+
+    The draws are taken first, in stream order; the changes are then applied in order of
+    the person (a stable counting sort on the index), which touches memory in sequence
+    instead of at random (8 of 21 ns per beneficiary-month at 10^6 people). Changes to
+    different people commute, and a person picked twice gets them in draw order, so the
+    result is the same as applying them as drawn.
+    """
+    p = P[0]
+    M = be.needs.shape[0]
+    complexity = int(p.complexity)
+    n_drift = int(round(M * p.need_drift))
     n_new = int(round(M * p.beneficiary_turnover))
-    for _ in range(n_new):
-        b, old, new = redraw_needs(be, nd, complexity, rng_needs)
-        if be.enrolled[b]:
-            move_load(nd.load, old, -1)
-            be.enrolled[b] = 0
-        be.achieved[b] = 0
-        be.condition[b] = newcomer_condition(p, rng_needs.random())
-        be.base_engagement[b] = newcomer_engagement(p, rng_needs.random())
-        be.months_above[b] = 0
+    n = n_drift + n_new
+    who = np.empty(n, np.int64)
+    mask = np.empty(n, np.uint8)
+    condition = np.empty(n)
+    engagement = np.empty(n)
+    for j in range(n):
+        who[j] = min(int(rng.random() * M), M - 1)
+        mask[j] = draw_mask(nd.true_profile, complexity, rng)
+        if j >= n_drift:
+            condition[j] = newcomer_condition(p, rng.random())
+            engagement[j] = newcomer_engagement(p, rng.random())
+    for j in stable_order(who, M):
+        b = who[j]
+        old = be.needs[b]
+        new = mask[j]
+        for k in range(nd.need_count.shape[0]):
+            nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+        be.needs[b] = new
+        if j < n_drift:  # drift: the caseload place follows the new needs
+            if be.enrolled[b]:
+                move_load(nd.load, old, -1)
+                move_load(nd.load, new, 1)
+        else:  # renewal: a newcomer, outside the caseload
+            if be.enrolled[b]:
+                move_load(nd.load, old, -1)
+                be.enrolled[b] = 0
+            be.achieved[b] = 0
+            be.condition[b] = condition[j]
+            be.base_engagement[b] = engagement[j]
+            be.months_above[b] = 0
+
+
+@njit(cache=True)
+def stable_order(index, size):
+    """Positions of `index` sorted by value into about len(index) buckets, keeping draw
+    order within a bucket (a stable counting sort): enough for memory locality."""
+    n = index.shape[0]
+    buckets = max(1, min(n, size))
+    counts = np.zeros(buckets + 1, np.int64)
+    for j in range(n):
+        counts[index[j] * buckets // size + 1] += 1
+    for q in range(buckets):
+        counts[q + 1] += counts[q]
+    order = np.empty(n, np.int64)
+    for j in range(n):
+        q = index[j] * buckets // size
+        order[counts[q]] = j
+        counts[q] += 1
+    return order
