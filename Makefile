@@ -26,8 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_app.py
 
-# numba's on-disk cache does not notice edits to a kernel's callees: clear it after
-# changing kernels by hand.
+# numba's on-disk cache does not notice edits to a kernel's callees; importing
+# `simulation` clears it when any source changed (simulation/_cache.py). By hand:
 clean-cache:
 	find simulation -name '*.nbi' -delete -o -name '*.nbc' -delete
 

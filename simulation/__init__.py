@@ -10,7 +10,11 @@ Public API::
     model.step()
 """
 
-from .engine import initial_state, simulate, step_month
+from ._cache import ensure_fresh
+
+ensure_fresh()  # before any kernel is compiled: numba's cache misses edits to callees
+
+from .engine import initial_state, simulate, step_month  # noqa: E402
 from .kernels import METRICS
 from .params import PRINCIPLES, REGIMES, SCHEMA, SECTORS, ParameterError, Params, schema_table
 from .result import SCORECARD, SCORECARD_METRICS, Result
