@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.executors import cpu_count, execute
 from simulation import SCORECARD, Params, simulate
 
 # The balanced scorecard, plus the long-term impact (mean impact_share over the last
@@ -45,21 +46,45 @@ TABLE_COLUMNS = ("perspective", "metric", "scenario", "n", "mean", "ci_low", "ci
 Progress = Callable[..., Iterable]
 
 
+CHUNK = 10            # replications per task sent to a worker
+PARALLEL_FROM = 100   # runs: below this, starting worker processes costs more than it saves
+
+
+def _run_chunk(params: dict, scenario: str, replications: list[tuple[int, int]]) -> list[dict]:
+    p = Params(params)
+    rows = []
+    for r, seed in replications:
+        summary = simulate(p, seed).summary()
+        rows.append({"scenario": scenario, "replication": r, "seed": seed,
+                     **{m: summary[m] for m in COMPARE_METRICS}})
+    return rows
+
+
 def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
-                  progress: Progress | None = None) -> pd.DataFrame:
+                  progress: Progress | None = None, workers: int | None = None,
+                  scheduler: str | None = None) -> pd.DataFrame:
     """Run every scenario ``replications`` times on common random numbers: one row per
-    (scenario, replication) with ``seed`` and every metric of ``COMPARE_METRICS``.
-    ``progress(iterable, total=..., desc=...)`` may wrap the loop in a progress bar."""
+    (scenario, replication) with ``seed`` and every metric of ``COMPARE_METRICS``,
+    ordered by replication, then scenario as given.
+
+    Runs go in chunks of ``CHUNK`` replications to ``workers`` local processes (default:
+    every core from ``PARALLEL_FROM`` runs up, else this process) or to a Dask
+    ``scheduler``; the table is the same either way. ``progress(iterable, total=...,
+    desc=...)`` may wrap the chunks in a progress bar."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    jobs = [(r, name, p) for r in range(replications) for name, p in params_by_name.items()]
+    names = list(params_by_name)
+    tasks = [((name, i), (params_by_name[name].to_dict(), name,
+                          [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))]))
+             for name in names for i in range(0, replications, CHUNK)]
+    if workers is None:
+        workers = cpu_count() if replications * len(names) >= PARALLEL_FROM else 1
+    done = execute(_run_chunk, tasks, max(1, min(int(workers), len(tasks))), scheduler)
     if progress is not None:
-        jobs = progress(jobs, total=len(jobs), desc="runs")
-    rows = []
-    for r, name, p in jobs:
-        summary = simulate(p, seed0 + r).summary()
-        rows.append({"scenario": name, "replication": r, "seed": seed0 + r,
-                     **{m: summary[m] for m in COMPARE_METRICS}})
+        done = progress(done, total=len(tasks), desc=f"runs (chunks of {CHUNK})")
+    rows = [row for _, chunk in done for row in chunk]
+    order = {name: i for i, name in enumerate(names)}
+    rows.sort(key=lambda row: (row["replication"], order[row["scenario"]]))
     return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS])
 
 
@@ -100,10 +125,11 @@ def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: f
 
 
 def compare_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
-                      confidence: float = 0.95, progress: Progress | None = None) -> pd.DataFrame:
+                      confidence: float = 0.95, progress: Progress | None = None,
+                      workers: int | None = None) -> pd.DataFrame:
     """``paired_table`` of ``run_scenarios``: the comparison in one call; the first
     scenario is the reference for the differences."""
-    return paired_table(run_scenarios(params_by_name, replications, seed0, progress),
+    return paired_table(run_scenarios(params_by_name, replications, seed0, progress, workers),
                         confidence=confidence)
 
 

@@ -241,7 +241,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     arms = {name: load_scenario(name, overrides) for name in args.scenarios}
     out = _out_file(args.out, args.force)
 
-    runs = run_scenarios(arms, args.replications, seed0, progress=progress)
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
+    runs = run_scenarios(arms, args.replications, seed0, progress=progress, workers=args.workers)
     table = paired_table(runs)
     _print_comparison(table, COMPARE_ROWS, args, arms)
     if out is not None:
@@ -337,6 +339,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
                    help="scenario names or paths; the first is the reference for differences")
     p.add_argument("--replications", type=int, default=30, metavar="N", help="runs per scenario")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="local processes (default: every core from 100 runs up, else one)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
     _add_months(p)
     _add_set(p)
