@@ -67,3 +67,16 @@ def test_common_random_numbers_make_identical_arms_identical():
     one = runs[runs.scenario == "one"].reset_index(drop=True)
     other = runs[runs.scenario == "other"].reset_index(drop=True)
     assert not one[list(SCORECARD_METRICS)].equals(other[list(SCORECARD_METRICS)])
+
+
+def test_runs_in_worker_processes_give_the_same_table():
+    from analysis.compare import run_scenarios
+    from simulation import Params
+
+    arms = {"none": Params(backbone_share=0.0, n_beneficiaries=300, months=12),
+            "bb": Params(n_beneficiaries=300, months=12)}
+    serial = run_scenarios(arms, 12, seed0=5, workers=1)
+    pooled = run_scenarios(arms, 12, seed0=5, workers=2)
+    assert list(serial["scenario"][:2]) == ["none", "bb"]
+    assert list(serial["replication"]) == sorted(serial["replication"])
+    pd.testing.assert_frame_equal(serial, pooled)
