@@ -35,7 +35,7 @@ def test_turnover_without_matrices_gives_the_logged_mean_trust():
     ("funding_cut", 0, 1.0, 0.8, ["the family foundation", "100%", "80%", "cut"]),
     ("funding_grow", 1, 1.0, 1.05, ["the municipal fund", "105%", "raised"]),
     ("funder_exit", 2, 0.64, 0.0, ["the EU social fund stopped", "64%"]),
-    ("persuaded", 0, 0.04, 0.06, ["the family foundation", "4%", "6%", "persuaded"]),
+    ("persuaded", 0, 52.3, 40.0, ["the family foundation", "52k", "40k", "persuaded"]),
     ("phase", -1, 1, 2, ["re-design", "from run"]),
     ("dissolved", -1, 1, 0, ["dissolved", "1 partners", "0 funders"]),
 ])

@@ -112,8 +112,9 @@ def describe_event(ev: Event, partners: Mapping[int, str], *, has_backbone: bool
         return FeedItem(m, f"{spoken(funders(ev.a))} stopped funding the partnership "
                            f"(it was paying {_pct(ev.v1)} of its budget).", "bad", e)
     if e == "persuaded":
-        return FeedItem(m, f"results were below what {spoken(funders(ev.a))} expected ({_pct(ev.v1)} against "
-                           f"{_pct(ev.v2)} improved), but the impact story persuaded it to keep funding.", "good", e)
+        return FeedItem(m, f"results were below what {spoken(funders(ev.a))} expected (a sustained outcome cost "
+                           f"{ev.v1:,.0f}k against the {ev.v2:,.0f}k it expects), but the impact story "
+                           f"persuaded it to keep funding.", "good", e)
     if e == "phase":
         new = PHASES[int(ev.v2)]
         tone = {"exponential value": "good", "re-design": "bad"}.get(new, "neutral")
