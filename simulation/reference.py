@@ -57,6 +57,18 @@ def has(mask: int, k: int) -> bool:
     return (mask >> k) & 1 == 1
 
 
+def pet_shares(rng, K: int) -> list[float]:
+    """K cubed uniforms, normalized (1/K each if all are 0): dimensions a funder favours."""
+    cubes = []
+    for _ in range(K):
+        u = rng.random()
+        cubes.append(u * u * u)
+    total = 0.0
+    for x in cubes:
+        total += x
+    return [x / total if total > 0.0 else 1.0 / K for x in cubes]
+
+
 def draw_mask(profile: list[float], complexity: int, rng) -> int:
     """A need mask with ``complexity`` distinct dimensions, each drawn in proportion to
     ``profile`` among the dimensions not yet chosen (one uniform per chosen dimension)."""
@@ -228,23 +240,10 @@ class Partnership:
                 if i != j:
                     self.trust[i][j] = p.init_trust
         # Funders' pet dimensions: cubed uniforms, half shared by all funders, half own.
-        common = []
-        for k in range(K):
-            u = rng.random()
-            common.append(u * u * u)
-        common_total = 0.0
-        for x in common:
-            common_total += x
+        common = pet_shares(rng, K)
         for _ in range(p.n_funders):
-            cubes = []
-            for k in range(K):
-                u = rng.random()
-                cubes.append(u * u * u)
-            total = 0.0
-            for x in cubes:
-                total += x
-            pets = [0.5 * (common[k] / common_total if common_total > 0.0 else 1.0 / K)
-                    + 0.5 * (cubes[k] / total if total > 0.0 else 1.0 / K) for k in range(K)]
+            own = pet_shares(rng, K)
+            pets = [0.5 * common[k] + 0.5 * own[k] for k in range(K)]
             pref = [(1.0 - p.funder_divergence) * self.true_profile[k] + p.funder_divergence * pets[k] for k in range(K)]
             self.funders.append(Funder(True, 1.0, pref))
         voice = p.beneficiary_involvement
