@@ -185,6 +185,34 @@ _p("agenda_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly speed
 _p("funder_divergence", "float", 0.6, "share", 0.0, 1.0, ASSUMPTION, "how far funders' preferred needs differ from true needs", G)
 _p("beneficiary_involvement", "float", 0.1, "share", 0.0, 1.0, "Refined CI model: beneficiary engagement; value assumed", "beneficiaries' voice in the agenda without backbone co-creation", G)
 
+# ---------------------------------------------------------------- context: a population of partnerships
+# Each run draws its partnership's context once, from the `context` stream, as log-uniform
+# multipliers exp(sd x sqrt(3) x (2u - 1)) (sd of the log; 0 fixes the context at the
+# scenario's values). Every arm of a comparison draws the same context for the same seed.
+G = "context"
+_p("capacity_sd", "float", 0.5, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.3-0.8: organizations differ several-fold in the staff time they can give)", "spread of partners' capacity: each partner's in-kind hours are partner_hours times its own multiplier", G)
+_p("fit_sd", "float", 0.2, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0-0.4)", "spread of pair fit: how well two partners' ways of working match, a multiplier on what each sees of the other's cooperation", G)
+_p("sector_distance", "float", 0.1, "share", 0.0, 1.0, "Selsky & Parker 2005, J. of Management 31(6): cross-sector partners differ in goals, cultures and accountability; value assumed (range 0-0.3)", "pair fit lost when two partners come from different sectors", G)
+_p("leadership_sd", "float", 0.5, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.3-0.8: leaders differ widely in how much their hours achieve)", "spread of the quality of the partnership's leadership: a multiplier on the backbone's effective hours", G)
+_p("difficulty_sd", "float", 0.4, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.2-0.6)", "spread of the problem's difficulty: people's monthly gain is gain_rate divided by the run's difficulty", G)
+_p("funder_stance_sd", "float", 0.4, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.2-0.6)", "spread of funders' stance: each funder's benchmark is expected_cost_per_outcome times its own multiplier", G)
+
+# ---------------------------------------------------------------- shocks and ways to fail
+# Monthly hazards from the `shocks` stream; the same seed gives every arm the same shock draws.
+G = "shocks"
+_p("grant_term", "int", 36, "month", 1, 600, "placeholder", "length of a funder's grant; at its end the funder decides whether to renew", G)
+_p("renewal_rate", "float", 0.8, "probability", 0.0, 1.0, "placeholder", "chance a funder renews a grant whose results met its benchmark", G)
+_p("renewal_rate_poor", "float", 0.3, "probability", 0.0, 1.0, "placeholder", "chance a funder renews a grant whose results fell short of its benchmark", G)
+_p("funder_shift_rate", "float", 0.005, "1/month", 0.0, 1.0, "placeholder", "monthly chance a funder changes its priorities and leaves", G)
+_p("funder_recruit_rate", "float", 0.02, "1/month", 0.0, 1.0, "placeholder", "monthly chance a vacant funder place is filled by a new funder, without fundraising", G)
+_p("funder_recruit_gain", "float", 0.05, "1/month", 0.0, 1.0, "27 Ways: momentum includes fundraising; value assumed (range 0-0.1)", "monthly chance of a new funder added at full momentum effort", G)
+_p("home_shift_rate", "float", 0.01, "1/month", 0.0, 1.0, "placeholder", "monthly chance a partner's home organization changes its priorities", G)
+_p("leader_exit_rate", "float", 0.02, "1/month", 0.0, 1.0, "placeholder", "monthly chance the partnership's leader (the backbone's director) leaves", G)
+_p("leader_vacancy", "int", 6, "month", 0, 60, "placeholder", "months the leader's post stays empty; the backbone's hours achieve half meanwhile", G)
+_p("policy_shock_rate", "float", 0.01, "1/month", 0.0, 1.0, "placeholder", "monthly chance of a policy change that shifts the population's needs", G)
+_p("policy_shift", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION + " (range 0.2-0.8)", "share of the need profile replaced by a new one in a policy change", G)
+_p("interaction_noise", "float", 0.3, "relative sd", 0.0, 2.0, ASSUMPTION + " (range 0.1-0.5: some meetings go well, some badly)", "month-to-month variation in how a pair's cooperation comes across", G)
+
 # ---------------------------------------------------------------- beneficiaries
 G = "beneficiaries"
 _p("hours_per_case", "float", 1.0, "hours/month", 0.01, 100.0, ASSUMPTION + " (an hour a month per need: case management that brings in mainstream services)", "service hours a person in the caseload needs per month on each needed dimension", G)

@@ -36,6 +36,11 @@ from .streams import make_streams
 SQRT3 = math.sqrt(3.0)
 
 
+def spread(sd: float, u: float) -> float:
+    """A log-uniform multiplier: exp(sd sqrt3 (2u - 1))."""
+    return math.exp(sd * SQRT3 * (2.0 * u - 1.0))
+
+
 def clip01(x: float) -> float:
     return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
 
@@ -115,6 +120,7 @@ class Partner:
     hours_home: float = 0.0
     excess_coord: float = 0.0
     output: float = 0.0
+    capacity: float = 0.0  # multiplier on partner_hours (the run's context)
 
 
 @dataclass
@@ -122,6 +128,8 @@ class Funder:
     active: bool
     level: float
     preference: list  # the need profile the funder wants served
+    tolerance: float = 1.0  # multiplier on expected_cost_per_outcome (its stance)
+    term_start: int = 0     # month index at which its current grant began
 
 
 @dataclass
@@ -152,6 +160,7 @@ class Partnership:
         self.w = World()
         self.partners = [Partner(slot=i, competence=[0.0] * self.K) for i in range(params.slots)]
         self.trust = [[0.0] * params.slots for _ in range(params.slots)]
+        self.fit = [[0.0] * params.slots for _ in range(params.slots)]
         self.funders: list[Funder] = []
         self.people: list[Beneficiary] = []
         masks = 2 ** self.K
@@ -166,6 +175,7 @@ class Partnership:
         self.events: list[tuple] = []
         self.event_capacity = event_capacity(params)
         self.initialize()
+        self.draw_context()
 
     # ------------------------------------------------------------------ helpers
     def log(self, kind: str, a=-1, b=-1, v1=0.0, v2=0.0):
@@ -266,6 +276,21 @@ class Partnership:
         w.launch_size = float(p.n_partners)
         w.last_relaunch = w.last_cut = -1.0
 
+    def draw_context(self):
+        """The run's context from the `context` stream (kernels/init.py draw_context):
+        capacities (per slot), leadership, difficulty, funders' stances, pair fits."""
+        p, w, rng = self.p, self.w, self.streams.context
+        for pt in self.partners:
+            pt.capacity = spread(p.capacity_sd, rng.random())
+        w.leadership = spread(p.leadership_sd, rng.random())
+        w.ease = 1.0 / spread(p.difficulty_sd, rng.random())
+        for f in self.funders:
+            f.tolerance = spread(p.funder_stance_sd, rng.random())
+        S = len(self.partners)
+        for i in range(S):
+            for j in range(i + 1, S):
+                self.fit[i][j] = self.fit[j][i] = spread(p.fit_sd, rng.random())
+
     # ------------------------------------------------------------------ 1 funding
     def funding(self):
         """Inflow = sum of funder_budget x level over active funders (none once dissolved);
@@ -350,9 +375,9 @@ class Partnership:
             outcomes = w.outcomes * (1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0))
             measured = w.paid_in / max(outcomes, 1.0)
             before = f.level
-            if measured > expected:
+            if measured > expected * f.tolerance:
                 if u_persuade < w.effort_momentum * p.narrative_persuasion:
-                    self.log("persuaded", index, -1, measured, expected)
+                    self.log("persuaded", index, -1, measured, expected * f.tolerance)
                     continue
                 f.level = before * (1.0 - p.funder_cut)
                 w.cuts += 1.0
@@ -367,7 +392,83 @@ class Partnership:
                     f.level = grown
                     self.log("funding_grow", index, -1, before, grown)
 
-    # ------------------------------------------------------------------ 2 turnover, membership
+    # ------------------------------------------------------------------ 2 shocks, turnover, membership
+    def accuracy(self) -> float:
+        gap = 0.0
+        for k in range(self.K):
+            gap += abs(self.estimate[k] - self.true_profile[k])
+        return 1.0 - 0.5 * gap
+
+    def shocks(self):
+        """Grant terms, funders' and home organizations' priorities, the leader, policy
+        (kernels/shocks.py). Draws from `shocks`: 3 per funder, 2 per slot, 2, 1 + K."""
+        p, w, rng = self.p, self.w, self.streams.shocks
+        month = int(w.month)
+        live = w.dissolved == 0.0
+        if w.vacancy > 0.0:
+            w.vacancy -= 1.0
+        for index, f in enumerate(self.funders):
+            u_shift, u_renew, u_join = rng.random(), rng.random(), rng.random()
+            if not live:
+                continue
+            if f.active:
+                if u_shift < p.funder_shift_rate:
+                    f.active = False
+                    w.shocks += 1.0
+                    self.log("funder_shift", index, -1, f.level, 0.0)
+                    continue
+                if month + 1 - f.term_start >= p.grant_term:
+                    measured = w.paid_in / max(w.outcomes, 1.0)
+                    benchmark = p.expected_cost_per_outcome * f.tolerance
+                    if measured <= benchmark:
+                        chance = p.renewal_rate
+                    else:
+                        chance = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                    if u_renew < chance:
+                        f.term_start = month + 1
+                        self.log("grant_renewed", index, -1, measured, benchmark)
+                    else:
+                        f.active = False
+                        w.grant_ends += 1.0
+                        self.log("grant_ended", index, -1, measured, benchmark)
+            elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
+                f.active, f.level, f.term_start = True, 1.0, month + 1
+                w.funder_joins += 1.0
+                self.log("funder_join", index, -1, 0.0, 0.0)
+        keep = 1.0 - p.align_strength * w.effort_alignment
+        for i, pt in enumerate(self.partners):
+            u_home, u_leave = rng.random(), rng.random()
+            if not (live and pt.active) or u_home >= p.home_shift_rate:
+                continue
+            leaves = u_leave < (1.0 - pt.commitment) * keep
+            self.log("home_shift", i, -1, pt.commitment, 1.0 if leaves else 0.0)
+            w.shocks += 1.0
+            if leaves:
+                pt.active = False
+                w.exits += 1.0
+                w.home_exits += 1.0
+                for j in range(len(self.partners)):
+                    self.set_trust(i, j, 0.0)
+        u_leader, u_quality = rng.random(), rng.random()
+        if live and u_leader < p.leader_exit_rate and w.backbone_hours > 0.0:
+            old = w.leadership
+            w.leadership = spread(p.leadership_sd, u_quality)
+            w.vacancy = float(p.leader_vacancy)
+            w.shocks += 1.0
+            self.log("leader_exit", -1, -1, old, w.leadership)
+        u_policy = rng.random()
+        fresh = [0.0] * self.K
+        total = 0.0
+        for k in range(self.K):
+            fresh[k] = 0.5 + rng.random()
+            total += fresh[k]
+        if live and u_policy < p.policy_shock_rate:
+            before = self.accuracy()
+            for k in range(self.K):
+                self.true_profile[k] = (1.0 - p.policy_shift) * self.true_profile[k] + p.policy_shift * fresh[k] / total
+            w.shocks += 1.0
+            self.log("policy_shock", -1, -1, before, self.accuracy())
+
     def turnover(self):
         """Each active representative leaves with chance turnover_rate (one `turnover`
         uniform per slot, always). Onboarding o = E_coordination x onboarding: the
@@ -471,7 +572,8 @@ class Partnership:
         shared = 0.0
         for pt in self.partners:
             shared += pt.hours_orch
-        w.orch_hours = w.backbone_hours + shared * p.self_orchestration_efficiency
+        lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+        w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
         (w.effort_alignment, w.effort_momentum, w.effort_identity, w.effort_coordination,
          w.effort_population, w.effort_measurement) = self.efforts()
         w.noise = p.measurement_noise * (1.0 - w.effort_measurement * p.measurement_gain)
@@ -532,7 +634,7 @@ class Partnership:
             if not pt.active:
                 pt.hours_inkind = pt.hours_funded = 0.0
                 continue
-            pt.hours_inkind = p.partner_hours * pt.engagement
+            pt.hours_inkind = p.partner_hours * pt.capacity * pt.engagement
             total = pt.hours_inkind + pt.hours_funded
             coord = relaunch
             for j, other in enumerate(self.partners):
@@ -549,7 +651,9 @@ class Partnership:
 
     # ------------------------------------------------------------------ 5 trust
     def trust_process(self):
-        """For each active pair: a = sqrt(c_i e_i c_j e_j), s = tanh(k (a - baseline));
+        """For each active pair (one `trust` uniform u per pair of slots, always): a =
+        sqrt(c_i e_i c_j e_j) fit_ij (1 - sector_distance if sectors differ) (1 +
+        interaction_noise sqrt3 (2u - 1)), s = tanh(k (a - baseline));
         s > 0: T += x l+ s (ceiling - T) (if below the lower ceiling); s <= 0: T += x l- s T
         (1 + dependence D); then T -= decay (1 - x) T, clipped to [0, ceiling].
         Betrayal by i (one `trust` uniform per slot): chance betrayal_rate (1 - c_i) (1 -
@@ -560,14 +664,17 @@ class Partnership:
         amplify = 1.0 + p.trust_dependence * D
         S = len(self.partners)
         for i, pi in enumerate(self.partners):
-            if not pi.active:
-                continue
             perf_i = pi.commitment * pi.engagement
             for j in range(i + 1, S):
+                u = rng.random()
                 pj = self.partners[j]
-                if not pj.active:
+                if not (pi.active and pj.active):
                     continue
-                a = math.sqrt(perf_i * pj.commitment * pj.engagement)
+                fit = self.fit[i][j]
+                if pi.sector != pj.sector:
+                    fit *= 1.0 - p.sector_distance
+                a = math.sqrt(perf_i * pj.commitment * pj.engagement) * fit
+                a *= 1.0 + p.interaction_noise * SQRT3 * (2.0 * u - 1.0)
                 s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
                 t = self.trust[i][j]
                 ceiling = min(pi.ceiling, pj.ceiling)
@@ -691,7 +798,7 @@ class Partnership:
                     person.enrolled = True
                     self.move_load(m, 1)
                     places -= 1.0
-                c += p.gain_rate * self.dose[m] * (1.0 - c)
+                c += p.gain_rate * w.ease * self.dose[m] * (1.0 - c)
                 served += 1
             else:
                 c -= p.relapse_rate * c
@@ -866,7 +973,7 @@ class Partnership:
             "effort_identity": w.effort_identity, "effort_coordination": w.effort_coordination,
             "effort_population": w.effort_population, "effort_measurement": w.effort_measurement,
             "turnovers": w.turnovers, "exits": w.exits, "betrayals": w.betrayals, "relaunches": w.relaunches,
-            "funding_cuts": w.cuts, "phase": w.phase,
+            "funding_cuts": w.cuts, "dissolved": w.dissolved, "shocks": w.shocks, "phase": w.phase,
         }
         w.month += 1.0
         return [row[name] for name in METRICS]
@@ -875,6 +982,7 @@ class Partnership:
     def step(self) -> list[float]:
         """One month, in the order of simulation.engine.step_month."""
         self.funding()
+        self.shocks()
         self.turnover()
         self.membership()
         self.practices()
@@ -894,10 +1002,13 @@ class Partnership:
                 value = getattr(pt, name)
                 getattr(pt_arrays, name)[pt.slot] = value
         st.trust[:] = np.array(self.trust)
+        st.fit[:] = np.array(self.fit)
         for f, funder in enumerate(self.funders):
             st.funders.active[f] = funder.active
             st.funders.level[f] = funder.level
             st.funders.preference[f] = funder.preference
+            st.funders.tolerance[f] = funder.tolerance
+            st.funders.term_start[f] = funder.term_start
         for name in st.beneficiaries._fields:
             getattr(st.beneficiaries, name)[:] = [getattr(person, name) for person in self.people]
         for name in st.needs._fields:

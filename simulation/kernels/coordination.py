@@ -34,7 +34,7 @@ def coordination(P, st):
             pt.hours_inkind[i] = 0.0
             pt.hours_funded[i] = 0.0
             continue
-        pt.hours_inkind[i] = p.partner_hours * pt.engagement[i]
+        pt.hours_inkind[i] = p.partner_hours * pt.capacity[i] * pt.engagement[i]
         total = pt.hours_inkind[i] + pt.hours_funded[i]
         coord = relaunch
         for j in range(S):

@@ -28,7 +28,8 @@ METRICS = (
     # backbone effort and counts for the narrative
     "backbone_hours", "effort_alignment", "effort_momentum", "effort_identity",
     "effort_coordination", "effort_population", "effort_measurement",
-    "turnovers", "exits", "betrayals", "relaunches", "funding_cuts", "phase",
+    "turnovers", "exits", "betrayals", "relaunches", "funding_cuts",
+    "dissolved", "shocks", "phase",
 )
 N_METRICS = len(METRICS)
 
@@ -112,7 +113,8 @@ def measurement(P, st, row):
         1.0 - 0.5 * accuracy, w.recruited,
         w.backbone_hours, w.effort_alignment, w.effort_momentum, w.effort_identity,
         w.effort_coordination, w.effort_population, w.effort_measurement,
-        w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts, w.phase,
+        w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts,
+        w.dissolved, w.shocks, w.phase,
     )
     for c in range(len(first)):
         row[c] = first[c]

@@ -53,7 +53,8 @@ def practices(P, st):
     shared = 0.0
     for i in range(S):
         shared += pt.hours_orch[i]
-    w.orch_hours = w.backbone_hours + shared * p.self_orchestration_efficiency
+    lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+    w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
     E = efforts(P, w, w.orch_hours)
     w.effort_alignment = E[0]
     w.effort_momentum = E[1]
