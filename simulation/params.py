@@ -123,7 +123,7 @@ _p("learning_knowledge", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthl
 
 # ---------------------------------------------------------------- turnover and membership
 G = "membership"
-_p("turnover_rate", "float", 0.025, "1/month", 0.0, 0.5, "Argote et al. 1995; value assumed (mean tenure 40 months)", "monthly probability a representative leaves", G)
+_p("turnover_rate", "float", 0.015, "1/month", 0.0, 0.5, "Nonprofit staff turnover 13-21% a year (Opportunity Knocks 2008, 2010; Nonprofit HR 2011-2020 surveys); Swedish municipal social services 22-34% (SCB for Akademikerförbundet SSR 2017); 0.015 = 17% a year, range 0.009-0.035", "monthly probability a representative leaves", G)
 _p("turnover_trust_loss", "float", 0.5, "share", 0.0, 1.0, "Levine, Moreland, Argote & Carley 2005; value assumed", "share of trust with a partner lost when its representative leaves", G)
 _p("newcomer_knowledge", "float", 0.1, "share", 0.0, 1.0, ASSUMPTION, "partnership knowledge of a successor without onboarding", G)
 _p("exit_threshold", "float", 0.3, "engagement", 0.0, 1.0, ASSUMPTION, "engagement below which a partner considers leaving", G)
@@ -200,17 +200,17 @@ _p("funder_stance_sd", "float", 0.4, "sd of log", 0.0, 2.0, ASSUMPTION + " (rang
 # ---------------------------------------------------------------- shocks and ways to fail
 # Monthly hazards from the `shocks` stream; the same seed gives every arm the same shock draws.
 G = "shocks"
-_p("grant_term", "int", 36, "month", 1, 600, "placeholder", "length of a funder's grant; at its end the funder decides whether to renew", G)
-_p("renewal_rate", "float", 0.8, "probability", 0.0, 1.0, "placeholder", "chance a funder renews a grant whose results met its benchmark", G)
-_p("renewal_rate_poor", "float", 0.3, "probability", 0.0, 1.0, "placeholder", "chance a funder renews a grant whose results fell short of its benchmark", G)
-_p("funder_shift_rate", "float", 0.005, "1/month", 0.0, 1.0, "placeholder", "monthly chance a funder changes its priorities and leaves", G)
-_p("funder_recruit_rate", "float", 0.02, "1/month", 0.0, 1.0, "placeholder", "monthly chance a vacant funder place is filled by a new funder, without fundraising", G)
+_p("grant_term", "int", 36, "month", 1, 600, "Feinberg, Bontempo & Greenberg 2008 (Am J Prev Med 34(6):495-501): Communities That Care coalitions got a 3-year seed grant; foundation grants run 12-36 months (Orosz 2000)", "length of a funder's grant; at its end the funder decides whether to renew", G)
+_p("renewal_rate", "float", 0.8, "probability", 0.0, 1.0, ASSUMPTION + " (range 0.5-0.9; no published renewal rate found: 90% of CTC coalitions continued past their 3-year grant, Feinberg et al. 2008)", "chance a funder renews a grant whose results met its benchmark", G)
+_p("renewal_rate_poor", "float", 0.3, "probability", 0.0, 1.0, ASSUMPTION + " (range 0.1-0.5; foundations reserve the right to decline renewal, Orosz 2000)", "chance a funder renews a grant whose results fell short of its benchmark", G)
+_p("funder_shift_rate", "float", 0.005, "1/month", 0.0, 1.0, ASSUMPTION + " (range 0.002-0.01, i.e. 2-11% of funders a year; no published rate found)", "monthly chance a funder changes its priorities and leaves", G)
+_p("funder_recruit_rate", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION + " (range 0.01-0.05; many CTC sites attracted funding equal to or above the first grant, Feinberg et al. 2008)", "monthly chance a vacant funder place is filled by a new funder, without fundraising", G)
 _p("funder_recruit_gain", "float", 0.05, "1/month", 0.0, 1.0, "27 Ways: momentum includes fundraising; value assumed (range 0-0.1)", "monthly chance of a new funder added at full momentum effort", G)
-_p("home_shift_rate", "float", 0.01, "1/month", 0.0, 1.0, "placeholder", "monthly chance a partner's home organization changes its priorities", G)
-_p("leader_exit_rate", "float", 0.02, "1/month", 0.0, 1.0, "placeholder", "monthly chance the partnership's leader (the backbone's director) leaves", G)
-_p("leader_vacancy", "int", 6, "month", 0, 60, "placeholder", "months the leader's post stays empty; the backbone's hours achieve half meanwhile", G)
-_p("policy_shock_rate", "float", 0.01, "1/month", 0.0, 1.0, "placeholder", "monthly chance of a policy change that shifts the population's needs", G)
-_p("policy_shift", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION + " (range 0.2-0.8)", "share of the need profile replaced by a new one in a policy change", G)
+_p("home_shift_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION + " (range 0.005-0.02; no published rate found; 74-79% of coalition members are active, NORC/ASPE 2012)", "monthly chance a partner's home organization changes its priorities", G)
+_p("leader_exit_rate", "float", 0.0075, "1/month", 0.0, 1.0, "Bell, Moyers & Wolfred 2006 (Daring to Lead 2006, CompassPoint & Meyer Foundation): 9% of nonprofit executives leave each year; range 0.0075-0.018 (67% expect to leave within 5 years, Cornelius et al. 2011)", "monthly chance the partnership's leader (the backbone's director) leaves", G)
+_p("leader_vacancy", "int", 6, "month", 0, 60, "Opportunity Knocks 2008 (Nonprofit Retention and Vacancy Report): a quarter of vacated posts still open after 4 months; 7-10 months to hire an executive (practitioner estimate); range 4-10", "months the leader's post stays empty; the backbone's hours achieve half meanwhile", G)
+_p("policy_shock_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION + " (range 1/120-1/48: a policy change that shifts needs at most once per 4-year electoral term)", "monthly chance of a policy change that shifts the population's needs", G)
+_p("policy_shift", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION + " (range 0.1-0.5)", "share of the need profile replaced by a new one in a policy change", G)
 _p("interaction_noise", "float", 0.3, "relative sd", 0.0, 2.0, ASSUMPTION + " (range 0.1-0.5: some meetings go well, some badly)", "month-to-month variation in how a pair's cooperation comes across", G)
 
 # ---------------------------------------------------------------- beneficiaries

@@ -798,7 +798,7 @@ class Partnership:
                     person.enrolled = True
                     self.move_load(m, 1)
                     places -= 1.0
-                c += p.gain_rate * w.ease * self.dose[m] * (1.0 - c)
+                c += min(1.0, p.gain_rate * w.ease) * self.dose[m] * (1.0 - c)
                 served += 1
             else:
                 c -= p.relapse_rate * c

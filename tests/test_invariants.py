@@ -88,7 +88,9 @@ def check_invariants(res) -> None:
     world = s.world[0]
     assert world["dropped_events"] == 0
     counted = res.events["event"].value_counts()
-    for col, event in (("turnovers", "turnover"), ("exits", "exit"), ("betrayals", "betrayal"),
+    left_home = int((res.events.loc[res.events.event == "home_shift", "v2"] == 1.0).sum())
+    assert last["exits"] == counted.get("exit", 0) + left_home, "exits disagree with the event log"
+    for col, event in (("turnovers", "turnover"), ("betrayals", "betrayal"),
                        ("relaunches", "relaunch"), ("funding_cuts", "funding_cut"),
                        ("partners_recruited", "recruit")):
         assert last[col] == counted.get(event, 0), f"{col} disagrees with the event log"

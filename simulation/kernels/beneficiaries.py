@@ -89,7 +89,7 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
 
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     lift = w.lift
-    gain = p.gain_rate * w.ease
+    gain = min(1.0, p.gain_rate * w.ease)
     relapse = p.relapse_rate
     relapse_s = p.relapse_rate_sustained
     threshold = p.outcome_threshold
