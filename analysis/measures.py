@@ -30,6 +30,10 @@ Measures (``MEASURES``):
 - ``trust_dispersion()``: the standard deviation (population, ddof 0) of pairwise trust
   over the pairs of partners active at the horizon; NaN with fewer than two active
   partners;
+- ``trust_overlap_correlation()``: the Pearson correlation, over the pairs of partners
+  active at the horizon, between a pair's trust and how long its two current
+  representatives have served together (the shorter of their tenures); NaN with fewer
+  than three active partners or no variation;
 - ``ratio_to_counterfactual(of, against, ...)`` and ``diff_to_counterfactual(of,
   against, ...)``: the measure ``of`` (with the remaining arguments) in this run divided
   by (minus) the same measure in the run of the ``against`` scenario with the same seed
@@ -179,6 +183,22 @@ def trust_dispersion(res) -> float:
     return float(np.std(t[i, j]))
 
 
+@_measure("trust_overlap_correlation", "mean",
+          "Pearson correlation, over the pairs of partners active at the horizon, between a pair's trust and "
+          "how long its two representatives have served together (the shorter tenure)")
+def trust_overlap_correlation(res) -> float:
+    active = np.flatnonzero(np.asarray(res.state.partners.active, dtype=bool))
+    if active.size < 3:
+        return math.nan
+    t = np.asarray(res.state.trust, dtype=float)[np.ix_(active, active)]
+    tenure = np.asarray(res.state.partners.tenure, dtype=float)[active]
+    i, j = np.triu_indices(active.size, k=1)
+    x, y = t[i, j], np.minimum(tenure[i], tenure[j])
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return math.nan
+    return float(np.corrcoef(x, y)[0, 1])
+
+
 # ---------------------------------------------------------------- paired with a counterfactual
 _PAIRED_ARGS = dict(of=Arg("measure", "the measure to compare (with its own arguments)"),
                     against=Arg("scenario", "the counterfactual scenario, run with the same seed"))
@@ -223,4 +243,4 @@ def arguments(name: str, args: Mapping[str, Any]) -> dict[str, Arg]:
 
 __all__ = ["Arg", "Measure", "MEASURES", "STATISTICS", "PER", "evaluate", "arguments",
            "metric_at", "metric_mean", "first_month", "event_by", "count_by", "trust_dispersion",
-           "ratio_to_counterfactual", "diff_to_counterfactual"]
+           "trust_overlap_correlation", "ratio_to_counterfactual", "diff_to_counterfactual"]

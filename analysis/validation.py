@@ -235,17 +235,37 @@ def summary_line(table: pd.DataFrame, required_share: float) -> str:
 
 # ---------------------------------------------------------------- formatting
 def fmt_number(v: float, horizon: int | None = None) -> str:
+    """An estimate for a table: 3 significant digits below 10, one decimal below 100,
+    whole numbers above; a month past ``horizon`` reads "never"."""
     if not math.isfinite(v):
         return "inf" if v == math.inf else "-inf" if v == -math.inf else "-"
     if horizon is not None and v > horizon:
         return f"never (>{horizon})"
-    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
-        return f"{v:.3g}"
-    return f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 100 else f"{v:,.1f}"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
 
 
 def fmt_band(lo: float, hi: float) -> str:
-    return f"[{fmt_number(lo)}, {fmt_number(hi)}]"
+    """A target band as the source gives it."""
+    def one(x: float) -> str:
+        return fmt_number(x) if not math.isfinite(x) else f"{x:,g}"
+    return f"[{one(lo)}, {one(hi)}]"
+
+
+def display_path(path) -> str:
+    """A file's path relative to the working folder or the project, if it lies inside."""
+    from pathlib import Path
+
+    p = Path(path).resolve()
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        try:
+            return p.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def fmt_estimate(row: pd.Series) -> str:
@@ -292,7 +312,7 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
         "empirical regularity from a published source, a measure of the model's runs, and the band the "
         "source reports. A default is never fitted to a pattern; the patterns check the defaults.",
         "",
-        f"- Patterns: `{_md(pset.path)}`" + (f" - {_md(pset.description)}" if pset.description else ""),
+        f"- Patterns: `{_md(display_path(pset.path))}`" + (f" - {_md(pset.description)}" if pset.description else ""),
         f"- Produced by: `{command}` on {when:%Y-%m-%d %H:%M} UTC ({prov})",
         f"- Runs: {replications} replications per pattern, seeds {pset.seed}..{pset.seed + replications - 1} "
         "(replication r uses the same seed in every scenario and counterfactual: common random numbers); "
@@ -321,7 +341,11 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
     notes = [(p.key, p.note) for p in pset.patterns if p.note]
     if notes:
         lines += ["## Notes on the patterns", ""] + [f"- **{_md(k)}**: {_md(n)}" for k, n in notes] + [""]
-    lines += ["## References", ""] + [f"{i}. {_md(s)}" for s, i in num.items()]
+    lines += ["## Measures", "", "A pattern names one of these measures (`analysis/measures.py`; the file format is "
+              "described in `analysis/patterns.py` and the README's Validation section):", ""]
+    lines += [f"- `{m.name}({', '.join(a + ('' if arg.required else f' = {arg.default}') for a, arg in m.args.items())})`: "
+              f"{_md(m.doc)}; statistic over runs: {m.statistic}" for m in MEASURES.values()]
+    lines += ["", "## References", ""] + [f"{i}. {_md(s)}" for s, i in num.items()]
     lines += ["", "Method: Grimm, V., Revilla, E., Berger, U., Jeltsch, F., Mooij, W. M., Railsback, S. F., "
               "Thulke, H.-H., Weiner, J., Wiegand, T., & DeAngelis, D. L. (2005). Pattern-oriented modeling "
               "of agent-based complex systems: lessons from ecology. Science, 310(5750), 987-991.", ""]

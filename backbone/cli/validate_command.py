@@ -56,8 +56,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except PatternError as exc:
         raise CLIError(str(exc)) from None
 
-    from analysis.validation import (markdown, passes, run_patterns, runs_needed, summary_line, text_table,
-                                     validation_table)
+    from analysis.validation import (display_path, markdown, passes, run_patterns, runs_needed, summary_line,
+                                     text_table, validation_table)
 
     n = args.replications or (min(pset.replications, QUICK_REPLICATIONS) if args.quick else pset.replications)
     scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
@@ -71,7 +71,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise
     table = validation_table(pset, runs)
     print(f"backbone validate: {len(pset.patterns)} patterns from {len(pset.sources())} sources "
-          f"({pset.path}), {n} replications each, {runs_needed(pset, n):,} runs in {time.time() - t0:.0f} s; "
+          f"({display_path(pset.path)}), {n} replications each, {runs_needed(pset, n):,} runs in {time.time() - t0:.0f} s; "
           "95% CIs in brackets.\n")
     print(text_table(table))
     ok = passes(table, pset.required_share)
@@ -94,7 +94,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "reports), estimate each measure over replicated runs with a 95%% CI, and print per "
                     "pattern reproduced (estimate in the band), partly (estimate outside, CI overlapping) "
                     "or missed (CI outside). Exit status: 0 when the file's required share of patterns is "
-                    "reproduced, 1 when not, 2 for bad input. docs/VALIDATION.md describes the format.",
+                    "reproduced, 1 when not, 2 for bad input. The format is described in the README (Validation) "
+                    "and analysis/patterns.py; docs/VALIDATION.md holds the latest table.",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone validate\n  backbone validate --quick\n"
                "  backbone validate experiments/validation/patterns.toml --replications 100 --workers 8\n"
