@@ -53,7 +53,7 @@ Usage::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -91,16 +91,16 @@ class Measure:
     statistic: str               # default statistic over runs: mean, share or median
     doc: str
     paired: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    censored: bool = False       # NaN means "not by the horizon" (a month measure), not "no value"
 
 
 MEASURES: dict[str, Measure] = {}
 STATISTICS = ("mean", "share", "median")
 
 
-def _measure(name: str, statistic: str, doc: str, paired: bool = False, **args: Arg):
+def _measure(name: str, statistic: str, doc: str, paired: bool = False, censored: bool = False, **args: Arg):
     def deco(fn: Callable[..., float]) -> Callable[..., float]:
-        MEASURES[name] = Measure(name, fn, dict(args), statistic, doc, paired)
+        MEASURES[name] = Measure(name, fn, dict(args), statistic, doc, paired, censored)
         return fn
     return deco
 
@@ -133,7 +133,7 @@ def metric_mean(res, metric: str, months: tuple[int, int]) -> float:
     return float(m.loc[sel, metric].mean())
 
 
-@_measure("first_month", "median", "first month a monthly metric crosses a threshold (NaN if never)",
+@_measure("first_month", "median", "first month a monthly metric crosses a threshold (NaN if never)", censored=True,
           metric=Arg("metric", "a column of the monthly results"),
           threshold=Arg("number", "the level to reach"),
           direction=Arg("choice", "'above': metric >= threshold; 'below': metric <= threshold",

@@ -259,6 +259,9 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
         if statistic == "share" and spec.statistic != "share":
             raise PatternError(f"statistic = 'share' is not allowed for measure {measure}: its values are not 0/1 "
                                "(expected mean or median)")
+        if statistic == "mean" and spec.censored:
+            raise PatternError(f"statistic = 'mean' is not allowed for measure {measure}: a run where it never "
+                               "happens has no month (expected median)")
         target = raw["target"]
         if not isinstance(target, list) or len(target) != 2:
             raise PatternError(f"target = {target!r} is not allowed: expected [lo, hi], the band the source reports")

@@ -15,11 +15,11 @@ Statistic over runs (the pattern's ``statistic``, by default its measure's):
   mean +- t(0.975, n - 1) * sd / sqrt(n) (``scipy.stats.t``);
 - ``share`` (0/1 measures such as ``event_by``): the share of runs with a 1 and its 95%
   Wilson score interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``);
-- ``median`` (``first_month``): the median and its 95% percentile bootstrap interval
-  (``scipy.stats.bootstrap``, 2,000 resamples, seeded); a run in which the event never
-  happens counts as month horizon + 1 (right-censored), which leaves the median exact as
-  long as fewer than half the runs are censored; an estimate above the horizon reads
-  "never".
+- ``median`` (default for ``first_month``): the median and its 95% percentile bootstrap
+  interval (``scipy.stats.bootstrap``, 2,000 resamples, seeded). For ``first_month`` a
+  run in which the metric never crosses counts as month horizon + 1 (right-censored),
+  which leaves the median exact as long as fewer than half the runs are censored; an
+  estimate above the horizon reads "never". (A mean of such months is refused.)
 
 Verdict per pattern, with target band [lo, hi] (inclusive):
 
@@ -160,12 +160,13 @@ def wilson(values: np.ndarray, level: float = LEVEL) -> tuple[int, float, float,
     return n, k / n, float(ci.low), float(ci.high)
 
 
-def censored_median(values: np.ndarray, horizon: int, level: float = LEVEL, seed: int = 0
-                    ) -> tuple[int, float, float, float]:
-    """(n, median, low, high) of months, a NaN (never) counted as ``horizon + 1``; a
-    percentile bootstrap interval (seeded)."""
+def median_ci(values: np.ndarray, horizon: int | None = None, level: float = LEVEL, seed: int = 0
+              ) -> tuple[int, float, float, float]:
+    """(n, median, low, high) with a percentile bootstrap interval (seeded). With
+    ``horizon`` the values are months and a NaN means "not by the horizon": it counts as
+    ``horizon + 1`` (right-censored); without, NaNs are left out."""
     x = np.asarray(values, dtype=float)
-    x = np.where(np.isnan(x), horizon + 1.0, x)
+    x = np.where(np.isnan(x), horizon + 1.0, x) if horizon is not None else x[np.isfinite(x)]
     n = len(x)
     if n == 0:
         return 0, math.nan, math.nan, math.nan
@@ -181,14 +182,24 @@ def censored_median(values: np.ndarray, horizon: int, level: float = LEVEL, seed
     return n, med, float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
-def estimate(values: np.ndarray, statistic: str, horizon: int, seed: int = 0) -> tuple[int, float, float, float]:
-    """(n, estimate, ci low, ci high) of one pattern's values over runs."""
+def censored_median(values: np.ndarray, horizon: int, level: float = LEVEL, seed: int = 0
+                    ) -> tuple[int, float, float, float]:
+    """``median_ci`` of months, a NaN (never) counted as ``horizon + 1``."""
+    return median_ci(values, horizon, level, seed)
+
+
+def estimate(values: np.ndarray, statistic: str, horizon: int | None = None, seed: int = 0
+             ) -> tuple[int, float, float, float]:
+    """(n, estimate, ci low, ci high) of one pattern's values over runs; ``horizon``: the
+    values are months, NaN meaning not by the horizon (``first_month``)."""
     if statistic == "mean":
+        if horizon is not None:
+            raise ValueError("a mean of months that may never come is undefined: use the median")
         return t_interval(values, LEVEL)
     if statistic == "share":
         return wilson(values)
     if statistic == "median":
-        return censored_median(values, horizon, seed=seed)
+        return median_ci(values, horizon, seed=seed)
     raise ValueError(f"unknown statistic {statistic!r}")
 
 
@@ -209,7 +220,8 @@ def validation_table(pset: PatternSet, runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for pat in pset.patterns:
         vals = runs.loc[runs["pattern"] == pat.key, "value"].to_numpy(dtype=float)
-        n, est, lo, hi = estimate(vals, pat.statistic, pat.horizon, seed=pset.seed)
+        censored = MEASURES[pat.measure].censored
+        n, est, lo, hi = estimate(vals, pat.statistic, pat.horizon if censored else None, seed=pset.seed)
         rows.append((pat.key, pat.title, pat.kind, pat.cite, pat.source, pat.measure, pat.statistic,
                      pat.target[0], pat.target[1], pat.horizon, n, est, lo, hi,
                      verdict(est, lo, hi, pat.target)))
@@ -269,7 +281,7 @@ def display_path(path) -> str:
 
 
 def fmt_estimate(row: pd.Series) -> str:
-    h = int(row["horizon"]) if row["statistic"] == "median" else None
+    h = int(row["horizon"]) if MEASURES[row["measure"]].censored else None
     est = fmt_number(row["estimate"], h)
     if not (math.isfinite(row["ci_low"]) and math.isfinite(row["ci_high"])):
         return est
@@ -353,5 +365,5 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
 
 
 __all__ = ["CHUNK", "VERDICTS", "VERDICT_RULE", "RUN_COLUMNS", "TABLE_COLUMNS", "run_patterns", "runs_needed",
-           "groups", "wilson", "censored_median", "estimate", "verdict", "validation_table", "reproduced", "passes",
+           "groups", "wilson", "median_ci", "censored_median", "estimate", "verdict", "validation_table", "reproduced", "passes",
            "summary_line", "text_table", "markdown", "fmt_estimate", "fmt_band", "MEASURES"]

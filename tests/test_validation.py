@@ -93,6 +93,8 @@ def test_pattern_overrides_come_after_the_files_and_paired_arms_share_them():
     (with_pattern(target=[0.5]), "target = [0.5] is not allowed: expected [lo, hi]"),
     (with_pattern(drop=("month",)), "'month' is missing: measure metric_at needs it"),
     (with_pattern(statistic="share"), "statistic = 'share' is not allowed for measure metric_at"),
+    (with_pattern(measure="first_month", drop=("month",), threshold=0.5, statistic="mean"),
+     "statistic = 'mean' is not allowed for measure first_month"),
     (with_pattern(set={"backbone_shar": 0.1}), "set: unknown parameter 'backbone_shar'; did you mean 'backbone_share'?"),
     (with_pattern(set={"backbone_share": 2.0}), "set: backbone_share = 2.0 is not allowed: expected ["),
     (with_pattern(scenario="basline"), "unknown scenario 'basline'; did you mean 'baseline'?"),
@@ -234,9 +236,14 @@ def test_censored_median_counts_never_as_after_the_horizon():
     assert censored_median(np.array([10.0, 12.0, 14.0, 20.0]), 60) == censored_median(np.array([10.0, 12.0, 14.0, 20.0]), 60)
 
 
+def test_a_median_of_other_measures_leaves_missing_values_out():
+    n, med, lo, hi = estimate(np.array([1.0, 2.0, 3.0, np.nan]), "median")
+    assert (n, med) == (3, 2.0) and lo <= med <= hi
+
+
 def test_mean_statistic_is_the_t_interval():
     x = np.array([0.1, 0.2, 0.3, 0.4])
-    n, m, lo, hi = estimate(x, "mean", 12)
+    n, m, lo, hi = estimate(x, "mean")
     assert (lo, hi) == pytest.approx(stats.t.interval(0.95, 3, loc=x.mean(), scale=stats.sem(x)))
 
 
@@ -349,3 +356,12 @@ def test_cli_bad_input_exits_2_before_any_run(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "none.toml")]) == 2
     assert main(["validate", str(f), "--replications", "1"]) == 2
     assert main(["validate", str(f), "--out", str(tmp_path / "t.txt")]) == 2
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_serial_table():
+    data = base_file(replications=12)
+    ps = parse_patterns(data)
+    serial = run_patterns(ps, workers=1)
+    pooled = run_patterns(ps, workers=2)
+    pd.testing.assert_frame_equal(serial, pooled)
