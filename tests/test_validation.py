@@ -111,6 +111,25 @@ def test_bad_files_give_one_line_naming_the_field(data, words):
     assert words in msg and msg.startswith("p.toml: ") and "\n" not in msg
 
 
+SAMPLE = {"metric": "impact_share", "event": "turnover", "month": 6, "window": [1, 6], "number": 0.5,
+          "measure": "metric_at", "scenario": "no_backbone"}
+
+
+@pytest.mark.parametrize("name", sorted(MEASURES))
+def test_every_registered_measure_can_be_named_in_a_file(name):
+    from analysis.measures import arguments
+
+    spec = MEASURES[name]
+    pat = {"key": "k", "title": "t", "source": CITE, "kind": "other", "measure": name, "target": [0, 1]}
+    for k, a in spec.args.items():
+        pat[k] = a.choices[0] if a.kind == "choice" else SAMPLE[a.kind]
+    for k, a in arguments(name, pat).items():
+        pat.setdefault(k, a.choices[0] if a.kind == "choice" else SAMPLE[a.kind])
+    p = parse_patterns(base_file(pattern=[pat])).patterns[0]
+    assert p.measure == name and p.statistic == spec.statistic
+    assert (p.counterfactual is not None) == spec.paired
+
+
 def test_a_file_without_patterns_or_required_share_is_refused():
     data = base_file()
     del data["required_share"]
@@ -285,6 +304,19 @@ def test_table_and_exit_rule_on_planted_runs():
     runs = planted({"impact": [0.3, 0.5, 0.7, 0.6], "turnover": [1, 1, 1, 0]})
     t = validation_table(ps, runs)
     assert t.verdict.tolist() == ["reproduced", "partly"] and t.estimate[1] == 0.75
+
+
+def test_markdown_lists_the_table_the_rule_and_numbered_references():
+    data = base_file()
+    data["pattern"][1]["source"] = "Roe, R. (2001). Another study. Journal, 2, 1-9."
+    ps = parse_patterns(data, DEFAULT_FILE)
+    table = validation_table(ps, planted({"impact": [0.5, 0.6, 0.55], "turnover": [1, 1, 0]}))
+    doc = markdown(ps, table, "backbone validate x.toml", 3)
+    assert "`backbone validate x.toml`" in doc and "experiments/validation/patterns.toml" in doc
+    assert "1. " + CITE in doc and "2. Roe, R. (2001)" in doc
+    assert "Doe et al. 2020 [1]" in doc and "Roe 2001 [2]" in doc
+    assert "## Verdict rule" in doc and "at least 50% of the patterns" in doc
+    assert sum(line.startswith("| **") for line in doc.splitlines()) == 2
 
 
 def test_common_random_numbers_pair_the_arms():
