@@ -322,7 +322,9 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
         "",
         "Pattern-oriented validation (Grimm et al. 2005) of Backbone's defaults: each pattern is an "
         "empirical regularity from a published source, a measure of the model's runs, and the band the "
-        "source reports. A default is never fitted to a pattern; the patterns check the defaults.",
+        "source reports. A default is never fitted to a pattern; the patterns check the defaults. This file is "
+        "generated: after any change to the model or the patterns, regenerate it with "
+        "`backbone validate --markdown docs/VALIDATION.md --force`.",
         "",
         f"- Patterns: `{_md(display_path(pset.path))}`" + (f" - {_md(pset.description)}" if pset.description else ""),
         f"- Produced by: `{command}` on {when:%Y-%m-%d %H:%M} UTC ({prov})",
