@@ -236,7 +236,10 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
             raise PatternError("'measure' is missing: the name of a measure, one of " + ", ".join(MEASURES))
         measure = _choice(raw["measure"], "measure", list(MEASURES), "measure")
         spec = MEASURES[measure]
-        if spec.paired and "of" in raw:
+        if spec.paired:
+            if "of" not in raw:
+                raise PatternError(f"'of' is missing: measure {measure} needs the measure to compare, one of "
+                                   + ", ".join(m for m, s in MEASURES.items() if not s.paired))
             _arg(raw["of"], "of", spec.args["of"], 0)
         margs = arguments(measure, raw)
         valid = list(PATTERN_KEYS) + list(margs)

@@ -99,6 +99,7 @@ def test_pattern_overrides_come_after_the_files_and_paired_arms_share_them():
     (with_pattern(set={"backbone_share": 2.0}), "set: backbone_share = 2.0 is not allowed: expected ["),
     (with_pattern(scenario="basline"), "unknown scenario 'basline'; did you mean 'baseline'?"),
     (with_pattern(measure="ratio_to_counterfactual", of="metric_at"), "'against' is missing"),
+    (with_pattern(measure="ratio_to_counterfactual", against="no_backbone"), "'of' is missing: measure ratio_to"),
     (with_pattern(measure="ratio_to_counterfactual", of="ratio_to_counterfactual", against="no_backbone"),
      "of: unknown measure 'ratio_to_counterfactual'"),
     (with_pattern(1, key="impact"), "key 'impact' is used twice"),
@@ -231,8 +232,11 @@ def test_measures_read_a_real_run():
     assert np.isfinite(evaluate("trust_dispersion", res, {}))
 
 
-def test_every_registered_measure_has_a_default_statistic():
+def test_every_registered_measure_has_a_default_statistic_and_no_argument_shadows_a_pattern_key():
+    from analysis.patterns import PATTERN_KEYS
+
     assert {m.statistic for m in MEASURES.values()} <= {"mean", "share", "median"}
+    assert not {a for m in MEASURES.values() for a in m.args} & set(PATTERN_KEYS)
 
 
 # ---------------------------------------------------------------- statistics and verdicts
