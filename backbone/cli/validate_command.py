@@ -91,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "validate", help="check the model against published empirical patterns (pattern-oriented validation)",
         description="Pattern-oriented validation (Grimm et al. 2005): run the model on every pattern of a "
                     "patterns file (TOML: each pattern's source, measure and the target band the source "
-                    "reports), estimate each measure over replicated runs with a 95%% CI, and print per "
+                    "reports), estimate each measure over replicated runs with a 95% CI, and print per "
                     "pattern reproduced (estimate in the band), partly (estimate outside, CI overlapping) "
                     "or missed (CI outside). Exit status: 0 when the file's required share of patterns is "
                     "reproduced, 1 when not, 2 for bad input. The format is described in the README (Validation) "
