@@ -19,7 +19,8 @@ Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase
 ``robustness`` (share of the uncertainty space, drivers), ``batch`` (arms on common
 random numbers), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
 claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
-``compare`` (scenario comparisons, used by ``backbone compare``).
+``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
+``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``).
 """
 
 from importlib import import_module
@@ -45,6 +46,9 @@ _WHERE = {
     "build_report": "report", "narrative": "narrative", "attribution": "narrative",
     # scenario comparisons (backbone compare)
     "compare_scenarios": "compare", "run_scenarios": "compare", "paired_table": "compare",
+    # pattern-oriented validation (backbone validate)
+    "load_patterns": "patterns", "PatternError": "patterns", "MEASURES": "measures",
+    "run_patterns": "validation", "validation_table": "validation", "passes": "validation",
 }
 
 __all__ = sorted(_WHERE)
