@@ -65,7 +65,8 @@ class Result:
 
 
 INT_METRICS = ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
-               "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited")
+               "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited",
+               "redesigns")
 
 
 def monthly_frame(out: np.ndarray) -> pd.DataFrame:

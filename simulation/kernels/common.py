@@ -3,7 +3,7 @@
 import numpy as np
 from numba import njit
 
-from ..state import EVENT_CODES
+from ..state import EVENT_CODES, PHASES
 
 TURNOVER = EVENT_CODES["turnover"]
 EXIT = EVENT_CODES["exit"]
@@ -16,6 +16,11 @@ FUNDER_EXIT = EVENT_CODES["funder_exit"]
 PERSUADED = EVENT_CODES["persuaded"]
 PHASE = EVENT_CODES["phase"]
 DISSOLVED = EVENT_CODES["dissolved"]
+
+INITIATION = PHASES.index("initiation")
+RUN = PHASES.index("run")
+REDESIGN = PHASES.index("re-design")
+EXPONENTIAL = PHASES.index("exponential value")
 
 POOLED = 0
 ISOLATED = 1
