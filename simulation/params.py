@@ -217,11 +217,11 @@ _p("natural_gain", "float", 0.03, "1/month", 0.0, 1.0, ASSUMPTION + " (plausible
 
 # ---------------------------------------------------------------- value (SROI)
 G = "value"
-_p("value_per_outcome_year", "float", 25.0, "k per person-year", 0.0, 1e7, ASSUMPTION + " (plausible range 10-40 k a year: the yearly public and resource cost of a young person not in work or study; see ODD 7.10)", "monetized value of one person-year holding a sustained outcome (SROI)", G)
+_p("value_per_outcome_year", "float", 30.0, "k per person-year", 0.0, 1e7, "Nilsson & Wadeskog 2008 (SEE): 10-15 MSEK of societal cost over an adult life in exclusion; 12.5 MSEK over ~42 working years = ~300 kSEK a year, at the model's 10 SEK per money unit (60 vs 600 an hour) = 30 (range 20-40)", "monetized value of one person-year holding a sustained outcome (SROI)", G)
 _p("benefit_duration", "int", 3, "year", 0, 50, "Nicholls et al. 2012, A guide to Social Return on Investment: duration of outcomes; value assumed (plausible range 1-10)", "years an outcome held at the end of a run is projected to last beyond it", G)
 _p("benefit_dropoff", "float", 0.3, "1/year", 0.0, 1.0, "Nicholls et al. 2012: drop-off; value assumed (plausible range 0.1-0.5)", "yearly decline of a projected outcome's value beyond the run", G)
 _p("discount_rate", "float", 0.035, "1/year", 0.0, 0.5, "HM Treasury (2022) The Green Book: 3.5% social time preference rate", "yearly discount rate for value and spend", G)
-_p("attribution_others", "float", 0.2, "share", 0.0, 1.0, "Nicholls et al. 2012: attribution; value assumed (plausible range 0.1-0.5)", "share of the partnership's additional value owed to others (net SROI only)", G)
+_p("attribution_others", "float", 0.25, "share", 0.0, 1.0, "Nicholls et al. 2012: attribution; Australian Government (NIAA) Helping Hand and Linking Youth SROI report, app. 5: 25% = others have some minor role (range 0-0.5)", "share of the partnership's additional value owed to others (net SROI only)", G)
 
 SCHEMA: dict[str, Spec] = {s.name: s for s in _S}
 NUMERIC = [s for s in _S if s.kind in ("float", "int", "bool", "choice")]
