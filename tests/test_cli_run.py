@@ -50,8 +50,8 @@ def test_show_prints_values_units_origins_and_sources():
     proc = backbone("show", "ungas_vagar", "--set", "turnover_rate=0.04")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    line = next(l for l in lines if " value_per_outcome " in l)
-    assert line.lstrip().startswith("*") and "15000" in line and "ungas_vagar.toml" in line
+    line = next(l for l in lines if " value_per_outcome_year " in l)
+    assert line.lstrip().startswith("*") and "375" in line and "ungas_vagar.toml" in line
     line = next(l for l in lines if " turnover_rate " in l)
     assert "--set" in line and SCHEMA["turnover_rate"].source in line
     line = next(l for l in lines if " trust_gain " in l)
