@@ -264,9 +264,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
     """Gross and net SROI per scenario (analysis.value), net of the same-seed run
     without the partnership."""
-    print("\nVALUE (SROI; Nicholls et al. 2012): gross = discounted value of outcome-years / discounted "
-          "spend;")
-    print(_wrap("net = (value - value without the partnership, same seeds) x (1 - attribution_others) "
+    print("\nVALUE (SROI; Nicholls et al. 2012)")
+    print(_wrap("gross = discounted value of outcome-years / discounted spend; "
+                "net = (value - value without the partnership, same seeds) x (1 - attribution_others) "
                 "/ discounted spend; cost = money spent per additional sustained outcome (k). "
                 "Ratios of sums over replications; [95% t-interval of the per-seed net SROI]."))
     w_name = max(len(x) for x in arms)
