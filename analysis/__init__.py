@@ -20,7 +20,8 @@ Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase
 random numbers), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
 claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
 ``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
-``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``).
+``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``),
+``value`` (gross and net SROI against a run without the partnership).
 """
 
 from importlib import import_module
@@ -49,6 +50,8 @@ _WHERE = {
     # pattern-oriented validation (backbone validate)
     "load_patterns": "patterns", "PatternError": "patterns", "MEASURES": "measures",
     "run_patterns": "validation", "validation_table": "validation", "passes": "validation",
+    # value for money: gross and net SROI against the same people without the partnership
+    "counterfactual": "value", "net_value": "value", "value_summary": "value", "run_value": "value",
 }
 
 __all__ = sorted(_WHERE)

@@ -32,6 +32,7 @@ from .narrative import ablation_arms, attribution, narrative, orchestrated
 from .payoff import payoff_estimate
 from .scenario_runs import run_arms
 from .stats import IMPACT, Estimate, bootstrap_ci, paired_diff_ci
+from .value import counterfactual, net_value
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:1000px;margin:2em auto;padding:0 1.5em;color:#222;line-height:1.45}
@@ -94,18 +95,33 @@ def scorecard_html(table: pd.DataFrame, names: list[str]) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
-def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict]) -> tuple[pd.DataFrame, str]:
-    """Cost per sustained outcome and SROI over all runs (ratios of sums), and R."""
+def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict],
+                counterfactuals: Mapping[str, pd.DataFrame] | None = None,
+                attribution_share: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, str]:
+    """Cost per sustained outcome, gross SROI and, where the scenario's run without the
+    partnership is given (``counterfactuals[name]``: its summary table, same seeds), net
+    SROI and the net cost per additional sustained outcome (analysis.value), all over all
+    runs (ratios of sums, bootstrap CIs); and R."""
+    counterfactuals = counterfactuals or {}
+    attribution_share = attribution_share or {}
+    nan = Estimate(np.nan, np.nan, np.nan)
     rows = []
     for name, r in runs.items():
-        s = r["summary"]
+        s = r["summary"].sort_values("seed")
         cost = _ratio_of_means(s.spent_total.to_numpy(), s.outcomes_total.to_numpy())
-        value = s.sroi * s.spent_total  # value of outcomes, per run
-        sroi = _ratio_of_means(value.to_numpy(), s.spent_total.to_numpy())
+        sroi = _ratio_of_means(s.value_gross.to_numpy(), s.spent_pv.to_numpy())
+        net, net_cost = nan, nan
+        if name in counterfactuals:
+            v = net_value(s, counterfactuals[name], attribution_share.get(name, 0.0))
+            net = _ratio_of_means(v.net_value.to_numpy(), v.spent_pv.to_numpy())
+            if v.additional_outcomes.sum() > 0:
+                net_cost = _ratio_of_means(v.spent_total.to_numpy(), v.additional_outcomes.to_numpy())
         pay = payoffs.get(name)
-        rows.append({"scenario": name, "cost": cost, "sroi": sroi, "payoff": pay})
-    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>SROI (value per unit spent)"
-                 "</th><th>backbone payoff ratio R</th></tr>"]
+        rows.append({"scenario": name, "cost": cost, "sroi": sroi, "net_sroi": net, "net_cost": net_cost,
+                     "payoff": pay})
+    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>gross SROI</th>"
+                 "<th>net SROI</th><th>net cost per additional sustained outcome (k)</th>"
+                 "<th>backbone payoff ratio R</th></tr>"]
     for r in rows:
         pay = r["payoff"]
         ptxt = "no backbone funded"
@@ -115,7 +131,10 @@ def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict]) -> tuple[
                     else "undefined: the backbone's money would buy no detectable impact as direct work")
         html_rows.append(f"<tr><td class=l>{html.escape(r['scenario'])}</td>"
                          f"<td>{_cell(r['cost'].value, r['cost'].lo, r['cost'].hi, 2)}</td>"
-                         f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td><td>{ptxt}</td></tr>")
+                         f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td>"
+                         f"<td>{_cell(r['net_sroi'].value, r['net_sroi'].lo, r['net_sroi'].hi, 1)}</td>"
+                         f"<td>{_cell(r['net_cost'].value, r['net_cost'].lo, r['net_cost'].hi, 2)}</td>"
+                         f"<td>{ptxt}</td></tr>")
     return pd.DataFrame(rows), "<table>" + "".join(html_rows) + "</table>"
 
 
@@ -163,8 +182,16 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
         if p.backbone_share > 0:
             arms[(n, "reduced")] = p.replace(backbone_share=0.0, self_orchestration_hours=0.0,
                                              funder_budget=p.funder_budget * (1 - p.backbone_share))
+    # The same people without the partnership (one run per distinct set): net SROI's deadweight.
+    cf_key = {}
+    for n, p in scenarios.items():
+        cf = counterfactual(p)
+        key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
+        arms[key] = cf
+        cf_key[n] = key
     got = run_arms(arms, replications, seed0, workers=workers, progress=progress)
     runs = {n: got[(n, "main")] for n in names}
+    cfs = {n: got[cf_key[n]]["summary"] for n in names}
 
     table = paired_table(pd.concat([runs[n]["summary"].assign(scenario=n)[["scenario", "replication", "seed",
                                                                            *COMPARE_METRICS]] for n in names]))
@@ -177,7 +204,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
             a = runs[n]["summary"].sort_values("seed")
             payoffs[n] = payoff_estimate(a[IMPACT], got[(n, "none")]["summary"].sort_values("seed")[IMPACT],
                                          got[(n, "reduced")]["summary"].sort_values("seed")[IMPACT])
-    money, money_html = money_table(runs, payoffs)
+    money, money_html = money_table(runs, payoffs, cfs, {n: p.attribution_others for n, p in scenarios.items()})
 
     parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(n) for n in names)} &middot; "
              f"{replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
@@ -200,7 +227,13 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>" + money_html
                  + _img(rf.money(money), "cost per outcome and SROI")
                  + "<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
-                   "outcome, over all runs; SROI = monetized value of those outcomes / money spent. The payoff ratio "
+                   "outcome, over all runs. SROI after Nicholls et al. (2012): gross SROI = discounted value of the "
+                   "person-years people held a sustained outcome (those holding one at the end projected "
+                   "benefit_duration years ahead with drop-off) / discounted money spent; net SROI deducts what the "
+                   "same people reached without the partnership (deadweight, from a run without money or partnership "
+                   "work on the same seed) and the share owed to others (attribution_others); net cost per "
+                   "additional sustained outcome = money spent / (outcomes - outcomes without the partnership). "
+                   "The payoff ratio "
                    "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
                    "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
                    "seeds.</p>")

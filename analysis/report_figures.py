@@ -44,10 +44,13 @@ def impact_over_time(runs: Mapping[str, dict], params: Mapping) -> bytes:
 
 
 def money(table: pd.DataFrame) -> bytes:
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    panels = [("cost", "cost per sustained outcome (k)"), ("sroi", "gross SROI")]
+    if "net_sroi" in table and any(np.isfinite(e.value) for e in table["net_sroi"]):
+        panels.append(("net_sroi", "net SROI"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.4))
     names = list(table.scenario)
     colors = sns.color_palette("colorblind", len(names))
-    for ax, col, label in ((axes[0], "cost", "cost per sustained outcome (k)"), (axes[1], "sroi", "SROI")):
+    for ax, (col, label) in zip(axes, panels):
         vals = np.array([e.value for e in table[col]])
         lo = np.array([e.lo for e in table[col]])
         hi = np.array([e.hi for e in table[col]])

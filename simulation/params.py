@@ -104,6 +104,7 @@ _p("funder_grow", "float", 0.05, "share", 0.0, 1.0, ASSUMPTION, "share of fundin
 _p("funder_exit_level", "float", 0.3, "level", 0.0, 1.0, ASSUMPTION, "a funder whose level falls below this leaves", G)
 _p("funder_max_level", "float", 1.25, "level", 1.0, 10.0, ASSUMPTION, "a funder never pays more than this multiple of its budget", G)
 _p("isolated_attribution", "float", 1.0, "exponent", 0.0, 5.0, "Kania & Kramer 2011: funders pick grantees by attributable results", "how steeply isolated grants follow measured output", G)
+_p("grant_seeking_share", "float", 0.10, "share of funded hours", 0.0, 0.9, ASSUMPTION + " (plausible range 0.05-0.25: competing for, applying for and reporting on separate grants)", "share of a grantee's grant-funded hours spent competing for and reporting on its own grants (isolated regime)", G)
 
 # ---------------------------------------------------------------- partners
 G = "partners"
@@ -157,6 +158,15 @@ _p("cocreation_engagement", "float", 0.1, "engagement", 0.0, 1.0, ASSUMPTION, "b
 _p("measurement_noise", "float", 0.5, "relative sd", 0.0, 3.0, ASSUMPTION, "noise in measured results without shared measurement", G)
 _p("measurement_gain", "float", 0.8, "share", 0.0, 1.0, ASSUMPTION, "share of measurement noise removed at full effort", G)
 _p("learning_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly shift of the agenda toward measured demand (engaged people not yet sustained, per dimension), at full effort", G)
+_p("phase_initiation_months", "int", 12, "month", 1, 600, "Refined CI model: initiation phase; value assumed (plausible range 6-24)", "months the partnership stays in the initiation phase at least", G)
+_p("phase_min_months", "int", 6, "month", 1, 120, ASSUMPTION + " (plausible range 3-12: a phase is a strategic period, not a month's mood)", "dwell time: months a phase lasts at least before the partnership can leave it (hysteresis)", G)
+_p("phase_growth_threshold", "float", 0.05, "share/year", 0.0, 1.0, ASSUMPTION + " (plausible range 0.02-0.10)", "smoothed annual growth of the improved share that counts as exponential value (with phase_trust_threshold)", G)
+_p("phase_trust_threshold", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION + " (plausible range 0.4-0.7)", "mean trust needed for the exponential value phase", G)
+_p("stagnation_threshold", "float", 0.01, "share/year", -1.0, 1.0, ASSUMPTION + " (plausible range 0-0.03)", "smoothed annual growth of the improved share below which a month counts as stagnant", G)
+_p("stagnation_months", "int", 12, "month", 1, 120, "Refined CI model phase 3 (re-design after the run phase); value assumed (plausible range 6-24)", "consecutive stagnant months, after initiation, that send the partnership into re-design", G)
+_p("shock_cut_share", "float", 0.25, "share", 0.0, 1.0, ASSUMPTION + " (plausible range 0.2-0.5)", "fall of total funder level in one month, as a share of last month's, that counts as a major shock (re-design)", G)
+_p("redesign_rate", "float", 0.2, "1/month", 0.0, 1.0, "Refined CI model phase 3: re-design revisits needs and the agenda; value assumed (plausible range 0.1-0.5)", "monthly correction of the agenda toward true needs during re-design (a needs assessment)", G)
+_p("redesign_hours", "float", 4.0, "hours/month per partner", 0.0, 200.0, ASSUMPTION + " (plausible range 2-16: a half-day workshop a month)", "partner hours each re-design month costs (counted as coordination)", G)
 
 # ---------------------------------------------------------------- coordination and trust
 G = "trust"
@@ -177,6 +187,8 @@ _p("trust_decay", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION, "decay of trus
 _p("betrayal_rate", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly chance of unilateral credit-claiming by an uncommitted partner with no protocols", G)
 _p("reputation_damage", "float", 0.15, "share", 0.0, 1.0, "Pant & Yu 2025: reputation damage lowers the ceiling", "ceiling lost by a partner who betrays", G)
 _p("reputation_recovery", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly recovery of a lowered ceiling", G)
+_p("meeting_hours", "float", 1.0, "hours/month per member", 0.0, 20.0, ASSUMPTION + " (plausible range 0.5-3: each member adds agenda time to every group meeting)", "group-meeting hours a partner spends per other member at full integration (grows with n, no cap)", G)
+_p("reporting_share", "float", 0.10, "share of hours", 0.0, 0.5, ASSUMPTION + " (plausible range 0.05-0.15: shared measurement and joint reporting)", "share of a partner's hours spent on shared reporting at full integration (grows with integration)", G)
 
 # ---------------------------------------------------------------- funders' agenda
 G = "agenda"
@@ -229,7 +241,15 @@ _p("need_drift", "float", 0.01, "share/month", 0.0, 1.0, "DESIGN.md: needs drift
 _p("need_profile_drift", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "random-walk step of the population's need profile", G)
 _p("beneficiary_turnover", "float", 1 / 60, "1/month", 0.0, 1.0, ASSUMPTION + " (people stay ~5 years in the target group, e.g. youth ageing out)", "share of the target population replaced by newcomers each month", G)
 _p("target_outcome_share", "float", 0.7, "share", 0.0, 1.0, "Ungas Vägar: 70% into work or studies", "the partnership's goal (scorecard reference)", G)
-_p("value_per_outcome", "float", 1000.0, "k per outcome", 0.0, 1e8, ASSUMPTION + " (Ungas Vägar: ~15 MSEK lifetime social cost)", "monetized value of one sustained outcome (SROI)", G)
+_p("natural_gain", "float", 0.08, "1/month", 0.0, 1.0, "register study 'A life course perspective on the NEET phenomenon' (Norway, N = 125,804): 38% of young adults with a NEET year at 22-25 fare well over ten years (~4.7% a year); value set so that the no_partnership scenario gives ~5% a year reaching a sustained outcome (range 0.06-0.10; Impetus/NIESR 2019: ~25% of 3-month NEETs in any EET 9 months later, not necessarily sustained)", "monthly rise of condition, times the person's own engagement, without the partnership (mainstream services, maturation: the deadweight)", G)
+
+# ---------------------------------------------------------------- value (SROI)
+G = "value"
+_p("value_per_outcome_year", "float", 10.9, "k per person-year", 0.0, 1e7, "Eurofound 2012, NEETs: EUR 153 bn a year lost for 14 million NEETs aged 15-29 (EU, 2011) = ~10.9 k per NEET-year; range 10.9-37.5 (upper: Nilsson & Wadeskog 2008, 15 MSEK over ~40 adult years in Sweden at ~10 SEK per unit)", "monetized value of one person-year holding a sustained outcome (SROI)", G)
+_p("benefit_duration", "int", 3, "year", 0, 50, "Nicholls et al. 2012, A guide to Social Return on Investment: duration of outcomes; value assumed (plausible range 1-10)", "years an outcome held at the end of a run is projected to last beyond it", G)
+_p("benefit_dropoff", "float", 0.3, "1/year", 0.0, 1.0, "Nicholls et al. 2012: drop-off; value assumed (plausible range 0.1-0.5)", "yearly decline of a projected outcome's value beyond the run", G)
+_p("discount_rate", "float", 0.035, "1/year", 0.0, 0.5, "HM Treasury (2022) The Green Book: 3.5% social time preference rate", "yearly discount rate for value and spend", G)
+_p("attribution_others", "float", 0.25, "share", 0.0, 1.0, "Nicholls et al. 2012: attribution; Australian Government (NIAA) Helping Hand and Linking Youth SROI report, app. 5: 25% = others have some minor role (range 0-0.5)", "share of the partnership's additional value owed to others (net SROI only)", G)
 
 SCHEMA: dict[str, Spec] = {s.name: s for s in _S}
 NUMERIC = [s for s in _S if s.kind in ("float", "int", "bool", "choice")]

@@ -30,10 +30,12 @@ import numpy as np
 from .kernels.measurement import METRICS  # the column names only
 from .params import PRINCIPLES, SECTORS, Params
 from .result import Result, event_frame, monthly_frame
-from .state import EVENT_CODES, WORLD_FIELDS, allocate, event_capacity
+from .state import EVENT_CODES, PHASES, WORLD_FIELDS, allocate, event_capacity
 from .streams import make_streams
 
 SQRT3 = math.sqrt(3.0)
+INITIATION, RUN, REDESIGN, EXPONENTIAL = (PHASES.index(name) for name in
+                                          ("initiation", "run", "re-design", "exponential value"))
 
 
 def spread(sd: float, u: float) -> float:
@@ -121,6 +123,7 @@ class Partner:
     excess_coord: float = 0.0
     output: float = 0.0
     capacity: float = 0.0  # multiplier on partner_hours (the run's context)
+    hours_grants: float = 0.0
 
 
 @dataclass
@@ -567,7 +570,8 @@ class Partnership:
         launch >= relaunch_threshold x launch size (engagement, knowledge and trust move
         toward 1, 1 and the team's best trust by E_identity x the relaunch gains);
         population: the agenda moves toward true needs by E_population x cocreation_rate;
-        measurement: toward measured demand by E_measurement x learning_rate."""
+        measurement: toward measured demand by E_measurement x learning_rate; in a
+        re-design month (pooled), toward true needs by redesign_rate."""
         p, w = self.p, self.w
         shared = 0.0
         for pt in self.partners:
@@ -606,11 +610,17 @@ class Partnership:
                 if has(m, k):
                     demand[k] += takers
                     dtotal += takers
+        # Re-design (the phase set last month) revisits needs: the agenda moves toward true
+        # needs at redesign_rate (pooled regime only: isolated grantees have no agenda).
+        redesign = 0.0
+        if int(w.phase) == REDESIGN and p.regime != "isolated" and w.dissolved == 0.0:
+            redesign = p.redesign_rate
         total = 0.0
         for k in range(self.K):
             self.estimate[k] += w.effort_population * p.cocreation_rate * (self.true_profile[k] - self.estimate[k])
             if dtotal > 0.0:
                 self.estimate[k] += w.effort_measurement * p.learning_rate * (demand[k] / dtotal - self.estimate[k])
+            self.estimate[k] += redesign * (self.true_profile[k] - self.estimate[k])
             total += self.estimate[k]
         for k in range(self.K):
             self.estimate[k] /= total
@@ -619,30 +629,40 @@ class Partnership:
     def coordination(self):
         """Intended integration g (0 if isolated or dissolved); pair intensity x = g min(1,
         max_links / (n - 1)); a link costs x link_hours (1 + low_trust_cost (1 - T_ij))
-        (1 - facilitation E_coordination) hours, plus relaunch_hours in a relaunch month,
-        capped by the hours available; self-orchestration takes what it can of the rest.
+        (1 - facilitation E_coordination) hours; group meetings g meeting_hours (n - 1)
+        (1 - facilitation E_coordination); shared reporting g reporting_share of the
+        partner's hours; plus relaunch_hours in a relaunch month and redesign_hours in a
+        re-design month (pooled); all capped by the hours available; self-orchestration
+        takes what it can of the rest, and in the isolated regime grant-seeking
+        grant_seeking_share of the funded hours (what is left after that).
         Excess = max(0, (coord + orch) / hours - overcoord_tolerance). Realized integration
         = g (floor + (1 - floor) mean trust)."""
         p, w = self.p, self.w
         n = len(self.active())
-        g = 0.0 if (p.regime == "isolated" or w.dissolved != 0.0) else p.integration
+        isolated = p.regime == "isolated"
+        g = 0.0 if (isolated or w.dissolved != 0.0) else p.integration
         x = g * min(1.0, p.max_links / (n - 1.0)) if n > 1 else 0.0
-        relaunch = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+        fixed = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+        if int(w.phase) == REDESIGN and not isolated and w.dissolved == 0.0:
+            fixed += p.redesign_hours
         facil = 1.0 - w.effort_coordination * p.facilitation
+        meetings = g * p.meeting_hours * (n - 1.0) * facil if n > 1 else 0.0
         for i, pt in enumerate(self.partners):
-            pt.hours_coord = pt.hours_orch = pt.excess_coord = 0.0
+            pt.hours_coord = pt.hours_orch = pt.hours_grants = pt.excess_coord = 0.0
             if not pt.active:
                 pt.hours_inkind = pt.hours_funded = 0.0
                 continue
             pt.hours_inkind = p.partner_hours * pt.capacity * pt.engagement
             total = pt.hours_inkind + pt.hours_funded
-            coord = relaunch
+            coord = fixed + meetings + g * p.reporting_share * total
             for j, other in enumerate(self.partners):
                 if j != i and other.active:
                     coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - self.trust[i][j])) * facil
             coord = min(coord, total)
             pt.hours_coord = coord
             pt.hours_orch = min(p.self_orchestration_hours, total - coord)
+            if isolated:
+                pt.hours_grants = min(p.grant_seeking_share * pt.hours_funded, total - coord - pt.hours_orch)
             if total > 0.0:
                 pt.excess_coord = max(0.0, (coord + pt.hours_orch) / total - p.overcoord_tolerance)
         w.mean_trust = self.mean_trust()
@@ -708,45 +728,71 @@ class Partnership:
 
     # ------------------------------------------------------------------ 6 work
     def work(self):
-        """direct = in-kind + funded - coordination - orchestration (>= 0); commitment of
-        it is agenda work, split over dimensions by estimate_k x competence_k; an hour on k
-        delivers competence_k (0.5 + 0.5 knowledge). Duplication = duplication_base (1 -
-        integration) (1 - dedup E_coordination) of all service."""
+        """direct = in-kind + funded - coordination - orchestration - grant-seeking (>= 0);
+        commitment of it is agenda work (none in the isolated regime), split over
+        dimensions by estimate_k x competence_k; the rest is the partner's own programme,
+        split by competence_k alone (its own priorities). An hour on k delivers
+        competence_k (0.5 + 0.5 knowledge) either way. Agenda service is duplicated at
+        dup = duplication_base (1 - integration) (1 - dedup E_coordination), home service
+        at duplication_base. service_integration = integration x agenda share of the
+        effective service."""
         p, w = self.p, self.w
-        self.service = [0.0] * self.K
+        isolated = p.regime == "isolated"
+        agenda_k = [0.0] * self.K
+        home_k = [0.0] * self.K
         for pt in self.partners:
             pt.hours_agenda = pt.hours_home = pt.output = 0.0
             if not pt.active:
                 continue
-            direct = max(pt.hours_inkind + pt.hours_funded - pt.hours_coord - pt.hours_orch, 0.0)
-            agenda = direct * pt.commitment
+            direct = max(pt.hours_inkind + pt.hours_funded - pt.hours_coord - pt.hours_orch - pt.hours_grants, 0.0)
+            agenda = 0.0 if isolated else direct * pt.commitment
             pt.hours_agenda, pt.hours_home = agenda, direct - agenda
-            norm = 0.0
+            productivity = 0.5 + 0.5 * pt.knowledge
+            norm = own = 0.0
             for k in range(self.K):
                 norm += self.estimate[k] * pt.competence[k]
-            if norm <= 0.0:
-                continue
-            productivity = 0.5 + 0.5 * pt.knowledge
-            for k in range(self.K):
-                hours = agenda * self.estimate[k] * pt.competence[k] / norm
-                delivered = hours * pt.competence[k] * productivity
-                self.service[k] += delivered
-                pt.output += delivered
-        w.duplication = p.duplication_base * (1.0 - w.integration) * (1.0 - p.dedup * w.effort_coordination)
-        self.service = [s * (1.0 - w.duplication) for s in self.service]
+                own += pt.competence[k]
+            if norm > 0.0:
+                for k in range(self.K):
+                    hours = agenda * self.estimate[k] * pt.competence[k] / norm
+                    delivered = hours * pt.competence[k] * productivity
+                    agenda_k[k] += delivered
+                    pt.output += delivered
+            if own > 0.0:
+                for k in range(self.K):
+                    hours = pt.hours_home * pt.competence[k] / own
+                    delivered = hours * pt.competence[k] * productivity
+                    home_k[k] += delivered
+                    pt.output += delivered
+        dup = p.duplication_base * (1.0 - w.integration) * (1.0 - p.dedup * w.effort_coordination)
+        raw = dupl = from_agenda = from_home = 0.0
+        for k in range(self.K):
+            a = agenda_k[k] * (1.0 - dup)
+            h = home_k[k] * (1.0 - p.duplication_base)
+            self.service[k] = a + h
+            raw += agenda_k[k] + home_k[k]
+            dupl += agenda_k[k] * dup + home_k[k] * p.duplication_base
+            from_agenda += a
+            from_home += h
+        w.duplication = dupl / raw if raw > 0.0 else dup
+        w.service_home = from_home
+        effective = from_agenda + from_home
+        w.service_integration = w.integration * from_agenda / effective if effective > 0.0 else w.integration
 
     # ------------------------------------------------------------------ 7 beneficiaries
     def doses(self):
         """coverage_k = min(1, (service_k / hours_per_case) / load_k), 1 when nobody in the
         caseload needs k. A person needing the c dimensions of mask m gets
         dose = (g min_k coverage_k + (1 - g) prod_k coverage_k) (1 - fragmentation (1 - g))^(c - 1),
-        g the realized integration: integrated services combine on the same people, in
+        g = service_integration (realized integration x agenda share of service: home
+        programmes are not integrated): integrated services combine on the same people, in
         parallel play they reach people independently and lose value per extra need."""
         p, w, K = self.p, self.w, self.K
         for k in range(K):
             cases = self.service[k] / p.hours_per_case
             self.coverage[k] = min(1.0, cases / self.load[k]) if self.load[k] > 0 else 1.0
-        combine = 1.0 - p.fragmentation * (1.0 - w.integration)
+        g = w.service_integration
+        combine = 1.0 - p.fragmentation * (1.0 - g)
         for m in range(len(self.dose)):
             lo, prod, n = 1.0, 1.0, 0
             for k in range(K):
@@ -754,7 +800,7 @@ class Partnership:
                     n += 1
                     lo = min(lo, self.coverage[k])
                     prod *= self.coverage[k]
-            self.dose[m] = (w.integration * lo + (1.0 - w.integration) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
+            self.dose[m] = (g * lo + (1.0 - g) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
 
     def move_load(self, mask: int, sign: int):
         """A caseload member with needs ``mask`` joins (+1) or leaves (-1) the load."""
@@ -768,8 +814,9 @@ class Partnership:
         One `uptake` uniform picks where the pass starts (so nobody is first in line every
         month), then one per person in pass order. A sustained person relapses (c -=
         relapse_sustained c); a person who shows up (u < engagement) and is in the
-        caseload, or can join it (a free place), gains (c +=
-        gain dose (1 - c)); anyone else relapses (c -= relapse c). Months at or above
+        caseload, or can join it (a free place), gains (c += min(1, gain dose + natural)
+        (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
+        (1 - c) - relapse c), natural = natural_gain x base engagement (deadweight). Months at or above
         outcome_threshold count up; sustain_months of them are an outcome, which frees
         the case place. Then from `needs`: the profile's random walk (K), need drift (who,
         new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
@@ -798,10 +845,10 @@ class Partnership:
                     person.enrolled = True
                     self.move_load(m, 1)
                     places -= 1.0
-                c += min(1.0, p.gain_rate * w.ease) * self.dose[m] * (1.0 - c)
+                c += min(1.0, p.gain_rate * w.ease * self.dose[m] + p.natural_gain * person.base_engagement) * (1.0 - c)
                 served += 1
             else:
-                c -= p.relapse_rate * c
+                c += p.natural_gain * person.base_engagement * (1.0 - c) - p.relapse_rate * c
             if c >= p.outcome_threshold:
                 above += 1
                 improved += 1
@@ -907,17 +954,61 @@ class Partnership:
         self.estimate = [x / total for x in self.estimate]
 
     # ------------------------------------------------------------------ 9 measurement
-    def phase_of(self) -> int:
-        """initiation (first year); re-design (a relaunch or cut in the last 6 months);
-        exponential value (progress >= 0.05 and mean trust >= 0.5); else run."""
-        w = self.w
-        if w.month < 12:
-            return 0
-        if (w.last_relaunch >= 0 and w.month - w.last_relaunch < 6) or (w.last_cut >= 0 and w.month - w.last_cut < 6):
-            return 2
-        if w.progress >= 0.05 and w.mean_trust >= 0.5:
-            return 3
-        return 1
+    def phase_of(self, level: float) -> int:
+        """The phase, with hysteresis. Re-design is due after a major shock (total funder
+        level down by >= shock_cut_share of last month's) or, after initiation, after
+        stagnation_months in a row with progress < stagnation_threshold and the improved
+        share below target. Wanted: initiation (before phase_initiation_months), re-design
+        (if due), exponential value (progress >= phase_growth_threshold, mean trust >=
+        phase_trust_threshold), else run. The phase changes only once the current one has
+        lasted phase_min_months; entering re-design clears the trigger and the count."""
+        p, w = self.p, self.w
+        month = w.month
+        if w.dissolved == 0.0:
+            if w.prev_level > 0.0 and w.prev_level - level >= p.shock_cut_share * w.prev_level:
+                w.redesign_due = 1.0
+            if month >= p.phase_initiation_months:
+                if w.progress < p.stagnation_threshold and w.improved_share < p.target_outcome_share:
+                    w.stagnant_months += 1.0
+                else:
+                    w.stagnant_months = 0.0
+                if w.stagnant_months >= p.stagnation_months:
+                    w.redesign_due = 1.0
+        w.prev_level = level
+        phase = int(w.phase)
+        if phase == INITIATION and month < p.phase_initiation_months:
+            wanted = INITIATION
+        elif w.redesign_due != 0.0:
+            wanted = REDESIGN
+        elif w.progress >= p.phase_growth_threshold and w.mean_trust >= p.phase_trust_threshold:
+            wanted = EXPONENTIAL
+        else:
+            wanted = RUN
+        if wanted == phase:
+            if wanted == REDESIGN:
+                w.redesign_due = 0.0
+            w.phase_months += 1.0
+            return phase
+        if w.phase_months < p.phase_min_months:
+            w.phase_months += 1.0
+            return phase
+        if wanted == REDESIGN:
+            w.redesign_due = 0.0
+            w.stagnant_months = 0.0
+            w.redesigns += 1.0
+        w.phase_months = 1.0
+        return wanted
+
+    def annuity(self) -> float:
+        """Present value at the end of the run of a person-year of value a year for
+        benefit_duration years, dropping off by benefit_dropoff a year."""
+        p = self.p
+        total, keep, disc = 0.0, 1.0, 1.0
+        for _ in range(p.benefit_duration):
+            disc /= 1.0 + p.discount_rate
+            total += keep * disc
+            keep *= 1.0 - p.benefit_dropoff
+        return total
 
     def measurement(self) -> list[float]:
         """The month's row of METRICS (results chain and scorecard); logs a phase change
@@ -925,10 +1016,11 @@ class Partnership:
         p, w = self.p, self.w
         members = self.active()
         n = len(members)
-        tot = {k: 0.0 for k in ("inkind", "funded", "coord", "orch", "agenda", "home", "eng", "com", "kn")}
+        tot = {k: 0.0 for k in ("inkind", "funded", "coord", "orch", "agenda", "home", "grants", "eng", "com", "kn")}
         for pt in members:
             for key, value in (("inkind", pt.hours_inkind), ("funded", pt.hours_funded), ("coord", pt.hours_coord),
                                ("orch", pt.hours_orch), ("agenda", pt.hours_agenda), ("home", pt.hours_home),
+                               ("grants", pt.hours_grants),
                                ("eng", pt.engagement), ("com", pt.commitment), ("kn", pt.knowledge)):
                 tot[key] += value
         retained = len([pt for pt in members if pt.slot < p.n_partners])
@@ -943,20 +1035,30 @@ class Partnership:
                 level += f.level
         M = len(self.people)
         spent_total = w.spent_partners + w.spent_backbone
-        new_phase = self.phase_of()
+        spent = w.inflow * p.backbone_share + w.disbursed
+        impact = float(round(w.impact_share * M))
+        # Value: outcome-months at value_per_outcome_year / 12, discounted to month 0; plus
+        # the outcomes held now, projected beyond this month (annuity), discounted.
+        discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
+        w.outcome_months += impact
+        w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
+        w.spent_pv += spent * discount
+        ahead = impact * p.value_per_outcome_year * self.annuity() * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+        value_gross = w.value_pv + ahead
+        new_phase = self.phase_of(level)
         if new_phase != int(w.phase):
             self.log("phase", -1, -1, w.phase, float(new_phase))
             w.phase = float(new_phase)
         hours = tot["inkind"] + tot["funded"]
         row = {
             "month": w.month + 1.0,
-            "paid_in": w.inflow, "spent": w.inflow * p.backbone_share + w.disbursed, "held": w.pool,
+            "paid_in": w.inflow, "spent": spent, "held": w.pool,
             "backbone_spend": w.inflow * p.backbone_share,
             "hours_inkind": tot["inkind"], "hours_funded": tot["funded"], "hours_coordination": tot["coord"],
             "hours_orchestration": tot["orch"], "hours_agenda": tot["agenda"], "hours_home": tot["home"],
             "service_hours": service, "served": w.served, "caseload": w.caseload,
             "improved": float(round(w.improved_share * M)), "improved_share": w.improved_share,
-            "impact": float(round(w.impact_share * M)), "impact_share": w.impact_share, "outcomes_total": w.outcomes,
+            "impact": impact, "impact_share": w.impact_share, "outcomes_total": w.outcomes,
             "mean_condition": w.mean_condition, "beneficiary_engagement": w.benef_engagement,
             "mean_trust": w.mean_trust, "mean_engagement": tot["eng"] / n if n else 0.0,
             "mean_commitment": tot["com"] / n if n else 0.0, "mean_knowledge": tot["kn"] / n if n else 0.0,
@@ -965,7 +1067,7 @@ class Partnership:
             "duplication": w.duplication, "integration": w.integration,
             "funds_raised": w.paid_in, "spent_total": spent_total,
             "cost_per_outcome": spent_total / max(w.outcomes, 1.0),
-            "sroi": p.value_per_outcome * w.outcomes / spent_total if spent_total > 0 else 0.0,
+            "sroi": value_gross / w.spent_pv if w.spent_pv > 0 else 0.0,
             "funder_level": level / len(self.funders), "active_funders": float(len([f for f in self.funders if f.active])),
             "needs_accuracy": 1.0 - 0.5 * accuracy, "partners_recruited": w.recruited,
             "backbone_hours": w.backbone_hours,
@@ -973,7 +1075,10 @@ class Partnership:
             "effort_identity": w.effort_identity, "effort_coordination": w.effort_coordination,
             "effort_population": w.effort_population, "effort_measurement": w.effort_measurement,
             "turnovers": w.turnovers, "exits": w.exits, "betrayals": w.betrayals, "relaunches": w.relaunches,
-            "funding_cuts": w.cuts, "dissolved": w.dissolved, "shocks": w.shocks, "phase": w.phase,
+            "funding_cuts": w.cuts, "dissolved": w.dissolved, "shocks": w.shocks,
+            "hours_grants": tot["grants"], "service_home": w.service_home, "outcome_years": w.outcome_months / 12.0,
+            "value_gross": value_gross, "spent_pv": w.spent_pv, "redesigns": w.redesigns,
+            "phase": w.phase,
         }
         w.month += 1.0
         return [row[name] for name in METRICS]

@@ -67,6 +67,7 @@ class Partners(NamedTuple):
     excess_coord: np.ndarray  # float64: coordination share of hours above tolerance
     output: np.ndarray        # float64, h: attributable service delivered this month
     capacity: np.ndarray      # float64: multiplier on partner_hours (the run's context)
+    hours_grants: np.ndarray  # float64, h: competing for and reporting on own grants this month (isolated)
 
 
 class Funders(NamedTuple):
@@ -141,6 +142,16 @@ WORLD_FIELDS = (
     "ease",                # 1 / the problem's difficulty: multiplier on gain_rate (context)
     "vacancy",             # months the leader's post stays empty
     "funder_joins", "grant_ends", "home_exits", "shocks",  # cumulative counts
+    "service_integration", # integration as people feel it: G x agenda share of service (7.8)
+    "service_home",        # h: effective service from partners' own programmes this month
+    "outcome_months",      # person-months holding a sustained outcome, cumulative
+    "value_pv",            # k: discounted value of outcome-months so far
+    "spent_pv",            # k: discounted spend so far
+    "phase_months",        # months spent in the current phase
+    "stagnant_months",     # consecutive stagnant months after initiation
+    "redesign_due",        # 1 when stagnation or a shock calls for re-design
+    "prev_level",          # total funder level last month
+    "redesigns",           # times the partnership entered re-design, cumulative
 )
 WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
 
@@ -178,6 +189,7 @@ def allocate(p: Params) -> State:
         hours_inkind=np.zeros(S, f8), hours_funded=np.zeros(S, f8), hours_coord=np.zeros(S, f8),
         hours_orch=np.zeros(S, f8), hours_agenda=np.zeros(S, f8), hours_home=np.zeros(S, f8),
         excess_coord=np.zeros(S, f8), output=np.zeros(S, f8), capacity=np.zeros(S, f8),
+        hours_grants=np.zeros(S, f8),
     )
     funders = Funders(active=np.zeros(F, np.bool_), level=np.zeros(F, f8), preference=np.zeros((F, K), f8),
                       tolerance=np.zeros(F, f8), term_start=np.zeros(F, np.int64))

@@ -77,6 +77,20 @@ def parameter_sets(draw) -> Params:
         "leader_exit_rate": draw(st.floats(0.0, 0.3)),
         "leader_vacancy": draw(st.integers(0, 12)),
         "policy_shock_rate": draw(st.floats(0.0, 0.3)),
+        "natural_gain": draw(st.floats(0.0, 0.3)),
+        "grant_seeking_share": draw(st.floats(0.0, 0.9)),
+        "meeting_hours": draw(st.floats(0.0, 20.0)),
+        "reporting_share": draw(st.floats(0.0, 0.5)),
+        "phase_min_months": draw(st.integers(1, 12)),
+        "phase_initiation_months": draw(st.integers(1, 24)),
+        "stagnation_months": draw(st.integers(1, 24)),
+        "stagnation_threshold": draw(st.floats(-0.1, 0.5)),
+        "shock_cut_share": draw(unit),
+        "redesign_rate": draw(unit),
+        "redesign_hours": draw(st.floats(0.0, 50.0)),
+        "discount_rate": draw(st.floats(0.0, 0.5)),
+        "benefit_duration": draw(st.integers(0, 10)),
+        "benefit_dropoff": draw(unit),
     }
     for q in PRINCIPLES:
         over[f"use_{q}"] = draw(st.booleans())

@@ -188,3 +188,21 @@ def test_lessons_have_a_sentence_and_valid_overrides():
     assert get_lesson(None) is None and get_lesson("none") is None
     with pytest.raises(ValueError, match="lesson = 'nope' is not allowed: expected one of"):
         get_lesson("nope")
+
+
+# ---------------------------------------------------------------- net SROI
+def test_twins_show_gross_and_net_sroi_against_a_hidden_run_without_the_partnership():
+    from analysis.value import counterfactual
+    from backbone.app.views.panels import scorecard_table
+
+    p = small()
+    twins = Twins(p, seed=2)
+    twins.step(30)
+    without = simulate(counterfactual(p), 2).monthly["value_gross"].iloc[29]
+    for twin in twins.sides:
+        card = twin.scorecard()
+        expected = (twin.now("value_gross") - without) * (1 - p.attribution_others) / twin.now("spent_pv")
+        assert card["net_sroi"] == pytest.approx(expected)
+        assert card["net_sroi"] < card["sroi"], "deadweight and attribution are deducted"
+    html = scorecard_table(twins.with_backbone.scorecard(), twins.without_backbone.scorecard(), twins.month)
+    assert "(gross)" in html and "net of what would have happened anyway" in html

@@ -50,8 +50,8 @@ def test_show_prints_values_units_origins_and_sources():
     proc = backbone("show", "ungas_vagar", "--set", "turnover_rate=0.04")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    line = next(l for l in lines if " value_per_outcome " in l)
-    assert line.lstrip().startswith("*") and "15000" in line and "ungas_vagar.toml" in line
+    line = next(l for l in lines if " value_per_outcome_year " in l)
+    assert line.lstrip().startswith("*") and "375" in line and "ungas_vagar.toml" in line
     line = next(l for l in lines if " turnover_rate " in l)
     assert "--set" in line and SCHEMA["turnover_rate"].source in line
     line = next(l for l in lines if " trust_gain " in l)
@@ -73,6 +73,7 @@ def test_run_prints_the_scorecard_and_writes_monthly_results(tmp_path, suffix):
     assert set(SCORECARD_METRICS) <= set(df.columns)
     assert (df["scenario"] == "baseline").all() and (df["seed"] == 4).all()
     assert df["impact_share"].between(0, 1).all()
+    assert "sroi is gross" in proc.stdout and "backbone compare baseline" in proc.stdout
 
 
 def test_compare_prints_means_and_paired_intervals_and_writes_the_table(tmp_path):
@@ -80,6 +81,12 @@ def test_compare_prints_means_and_paired_intervals_and_writes_the_table(tmp_path
     proc = backbone("compare", "no_backbone", "baseline", "--replications", 3, "--seed", 7, *SMALL, "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert "seeds 7..9" in proc.stdout and "vs no_backbone" in proc.stdout
+    value = proc.stdout[proc.stdout.index("VALUE (SROI"):]
+    for name in ("no_backbone", "baseline"):
+        row = next(l for l in value.splitlines() if l.strip().startswith(name)).split()
+        gross, net = float(row[1]), float(row[2])
+        assert 0 < net < gross, "net SROI deducts deadweight and attribution"
+    assert "counterfactual arms run for this: no_backbone (no partnership)" in " ".join(value.split())
     line = next(l for l in proc.stdout.splitlines() if l.strip().startswith("impact_share"))
     assert "no_backbone" in line and "[" in line
     table = pd.read_csv(out)

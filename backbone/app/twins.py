@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation import METRICS, SCORECARD_METRICS, SECTORS, PartnershipModel, Params
+from analysis.value import counterfactual
+from simulation import METRICS, SCORECARD_METRICS, SECTORS, PartnershipModel, Params, simulate
 
 from .cast import recruit_name
 from .lessons import Lesson
@@ -45,6 +46,9 @@ class Twin:
     feed: list[FeedItem] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)
     events_seen: int = 0
+    # value_gross, by month, of the same people without the partnership (same seed): the
+    # deadweight for net SROI; None when not computed
+    value_without: np.ndarray | None = None
 
     @property
     def has_backbone(self) -> bool:
@@ -64,8 +68,21 @@ class Twin:
         return float(self.rows[-1][_COLUMN[metric]]) if self.rows else 0.0
 
     def scorecard(self) -> dict[str, float]:
-        """The balanced scorecard this month (``simulation.SCORECARD_METRICS``)."""
-        return {m: self.now(m) for m in SCORECARD_METRICS}
+        """The balanced scorecard this month (``simulation.SCORECARD_METRICS``), plus
+        ``net_sroi`` when the run without the partnership is known."""
+        card = {m: self.now(m) for m in SCORECARD_METRICS}
+        if self.value_without is not None:
+            card["net_sroi"] = self.net_sroi()
+        return card
+
+    def net_sroi(self) -> float:
+        """Net SROI this month (analysis.value): (value_gross - the same people's value
+        without the partnership) x (1 - attribution_others) / discounted spend."""
+        if not self.rows or self.value_without is None or self.now("spent_pv") <= 0:
+            return 0.0
+        without = float(self.value_without[min(self.month, len(self.value_without)) - 1])
+        share = 1.0 - self.model.params.attribution_others
+        return (self.now("value_gross") - without) * share / self.now("spent_pv")
 
     def partners(self) -> list[dict]:
         """Every partner ever a member, by slot: name, sector, active, engagement,
@@ -105,7 +122,8 @@ class Twin:
 
 class Twins:
     """Two ``PartnershipModel``s on one seed: ``with_backbone`` (``params``, whose
-    backbone_share must be > 0) and ``without_backbone`` (backbone_share = 0).
+    backbone_share must be > 0) and ``without_backbone`` (backbone_share = 0); and, for
+    net SROI, one hidden fast-path run of the same people without the partnership.
 
     Args:
         params: the with-backbone twin's parameters (see ``controls.twin_params``).
@@ -121,6 +139,11 @@ class Twins:
         self.lesson = lesson
         self.with_backbone = self._twin("With a backbone", params)
         self.without_backbone = self._twin("Without a backbone", params.replace(backbone_share=0.0))
+        # A third, hidden twin: the same people without any partnership (no money, no
+        # partnership work), run once on the fast path; lessons do not touch it.
+        without = simulate(counterfactual(params), self.seed).monthly["value_gross"].to_numpy()
+        for twin in self.sides:
+            twin.value_without = without
         self.notes: list[FeedItem] = []  # lesson moments, shown in both feeds
 
     def _twin(self, label: str, params: Params) -> Twin:

@@ -211,6 +211,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"\n{p}")
         digits = 0 if metric in COUNTS else _digits([value])
         print(f"  {metric:<{w}}  {_num(value, digits):>12}  {meaning}")
+    print(_wrap("sroi is gross (no deadweight, no attribution). For net SROI, which deducts what the "
+                "same people would have reached without the partnership: "
+                f"backbone compare {args.scenario} --replications 30", "  "))
     counts = result.events["event"].value_counts()
     print("\nevents over the run: " + ", ".join(f"{int(counts.get(e, 0))} {word}" for e, word in EVENT_WORDS))
 
@@ -226,6 +229,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- compare
 def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.compare import COMPARE_ROWS, paired_table, run_scenarios
+    from analysis.value import value_summary, value_table, with_counterfactuals
     from simulation.scenarios import load_scenario
 
     seed0 = _check_seed(args.seed)
@@ -243,14 +247,37 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
-    runs = run_scenarios(arms, args.replications, seed0, progress=progress, workers=args.workers)
-    table = paired_table(runs)
+    # Every arm's counterfactual (the same people without the partnership) runs on the
+    # same seeds: net SROI deducts what would have happened anyway.
+    all_arms, which = with_counterfactuals(arms)
+    runs = run_scenarios(all_arms, args.replications, seed0, progress=progress, workers=args.workers)
+    table = paired_table(runs[runs["scenario"].isin(list(arms))])
     _print_comparison(table, COMPARE_ROWS, args, arms)
+    _print_value(value_summary(value_table(runs, arms, which)), arms, which)
     if out is not None:
         _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0,
                             "params": {k: p.to_dict() for k, p in arms.items()}})
         print(f"wrote {len(table)} rows to {out}")
     return 0
+
+
+def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
+    """Gross and net SROI per scenario (analysis.value), net of the same-seed run
+    without the partnership."""
+    print("\nVALUE (SROI; Nicholls et al. 2012)")
+    print(_wrap("gross = discounted value of outcome-years / discounted spend; "
+                "net = (value - value without the partnership, same seeds) x (1 - attribution_others) "
+                "/ discounted spend; cost = money spent per additional sustained outcome (k). "
+                "Ratios of sums over replications; [95% t-interval of the per-seed net SROI]."))
+    w_name = max(len(x) for x in arms)
+    print(f"  {'scenario':<{w_name}}  {'gross SROI':>10}  {'net SROI [95% CI]':<26}  {'net cost/outcome':>16}")
+    for _, r in summary.iterrows():
+        net = f"{_num(r['net_sroi'], 2)} [{_num(r['net_sroi_low'], 2)}, {_num(r['net_sroi_high'], 2)}]"
+        print(f"  {r['scenario']:<{w_name}}  {_num(r['gross_sroi'], 2):>10}  {net:<26}  "
+              f"{_num(r['net_cost_per_outcome'], 1):>16}")
+    shown = sorted({v for k, v in which.items() if v not in arms})
+    if shown:
+        print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
 
 
 def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms: dict) -> None:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..state import EVENT_CODES
+from ..state import EVENT_CODES, PHASES
 
 TURNOVER = EVENT_CODES["turnover"]
 EXIT = EVENT_CODES["exit"]
@@ -26,6 +26,10 @@ FUNDER_JOIN = EVENT_CODES["funder_join"]
 HOME_SHIFT = EVENT_CODES["home_shift"]
 LEADER_EXIT = EVENT_CODES["leader_exit"]
 POLICY_SHOCK = EVENT_CODES["policy_shock"]
+INITIATION = PHASES.index("initiation")
+RUN = PHASES.index("run")
+REDESIGN = PHASES.index("re-design")
+EXPONENTIAL = PHASES.index("exponential value")
 
 POOLED = 0
 ISOLATED = 1

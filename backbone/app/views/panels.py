@@ -33,7 +33,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "funds_raised": ("Money raised", "money"),
     "spent_total": ("Money spent", "money"),
     "cost_per_outcome": ("Cost per sustained outcome", "money"),
-    "sroi": ("Social return per unit spent", "ratio"),
+    "sroi": ("Social return per unit spent (gross)", "ratio"),
+    "net_sroi": ("Social return, net of what would have happened anyway", "ratio"),
     "needs_accuracy": ("Agenda matches true needs", "pct"),
     "partners_recruited": ("Partners recruited", "int"),
 }
@@ -116,6 +117,15 @@ def scorecard_table(with_bb: Mapping[str, float], without: Mapping[str, float], 
         cb = ' class="bb-better"' if better_b and month else ""
         rows.append(f'<tr title="{escape(meaning)}"><td>{escape(label)}</td><td{ca}>{fmt(a, kind)}</td>'
                     f'<td{cb}>{fmt(b, kind)}</td></tr>')
+        if metric == "sroi" and "net_sroi" in with_bb and "net_sroi" in without:
+            label, kind = LABELS["net_sroi"]
+            a, b = float(with_bb["net_sroi"]), float(without["net_sroi"])
+            ca = ' class="bb-better"' if a > b and month else ""
+            cb = ' class="bb-better"' if b > a and month else ""
+            meaning = ("value minus the value the same people reach without the partnership (same seed), "
+                       "less attribution to others, per discounted unit spent")
+            rows.append(f'<tr title="{escape(meaning)}"><td>{escape(label)}</td><td{ca}>{fmt(a, kind)}</td>'
+                        f'<td{cb}>{fmt(b, kind)}</td></tr>')
     return head + "".join(rows) + "</tbody></table>"
 
 
