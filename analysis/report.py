@@ -167,6 +167,18 @@ def key_findings(names, params, runs, payoffs, atts) -> list[str]:
     return out[:6]
 
 
+def value_findings(money: pd.DataFrame) -> list[str]:
+    """One sentence on value for money: the scenario with the highest net SROI."""
+    ok = money[[np.isfinite(e.value) for e in money.net_sroi]]
+    if ok.empty:
+        return []
+    best = ok.iloc[int(np.argmax([e.value for e in ok.net_sroi]))]
+    n, g = best.net_sroi, best.sroi
+    return [f"Value for money: <b>{html.escape(best.scenario)}</b> returns {n.value:.1f} units of social value per "
+            f"unit spent (95% CI {n.lo:.1f} to {n.hi:.1f}) beyond what the same people would have reached without "
+            f"the partnership, after attribution to others; {g.value:.1f} gross."]
+
+
 def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
                  workers: int | None = None, progress: Callable | None = None) -> str:
     """Run the scenarios and their counterfactuals, and return the report as HTML."""
@@ -209,8 +221,9 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(n) for n in names)} &middot; "
              f"{replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
              f"{dt.date.today().isoformat()}</p>"]
+    findings = key_findings(names, scenarios, runs, payoffs, atts) + value_findings(money)
     parts.append("<div class=box><b>Key findings</b><ul>" + "".join(
-        f"<li>{s}</li>" for s in key_findings(names, scenarios, runs, payoffs, atts)) + "</ul></div>")
+        f"<li>{s}</li>" for s in findings) + "</ul></div>")
     parts.append("<h2>The scenarios</h2>")
     for n in names:
         try:
