@@ -630,8 +630,8 @@ class Partnership:
         """Intended integration g (0 if isolated or dissolved); pair intensity x = g min(1,
         max_links / (n - 1)); a link costs x link_hours (1 + low_trust_cost (1 - T_ij))
         (1 - facilitation E_coordination) hours; group meetings g meeting_hours (n - 1)
-        (1 - facilitation E_coordination); shared reporting g reporting_share of the
-        partner's hours; plus relaunch_hours in a relaunch month and redesign_hours in a
+        (1 - facilitation E_coordination); the backbone's demands, backbone_demand x
+        backbone hours / n; shared reporting g reporting_share of the partner's hours; plus relaunch_hours in a relaunch month and redesign_hours in a
         re-design month (pooled); all capped by the hours available; self-orchestration
         takes what it can of the rest, and in the isolated regime grant-seeking
         grant_seeking_share of the funded hours (what is left after that).
@@ -647,6 +647,7 @@ class Partnership:
             fixed += p.redesign_hours
         facil = 1.0 - w.effort_coordination * p.facilitation
         meetings = g * p.meeting_hours * (n - 1.0) * facil if n > 1 else 0.0
+        demand = p.backbone_demand * w.backbone_hours / n if n > 0 else 0.0
         for i, pt in enumerate(self.partners):
             pt.hours_coord = pt.hours_orch = pt.hours_grants = pt.excess_coord = 0.0
             if not pt.active:
@@ -654,7 +655,7 @@ class Partnership:
                 continue
             pt.hours_inkind = p.partner_hours * pt.capacity * pt.engagement
             total = pt.hours_inkind + pt.hours_funded
-            coord = fixed + meetings + g * p.reporting_share * total
+            coord = fixed + meetings + demand + g * p.reporting_share * total
             for j, other in enumerate(self.partners):
                 if j != i and other.active:
                     coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - self.trust[i][j])) * facil
@@ -907,7 +908,8 @@ class Partnership:
         """progress = 0.8 progress + 0.2 x 12 x (change of the improved share). Engagement
         moves at engagement_rate toward clip(init + progress_weight progress +
         recognition_gain E_momentum + 0.1 (min(grant / mean grant, 2) - 1) +
-        trust_weight (trust_i - init_trust) - overcoord_erosion excess), trust_i the
+        trust_weight (trust_i - init_trust) + funding_weight (funding - 1) - overcoord_erosion
+        excess), funding = the funders' total level / n_funders, trust_i the
         partner's mean trust in the others. Commitment: dc = commit_gain e trust_i (1 - c) -
         home_pull (1 - align_strength E_alignment) c. Knowledge grows at
         learning_knowledge. The agenda moves toward the funders' level-weighted preference
@@ -922,12 +924,18 @@ class Partnership:
         if members:
             mean_grant /= len(members)
         shield = 1.0 - p.align_strength * w.effort_alignment
+        funding = 0.0
+        for f in self.funders:
+            if f.active:
+                funding += f.level
+        funding /= len(self.funders)
         for pt in members:
             interest = 0.1 * (min(pt.grant / mean_grant, 2.0) - 1.0) if mean_grant > 0.0 else 0.0
             t_i = self.partner_trust(pt.slot)
             target = clip01(p.init_engagement + p.progress_weight * w.progress
                             + p.recognition_gain * w.effort_momentum + interest
                             + p.trust_weight * (t_i - p.init_trust)
+                            + p.funding_weight * (funding - 1.0)
                             - p.overcoord_erosion * pt.excess_coord)
             pt.engagement = clip01(pt.engagement + p.engagement_rate * (target - pt.engagement))
             c = pt.commitment

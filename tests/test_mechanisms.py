@@ -15,7 +15,11 @@ import pytest
 from simulation import PartnershipModel, Params, simulate
 
 SEEDS = range(6)
-BASE = {"n_beneficiaries": 300, "months": 48}
+# Shocks from outside (7.2a) switched off: each test isolates the mechanism it names
+# (tests/test_context_shocks.py tests the shocks themselves).
+CALM = {"funder_shift_rate": 0.0, "home_shift_rate": 0.0, "grant_term": 600, "policy_shock_rate": 0.0,
+        "leader_exit_rate": 0.0}
+BASE = {"n_beneficiaries": 300, "months": 48, **CALM}
 
 
 def arms(principle: str, scenario: dict, measure) -> tuple[np.ndarray, np.ndarray]:
@@ -186,12 +190,17 @@ def test_isolated_impact_has_no_coordination_links(seed):
     assert (iso["integration"] == 0).all()
     pooled = simulate({**BASE, "backbone_share": 0.0}, seed).monthly
     assert (pooled["hours_coordination"] > 0).all()
-    with_backbone = simulate({**BASE, "regime": "isolated"}, seed)
+    with_backbone = simulate({**BASE, "regime": "isolated", "backbone_demand": 0.0}, seed)
     m = with_backbone.monthly
     relaunch_months = set(with_backbone.events.loc[with_backbone.events["event"] == "relaunch", "month"])
     quiet = ~m["month"].isin(relaunch_months)
     assert (m.loc[quiet, "hours_coordination"] == 0).all()
     assert (m["integration"] == 0).all()
+    # The backbone's own activities ask partners for backbone_demand hours per staff hour.
+    asked = simulate({**BASE, "regime": "isolated", "backbone_demand": 0.1}, seed)
+    m = asked.monthly
+    quiet = ~m["month"].isin(set(asked.events.loc[asked.events["event"] == "relaunch", "month"]))
+    assert np.allclose(m.loc[quiet, "hours_coordination"], 0.1 * m.loc[quiet, "backbone_hours"])
 
 
 # isolated impact, value, coordination burden, phases (issue 9) ------------------------

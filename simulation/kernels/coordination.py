@@ -18,7 +18,9 @@ def coordination(P, st):
     g x meeting_hours x (n - 1) x (1 - facilitation x E_coordination) (no cap: every member
     adds agenda time), shared reporting g x reporting_share of the partner's hours; a
     relaunch month adds relaunch_hours, a re-design month redesign_hours (pooled regime).
-    In the isolated regime a grantee spends grant_seeking_share of its funded hours
+    The backbone's own activities ask partners for time: backbone_demand partner hours
+    per backbone staff hour, shared equally by the active partners. In the isolated
+    regime a grantee spends grant_seeking_share of its funded hours
     competing for and reporting on its grants. Realized integration is g x (floor +
     (1 - floor) x mean trust).
     """
@@ -36,6 +38,7 @@ def coordination(P, st):
         fixed += p.redesign_hours
     facil = 1.0 - w.effort_coordination * p.facilitation
     meetings = g * p.meeting_hours * (n - 1.0) * facil if n > 1 else 0.0
+    demand = p.backbone_demand * w.backbone_hours / n if n > 0 else 0.0
     for i in range(S):
         pt.hours_coord[i] = 0.0
         pt.hours_orch[i] = 0.0
@@ -47,7 +50,7 @@ def coordination(P, st):
             continue
         pt.hours_inkind[i] = p.partner_hours * pt.capacity[i] * pt.engagement[i]
         total = pt.hours_inkind[i] + pt.hours_funded[i]
-        coord = fixed + meetings + g * p.reporting_share * total
+        coord = fixed + meetings + demand + g * p.reporting_share * total
         for j in range(S):
             if j != i and pt.active[j]:
                 coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - st.trust[i, j])) * facil
