@@ -34,6 +34,9 @@ Measures (``MEASURES``):
   active at the horizon, between a pair's trust and how long its two current
   representatives have served together (the shorter of their tenures); NaN with fewer
   than three active partners or no variation;
+- ``net_sroi(month, against)``: net SROI at a month against the no-partnership run with
+  the same seed (``analysis.value``): deadweight from that run, attribution deducted;
+- ``net_payback_month(against)``: the first month net SROI reaches 1 (NaN if never);
 - ``ratio_to_counterfactual(of, against, ...)`` and ``diff_to_counterfactual(of,
   against, ...)``: the measure ``of`` (with the remaining arguments) in this run divided
   by (minus) the same measure in the run of the ``against`` scenario with the same seed
@@ -215,6 +218,31 @@ def ratio_to_counterfactual(res, cf, of: str, against: str = "", **args: Any) ->
           "counterfactual run with the same seed", paired=True, **_PAIRED_ARGS)
 def diff_to_counterfactual(res, cf, of: str, against: str = "", **args: Any) -> float:
     return evaluate(of, res, args) - evaluate(of, cf, args)
+
+
+@_measure("net_sroi", "mean", "net SROI at a 1-based month: (discounted value in this run minus in the "
+          "counterfactual run with the same seed) x (1 - attribution_others) / discounted spend (as "
+          "analysis.value; NaN before any spending)", paired=True,
+          month=Arg("month", "1-based month"),
+          against=Arg("scenario", "the counterfactual scenario (no partnership), run with the same seed"))
+def net_sroi(res, cf, month: int, against: str = "") -> float:
+    arm, base = res.monthly.iloc[_row(res, month)], cf.monthly.iloc[_row(cf, month)]
+    spent = float(arm["spent_pv"])
+    if spent <= 0.0:
+        return math.nan
+    return (float(arm["value_gross"]) - float(base["value_gross"])) * (1.0 - res.params.attribution_others) / spent
+
+
+@_measure("net_payback_month", "median", "the first month at which net SROI (see net_sroi) reaches 1: the "
+          "discounted net value has paid back the discounted spend; NaN if never by the horizon",
+          paired=True, censored=True,
+          against=Arg("scenario", "the counterfactual scenario (no partnership), run with the same seed"))
+def net_payback_month(res, cf, against: str = "") -> float:
+    arm, base = res.monthly, cf.monthly
+    spent = arm["spent_pv"].to_numpy()
+    net = (arm["value_gross"].to_numpy() - base["value_gross"].to_numpy()) * (1.0 - res.params.attribution_others)
+    hit = np.flatnonzero((spent > 0.0) & (net >= spent))
+    return float(arm["month"].iloc[hit[0]]) if hit.size else math.nan
 
 
 # ---------------------------------------------------------------- evaluation

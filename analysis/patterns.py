@@ -236,7 +236,7 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
             raise PatternError("'measure' is missing: the name of a measure, one of " + ", ".join(MEASURES))
         measure = _choice(raw["measure"], "measure", list(MEASURES), "measure")
         spec = MEASURES[measure]
-        if spec.paired:
+        if spec.paired and "of" in spec.args:
             if "of" not in raw:
                 raise PatternError(f"'of' is missing: measure {measure} needs the measure to compare, one of "
                                    + ", ".join(m for m, s in MEASURES.items() if not s.paired))
