@@ -64,5 +64,5 @@ def test_report_is_self_contained(tmp_path):
     assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", html)
     for text in ("Balanced scorecard", "Impact over time", "payoff ratio", "To whom", "Why:", "SROI"):
         assert text in html
-    assert "principle" in html.split("<h3>baseline</h3>")[1]  # the why of the backbone scenario
+    assert "principle" in html.split("<h3>Pooled fund with a 10% backbone</h3>")[1]  # the why of the backbone scenario
     one_line_error(backbone("report", "baseline", "--out", str(out)), "pass --force")
