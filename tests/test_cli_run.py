@@ -185,3 +185,34 @@ def test_existing_output_is_left_untouched_without_force(tmp_path):
     assert out.read_text() == "precious\n"
     assert_bad_input(backbone("run", "baseline", "--out", tmp_path / "run.xlsx"), "run.xlsx", ".parquet or .csv")
     assert not (tmp_path / "run.xlsx").exists()
+
+
+def test_help_prints_percent_signs_once():
+    for command in ("claims", "compare", "report"):
+        proc = backbone(command, "--help")
+        assert proc.returncode == 0 and "95%" in proc.stdout and "%%" not in proc.stdout, command
+
+
+def test_run_explains_the_goal_in_words():
+    proc = backbone("run", "ungas_vagar", "--months", 12)
+    assert proc.returncode == 0, proc.stderr
+    assert "goal: 70% of the target population with a sustained outcome" in proc.stdout
+    assert "(goal: 0.7)" not in proc.stdout
+
+
+def test_the_report_s_progress_bar_counts_runs_not_chunks():
+    from analysis.scenario_runs import run_arms
+    from simulation import Params
+
+    seen = {}
+
+    def progress(items, total=None, desc=""):
+        seen.update(total=total, desc=desc)
+        for item in items:
+            seen["steps"] = seen.get("steps", 0) + 1
+            yield item
+
+    p = Params(months=6, n_beneficiaries=50)
+    got = run_arms({"a": p, "b": p.replace(backbone_share=0.0)}, replications=12, workers=1, progress=progress)
+    assert seen == {"total": 24, "desc": "runs", "steps": 24}  # 2 arms x 12 runs (2 chunks each)
+    assert len(got["a"]["summary"]) == len(got["b"]["summary"]) == 12
