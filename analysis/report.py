@@ -71,10 +71,14 @@ def _digits(values) -> int:
     return 0 if v >= 100 else (1 if v >= 10 else (2 if v >= 1 else 3))
 
 
-def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, str] | None = None) -> str:
-    """The paired comparison table as HTML: one row per metric, per scenario mean [CI],
-    and the difference with the first scenario (bold when its CI excludes 0). Columns
-    are headed by ``titles`` (display names; default the names)."""
+def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, str] | None = None,
+                   currency: str = "k (currency units)") -> str:
+    """The paired comparison table as HTML: one row per metric (its display name and
+    unit, ``analysis.labels``), per scenario mean [CI], and the difference with the
+    first scenario (bold when its CI excludes 0). Columns are headed by ``titles``
+    (display names; default the names)."""
+    from .labels import metric_label
+
     titles = titles or {}
     label = {n: titles.get(n, n) for n in names}
     ref = names[0]
@@ -89,7 +93,8 @@ def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, s
             rows.append(f"<tr class=p><td colspan={1 + 2 * len(names) - 1}>{p.upper()}</td></tr>")
         block = by.loc[metric]
         d = _digits(block["mean"].to_numpy())
-        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{metric.replace('_', ' ')}</td>"]
+        shown = metric_label(metric, meaning[metric], currency)[0].rsplit(" [", 1)[0]
+        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{html.escape(shown)}</td>"]
         cells += [f"<td>{_cell(block.loc[n, 'mean'], block.loc[n, 'ci_low'], block.loc[n, 'ci_high'], d)}</td>"
                   for n in names]
         for n in names[1:]:
@@ -276,7 +281,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     parts.append("<h2>Balanced scorecard at the horizon</h2><p class=note>Mean over runs [95% t-interval]; the "
                  "difference columns are paired by seed (the same turnover, needs and shocks in every scenario); "
                  f"bold: the interval excludes zero. {_money_note(names, labels)}</p>"
-                 + scorecard_html(table, names, titles))
+                 + scorecard_html(table, names, titles, _currency_of(names, labels)))
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>" + money_html
                  + _img(rf.money(money), "cost per outcome and SROI")
                  + "<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
@@ -308,6 +313,12 @@ def _version() -> str:
     from experiments.store import package_version
 
     return package_version()
+
+
+def _currency_of(names, labels) -> str:
+    """The one money unit of these scenarios, or "money units" when they differ."""
+    units = {labels[n]["currency"] for n in names}
+    return units.pop() if len(units) == 1 else "money units"
 
 
 def _money_note(names, labels) -> str:

@@ -48,6 +48,8 @@ def test_the_report_uses_display_names_currency_and_need_dimension_names(report)
     assert "Pooled fund without a backbone" in body and "Ungas Vägar, Malmö" in body
     assert "<h3>Ungas Vägar, Malmö</h3>" in report and "<h3>ungas_vagar</h3>" not in report
     assert "<th>Pooled fund without a backbone</th>" in report  # scorecard columns
+    assert ">with a sustained outcome now (share of the target population)</td>" in report  # and rows
+    assert ">money spent (money units)</td>" in report  # two currencies: not one unit
     assert "kSEK" in body and DEFAULT_CURRENCY in body
     assert re.search(r"funders paid in [\d,]+ kSEK in all", body)
     to_whom_ = body[body.index("To whom:", body.index("Ungas Vägar, Malmö In")):][:600]

@@ -267,39 +267,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-# How `compare` names each metric: (display name, unit; "money" is the scenarios'
-# currency). A metric missing here is shown under its code name and meaning.
-METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "impact_share": ("with a sustained outcome now", "share of the target population"),
-    "long_term_impact": ("with a sustained outcome, mean over the last 12 months",
-                         "share of the target population"),
-    "outcomes_total": ("reached a sustained outcome at any time", "people"),
-    "improved_share": ("at or above the outcome threshold now", "share of the target population"),
-    "mean_condition": ("mean condition of the target population", "0-1 scale"),
-    "mean_trust": ("mean trust among partners", "0-1 scale"),
-    "mean_engagement": ("mean partner engagement", "0-1 scale"),
-    "retention": ("launch partners still members", "share"),
-    "coordination_share": ("partner hours spent coordinating", "share"),
-    "duplication": ("services duplicated", "share"),
-    "funds_raised": ("money raised", "money"),
-    "spent_total": ("money spent", "money"),
-    "cost_per_outcome": ("cost per sustained outcome", "money"),
-    "sroi": ("social return per unit spent", "ratio"),
-    "needs_accuracy": ("agenda matches true needs", "0-1 scale"),
-    "partners_recruited": ("partners recruited", "organizations"),
-}
-BOUNDED = ("share", "0-1 scale")  # units whose values lie in [0, 1]
-COUNTED = ("people", "organizations", "money", "ratio")  # units whose values are >= 0
-
-
-def metric_label(metric: str, meaning: str, currency: str) -> tuple[str, tuple[float, float]]:
-    """A metric's display name with its unit, and the range its values can take."""
-    name, unit = METRIC_LABELS.get(metric, (meaning, ""))
-    limits = (0.0, 1.0) if unit.startswith(BOUNDED) else (0.0, math.inf) if unit in COUNTED else (-math.inf, math.inf)
-    unit = currency if unit == "money" else unit
-    return (f"{name} ({unit}) [{metric}]" if unit else f"{name} [{metric}]"), limits
-
-
 def _currency(arms: dict) -> str:
     from simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
 
@@ -313,6 +280,8 @@ def _currency(arms: dict) -> str:
 
 
 def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms: dict) -> None:
+    from analysis.labels import metric_label
+
     names = list(arms)
     ref = names[0]
     months = {p.months for p in arms.values()}
