@@ -71,6 +71,7 @@ def main(argv=None) -> int:
     ap.add_argument("--height", type=int, default=720)
     ap.add_argument("--months", type=int, default=60, help="how far to run before the screenshot")
     ap.add_argument("--lesson", default="A turnover wave", help="a lesson's title ('' for none)")
+    ap.add_argument("--full-page", action="store_true", help="the whole page, not just the first screen")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -88,6 +89,11 @@ def main(argv=None) -> int:
                 pick_lesson(page, args.lesson)
             if args.months:
                 step_to(page, args.months)
+            if args.full_page:  # the page scrolls inside Solara's content box: make it tall
+                height = page.evaluate("() => Math.max(...[...document.querySelectorAll('.v-main *')]"
+                                       ".map(e => e.getBoundingClientRect().bottom))")
+                page.set_viewport_size({"width": args.width, "height": int(height) + 40})
+                page.wait_for_timeout(500)
             page.screenshot(path=args.out)
             browser.close()
     finally:

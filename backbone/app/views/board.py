@@ -24,6 +24,7 @@ from .panels import feed_html, partner_bars, scorecard_table, trust_text
 
 OVERVIEW_FONT = 21   # the overview charts: 760 units wide, about 540 px at 1280x720
 PANEL_FONT = 20      # a twin's own chart: 640 units wide, about 450 px at 1280x720
+NETWORK_FONT = 18    # the trust network: 460 units wide, 380 px or more
 
 
 def side_key(twin: Twin) -> str:
@@ -144,7 +145,7 @@ def twin_panel_html(twin: Twin, y_max: float, marker: int | None = None) -> str:
         f'<div class="bb-card bb-{key}-card">'
         f'<h2><span style="color:{color}">{twin.label}</span><span class="bb-small"> &nbsp;{sub}</span></h2>'
         f'<div class="bb-two">'
-        f'<div><h3>Trust network</h3><div class="bb-network-{key}">{trust_network(partners, twin.trust, width=460, height=360)}</div></div>'
+        f'<div><h3>Trust network</h3><div class="bb-network-{key}">{trust_network(partners, twin.trust, width=460, height=360, font=NETWORK_FONT)}</div></div>'
         f'<div><h3>Commitment and engagement</h3>{partner_bars(partners)}</div>'
         f'</div>{legend_html()}'
         f'<h3>People with a sustained outcome</h3><div class="bb-chart-{key}">{chart}</div>'

@@ -84,7 +84,9 @@ table.bb-score td.bb-better { font-weight: 700; }
 .bb-lesson-text { font-size: 13px; color: #475569; margin: -4px 0 10px 0; }
 .bb-lever { font-size: 14px; color: #334155; display: flex; justify-content: space-between; margin-top: 6px; }
 .bb-lever b { color: #0f172a; font-variant-numeric: tabular-nums; }
-.bb-two { display: grid; grid-template-columns: repeat(auto-fit, minmax(400px, 1fr)); gap: 12px; align-items: start; }
+.bb-two { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px; align-items: start; }
+.bb-two > div { max-width: 620px; }
+.bb-scorecard { max-width: 1100px; }
 .bb-scenario-text { font-size: 13px; color: #64748b; margin: -6px 0 12px 0; line-height: 1.35; }
 """.replace("SIDEBAR_PX", str(SIDEBAR_PX))
 
