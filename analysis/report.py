@@ -205,7 +205,7 @@ def key_findings(names, params, runs, payoffs, atts, titles: Mapping[str, str] |
             top = c.iloc[0]
             out.append(f"In {t[n]}, the backbone principle that matters most is "
                        f"{html.escape(rf.SHORT[top.principle])}: switching it off alone costs "
-                       f"{100 * top.value:.0f} points of impact.")
+                       f"{points(Estimate(top.value, top.lo, top.hi))} of long-term impact.")
     return out[:6]
 
 

@@ -68,6 +68,13 @@ def test_the_report_has_an_implications_part_drawn_from_the_runs(report):
         "no single backbone principle" in part
 
 
+def test_the_report_has_no_odd_numbers(report):
+    body = text_of(report)
+    assert not re.search(r"(?<![\d.])1 (percentage )?points\b", body)  # "1 points"
+    assert not re.search(r"\(95% CI ([+-]?\d+) to \1\)", body)  # an interval that rounds to nothing
+    assert not re.search(r"\b0\.0 (partners|times)\b", body)
+
+
 def test_the_report_names_no_file_paths(report):
     body = text_of(report)
     assert not re.search(r"\w+/\w+\.md", body), re.search(r"\w+/\w+\.md", body)
