@@ -170,7 +170,7 @@ def findings_html(names, params, runs, titles: Mapping[str, str], replications: 
         else:
             sure.append(f"{t[n]} against {t[ref]}: {100 * d.value:+.1f} percentage points (95% CI {100 * d.lo:+.1f} "
                         f"to {100 * d.hi:+.1f}): not distinguishable from no difference with these runs")
-    found += "." if best == ref or len(names) == 1 else f" (against {t[ref]}, the first scenario: see below)."
+    found += "."
     how = (f"<b>How sure the model is:</b> each scenario ran {replications} times on the same seeds (the same "
            "turnover, needs and shocks in each), and the 95% intervals below show how much the result varies with "
            "luck. ")
