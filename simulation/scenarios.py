@@ -220,10 +220,15 @@ def list_scenarios() -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------- --set key=value
+def _toml_value(text: str) -> Any:
+    return tomllib.loads(f"v = {text}")["v"]
+
+
 def parse_set(items: list[str] | None) -> dict[str, Any]:
-    """Parse ``key=value`` strings. Values are TOML scalars or arrays (numbers,
-    true/false, "strings", [lists]); a bare word is a string. Keys and values are
-    checked against the schema; errors name the item."""
+    """Parse ``key=value`` strings. Values are TOML values (numbers, true/false,
+    "strings", [lists]); a bare word is a string, and for a list of names a bare
+    ``A:public,B`` is the list of its comma-separated items. Keys and values are then
+    checked as strictly as in a scenario file; errors name the item."""
     out: dict[str, Any] = {}
     for item in items or []:
         key, sep, text = item.partition("=")
@@ -233,9 +238,13 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
         if key not in SCHEMA:
             raise ScenarioError(f"--set {item!r}: {unknown_key_message(key)}")
         try:
-            value = tomllib.loads(f"v = {text}")["v"]
+            value = _toml_value(text)
         except tomllib.TOMLDecodeError:
             value = text  # a bare word, e.g. regime=isolated
+        except RecursionError:
+            raise ScenarioError(f"--set {item!r}: nested too deeply") from None
+        if SCHEMA[key].kind == "names" and isinstance(value, str):  # a=x:public,b: a bare list
+            value = [v.strip() for v in value.split(",") if v.strip()]
         try:
             out[key] = coerce(SCHEMA[key], value)
         except ParameterError as exc:
