@@ -34,7 +34,9 @@ Usage::
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
@@ -44,6 +46,7 @@ from .params import SCHEMA, ParameterError, Params, coerce, nearest, unknown_key
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
 RESERVED = ("description", "extends")
+MAX_BYTES = 1_000_000  # a scenario or an experiment spec is a page of text
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -63,9 +66,23 @@ def load_toml(path: str | Path) -> dict[str, Any]:
     if p.is_dir():
         raise ScenarioError(f"{p} is a folder: expected a .toml file")
     try:
-        raw = p.read_bytes()
+        st = p.stat()
     except OSError as exc:
         raise ScenarioError(f"cannot read {p}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):  # a named pipe or a device would block or never end
+        raise ScenarioError(f"{p} is not a regular file (a pipe, socket or device): expected a .toml file")
+    if st.st_size > MAX_BYTES:
+        raise ScenarioError(f"{p} is {st.st_size:_} bytes: expected a TOML file of at most {MAX_BYTES:_} bytes")
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced since the check
+                raise ScenarioError(f"{p} is not a regular file: expected a .toml file")
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {p}: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(f"{p}: expected a TOML file of at most {MAX_BYTES:_} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -73,6 +90,9 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{p}: line {line}: not UTF-8 text") from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"{p}: arrays or inline tables nested too deeply to be a scenario or an "
+                            "experiment") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _POSITION.search(msg)
@@ -105,6 +125,9 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
             p = relative_to / p
         if not p.exists():
             raise ScenarioError(f"no such file: {p}")
+        if not p.is_file():
+            kind = "a folder" if p.is_dir() else "not a regular file (a pipe, socket or device)"
+            raise ScenarioError(f"{p} is {kind}: expected a .toml file")
         return p
     name = str(name_or_path)
     p = SCENARIO_DIR / f"{name}.toml"

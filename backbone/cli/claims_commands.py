@@ -19,7 +19,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from .common import CLIError, HelpFormatter, add_force, output_path, progress
+from .common import CLIError, HelpFormatter, add_force, output_path, progress, writable_folder
 
 WIDTH = 100
 
@@ -40,6 +40,7 @@ def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | No
         raise CLIError(f"{p} is a file: expected a folder for the verdicts and figures")
     if not p.parent.exists():
         raise CLIError(f"folder {p.parent} does not exist")
+    writable_folder(p if p.exists() else p.parent)
     if not force:
         for name in names:
             if (p / name).exists():
@@ -62,7 +63,12 @@ def cmd_claims(args: argparse.Namespace) -> int:
             raise CLIError(f"--only {bad[0]!r} is not a claim: expected one or more of {', '.join(ORDER)}")
     claims = [c for c in CLAIMS if c.key in keys]
     out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    from experiments.executors import SchedulerError, check_address
+
+    try:
+        scheduler = check_address(args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    except SchedulerError as exc:
+        raise CLIError(str(exc)) from None
 
     t0 = time.time()
     try:
@@ -124,9 +130,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
     from simulation.scenarios import load_scenario
 
-    if args.replications < 2:
-        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
-                       "(a confidence interval needs two runs)")
+    from .run_commands import _check_replications, _check_seed
+
+    _check_replications(args.replications, len(args.scenarios))
+    _check_seed(args.seed, args.replications)
     if len(set(args.scenarios)) != len(args.scenarios):
         raise CLIError("a scenario is given twice")
     if not str(args.out).lower().endswith((".html", ".htm")):

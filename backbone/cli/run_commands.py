@@ -86,10 +86,30 @@ def _write(df: pd.DataFrame, path: Path, metadata: dict[str, Any] | None = None)
     pq.write_table(table, path)
 
 
-def _check_seed(seed: int) -> int:
-    if seed < 0:
-        raise CLIError(f"--seed {seed} is not allowed: expected a whole number >= 0")
+MAX_SEED = 2**63 - 1
+MAX_REPLICATIONS = 1_000_000      # per scenario (as in experiment specs)
+MAX_COMPARE_RUNS = 10_000_000     # scenarios x replications
+
+
+def _check_seed(seed: int, replications: int = 1) -> int:
+    """A seed in [0, 2^63 - 1]; with ``replications``, the last seed (seed + replications
+    - 1) must fit too."""
+    if not 0 <= seed <= MAX_SEED:
+        raise CLIError(f"--seed {seed} is not allowed: expected a whole number in [0, 2^63 - 1]")
+    if seed + replications - 1 > MAX_SEED:
+        raise CLIError(f"--seed {seed} with --replications {replications} is not allowed: the last seed, "
+                       f"seed + replications - 1, must be at most 2^63 - 1")
     return seed
+
+
+def _check_replications(replications: int, n_scenarios: int) -> int:
+    if not 2 <= replications <= MAX_REPLICATIONS:
+        raise CLIError(f"--replications {replications} is not allowed: expected a whole number in "
+                       f"[2, {MAX_REPLICATIONS:_}] (a confidence interval needs two runs)")
+    if replications * n_scenarios > MAX_COMPARE_RUNS:
+        raise CLIError(f"{n_scenarios} scenarios x --replications {replications} = "
+                       f"{replications * n_scenarios:_} runs is not allowed: expected at most {MAX_COMPARE_RUNS:_}")
+    return replications
 
 
 def _fmt_value(v: Any) -> str:
@@ -228,10 +248,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.compare import COMPARE_ROWS, paired_table, run_scenarios
     from simulation.scenarios import load_scenario
 
-    seed0 = _check_seed(args.seed)
-    if args.replications < 2:
-        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
-                       "(a confidence interval needs two runs)")
+    _check_replications(args.replications, len(args.scenarios))
+    seed0 = _check_seed(args.seed, args.replications)
     seen = set()
     for name in args.scenarios:
         if name in seen:
