@@ -74,6 +74,10 @@ def connect(folder: str | Path, locked: bool = True):
         files = store.chunk_files(kind)
         if kind == "months":
             done = store.chunk_files("runs")
+            for k, f in done.items():
+                if k not in files:
+                    raise StoreError(f"{f} has no monthly series in {store.folder / 'months'}: delete it and run "
+                                     "the sweep again to recompute that chunk")
             files = {k: f for k, f in files.items() if k in done}
         for k, f in files.items():
             store.check_file(kind, k, f)

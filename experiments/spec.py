@@ -223,9 +223,9 @@ class ExperimentSpec:
 
         if self.runs_total > MAX_RUNS:
             raise ExperimentError(
-                f"{src}: {self.n_points:,} design points x {self.replications:,} replications = "
-                f"{self.runs_total:,} runs is not allowed: expected at most {MAX_RUNS:,} runs "
-                "(fewer samples, steps or replications, or split the experiment)".replace(",", "_"))
+                f"{src}: {self.n_points:_} design points x {self.replications:_} replications = "
+                f"{self.runs_total:_} runs is not allowed: expected at most {MAX_RUNS:_} runs "
+                "(fewer samples, steps or replications, or split the experiment)")
 
         fixed = raw.get("fixed", {})
         if not isinstance(fixed, Mapping):

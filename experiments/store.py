@@ -170,7 +170,9 @@ def _check_manifest(mpath: Path, m: dict[str, Any]) -> None:
                 raise StoreError(f"{damaged}: key '{where}{key}' is missing")
             value = table[key]
             if not isinstance(value, types) or (types == (int,) and isinstance(value, bool)):
-                raise StoreError(f"{damaged}: '{where}{key}' = {str(value)[:40]!r} is not a {types[0].__name__}")
+                kind = {"int": "a whole number", "str": "text", "dict": "a table", "list": "a list",
+                        "bool": "true or false"}[types[0].__name__]
+                raise StoreError(f"{damaged}: '{where}{key}' = {str(value)[:40]!r} is not {kind}")
     if m["chunk_size"] < 1 or m["runs_total"] < 0 or m["replications"] < 1:
         raise StoreError(f"{damaged}: chunk_size, runs_total or replications is out of range")
     if len(m["seeds"]) != m["replications"] or not all(

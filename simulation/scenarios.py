@@ -262,7 +262,11 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
             raise ScenarioError(f"--set {item!r}: {unknown_key_message(key)}")
         try:
             value = _toml_value(text)
-        except tomllib.TOMLDecodeError:
+        except tomllib.TOMLDecodeError as exc:
+            if text[0] in "[{\"'" or text[0].isdigit() or text[0] in "+-.":
+                msg = _POSITION.sub("", str(exc))
+                raise ScenarioError(f"--set {item!r}: not a valid value ({msg}): numbers, true/false, "
+                                    "\"text\" or [lists] as in a scenario file") from None
             value = text  # a bare word, e.g. regime=isolated
         except RecursionError:
             raise ScenarioError(f"--set {item!r}: nested too deeply") from None

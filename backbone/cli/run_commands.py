@@ -88,7 +88,7 @@ def _write(df: pd.DataFrame, path: Path, metadata: dict[str, Any] | None = None)
 
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 1_000_000      # per scenario (as in experiment specs)
-MAX_COMPARE_RUNS = 10_000_000     # scenarios x replications
+MAX_COMPARE_RUNS = 5_000_000      # scenarios x replications
 
 
 def _check_seed(seed: int, replications: int = 1) -> int:
