@@ -19,7 +19,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from .common import CLIError, HelpFormatter, add_force, output_path, progress, writable_folder
+from .common import (CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress,
+                     writable_folder)
 
 WIDTH = 100
 
@@ -87,10 +88,16 @@ def cmd_claims(args: argparse.Namespace) -> int:
     header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
               f"(backbone {version}); impact = long-term impact (mean share of the target population "
               "with a sustained outcome over the last 12 months); 95% CIs in brackets.")
+    if out is not None:
+        _write_outputs(out, results, table, header, markdown_table)
+    if args.json:
+        print_json({"size": size, "version": version, "runs": runs, "seconds": round(elapsed, 1),
+                    "header": header, "verdicts": table.to_dict(orient="records"),
+                    "out": str(out) if out is not None else None})
+        return 0
     print(textwrap.fill(header, WIDTH))
     _print_verdicts(table)
     if out is not None:
-        _write_outputs(out, results, table, header, markdown_table)
         print(f"\nwrote verdicts.csv, verdicts.md, {len(results)} figures and their tables to {out}")
     return 0
 
@@ -174,6 +181,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "the tables behind the verdicts into DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_force(p)
+    add_json(p)
     p.set_defaults(func=cmd_claims)
 
     p = subparsers.add_parser(

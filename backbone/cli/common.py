@@ -64,6 +64,39 @@ def output_path(path: str | Path | None, force: bool) -> Path | None:
     return p
 
 
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON on stdout (for other programs), not as text")
+
+
+def plain(value):
+    """``value`` made JSON-ready: numpy scalars and arrays to Python, NaN and infinities to
+    null, tuples and sets to lists, paths to text."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(obj) -> None:
+    import json
+
+    print(json.dumps(plain(obj), indent=1, allow_nan=False))
+
+
 def add_force(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .common import CLIError, HelpFormatter, add_force, output_path, progress
+from .common import CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress
 
 WRITERS = (".parquet", ".csv")
 WIDTH = 88
@@ -146,6 +146,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     items = list_scenarios()
     if not items:
         raise CLIError(f"no scenarios in {SCENARIO_DIR}")
+    if args.json:
+        print_json([{"name": name, "description": description, "path": SCENARIO_DIR / f"{name}.toml"}
+                    for name, description in items])
+        return 0
     for name, description in items:
         print(name)
         print(_wrap(description or "(no description)", "    "))
@@ -162,6 +166,15 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     params, origin = resolve_scenario(args.scenario, _overrides(args))
     values = params.to_dict()
+    if args.json:
+        print_json({"scenario": args.scenario, "description": scenario_description(args.scenario),
+                    "parameters": [{"name": name, "value": values[name], "default": spec.default,
+                                    "changed": values[name] != spec.default, "unit": spec.unit,
+                                    "set_in": origin.get(name, "default"), "group": spec.group,
+                                    "source": spec.source}
+                                   for name, spec in SCHEMA.items()
+                                   if not args.changed or values[name] != spec.default or name in origin]})
+        return 0
     print(f"Scenario {args.scenario}")
     print(_wrap(scenario_description(args.scenario) or "(no description)", "    "))
     print()
@@ -213,6 +226,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = simulate(params, seed)
     summary = result.summary()
+    if out is not None:
+        monthly = result.monthly.copy()
+        monthly.insert(0, "seed", seed)
+        monthly.insert(0, "scenario", args.scenario)
+        _write(monthly, out, {"scenario": args.scenario, "seed": seed, "params": params.to_dict()})
+    counts = result.events["event"].value_counts()
+    if args.json:
+        print_json({"scenario": args.scenario, "seed": seed, "months": params.months,
+                    "changed": params.changed(),
+                    "scorecard": {metric: summary[metric] for _, metric, _ in SCORECARD},
+                    "long_term_impact": summary["long_term_impact"],
+                    "summary": summary,
+                    "events": {e: int(counts.get(e, 0)) for e, _ in EVENT_WORDS},
+                    "out": str(out) if out is not None else None})
+        return 0
     print(f"Scenario {args.scenario}, seed {seed}: balanced scorecard at month {params.months}")
     changed = params.changed()
     if changed:
@@ -231,14 +259,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"\n{p}")
         digits = 0 if metric in COUNTS else _digits([value])
         print(f"  {metric:<{w}}  {_num(value, digits):>12}  {meaning}")
-    counts = result.events["event"].value_counts()
     print("\nevents over the run: " + ", ".join(f"{int(counts.get(e, 0))} {word}" for e, word in EVENT_WORDS))
-
     if out is not None:
-        monthly = result.monthly.copy()
-        monthly.insert(0, "seed", seed)
-        monthly.insert(0, "scenario", args.scenario)
-        _write(monthly, out, {"scenario": args.scenario, "seed": seed, "params": params.to_dict()})
         print(f"wrote {len(monthly)} months x {monthly.shape[1]} columns to {out}")
     return 0
 
@@ -314,7 +336,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "scenarios", help="list the scenario library with descriptions",
         description="List the named scenarios (TOML files in scenarios/) with their descriptions.",
         formatter_class=HelpFormatter,
-        epilog="example:\n  backbone scenarios")
+        epilog="example:\n  backbone scenarios\n  backbone scenarios --json")
+    add_json(p)
     p.set_defaults(func=cmd_scenarios)
 
     p = subparsers.add_parser(
@@ -327,6 +350,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
     p.add_argument("--changed", action="store_true", help="only the parameters the scenario sets or changes")
     _add_set(p)
+    add_json(p)
     p.set_defaults(func=cmd_show)
 
     p = subparsers.add_parser(
@@ -343,6 +367,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_set(p)
     p.add_argument("--out", metavar="FILE", help="write the monthly results: FILE.parquet or FILE.csv")
     add_force(p)
+    add_json(p)
     p.set_defaults(func=cmd_run)
 
     p = subparsers.add_parser(
