@@ -263,3 +263,27 @@ def test_subprocess_cases(case, results, tmp_path):
         code, err = run_subprocess(argv, cwd=tmp_path)
         check_one_line(name, code, err)
         assert snapshot(case, scratch, damaged) == before, f"{name}: files changed"
+
+
+# ---------------------------------------------------------------- unwritable output folders
+@pytest.mark.parametrize("argv", [
+    ["run", "baseline", "--out", "{tmp}/run.csv"],
+    ["compare", "baseline", "no_backbone", "--out", "{tmp}/table.csv"],
+    ["report", "baseline", "--out", "{tmp}/board.html"],
+    ["claims", "--only", "payoff", "--out", "{tmp}/claims"],
+])
+def test_unwritable_output_folder_refused_before_any_run(argv, scratch, capsys, monkeypatch):
+    """A folder where no file can be created (read-only, full, ...) is found before any
+    run, not after: the writability probe is made to fail, as it does for a user without
+    write permission (root ignores permissions, so chmod cannot stand in here)."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    before = snapshot(scratch)
+    code, err = run_in_process([_fill(a, tmp=scratch) for a in argv], capsys)
+    check_one_line(argv[0], code, err)
+    assert "cannot write in folder" in err and "Permission denied" in err
+    assert snapshot(scratch) == before
