@@ -17,7 +17,8 @@ Windows ``%LOCALAPPDATA%/backbone/numba``). Any edit to any source gives a new f
 old compiled code is never found. When ``<base>`` cannot be written, a private folder
 under the temporary directory is used instead (owned by this user, mode 0700; else a
 fresh ``mkdtemp``): the model runs, only the compile is not kept. Worker processes inherit
-the keyed folder through the environment and reuse it.
+the keyed folder through the environment and reuse it. In Backbone's own cache folder,
+folders of other sources that no import has used for 30 days are removed.
 
 While numba really compiles a kernel of the model for the first time in a process (a
 cold cache: 30 s to 2 min), one line says so on stderr.
@@ -110,11 +111,27 @@ def choose_dir(key: str) -> Path | None:
     return _private_temp(key)
 
 
-def _is_cold(folder: Path) -> bool:
+PRUNE_AFTER_DAYS = 30
+
+
+def _prune(folder: Path) -> None:
+    """Mark ``folder`` as used, and in Backbone's own cache folder (not a user's
+    ``NUMBA_CACHE_DIR``) remove keyed folders of other sources unused for 30 days."""
+    import re
+    import shutil
+    import time
+
     try:
-        return not any(folder.rglob("*.nbi"))
+        os.utime(folder)
+        base = default_base()
+        if base is None or folder.parent != base:
+            return
+        old = time.time() - PRUNE_AFTER_DAYS * 86400
+        for d in base.iterdir():
+            if d != folder and re.fullmatch(r"[0-9a-f]{16}", d.name) and d.is_dir() and d.stat().st_mtime < old:
+                shutil.rmtree(d, ignore_errors=True)
     except OSError:
-        return True
+        pass
 
 
 def configure() -> Path | None:
@@ -129,6 +146,7 @@ def configure() -> Path | None:
     if folder is None:
         return None
     os.environ[ENV] = str(folder)
+    _prune(folder)
     if "numba" in sys.modules:  # numba read its configuration when it was imported
         from numba.core import config
 

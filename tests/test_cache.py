@@ -125,3 +125,20 @@ def test_a_temporary_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
     shared.chmod(0o777)
     got = _cache._private_temp("k1")
     assert got is not None and shared not in got.parents and got.name.startswith("k1-")
+
+
+def test_old_folders_of_other_sources_are_pruned(tmp_path, monkeypatch):
+    import time
+
+    base = tmp_path / "backbone" / "numba"
+    current, old, recent, other = base / ("f" * 16), base / ("0" * 16), base / ("1" * 16), base / "keep-me"
+    for d in (current, old, recent, other):
+        d.mkdir(parents=True)
+    long_ago = time.time() - 40 * 86400
+    for d in (current, old, other):
+        os.utime(d, (long_ago, long_ago))
+    monkeypatch.setattr(_cache, "default_base", lambda: base)
+    _cache._prune(current)
+    assert current.exists() and recent.exists() and other.exists()   # in use, recent, not ours
+    assert not old.exists()
+    assert current.stat().st_mtime > long_ago                        # marked as used
