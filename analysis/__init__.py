@@ -19,7 +19,9 @@ Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase
 ``robustness`` (share of the uncertainty space, drivers), ``batch`` (arms on common
 random numbers), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
 claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
-``compare`` (scenario comparisons, used by ``backbone compare``).
+``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
+``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``),
+``value`` (gross and net SROI against a run without the partnership).
 """
 
 from importlib import import_module
@@ -45,6 +47,11 @@ _WHERE = {
     "build_report": "report", "narrative": "narrative", "attribution": "narrative",
     # scenario comparisons (backbone compare)
     "compare_scenarios": "compare", "run_scenarios": "compare", "paired_table": "compare",
+    # pattern-oriented validation (backbone validate)
+    "load_patterns": "patterns", "PatternError": "patterns", "MEASURES": "measures",
+    "run_patterns": "validation", "validation_table": "validation", "passes": "validation",
+    # value for money: gross and net SROI against the same people without the partnership
+    "counterfactual": "value", "net_value": "value", "value_summary": "value", "run_value": "value",
 }
 
 __all__ = sorted(_WHERE)

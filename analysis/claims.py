@@ -10,10 +10,21 @@ claim's tables into a ``ClaimResult``. Verdicts come only from these runs: nothi
 this package knows the numbers the claims make, except the claimed values themselves
 (e.g. the 3-4 range), which are what the runs are compared with.
 
-Verdict words (``combine``): *supported* when the claim holds in the claim's own
-experiment (the base scenario) and at two thirds or more of the uncertainty points;
-*not supported* when it fails in the base scenario and holds at a third or fewer;
-*depends* otherwise, with what it depends on (``analysis.robustness``).
+Verdict words (``combine``) say which way an estimate misses its claim:
+
+- *supported*: the estimate lies within the claim (its band, or the claimed direction)
+  in the claim's own experiment (the base scenario) and the claim holds at two thirds
+  or more of the uncertainty points;
+- *exceeded*: the model finds more than claimed (the estimate lies above the claimed
+  band) in the base scenario, and the claim holds at a third or fewer of the points;
+- *fell short*: the model finds less than claimed (below the band, or no material
+  effect where one is claimed, or the opposite), likewise;
+- *depends*: otherwise (the answer flips across the uncertainty space, or the base
+  scenario cannot tell), with what it depends on (``analysis.robustness``).
+
+``VERDICT_TEXT`` gives each word's sentence, e.g. "exceeded: the model finds more than
+claimed". A judge places its base estimate with ``band_answer`` (a two-sided band) or
+``holds_from_effect`` (a one-sided claim: a material effect in the claimed direction).
 
 Sizes: ``--full`` runs the specs as written; ``--quick`` caps replications and shrinks
 the uncertainty and Sobol designs (``SIZES``) to run in minutes on a laptop.
@@ -40,7 +51,37 @@ from .batch import Arm, arm_spec, run_jobs
 from .stats import Estimate
 
 CLAIMS_DIR = Path(__file__).resolve().parent.parent / "experiments" / "claims"
-VERDICTS = ("supported", "not supported", "depends")
+VERDICTS = ("supported", "exceeded", "fell short", "depends")
+VERDICT_TEXT = {
+    "supported": "supported: the model finds what is claimed",
+    "exceeded": "exceeded: the model finds more than claimed",
+    "fell short": "fell short: the model finds less than claimed",
+    "depends": "depends: the answer changes across the plausible assumptions",
+    "-": "no verdict: this analysis makes no claim",
+}
+# Where a base estimate lies against its claim: within it, above or below it, or None
+# (its interval straddles an edge: undecided).
+ANSWERS = ("within", "above", "below")
+
+
+def verdict_text(word: str) -> str:
+    """The verdict word as a sentence that says which way the estimate misses."""
+    return VERDICT_TEXT.get(word, word)
+
+
+def band_answer(est: Estimate, lo: float, hi: float) -> str | None:
+    """Where ``est`` lies against a claimed band [lo, hi]: ``within`` (its value inside),
+    ``above`` or ``below`` (its whole interval outside), None (undecided: the value is
+    outside but the interval reaches the band, or the estimate is missing)."""
+    if est.value != est.value:
+        return None
+    if lo <= est.value <= hi:
+        return "within"
+    if est.lo > hi:
+        return "above"
+    if est.hi < lo:
+        return "below"
+    return None
 
 
 @dataclass(frozen=True)
@@ -132,20 +173,26 @@ class Claim:
     judge: Callable[[Context, dict], ClaimResult]
 
 
-def combine(base_holds: bool | None, share: Estimate | None, depends_on: str = "") -> tuple[str, str]:
-    """The verdict word and a reason, from the base scenario's answer (None: undecided)
-    and the share of uncertainty points where the claim holds."""
+def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "") -> tuple[str, str]:
+    """The verdict word and a reason, from where the base scenario's estimate lies
+    against the claim (``within``, ``above``, ``below``; True means within and False
+    below, for one-sided claims; None: undecided) and the share of uncertainty points
+    where the claim holds."""
+    answer = {True: "within", False: "below"}.get(base, base) if isinstance(base, bool) else base
+    if answer not in ANSWERS + (None,):
+        raise ValueError(f"base = {base!r} is not allowed: expected True, False, None or one of {ANSWERS}")
+    missed = {"above": "exceeded", "below": "fell short"}
     if share is None or share.value != share.value:
-        word = {True: "supported", False: "not supported", None: "depends"}[base_holds]
-        return word, ""
+        return {"within": "supported", None: "depends"}.get(answer, missed.get(answer)), ""
     s = share.value
-    if base_holds is True and s >= 2 / 3:
+    if answer == "within" and s >= 2 / 3:
         return "supported", ""
-    if base_holds is False and s <= 1 / 3:
-        return "not supported", ""
-    where = "holds in the base scenario" if base_holds else (
-        "fails in the base scenario" if base_holds is False else "undecided in the base scenario")
-    why = f"{where}, at {100 * s:.0f}% of uncertainty points"
+    if answer in missed and s <= 1 / 3:
+        return missed[answer], ""
+    where = {"within": "holds in the base scenario", "above": "the model finds more than claimed in the base "
+             "scenario", "below": "the model finds less than claimed in the base scenario",
+             None: "undecided in the base scenario"}[answer]
+    why = f"{where}, holds at {100 * s:.0f}% of uncertainty points"
     return "depends", f"{why}; {depends_on}" if depends_on else why
 
 
@@ -180,7 +227,7 @@ def verdict_table(results: list[ClaimResult]) -> pd.DataFrame:
         share = "" if r.share is None or r.share.value != r.share.value else (
             f"{100 * r.share.value:.0f}% [{100 * r.share.lo:.0f}, {100 * r.share.hi:.0f}]")
         rows.append({"claim": r.title, "source": r.source, "estimate (95% CI)": r.estimate,
-                     "verdict": r.verdict, "depends on / why": r.detail, "holds at (share of space)": share,
+                     "verdict": verdict_text(r.verdict), "depends on / why": r.detail, "holds at (share of space)": share,
                      "runs": r.runs})
     return pd.DataFrame(rows)
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import figures
 from .batch import Arm, arm_spec
-from .claims import Claim, ClaimResult, Context, combine, point_means
+from .claims import Claim, ClaimResult, Context, band_answer, combine, point_means
 from .payoff import payoff_curve, pointwise_ratios
 from .phase import phase_boundary, phase_cells
 from .robustness import depends_words, drivers, share_holding
@@ -49,6 +49,7 @@ def _paired(runs: pd.DataFrame, col: str, a, b, metric: str = IMPACT) -> Estimat
 
 
 # ---------------------------------------------------------------- payoff ratio
+CLAIMED_PAYOFF = (3.0, 4.0)  # the claim: 3-4:1 (27 Ways)
 def plan_payoff(ctx: Context) -> dict:
     spec = ctx.spec("payoff")
     shares = spec.factors[0].grid()
@@ -91,14 +92,7 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
     curve = payoff_curve(payoff_long(results, spec.base.funder_budget).drop(columns="point"), seed=ctx.seed)
     row = curve.loc[(curve.share - s0).abs().idxmin()]
     r = Estimate(row.ratio, row.ratio_lo, row.ratio_hi)
-    if not row.bounded:
-        base_holds = None
-    elif 3.0 <= r.value <= 4.0:
-        base_holds = True
-    elif not r.overlaps(3.0, 4.0):
-        base_holds = False
-    else:
-        base_holds = None
+    base_holds = band_answer(r, *CLAIMED_PAYOFF) if row.bounded else None
 
     u = ctx.uncertainty()
     long = payoff_long(results, u.base.funder_budget, prefix="robust:")
@@ -112,7 +106,7 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
     above = float((pts["class"] == "above 4:1").mean())
     unbounded = float((pts["class"] == "unbounded").mean())
     verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
-    if verdict == "not supported":
+    if verdict in ("exceeded", "fell short"):
         side = "above 4" if r.value > 4 else "below 3"
         detail = f"R is {side} in the base scenario"
     estimate = (f"R({100 * s0:.0f}%) = {r.value:.2f} [{r.lo:.2f}, {r.hi:.2f}]"
@@ -157,10 +151,14 @@ def phase_words(cells: pd.DataFrame, bound: pd.DataFrame) -> str:
     last = cells.horizon.max()
     b = bound[bound.horizon == last].iloc[0]
     lo_c = cells.complexity.min()
-    if b.boundary != b.boundary:
+    at_last = cells[cells.horizon == last]
+    if (at_last.winner == "collective").all():
+        head = f"at {last} months collective impact wins at every complexity"
+    elif b.boundary != b.boundary:
         head = f"at {last} months collective impact does not win at the highest complexity"
     elif b.boundary == lo_c:
-        head = f"at {last} months collective impact wins at every complexity"
+        head = (f"at {last} months collective impact is ahead on average at every complexity, but not clearly "
+                "at all of them")
     else:
         head = (f"at {last} months collective impact wins from complexity {b.boundary:g} "
                 f"(95% interval {b.lo:g} to {b.hi:g})")
@@ -173,6 +171,13 @@ def phase_words(cells: pd.DataFrame, bound: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def cell_words(r) -> str:
+    """One cell's difference, collective minus isolated, in percentage points with one
+    decimal, and "no clear winner" when its interval includes zero."""
+    text = f"{100 * r['diff']:+.1f} pp [{100 * r.diff_lo:+.1f}, {100 * r.diff_hi:+.1f}]"
+    return text if r.winner != "tie" else text + " (no clear winner)"
+
+
 def judge_regime(ctx: Context, results: dict) -> ClaimResult:
     spec = ctx.spec("regime")
     last = max(m.month.max() for _, m in (results["collective"], results["isolated"]))
@@ -183,13 +188,13 @@ def judge_regime(ctx: Context, results: dict) -> ClaimResult:
     frac = float((cells.winner == "collective").mean())
     at_base = cells[(cells.complexity == spec.base.complexity) & (cells.horizon == horizons[-1])]
     base = at_base.iloc[0] if len(at_base) else None
-    base_holds = None if base is None else (True if base.winner == "collective" else
-                                            (False if base.winner == "isolated" else None))
+    base_holds = None if base is None else ("within" if base.winner == "collective" else
+                                            ("below" if base.winner == "isolated" else None))
     pts, share, dep = _robust_two(results, "collective", "isolated")
     verdict, detail = combine(base_holds, share, dep)
     words = phase_words(cells, bound)
     at = cells[(cells.horizon == horizons[-1])]
-    diffs = ", ".join(f"complexity {int(r.complexity)}: {100 * r['diff']:+.0f} pp" for _, r in at.iterrows())
+    diffs = ", ".join(f"complexity {int(r.complexity)}: {cell_words(r)}" for _, r in at.iterrows())
     estimate = (f"collective - isolated at {horizons[-1]} months, {diffs}; collective wins in "
                 f"{100 * frac:.0f}% of complexity x horizon cells")
     detail = f"{detail}; {words}" if detail else words

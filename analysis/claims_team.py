@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import figures
 from .batch import Arm, arm_spec
-from .claims import Claim, ClaimResult, Context, combine, factor_columns, point_means
+from .claims import Claim, ClaimResult, Context, band_answer, combine, factor_columns, point_means
 from .claims_funding import _paired, _robust_two, holds_from_effect
 from .kickoff import OUTPUT, PLACEBO, kickoff_curve, kickoff_peak
 from .robustness import depends_words, drivers, share_holding
@@ -45,7 +45,10 @@ def judge_relaunch(ctx: Context, results: dict) -> ClaimResult:
     lo, hi = near_optimal_band(curve, "relaunch_threshold")
     best = curve.loc[curve.best].iloc[0]
     at = curve.loc[np.isclose(curve.relaunch_threshold, CLAIMED_THRESHOLD)].iloc[0]
-    base_holds = bool(at.near_optimal)
+    # near-optimal: within; else the optimum lies above the claimed threshold (the model
+    # finds a higher best threshold than claimed) or below it
+    base_holds = "within" if at.near_optimal else ("above" if best.relaunch_threshold > CLAIMED_THRESHOLD
+                                                   else "below")
     pts = _robust_levels(results, ROBUST_THRESHOLDS)
     cols = list(ROBUST_THRESHOLDS)
     pts["best"] = pts[cols].max(axis=1)
@@ -98,14 +101,7 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
     peak = kickoff_peak(monthly, seed=ctx.seed)
     p: Estimate = peak["peak"]
     lo, hi = CLAIM_BAND
-    if p.value != p.value:
-        base_holds = None
-    elif lo <= p.value <= hi:
-        base_holds = True
-    elif not p.overlaps(lo, hi):
-        base_holds = False
-    else:
-        base_holds = None
+    base_holds = band_answer(p, lo, hi)
     inter = {}
     for metric in ("mean_trust", "mean_engagement", "mean_knowledge"):
         if metric in monthly.columns:
@@ -125,7 +121,7 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
     share = share_holding(pts.holds)
     factors = [c for c in pts.columns if c not in ("point", "peak", "holds")]
     verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
-    if verdict == "not supported" and p.value == p.value:
+    if verdict in ("exceeded", "fell short") and p.value == p.value:
         detail = (f"the kickoff raises output by {100 * p.value:.1f}%, "
                   + ("less than half the claimed 30%" if p.hi < lo else "more than 30%"))
     if peak["pre_gap"] > 1e-9:

@@ -40,6 +40,8 @@ COMPARE_ROWS = SCORECARD[:1] + (
     ("impact", "long_term_impact", "mean share with a sustained outcome over the last 12 months"),
 ) + SCORECARD[1:]
 COMPARE_METRICS = tuple(m for _, m, _ in COMPARE_ROWS)
+# Also kept per run (not rows of the table): the ingredients of net SROI (analysis.value).
+EXTRA_METRICS = ("value_gross", "spent_pv")
 TABLE_COLUMNS = ("perspective", "metric", "scenario", "n", "mean", "ci_low", "ci_high",
                  "diff", "diff_low", "diff_high")
 
@@ -56,7 +58,7 @@ def _run_chunk(params: dict, scenario: str, replications: list[tuple[int, int]])
     for r, seed in replications:
         summary = simulate(p, seed).summary()
         rows.append({"scenario": scenario, "replication": r, "seed": seed,
-                     **{m: summary[m] for m in COMPARE_METRICS}})
+                     **{m: summary[m] for m in COMPARE_METRICS + EXTRA_METRICS}})
     return rows
 
 
@@ -86,7 +88,7 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
     rows = [row for _, chunk in done for row in chunk]
     order = {name: i for i, name in enumerate(names)}
     rows.sort(key=lambda row: (row["replication"], order[row["scenario"]]))
-    return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS])
+    return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS, *EXTRA_METRICS])
 
 
 def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[int, float, float, float]:

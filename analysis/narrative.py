@@ -2,6 +2,10 @@
 sentences with the numbers in them, from runs and their event logs (MSP impact research,
 Partnerships2030 / PrC). Nothing is invented: every sentence is a statistic of the runs.
 
+The parts follow the Impact Narrative Tool (Partnerships2030): what changed, for whom,
+at what level, why, and the resulting implications (what would change the result, what
+to watch).
+
 *Why* is attributed by ablation on common random numbers. For a scenario whose
 partnership is orchestrated (a funded backbone, or partners' own orchestration hours):
 
@@ -85,7 +89,49 @@ def _pct(x: float, digits: int = 0) -> str:
 
 
 def _pts(x: float) -> str:
-    return str(int(round(100 * x)))
+    """Percentage points: one decimal below 10 (no "1 points"), whole above."""
+    v = 100 * x
+    return f"{v:.1f}" if abs(v) < 10 else str(int(round(v)))
+
+
+def points(e: Estimate, signed: bool = False) -> str:
+    """A difference in percentage points with its 95% CI, with one decimal when whole
+    points would hide the interval (as "+1 (95% CI +1 to +1)" did): "3 percentage points
+    (95% CI +1 to +5)", "1.2 percentage points (95% CI +0.8 to +1.6)"."""
+    v, lo, hi = 100 * e.value, 100 * e.lo, 100 * e.hi
+    digits = 0
+    if round(lo) == round(hi) or abs(v) < 2:
+        digits = 1
+    if digits == 1 and round(lo, 1) == round(hi, 1):
+        digits = 2
+    num = f"{v:+.{digits}f}" if signed else f"{abs(v):.{digits}f}"
+    unit = "percentage point" if abs(round(v, digits)) == 1 else "percentage points"
+    return f"{num} {unit} (95% CI {lo:+.{digits}f} to {hi:+.{digits}f})"
+
+
+def count_text(x: float, one: str, many: str) -> str:
+    """A mean count of events per run in words: "no partner", "1 partner", "0.3
+    partners", "2.5 partners"."""
+    r = round(float(x), 1)
+    if r == 0:
+        return f"no {one}" if x == 0 else f"fewer than 0.1 {many}"
+    if r == 1:
+        return f"1 {one}"
+    return f"{r:g} {many}"
+
+
+def needs_words(profile: str, names: list[str] | None = None) -> str:
+    """A need profile ("2+3": 1-based dimensions) in words: "work and health" with
+    ``names``, else "dimensions 2 and 3"."""
+    idx = [int(k) for k in str(profile).split("+") if k.strip()]
+    if names:
+        words = [names[k - 1] if 0 < k <= len(names) else f"dimension {k}" for k in idx]
+    else:
+        words = [f"dimension {k}" for k in idx]
+    if len(words) == 1:
+        return words[0] if names else f"dimension {idx[0]}"
+    text = ", ".join(words[:-1]) + " and " + words[-1]
+    return text if names else "dimensions " + text.replace("dimension ", "")
 
 
 def _num(x: float) -> str:
@@ -105,15 +151,19 @@ def what_changed(name: str, p: Params, summary: pd.DataFrame, ref: tuple[str, pd
     if ref is not None and ref[0] != name:
         d = paired_diff_ci(*_aligned(summary, ref[1]))
         sign = "more" if d.value >= 0 else "fewer"
-        s += (f" That is {abs(100 * d.value):.0f} percentage points {sign} than {ref[0]} "
-              f"(95% CI {100 * d.lo:+.0f} to {100 * d.hi:+.0f}, same seeds).")
+        head, _, ci = points(d).partition(" (")
+        if d.lo > 0 or d.hi < 0:
+            s += f" That is {head} {sign} than {ref[0]} ({ci[:-1]}, same seeds)."
+        else:
+            s += (f" Against {ref[0]} the difference is {points(d, signed=True)}, same seeds: too small to "
+                  "tell apart from zero with these runs.")
     return s
 
 
-def to_whom(p: Params, by_needs: pd.DataFrame) -> str:
+def to_whom(p: Params, by_needs: pd.DataFrame, dimension_names: list[str] | None = None) -> str:
     """Sustained outcomes by need profile (which problem dimensions a person needs
     served): the best and the worst served profiles, and by number of needs when people
-    differ in it."""
+    differ in it. ``dimension_names``: the scenario's names for its need dimensions."""
     g = by_needs.groupby("needs")[["people", "sustained"]].sum()
     g = g[g.people > 0]
     if g.empty:
@@ -122,13 +172,15 @@ def to_whom(p: Params, by_needs: pd.DataFrame) -> str:
     g["of_all"] = g.people / g.people.sum()
     g = g.sort_values("share", ascending=False)
     hi, lo = g.iloc[0], g.iloc[-1]
-    s = (f"To whom: people's needs differ (each needs help on {p.complexity} of {p.n_dimensions} problem "
-         f"dimensions, served together). By the horizon, "
-         f"{_pct(hi.share)} of those needing dimensions {g.index[0]} ({_pct(hi.of_all)} of the population) had a "
-         f"sustained outcome")
+    names = list(dimension_names) if dimension_names else None
+    kinds = f": {', '.join(names[:-1])} and {names[-1]}" if names and len(names) > 1 else ""
+    s = (f"To whom: people's needs differ (each needs help on {p.complexity} of the {p.n_dimensions} problem "
+         f"dimensions{kinds}, served together). By the horizon, "
+         f"{_pct(hi.share)} of those needing help with {needs_words(g.index[0], names)} ({_pct(hi.of_all)} of the "
+         f"population) had a sustained outcome")
     if len(g) > 1:
-        s += (f", against {_pct(lo.share)} of those needing dimensions {g.index[-1]} ({_pct(lo.of_all)} of the "
-              "population)")
+        s += (f", against {_pct(lo.share)} of those needing help with {needs_words(g.index[-1], names)} "
+              f"({_pct(lo.of_all)} of the population)")
     d = by_needs.groupby("dims")[["people", "sustained"]].sum()
     d = d[d.people > 0]
     if len(d) > 1:
@@ -136,9 +188,9 @@ def to_whom(p: Params, by_needs: pd.DataFrame) -> str:
     return s + "."
 
 
-def at_what_level(p: Params, summary: pd.DataFrame) -> str:
+def at_what_level(p: Params, summary: pd.DataFrame, currency: str = "k (currency units)") -> str:
     m = summary.mean(numeric_only=True)
-    return (f"At what level: funders paid in {_num(m.funds_raised)} k in all; at the horizon partners gave "
+    return (f"At what level: funders paid in {_num(m.funds_raised)} {currency} in all; at the horizon partners gave "
             f"{_num(m.hours_inkind)} in-kind and {_num(m.hours_funded)} funded hours a month (inputs), "
             f"delivered {_num(m.service_hours)} hours of services a month to {_num(m.served)} people (outputs); "
             f"{_pct(m.improved_share)} of the target population were at or above the outcome threshold "
@@ -150,13 +202,23 @@ def what_happened(summary: pd.DataFrame) -> str:
     n = len(summary)
     dissolved = float((summary.dissolved_month > 0).mean())
     cut = float((summary.ev_funding_cut > 0).mean())
-    s = (f"What happened along the way (mean per run): representatives turned over {m.ev_turnover:.0f} times, "
-         f"the team was relaunched {m.ev_relaunch:.0f} times, {m.ev_exit:.1f} partners left and "
-         f"{m.ev_recruit:.1f} joined, partners claimed credit unilaterally {m.ev_betrayal:.1f} times; "
+    def times(x: float, done: str, never: str) -> str:
+        return never if round(float(x), 1) == 0 else f"{done} {count_text(x, 'time', 'times')}"
+
+    s = (f"What happened along the way (mean per run): "
+         f"{times(m.ev_turnover, 'representatives turned over', 'no representative left')}, "
+         f"{times(m.ev_relaunch, 'the team was relaunched', 'the team was never relaunched')}, "
+         f"{count_text(m.ev_exit, 'partner', 'partners')} left and "
+         f"{count_text(m.ev_recruit, 'partner', 'partners')} joined, "
+         f"{times(m.ev_betrayal, 'partners claimed credit unilaterally', 'no partner claimed credit unilaterally')}; "
          f"funders cut funding in {_pct(cut)} of the {n} runs")
     if dissolved > 0:
-        when = summary.loc[summary.dissolved_month > 0, "dissolved_month"].median()
-        s += f", and the partnership dissolved in {_pct(dissolved)} of them (median month {when:.0f})"
+        months = summary.loc[summary.dissolved_month > 0, "dissolved_month"]
+        if len(months) == 1:
+            s += f", and the partnership dissolved in 1 of them (in month {months.iloc[0]:.0f})"
+        else:
+            s += (f", and the partnership dissolved in {len(months)} of them ({_pct(dissolved)}; median month "
+                  f"{months.median():.0f} over those {len(months)} runs)")
     return s + "."
 
 
@@ -169,16 +231,17 @@ def why(att: dict | None, orchestrated_: bool) -> str:
     gain: Estimate = att["gain"]
     c = att["contributions"]
     total = gain.value
-    head = (f"Why: orchestration adds {_pts(total)} percentage points of long-term impact (95% CI "
-            f"{100 * gain.lo:+.0f} to {100 * gain.hi:+.0f}) against the same partnership without it, same seeds.")
+    head = (f"Why: orchestration adds {points(gain)} of long-term impact against the same partnership "
+            "without it, same seeds.")
     shown = c[c.value.abs() >= 0.005]
     if shown.empty:
         return head + " No single principle, switched off alone, changes impact by half a point or more."
     parts = []
     for _, r in shown.iterrows():
         verb = "accounts for" if r.value >= 0 else "costs"
-        parts.append(f"{PRINCIPLE_WORDS[r.principle]} {verb} {abs(100 * r.value):.0f} of the "
-                     f"{_pts(total)} points (95% CI {100 * r.lo:.0f} to {100 * r.hi:.0f})")
+        d = 1 if abs(100 * r.value) < 2 or round(100 * r.lo) == round(100 * r.hi) else 0
+        parts.append(f"{PRINCIPLE_WORDS[r.principle]} {verb} {abs(100 * r.value):.{d}f} of the "
+                     f"{_pts(total)} points (95% CI {100 * r.lo:.{d}f} to {100 * r.hi:.{d}f})")
     rem = att["remainder"]
     summed = total - rem.value
     if abs(rem.value) < 0.005:
@@ -193,10 +256,75 @@ def why(att: dict | None, orchestrated_: bool) -> str:
     return head + " Switching off one principle at a time: " + "; ".join(parts) + "." + tail
 
 
+def _runs(n: int) -> str:
+    return "1 run" if n == 1 else f"{n} runs"
+
+
+def _split_gap(summary: pd.DataFrame, column: str, *, above_median: bool) -> tuple[float, int, int] | None:
+    """Mean long-term impact of runs with more ``column`` (above the median, or any at
+    all) minus that of the others, and how many runs are in each group; None when
+    either group is empty. A comparison across seeds: an association, not a cause."""
+    x = summary[column].to_numpy(float)
+    more = x > np.median(x) if above_median else x > 0
+    if more.all() or not more.any():
+        return None
+    imp = summary[IMPACT].to_numpy(float)
+    return float(imp[more].mean() - imp[~more].mean()), int(more.sum()), int((~more).sum())
+
+
+def implications(p: Params, summary: pd.DataFrame, att: dict | None = None,
+                 ref: tuple[str, pd.DataFrame] | None = None, name: str = "") -> str:
+    """The resulting implications (the fifth part of the Impact Narrative Tool), from
+    the runs: what would change the result (the principle whose switching off costs
+    most; whether the comparison with the reference is settled) and what to watch
+    (turnover and funders' cuts, comparing runs with more of them with the rest)."""
+    change, watch = [], []
+    if att is not None:
+        c = att["contributions"]
+        if len(c) and c.value.iloc[0] >= 0.005:
+            top = c.iloc[0]
+            change.append(f"losing {PRINCIPLE_WORDS[top.principle]} would cost most: "
+                          f"{points(Estimate(top.value, top.lo, top.hi))} of long-term impact")
+        elif len(c):
+            change.append("no single backbone principle is worth half a point on its own; the gain rests on "
+                          "them together")
+    elif not orchestrated(p):
+        change.append("someone orchestrating the partnership (a backbone, or partners' own hours) is the lever "
+                      "this scenario does not use")
+    if ref is not None and ref[0] != name:
+        d = paired_diff_ci(*_aligned(summary, ref[1]))
+        if d.lo <= 0 <= d.hi:
+            change.append(f"the choice against {ref[0]} is not settled by these runs (the difference's interval "
+                          "includes zero): more runs, or other grounds, must decide it")
+    turnover = _split_gap(summary, "ev_turnover", above_median=True)
+    if turnover is not None:
+        gap, n_more, n_less = turnover
+        watch.append(f"representatives' turnover: the {_runs(n_more)} with more turnover than the median reached "
+                     f"{abs(100 * gap):.1f} points {'less' if gap < 0 else 'more'} impact than the other {n_less}")
+    cuts = _split_gap(summary, "ev_funding_cut", above_median=False)
+    if cuts is not None:
+        gap, n_more, n_less = cuts
+        watch.append(f"funders' reviews: the {_runs(n_more)} in which a funder cut its money reached "
+                     f"{abs(100 * gap):.1f} points {'less' if gap < 0 else 'more'} impact than the {n_less} without a cut")
+    elif float(summary.ev_funding_cut.mean()) == 0:
+        watch.append("funders' reviews: no funder cut its money in any run, so the result assumes funders "
+                     "who stay patient")
+    out = "Implications: "
+    if change:
+        out += "What would change the result: " + "; ".join(change) + ". "
+    if watch:
+        out += ("What to watch (runs compared with each other, same scenario: an association across runs, not "
+                "a measured effect): " + "; ".join(watch) + ".")
+    return out.strip() if (change or watch) else ""
+
+
 def narrative(name: str, p: Params, runs: Mapping[str, pd.DataFrame], ref: tuple[str, pd.DataFrame] | None = None,
-              att: dict | None = None) -> list[str]:
+              att: dict | None = None, dimension_names: list[str] | None = None,
+              currency: str = "k (currency units)") -> list[str]:
     """The narrative's paragraphs for one scenario: what changed, to whom, at what level,
-    what happened, why."""
-    paras = [what_changed(name, p, runs["summary"], ref), to_whom(p, runs["by_needs"]),
-             at_what_level(p, runs["summary"]), what_happened(runs["summary"]), why(att, orchestrated(p))]
+    what happened, why, and the resulting implications. ``name`` is the scenario's name
+    as the reader knows it (its title)."""
+    paras = [what_changed(name, p, runs["summary"], ref), to_whom(p, runs["by_needs"], dimension_names),
+             at_what_level(p, runs["summary"], currency), what_happened(runs["summary"]), why(att, orchestrated(p)),
+             implications(p, runs["summary"], att, ref, name)]
     return [x for x in paras if x]

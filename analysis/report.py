@@ -1,7 +1,10 @@
 """The strategist's report: a self-contained HTML page comparing funding scenarios, for a
 board. Figures are embedded as base64 PNG; no external file, font or script.
 
-Contents: the key findings; the scenarios; the balanced scorecard at the horizon with
+Contents: the findings up front in plain words (what to decide, how sure the model is, and
+that it is a model, not a forecast) with the key findings; the scenarios, under their
+display names (the scenario file's ``title``), money in their ``currency`` and need
+dimensions by their ``dimension_names`` (``simulation.scenarios.scenario_labels``); the balanced scorecard at the horizon with
 95% CIs and paired differences with the first scenario (``analysis.compare``); impact
 over time with 95% bands; money (cost per sustained outcome, SROI, and the backbone
 payoff ratio where a backbone is funded); the impact narrative of each scenario
@@ -28,10 +31,11 @@ from simulation import Params
 
 from . import report_figures as rf
 from .compare import COMPARE_METRICS, COMPARE_ROWS, paired_table
-from .narrative import ablation_arms, attribution, narrative, orchestrated
+from .narrative import ablation_arms, attribution, narrative, orchestrated, points
 from .payoff import payoff_estimate
 from .scenario_runs import run_arms
 from .stats import IMPACT, Estimate, bootstrap_ci, paired_diff_ci
+from .value import counterfactual, net_value
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:1000px;margin:2em auto;padding:0 1.5em;color:#222;line-height:1.45}
@@ -41,7 +45,8 @@ table{border-collapse:collapse;font-family:Helvetica,Arial,sans-serif;font-size:
 th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}
 th{background:#f0f0f0}td.l,th.l{text-align:left}tr.p td{background:#fafafa;font-weight:bold;text-align:left;color:#0173b2}
 .sig{color:#0173b2;font-weight:bold}img{max-width:100%;display:block;margin:.5em auto}
-.note{font-size:.85em;color:#555}.scen{margin:.4em 0}.scen b{font-family:Helvetica,Arial,sans-serif}
+.note{font-size:.85em;color:#555}.caveat{background:#fff7e6;border-left:5px solid #d97706;padding:.5em 1.2em;
+margin:1em 0;font-size:1.05em}.code{font-family:Helvetica,Arial,sans-serif;color:#777;font-size:.8em}.scen{margin:.4em 0}.scen b{font-family:Helvetica,Arial,sans-serif}
 """
 
 
@@ -67,13 +72,20 @@ def _digits(values) -> int:
     return 0 if v >= 100 else (1 if v >= 10 else (2 if v >= 1 else 3))
 
 
-def scorecard_html(table: pd.DataFrame, names: list[str]) -> str:
-    """The paired comparison table as HTML: one row per metric, per scenario mean [CI],
-    and the difference with the first scenario (bold when its CI excludes 0)."""
+def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, str] | None = None,
+                   currency: str = "k (currency units)") -> str:
+    """The paired comparison table as HTML: one row per metric (its display name and
+    unit, ``analysis.labels``), per scenario mean [CI], and the difference with the
+    first scenario (bold when its CI excludes 0). Columns are headed by ``titles``
+    (display names; default the names)."""
+    from .labels import metric_label
+
+    titles = titles or {}
+    label = {n: titles.get(n, n) for n in names}
     ref = names[0]
     meaning = {m: t for _, m, t in COMPARE_ROWS}
-    head = "<tr><th class=l>metric</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names)
-    head += "".join(f"<th>{html.escape(n)} - {html.escape(ref)}</th>" for n in names[1:]) + "</tr>"
+    head = "<tr><th class=l>metric</th>" + "".join(f"<th>{html.escape(label[n])}</th>" for n in names)
+    head += "".join(f"<th>{html.escape(label[n])} minus {html.escape(label[ref])}</th>" for n in names[1:]) + "</tr>"
     rows, persp = [head], None
     by = table.set_index(["metric", "scenario"])
     for p, metric, _ in COMPARE_ROWS:
@@ -82,7 +94,8 @@ def scorecard_html(table: pd.DataFrame, names: list[str]) -> str:
             rows.append(f"<tr class=p><td colspan={1 + 2 * len(names) - 1}>{p.upper()}</td></tr>")
         block = by.loc[metric]
         d = _digits(block["mean"].to_numpy())
-        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{metric.replace('_', ' ')}</td>"]
+        shown = metric_label(metric, meaning[metric], currency)[0].rsplit(" [", 1)[0]
+        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{html.escape(shown)}</td>"]
         cells += [f"<td>{_cell(block.loc[n, 'mean'], block.loc[n, 'ci_low'], block.loc[n, 'ci_high'], d)}</td>"
                   for n in names]
         for n in names[1:]:
@@ -94,18 +107,33 @@ def scorecard_html(table: pd.DataFrame, names: list[str]) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
-def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict]) -> tuple[pd.DataFrame, str]:
-    """Cost per sustained outcome and SROI over all runs (ratios of sums), and R."""
+def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict],
+                counterfactuals: Mapping[str, pd.DataFrame] | None = None,
+                attribution_share: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, str]:
+    """Cost per sustained outcome, gross SROI and, where the scenario's run without the
+    partnership is given (``counterfactuals[name]``: its summary table, same seeds), net
+    SROI and the net cost per additional sustained outcome (analysis.value), all over all
+    runs (ratios of sums, bootstrap CIs); and R."""
+    counterfactuals = counterfactuals or {}
+    attribution_share = attribution_share or {}
+    nan = Estimate(np.nan, np.nan, np.nan)
     rows = []
     for name, r in runs.items():
-        s = r["summary"]
+        s = r["summary"].sort_values("seed")
         cost = _ratio_of_means(s.spent_total.to_numpy(), s.outcomes_total.to_numpy())
-        value = s.sroi * s.spent_total  # value of outcomes, per run
-        sroi = _ratio_of_means(value.to_numpy(), s.spent_total.to_numpy())
+        sroi = _ratio_of_means(s.value_gross.to_numpy(), s.spent_pv.to_numpy())
+        net, net_cost = nan, nan
+        if name in counterfactuals:
+            v = net_value(s, counterfactuals[name], attribution_share.get(name, 0.0))
+            net = _ratio_of_means(v.net_value.to_numpy(), v.spent_pv.to_numpy())
+            if v.additional_outcomes.sum() > 0:
+                net_cost = _ratio_of_means(v.spent_total.to_numpy(), v.additional_outcomes.to_numpy())
         pay = payoffs.get(name)
-        rows.append({"scenario": name, "cost": cost, "sroi": sroi, "payoff": pay})
-    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>SROI (value per unit spent)"
-                 "</th><th>backbone payoff ratio R</th></tr>"]
+        rows.append({"scenario": name, "cost": cost, "sroi": sroi, "net_sroi": net, "net_cost": net_cost,
+                     "payoff": pay})
+    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>gross SROI</th>"
+                 "<th>net SROI</th><th>net cost per additional sustained outcome (k)</th>"
+                 "<th>backbone payoff ratio R</th></tr>"]
     for r in rows:
         pay = r["payoff"]
         ptxt = "no backbone funded"
@@ -115,45 +143,128 @@ def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict]) -> tuple[
                     else "undefined: the backbone's money would buy no detectable impact as direct work")
         html_rows.append(f"<tr><td class=l>{html.escape(r['scenario'])}</td>"
                          f"<td>{_cell(r['cost'].value, r['cost'].lo, r['cost'].hi, 2)}</td>"
-                         f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td><td>{ptxt}</td></tr>")
+                         f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td>"
+                         f"<td>{_cell(r['net_sroi'].value, r['net_sroi'].lo, r['net_sroi'].hi, 1)}</td>"
+                         f"<td>{_cell(r['net_cost'].value, r['net_cost'].lo, r['net_cost'].hi, 2)}</td>"
+                         f"<td>{ptxt}</td></tr>")
     return pd.DataFrame(rows), "<table>" + "".join(html_rows) + "</table>"
 
 
-def key_findings(names, params, runs, payoffs, atts) -> list[str]:
-    """Three to five plain sentences for the top of the report."""
+def _diff(runs, n: str, ref: str) -> Estimate:
+    """Paired difference in long-term impact, scenario ``n`` minus ``ref``, by seed."""
+    a = runs[n]["summary"].sort_values("seed")
+    b = runs[ref]["summary"].sort_values("seed")
+    return paired_diff_ci(a[IMPACT].to_numpy(), b[IMPACT].to_numpy())
+
+
+def findings_html(names, params, runs, titles: Mapping[str, str], replications: int) -> str:
+    """The top of the report in plain words: what to decide, what the model finds, how
+    sure it is, and that it is a model, not a forecast."""
+    t = {n: html.escape(titles.get(n, n)) for n in names}
     imp = {n: runs[n]["summary"][IMPACT].mean() for n in names}
     best = max(imp, key=imp.get)
-    out = [f"<b>{html.escape(best)}</b> reaches the most people: {100 * imp[best]:.0f}% of its target population "
+    years = params[best].months / 12
+    ref = names[0]
+    out = ["<div class=caveat><b>A model, not a forecast.</b> These numbers show what follows from the model's "
+           "stated mechanisms and assumptions about partnerships, funders and the people they serve. Use them to "
+           "compare the options below with each other and to see what drives the difference, not to predict what "
+           "any real partnership will achieve.</div>"]
+    if len(names) == 1:
+        decide = (f"<b>What to decide:</b> whether {t[best]} is worth funding as set up here: the model shows what it "
+                  "reaches and what its result depends on.")
+    else:
+        decide = (f"<b>What to decide:</b> which of these {len(names)} set-ups to back ("
+                  + ", ".join(t[n] for n in names) + ").")
+    found = (f"<b>What the model finds:</b> {t[best]} reaches the most people, {100 * imp[best]:.0f}% of its target "
+             f"population with a sustained outcome over the last year of {years:g} years")
+    sure, total = [], 0
+    for n in names[1:]:
+        d = _diff(runs, n, ref)
+        total += 1
+        clear = d.lo > 0 or d.hi < 0
+        word = "more" if d.value >= 0 else "fewer"
+        if clear:
+            sure.append(f"{t[n]} reaches {abs(100 * d.value):.1f} percentage points {word} than {t[ref]} (95% CI "
+                        f"{100 * d.lo:+.1f} to {100 * d.hi:+.1f}): clear")
+        else:
+            sure.append(f"{t[n]} against {t[ref]}: {100 * d.value:+.1f} percentage points (95% CI {100 * d.lo:+.1f} "
+                        f"to {100 * d.hi:+.1f}): not distinguishable from no difference with these runs")
+    found += "."
+    how = (f"<b>How sure the model is:</b> each scenario ran {replications} times on the same seeds (the same "
+           "turnover, needs and shocks in each), and the 95% intervals below show how much the result varies with "
+           "luck. ")
+    if sure:
+        how += ("; ".join(sure) + ". ")
+    how += ("Sure here means the model gives the same order under other luck; it does not mean its assumptions "
+            "hold for a given partnership.")
+    return out[0] + "<div class=box>" + "".join(f"<p>{x}</p>" for x in (decide, found, how)) + "</div>"
+
+
+def key_findings(names, params, runs, payoffs, atts, titles: Mapping[str, str] | None = None) -> list[str]:
+    """Three to five plain sentences for the top of the report."""
+    titles = titles or {}
+    t = {n: html.escape(titles.get(n, n)) for n in names}
+    imp = {n: runs[n]["summary"][IMPACT].mean() for n in names}
+    best = max(imp, key=imp.get)
+    out = [f"<b>{t[best]}</b> reaches the most people: {100 * imp[best]:.0f}% of its target population "
            f"with a sustained outcome over the last year of {params[best].months / 12:g} years."]
     ref = names[0]
     for n in names[1:]:
-        a = runs[n]["summary"].sort_values("seed")
-        b = runs[ref]["summary"].sort_values("seed")
-        d = paired_diff_ci(a[IMPACT].to_numpy(), b[IMPACT].to_numpy())
-        out.append(f"{html.escape(n)} vs {html.escape(ref)}: {100 * d.value:+.0f} percentage points of long-term "
-                   f"impact (95% CI {100 * d.lo:+.0f} to {100 * d.hi:+.0f}).")
+        d = _diff(runs, n, ref)
+        out.append(f"{t[n]} against {t[ref]}: {points(d, signed=True)} of long-term impact.")
     for n, pay in payoffs.items():
         e = pay["ratio"]
         if pay["bounded"]:
-            out.append(f"In {html.escape(n)}, each unit of impact the backbone's budget would have bought as direct "
+            out.append(f"In {t[n]}, each unit of impact the backbone's budget would have bought as direct "
                        f"work comes back as {e.value:.1f} units through the backbone (95% CI {e.lo:.1f} to {e.hi:.1f}); "
                        f"practitioners claim 3 to 4.")
     for n, att in atts.items():
         c = att["contributions"]
         if len(c) and c.value.iloc[0] > 0.005:
             top = c.iloc[0]
-            out.append(f"In {html.escape(n)}, the backbone principle that matters most is "
+            out.append(f"In {t[n]}, the backbone principle that matters most is "
                        f"{html.escape(rf.SHORT[top.principle])}: switching it off alone costs "
-                       f"{100 * top.value:.0f} points of impact.")
+                       f"{points(Estimate(top.value, top.lo, top.hi))} of long-term impact.")
     return out[:6]
 
 
+def value_findings(money: pd.DataFrame) -> list[str]:
+    """One sentence on value for money: the scenario with the highest net SROI."""
+    ok = money[[np.isfinite(e.value) for e in money.net_sroi]]
+    if ok.empty:
+        return []
+    best = ok.iloc[int(np.argmax([e.value for e in ok.net_sroi]))]
+    n, g = best.net_sroi, best.sroi
+    return [f"Value for money: <b>{html.escape(best.scenario)}</b> returns {n.value:.1f} units of social value per "
+            f"unit spent (95% CI {n.lo:.1f} to {n.hi:.1f}) beyond what the same people would have reached without "
+            f"the partnership, after attribution to others; {g.value:.1f} gross."]
+
+
+def scenario_labels_or_default(name: str, p: Params) -> dict:
+    """A scenario's labels (``simulation.scenarios.scenario_labels``); for a scenario
+    given only as parameters (no file), its name, the default currency and numbered
+    dimensions."""
+    from simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+
+    try:
+        return scenario_labels(name)
+    except ScenarioError:
+        return {"title": name, "currency": DEFAULT_CURRENCY,
+                "dimension_names": [f"dimension {k + 1}" for k in range(p.n_dimensions)]}
+
+
 def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
-                 workers: int | None = None, progress: Callable | None = None) -> str:
-    """Run the scenarios and their counterfactuals, and return the report as HTML."""
-    from simulation.scenarios import scenario_description
+                 workers: int | None = None, progress: Callable | None = None,
+                 labels: Mapping[str, dict] | None = None) -> str:
+    """Run the scenarios and their counterfactuals, and return the report as HTML.
+    ``labels``: per scenario, its ``title``, ``currency`` and ``dimension_names``
+    (default: from its scenario file, see ``scenario_labels_or_default``)."""
+    from simulation.scenarios import ScenarioError, scenario_description
 
     names = list(scenarios)
+    labels = {n: {**scenario_labels_or_default(n, scenarios[n]), **dict((labels or {}).get(n, {}))}
+              for n in names}
+    titles = {n: labels[n]["title"] for n in names}
     arms: dict = {}
     for n, p in scenarios.items():
         arms[(n, "main")] = p
@@ -163,8 +274,16 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
         if p.backbone_share > 0:
             arms[(n, "reduced")] = p.replace(backbone_share=0.0, self_orchestration_hours=0.0,
                                              funder_budget=p.funder_budget * (1 - p.backbone_share))
+    # The same people without the partnership (one run per distinct set): net SROI's deadweight.
+    cf_key = {}
+    for n, p in scenarios.items():
+        cf = counterfactual(p)
+        key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
+        arms[key] = cf
+        cf_key[n] = key
     got = run_arms(arms, replications, seed0, workers=workers, progress=progress)
     runs = {n: got[(n, "main")] for n in names}
+    cfs = {n: got[cf_key[n]]["summary"] for n in names}
 
     table = paired_table(pd.concat([runs[n]["summary"].assign(scenario=n)[["scenario", "replication", "seed",
                                                                            *COMPARE_METRICS]] for n in names]))
@@ -177,43 +296,64 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
             a = runs[n]["summary"].sort_values("seed")
             payoffs[n] = payoff_estimate(a[IMPACT], got[(n, "none")]["summary"].sort_values("seed")[IMPACT],
                                          got[(n, "reduced")]["summary"].sort_values("seed")[IMPACT])
-    money, money_html = money_table(runs, payoffs)
+    money, money_html = money_table({titles[n]: runs[n] for n in names}, {titles[n]: v for n, v in payoffs.items()},
+                                    {titles[n]: v for n, v in cfs.items()},
+                                    {titles[n]: p.attribution_others for n, p in scenarios.items()})
 
-    parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(n) for n in names)} &middot; "
-             f"{replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
+    parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(titles[n]) for n in names)} "
+             f"&middot; {replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
              f"{dt.date.today().isoformat()}</p>"]
+    parts.append("<h2>Findings</h2>" + findings_html(names, scenarios, runs, titles, replications))
+    findings = key_findings(names, scenarios, runs, payoffs, atts, titles) + value_findings(money)
     parts.append("<div class=box><b>Key findings</b><ul>" + "".join(
-        f"<li>{s}</li>" for s in key_findings(names, scenarios, runs, payoffs, atts)) + "</ul></div>")
+        f"<li>{s}</li>" for s in findings) + "</ul></div>")
     parts.append("<h2>The scenarios</h2>")
     for n in names:
         try:
             desc = scenario_description(n)
-        except Exception:  # a Params-only scenario has no file
+        except ScenarioError:  # a Params-only scenario has no file
             desc = ""
-        parts.append(f"<p class=scen><b>{html.escape(n)}</b>: {html.escape(' '.join(desc.split()))}</p>")
-    parts.append("<h2>Impact over time</h2>" + _img(rf.impact_over_time(runs, scenarios), "impact over time")
+        code = f" <span class=code>({html.escape(n)})</span>" if titles[n] != n else ""
+        parts.append(f"<p class=scen><b>{html.escape(titles[n])}</b>{code}: {html.escape(' '.join(desc.split()))} "
+                     f"<span class=note>Money in {html.escape(labels[n]['currency'])}.</span></p>")
+    parts.append("<h2>Impact over time</h2>" + _img(rf.impact_over_time(runs, scenarios, titles), "impact over time")
                  + "<p class=note>Share of the target population with a sustained outcome each month: mean over "
-                   "runs with its 95% confidence band; the dashed line is the partnership's goal.</p>")
+                   "runs with its 95% confidence band. The partnership's goal is marked as a note at the side (or "
+                   "as a dashed line when it is within the range of the curves), so that it does not squash them.</p>")
     parts.append("<h2>Balanced scorecard at the horizon</h2><p class=note>Mean over runs [95% t-interval]; the "
                  "difference columns are paired by seed (the same turnover, needs and shocks in every scenario); "
-                 "bold: the interval excludes zero. Money in thousands.</p>" + scorecard_html(table, names))
+                 f"bold: the interval excludes zero. {_money_note(names, labels)}</p>"
+                 + scorecard_html(table, names, titles, _currency_of(names, labels)))
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>" + money_html
                  + _img(rf.money(money), "cost per outcome and SROI")
                  + "<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
-                   "outcome, over all runs; SROI = monetized value of those outcomes / money spent. The payoff ratio "
+                   "outcome, over all runs. SROI after Nicholls et al. (2012): gross SROI = discounted value of the "
+                   "person-years people held a sustained outcome (those holding one at the end projected "
+                   "benefit_duration years ahead with drop-off) / discounted money spent; net SROI deducts what the "
+                   "same people reached without the partnership (deadweight, from a run without money or partnership "
+                   "work on the same seed) and the share owed to others (attribution_others); net cost per "
+                   "additional sustained outcome = money spent / (outcomes - outcomes without the partnership). "
+                   "The payoff ratio "
                    "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
                    "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
                    "seeds.</p>")
-    parts.append("<h2>Impact narrative: what changed, for whom, at what level, and why</h2>")
+    parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")
     for n in names:
-        parts.append(f"<h3>{html.escape(n)}</h3>")
-        ref = (names[0], runs[names[0]]["summary"]) if n != names[0] else None
-        parts += [f"<p>{html.escape(s)}</p>" for s in narrative(n, scenarios[n], runs[n], ref, atts.get(n))]
+        parts.append(f"<h3>{html.escape(titles[n])}</h3>")
+        ref = (titles[names[0]], runs[names[0]]["summary"]) if n != names[0] else None
+        paras = narrative(titles[n], scenarios[n], runs[n], ref, atts.get(n),
+                          dimension_names=labels[n]["dimension_names"], currency=labels[n]["currency"])
+        for s in paras:
+            head, sep, rest = s.partition(": ")
+            if head in ("To whom", "At what level", "Why", "Implications", "What happened along the way (mean per run)"):
+                parts.append(f"<p><b>{html.escape(head)}:</b> {html.escape(rest)}</p>")
+            else:
+                parts.append(f"<p>{html.escape(s)}</p>")
         if n in atts:
-            parts.append(_img(rf.attribution(atts[n], n), f"attribution for {n}"))
+            parts.append(_img(rf.attribution(atts[n], titles[n]), f"attribution for {titles[n]}"))
     parts.append(_method(replications, seed0))
     return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Backbone report: "
-            + html.escape(", ".join(names)) + f"</title><style>{CSS}</style></head><body>"
+            + html.escape(", ".join(titles[n] for n in names)) + f"</title><style>{CSS}</style></head><body>"
             + "\n".join(parts) + "</body></html>")
 
 
@@ -223,6 +363,23 @@ def _version() -> str:
     return package_version()
 
 
+def _currency_of(names, labels) -> str:
+    """The one money unit of these scenarios, or "money units" when they differ."""
+    units = {labels[n]["currency"] for n in names}
+    return units.pop() if len(units) == 1 else "money units"
+
+
+def _money_note(names, labels) -> str:
+    """Which money unit each scenario's figures are in."""
+    units = {}
+    for n in names:
+        units.setdefault(labels[n]["currency"], []).append(labels[n]["title"])
+    if len(units) == 1:
+        return f"Money in {html.escape(next(iter(units)))}."
+    return "Money in " + "; ".join(f"{html.escape(u)} for {', '.join(html.escape(t) for t in ts)}"
+                                   for u, ts in units.items()) + " (not comparable across these)."
+
+
 def _method(replications: int, seed0: int) -> str:
     return (f"<h2>How these numbers were made</h2><p class=note>Each scenario ran {replications} times with seeds "
             f"{seed0} to {seed0 + replications - 1}; run r of every scenario and counterfactual used the same seed, so "
@@ -230,5 +387,6 @@ def _method(replications: int, seed0: int) -> str:
             "Long-term impact is the mean share of the target population with a sustained outcome over the last 12 "
             "months. The causes in the narrative come from counterfactual runs: the same scenario with one backbone "
             "principle switched off at a time, and with no orchestration at all. This is a model: its numbers show "
-            "what follows from its stated mechanisms and assumptions (docs/ODD.md), not a forecast; "
-            "docs/CLAIMS.md tests the practitioners' claims behind it.</p>")
+            "what follows from its stated mechanisms and assumptions (described in the model's ODD protocol, which "
+            "comes with it), not a forecast; the practitioners' claims behind it are tested one by one in the "
+            "model's claims report.</p>")

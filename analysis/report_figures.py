@@ -26,17 +26,39 @@ def _band(monthly: pd.DataFrame, metric: str) -> pd.DataFrame:
     return pd.DataFrame({"mean": mean, "lo": mean - half, "hi": mean + half}).reset_index()
 
 
-def impact_over_time(runs: Mapping[str, dict], params: Mapping) -> bytes:
+def goal_marks(top: float, goals) -> tuple[float, list[float], list[float]]:
+    """The y range of the impact chart (in %) from the curves' top (``top``, in %), and
+    the goals (shares) drawn as lines inside it and those noted as above it: the goal
+    never sets the range."""
+    ymax = min(100.0, max(5.0, 1.25 * top))
+    goals = sorted(set(goals))
+    return ymax, [g for g in goals if 100 * g <= ymax], [g for g in goals if 100 * g > ymax]
+
+
+def impact_over_time(runs: Mapping[str, dict], params: Mapping, titles: Mapping[str, str] | None = None) -> bytes:
+    """Each scenario's share with a sustained outcome by month, mean and 95% band. The
+    y range follows the curves; a goal above them is a note at the top right with an
+    arrow, not a line that would squash the curves at the bottom."""
+    titles = titles or {}
     fig, ax = plt.subplots(figsize=(9, 4.2))
     colors = sns.color_palette("colorblind", len(runs))
+    top = 0.0
     for (name, r), color in zip(runs.items(), colors):
         b = _band(r["monthly"], "impact_share")
         ax.fill_between(b.month, 100 * b.lo, 100 * b.hi, color=color, alpha=0.2)
-        ax.plot(b.month, 100 * b["mean"], color=color, lw=2, label=name)
-    goals = {p.target_outcome_share for p in params.values()}
-    for g in goals:
+        ax.plot(b.month, 100 * b["mean"], color=color, lw=2, label=titles.get(name, name))
+        top = max(top, float(np.nanmax(100 * b.hi)) if len(b) else 0.0)
+    ymax, inside, above = goal_marks(top, [p.target_outcome_share for p in params.values()])
+    for g in inside:
         ax.axhline(100 * g, color=GREY, ls="--", lw=1)
-    ax.set(xlabel="month", ylabel="people with a sustained outcome (%)", ylim=(0, 100),
+        ax.annotate(f"goal: {100 * g:.0f}%", (1.0, 100 * g), xycoords=("axes fraction", "data"),
+                    xytext=(-4, 3), textcoords="offset points", ha="right", fontsize=9, color=GREY)
+    if above:
+        text = "goal" + ("s" if len(above) > 1 else "") + ": " + ", ".join(f"{100 * g:.0f}%" for g in above)
+        ax.annotate(f"{text} (above this range)", xy=(0.99, 1.0), xycoords="axes fraction", xytext=(0.99, 0.90),
+                    textcoords="axes fraction", ha="right", va="top", fontsize=9, color=GREY,
+                    arrowprops={"arrowstyle": "->", "color": GREY})
+    ax.set(xlabel="month", ylabel="people with a sustained outcome (%)", ylim=(0, ymax),
            title="Impact over time (mean and 95% band)")
     ax.legend(loc="upper left", fontsize=9)
     fig.tight_layout()
@@ -44,10 +66,13 @@ def impact_over_time(runs: Mapping[str, dict], params: Mapping) -> bytes:
 
 
 def money(table: pd.DataFrame) -> bytes:
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    panels = [("cost", "cost per sustained outcome (k)"), ("sroi", "gross SROI")]
+    if "net_sroi" in table and any(np.isfinite(e.value) for e in table["net_sroi"]):
+        panels.append(("net_sroi", "net SROI"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.4))
     names = list(table.scenario)
     colors = sns.color_palette("colorblind", len(names))
-    for ax, col, label in ((axes[0], "cost", "cost per sustained outcome (k)"), (axes[1], "sroi", "SROI")):
+    for ax, (col, label) in zip(axes, panels):
         vals = np.array([e.value for e in table[col]])
         lo = np.array([e.lo for e in table[col]])
         hi = np.array([e.hi for e in table[col]])

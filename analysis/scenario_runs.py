@@ -78,7 +78,8 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
 def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0, workers: int | None = None,
              scheduler: str | None = None, progress: Callable | None = None) -> dict[Hashable, dict[str, pd.DataFrame]]:
     """Run every arm ``replications`` times (seed ``seed0 + r`` for replication r in
-    every arm) and return ``{arm: {"summary", "monthly", "by_needs"}}``."""
+    every arm) and return ``{arm: {"summary", "monthly", "by_needs"}}``. ``progress(iterable,
+    total=, desc=)`` may wrap the runs in a progress bar (one step per run)."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
     tasks = []
@@ -89,8 +90,15 @@ def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,
     n = cpu_count() if workers is None else int(workers)
     got: dict[Hashable, list] = {key: [] for key in arms}
     it = execute(_chunk, tasks, max(1, min(n, len(tasks))), scheduler)
+
+    def each_run():  # one item per finished run, so that a progress bar counts runs
+        for (key, _), records in it:
+            got[key].extend(records)
+            yield from range(len(records))
+
+    ticks = each_run()
     if progress is not None:
-        it = progress(it, total=len(tasks), desc="runs (chunks of 10)")
-    for (key, _), records in it:
-        got[key].extend(records)
+        ticks = progress(ticks, total=len(arms) * replications, desc="runs")
+    for _ in ticks:
+        pass
     return {key: _tables(recs) for key, recs in got.items()}

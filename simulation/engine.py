@@ -5,7 +5,9 @@
 1. funding        funders pay in; the backbone share buys staff hours; the pooled fund
                   disburses (administrative bottleneck) or isolated grants follow
                   measured output; funders review on their cycle (cut, grow, exit).
-2. turnover       representatives leave; successors lose trust and knowledge, less so
+2. shocks         grant terms end and are renewed or not; funders and home organizations
+                  change priorities; a leader leaves; a policy change shifts needs.
+   turnover       representatives leave; successors lose trust and knowledge, less so
    membership     with onboarding; disengaged partners exit; partner-raising recruits.
 3. practices      backbone (or shared) orchestration hours become effort on the six
                   principles; relaunch after turnover; co-creation and learning correct
@@ -37,6 +39,7 @@ from .streams import Streams, make_streams
 @njit(cache=True)
 def step_month(P, st, rs, row):
     K.funding(P, st, rs.funding)
+    K.shocks(P, st, rs.shocks)
     K.turnover(P, st, rs.turnover)
     K.membership(P, st, rs.membership)
     K.practices(P, st)
@@ -59,6 +62,7 @@ def initial_state(params: Params, streams: Streams) -> State:
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
     K.initialize(params.to_record(), st, sectors, streams.init)
+    K.draw_context(params.to_record(), st, streams.context)
     return st
 
 

@@ -77,11 +77,11 @@ def _p(name, kind, default, unit, lo, hi, source, doc, group, choices=()):
 
 # ---------------------------------------------------------------- structure and time
 G = "structure"
-_p("months", "int", 120, "month", 1, 600, "DESIGN.md: default horizon 10 years", "simulated horizon", G)
-_p("n_partners", "int", 8, "organizations", 2, 500, "DESIGN.md default", "partner organizations at launch", G)
+_p("months", "int", 120, "month", 1, 600, "Design brief default: a 10-year horizon (assumption)", "simulated horizon", G)
+_p("n_partners", "int", 8, "organizations", 2, 500, "Design brief default (assumption)", "partner organizations at launch", G)
 _p("max_recruits", "int", 4, "organizations", 0, 500, ASSUMPTION, "room for partners recruited later (extra slots)", G)
-_p("n_funders", "int", 3, "funders", 1, 50, "DESIGN.md default", "funders at launch", G)
-_p("n_beneficiaries", "int", 10_000, "people", 10, 2_000_000, "DESIGN.md default (Ungas Vägar: 28,000 youth in Sweden)", "target population", G)
+_p("n_funders", "int", 3, "funders", 1, 50, "Design brief default (assumption)", "funders at launch", G)
+_p("n_beneficiaries", "int", 10_000, "people", 10, 2_000_000, "Design brief default (assumption); for scale: more than 28,000 young people in Sweden neither work nor study (Save the Children Sweden / Accenture 2021, Refined Collective Impact Model)", "target population", G)
 _p("n_dimensions", "int", 4, "dimensions", 1, 8, ASSUMPTION + " (e.g. skills, health, housing, networks)", "problem dimensions K", G)
 _p("complexity", "int", 2, "dimensions", 1, 8, "Kania & Kramer 2011: complex problems need several dimensions served together", "need dimensions a beneficiary needs served together (<= n_dimensions)", G)
 _p("regime", "choice", "pooled", "-", None, None, "Kania & Kramer 2011: collective vs isolated impact", "funding regime", G, REGIMES)
@@ -104,6 +104,7 @@ _p("funder_grow", "float", 0.05, "share", 0.0, 1.0, ASSUMPTION, "share of fundin
 _p("funder_exit_level", "float", 0.3, "level", 0.0, 1.0, ASSUMPTION, "a funder whose level falls below this leaves", G)
 _p("funder_max_level", "float", 1.25, "level", 1.0, 10.0, ASSUMPTION, "a funder never pays more than this multiple of its budget", G)
 _p("isolated_attribution", "float", 1.0, "exponent", 0.0, 5.0, "Kania & Kramer 2011: funders pick grantees by attributable results", "how steeply isolated grants follow measured output", G)
+_p("grant_seeking_share", "float", 0.10, "share of funded hours", 0.0, 0.9, ASSUMPTION + " (plausible range 0.05-0.25: competing for, applying for and reporting on separate grants)", "share of a grantee's grant-funded hours spent competing for and reporting on its own grants (isolated regime)", G)
 
 # ---------------------------------------------------------------- partners
 G = "partners"
@@ -117,13 +118,14 @@ _p("commit_gain", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "monthly rise o
 _p("engagement_rate", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which engagement follows perceived value", G)
 _p("progress_weight", "float", 2.0, "-", 0.0, 20.0, ASSUMPTION, "weight of visible progress in perceived value", G)
 _p("trust_weight", "float", 0.5, "engagement per unit trust", 0.0, 5.0, "Refined CI model: trust among actors is the most critical component; value assumed", "how much a partner's trust in the others, above (below) the launch level init_trust, adds to (takes from) its engagement", G)
+_p("funding_weight", "float", 0.5, "engagement per unit of funding", 0.0, 5.0, "Save the Children & Accenture 2021 (Refined Collective Impact Model): a quarter of stakeholders interviewed repeated that funding is a prerequisite; NORC 2012: two thirds of coalitions that were not sustained dissolved over funding or organizational problems; value assumed (range 0.2-1)", "how much the partnership's funding, relative to launch (the funders' total level over n_funders), adds to (takes from) partners' engagement", G)
 _p("overcoord_tolerance", "float", 0.15, "share of hours", 0.0, 1.0, "27 Ways: over-coordination burdens people; value assumed", "coordination share of hours partners accept", G)
 _p("overcoord_erosion", "float", 1.0, "1/month per share", 0.0, 20.0, ASSUMPTION, "engagement lost per unit of coordination share above tolerance", G)
 _p("learning_knowledge", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly growth of a representative's partnership knowledge", G)
 
 # ---------------------------------------------------------------- turnover and membership
 G = "membership"
-_p("turnover_rate", "float", 0.025, "1/month", 0.0, 0.5, "Argote et al. 1995; value assumed (mean tenure 40 months)", "monthly probability a representative leaves", G)
+_p("turnover_rate", "float", 0.015, "1/month", 0.0, 0.5, "Nonprofit staff turnover 13-21% a year (Opportunity Knocks 2008, 2010; Nonprofit HR 2011-2020 surveys); Swedish municipal social services 22-34% (SCB for Akademikerförbundet SSR 2017); 0.015 = 17% a year, range 0.009-0.035", "monthly probability a representative leaves", G)
 _p("turnover_trust_loss", "float", 0.5, "share", 0.0, 1.0, "Levine, Moreland, Argote & Carley 2005; value assumed", "share of trust with a partner lost when its representative leaves", G)
 _p("newcomer_knowledge", "float", 0.1, "share", 0.0, 1.0, ASSUMPTION, "partnership knowledge of a successor without onboarding", G)
 _p("exit_threshold", "float", 0.3, "engagement", 0.0, 1.0, ASSUMPTION, "engagement below which a partner considers leaving", G)
@@ -149,6 +151,7 @@ _p("relaunch_trust_restore", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION, "share
 _p("relaunch_engagement_gain", "float", 0.15, "engagement", 0.0, 1.0, ASSUMPTION, "engagement a relaunch adds, at full identity effort", G)
 _p("relaunch_knowledge_gain", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "share of the knowledge gap a relaunch closes, at full identity effort", G)
 _p("betrayal_protocol", "float", 0.7, "share", 0.0, 1.0, ASSUMPTION, "share of credit-claiming prevented by identity work (protocols) at full effort", G)
+_p("backbone_demand", "float", 0.2, "partner hours per staff hour", 0.0, 5.0, ASSUMPTION + " (range 0.1-0.5: the backbone's meetings, data requests and co-creation sessions ask partners for time; 27 Ways: the best partnerships spend half their time talking, and partners never vote for more coordination)", "partner hours each hour of backbone staff work asks of the partners, shared equally", G)
 _p("facilitation", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "share of a link's hours saved at full coordination effort", G)
 _p("dedup", "float", 0.4, "share", 0.0, 1.0, ASSUMPTION, "share of duplicated effort removed at full coordination effort", G)
 _p("onboarding", "float", 0.6, "share", 0.0, 1.0, "Moreland & Argote: telling members about a newcomer removed most of the loss", "share of turnover losses avoided at full coordination effort", G)
@@ -157,6 +160,15 @@ _p("cocreation_engagement", "float", 0.1, "engagement", 0.0, 1.0, ASSUMPTION, "b
 _p("measurement_noise", "float", 0.5, "relative sd", 0.0, 3.0, ASSUMPTION, "noise in measured results without shared measurement", G)
 _p("measurement_gain", "float", 0.8, "share", 0.0, 1.0, ASSUMPTION, "share of measurement noise removed at full effort", G)
 _p("learning_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly shift of the agenda toward measured demand (engaged people not yet sustained, per dimension), at full effort", G)
+_p("phase_initiation_months", "int", 12, "month", 1, 600, "Refined CI model: initiation phase; value assumed (plausible range 6-24)", "months the partnership stays in the initiation phase at least", G)
+_p("phase_min_months", "int", 6, "month", 1, 120, ASSUMPTION + " (plausible range 3-12: a phase is a strategic period, not a month's mood)", "dwell time: months a phase lasts at least before the partnership can leave it (hysteresis)", G)
+_p("phase_growth_threshold", "float", 0.05, "share/year", 0.0, 1.0, ASSUMPTION + " (plausible range 0.02-0.10)", "smoothed annual growth of the improved share that counts as exponential value (with phase_trust_threshold)", G)
+_p("phase_trust_threshold", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION + " (plausible range 0.4-0.7)", "mean trust needed for the exponential value phase", G)
+_p("stagnation_threshold", "float", 0.01, "share/year", -1.0, 1.0, ASSUMPTION + " (plausible range 0-0.03)", "smoothed annual growth of the improved share below which a month counts as stagnant", G)
+_p("stagnation_months", "int", 12, "month", 1, 120, "Refined CI model phase 3 (re-design after the run phase); value assumed (plausible range 6-24)", "consecutive stagnant months, after initiation, that send the partnership into re-design", G)
+_p("shock_cut_share", "float", 0.25, "share", 0.0, 1.0, ASSUMPTION + " (plausible range 0.2-0.5)", "fall of total funder level in one month, as a share of last month's, that counts as a major shock (re-design)", G)
+_p("redesign_rate", "float", 0.2, "1/month", 0.0, 1.0, "Refined CI model phase 3: re-design revisits needs and the agenda; value assumed (plausible range 0.1-0.5)", "monthly correction of the agenda toward true needs during re-design (a needs assessment)", G)
+_p("redesign_hours", "float", 4.0, "hours/month per partner", 0.0, 200.0, ASSUMPTION + " (plausible range 2-16: a half-day workshop a month)", "partner hours each re-design month costs (counted as coordination)", G)
 
 # ---------------------------------------------------------------- coordination and trust
 G = "trust"
@@ -177,6 +189,8 @@ _p("trust_decay", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION, "decay of trus
 _p("betrayal_rate", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly chance of unilateral credit-claiming by an uncommitted partner with no protocols", G)
 _p("reputation_damage", "float", 0.15, "share", 0.0, 1.0, "Pant & Yu 2025: reputation damage lowers the ceiling", "ceiling lost by a partner who betrays", G)
 _p("reputation_recovery", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly recovery of a lowered ceiling", G)
+_p("meeting_hours", "float", 1.0, "hours/month per member", 0.0, 20.0, ASSUMPTION + " (plausible range 0.5-3: each member adds agenda time to every group meeting)", "group-meeting hours a partner spends per other member at full integration (grows with n, no cap)", G)
+_p("reporting_share", "float", 0.10, "share of hours", 0.0, 0.5, ASSUMPTION + " (plausible range 0.05-0.15: shared measurement and joint reporting)", "share of a partner's hours spent on shared reporting at full integration (grows with integration)", G)
 
 # ---------------------------------------------------------------- funders' agenda
 G = "agenda"
@@ -184,6 +198,34 @@ _p("funder_agenda_power", "float", 0.5, "share", 0.0, 1.0, "Refined CI model: th
 _p("agenda_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly speed of agenda pull", G)
 _p("funder_divergence", "float", 0.6, "share", 0.0, 1.0, ASSUMPTION, "how far funders' preferred needs differ from true needs", G)
 _p("beneficiary_involvement", "float", 0.1, "share", 0.0, 1.0, "Refined CI model: beneficiary engagement; value assumed", "beneficiaries' voice in the agenda without backbone co-creation", G)
+
+# ---------------------------------------------------------------- context: a population of partnerships
+# Each run draws its partnership's context once, from the `context` stream, as log-uniform
+# multipliers exp(sd x sqrt(3) x (2u - 1)) (sd of the log; 0 fixes the context at the
+# scenario's values). Every arm of a comparison draws the same context for the same seed.
+G = "context"
+_p("capacity_sd", "float", 0.5, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.3-0.8: organizations differ several-fold in the staff time they can give)", "spread of partners' capacity: each partner's in-kind hours are partner_hours times its own multiplier", G)
+_p("fit_sd", "float", 0.2, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0-0.4)", "spread of pair fit: how well two partners' ways of working match, a multiplier on what each sees of the other's cooperation", G)
+_p("sector_distance", "float", 0.1, "share", 0.0, 1.0, "Selsky & Parker 2005, J. of Management 31(6): cross-sector partners differ in goals, cultures and accountability; value assumed (range 0-0.3)", "pair fit lost when two partners come from different sectors", G)
+_p("leadership_sd", "float", 0.5, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.3-0.8: leaders differ widely in how much their hours achieve)", "spread of the quality of the partnership's leadership: a multiplier on the backbone's effective hours", G)
+_p("difficulty_sd", "float", 0.4, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.2-0.6)", "spread of the problem's difficulty: people's monthly gain is gain_rate divided by the run's difficulty", G)
+_p("funder_stance_sd", "float", 0.4, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.2-0.6)", "spread of funders' stance: each funder's benchmark is expected_cost_per_outcome times its own multiplier", G)
+
+# ---------------------------------------------------------------- shocks and ways to fail
+# Monthly hazards from the `shocks` stream; the same seed gives every arm the same shock draws.
+G = "shocks"
+_p("grant_term", "int", 36, "month", 1, 600, "Feinberg, Bontempo & Greenberg 2008 (Am J Prev Med 34(6):495-501): Communities That Care coalitions got a 3-year seed grant; foundation grants run 12-36 months (Orosz 2000)", "length of a funder's grant; at its end the funder decides whether to renew", G)
+_p("renewal_rate", "float", 0.8, "probability", 0.0, 1.0, ASSUMPTION + " (range 0.5-0.9; no published renewal rate found: 90% of CTC coalitions continued past their 3-year grant, Feinberg et al. 2008)", "chance a funder renews a grant whose results met its benchmark", G)
+_p("renewal_rate_poor", "float", 0.3, "probability", 0.0, 1.0, ASSUMPTION + " (range 0.1-0.5; foundations reserve the right to decline renewal, Orosz 2000)", "chance a funder renews a grant whose results fell short of its benchmark", G)
+_p("funder_shift_rate", "float", 0.005, "1/month", 0.0, 1.0, ASSUMPTION + " (range 0.002-0.01, i.e. 2-11% of funders a year; no published rate found)", "monthly chance a funder changes its priorities and leaves", G)
+_p("funder_recruit_rate", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION + " (range 0.01-0.05; many CTC sites attracted funding equal to or above the first grant, Feinberg et al. 2008)", "monthly chance a vacant funder place is filled by a new funder, without fundraising", G)
+_p("funder_recruit_gain", "float", 0.02, "1/month", 0.0, 1.0, "Turner, Merchant, Kania & Martin 2012 (Understanding the value of backbone organizations in collective impact, SSIR): mobilizing funding is one of six backbone activities; value assumed: full fundraising effort doubles the base chance funder_recruit_rate (range 0-0.05)", "monthly chance of a new funder added at full momentum effort", G)
+_p("home_shift_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION + " (range 0.005-0.02; no published rate found; 74-79% of coalition members are active, NORC/ASPE 2012)", "monthly chance a partner's home organization changes its priorities", G)
+_p("leader_exit_rate", "float", 0.0075, "1/month", 0.0, 1.0, "Bell, Moyers & Wolfred 2006 (Daring to Lead 2006, CompassPoint & Meyer Foundation): 9% of nonprofit executives leave each year; range 0.0075-0.018 (67% expect to leave within 5 years, Cornelius et al. 2011)", "monthly chance the partnership's leader (the backbone's director) leaves", G)
+_p("leader_vacancy", "int", 6, "month", 0, 60, "Opportunity Knocks 2008 (Nonprofit Retention and Vacancy Report): a quarter of vacated posts still open after 4 months; 7-10 months to hire an executive (practitioner estimate); range 4-10", "months the leader's post stays empty; the backbone's hours achieve half meanwhile", G)
+_p("policy_shock_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION + " (range 1/120-1/48: a policy change that shifts needs at most once per 4-year electoral term)", "monthly chance of a policy change that shifts the population's needs", G)
+_p("policy_shift", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION + " (range 0.1-0.5)", "share of the need profile replaced by a new one in a policy change", G)
+_p("interaction_noise", "float", 0.3, "relative sd", 0.0, 2.0, ASSUMPTION + " (range 0.1-0.5: some meetings go well, some badly)", "month-to-month variation in how a pair's cooperation comes across", G)
 
 # ---------------------------------------------------------------- beneficiaries
 G = "beneficiaries"
@@ -197,11 +239,19 @@ _p("sustain_months", "int", 6, "month", 1, 120, "Partnerships2030: impact as sus
 _p("init_condition", "float", 0.3, "condition", 0.0, 1.0, ASSUMPTION, "mean condition at the start (uniform +- 0.2)", G)
 _p("benef_engagement", "float", 0.4, "share", 0.0, 1.0, ASSUMPTION, "mean beneficiary engagement at the start (uniform +- 0.3)", G)
 _p("benef_engagement_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which beneficiary engagement follows its target", G)
-_p("need_drift", "float", 0.01, "share/month", 0.0, 1.0, "DESIGN.md: needs drift; value assumed", "share of beneficiaries whose needs change each month", G)
+_p("need_drift", "float", 0.01, "share/month", 0.0, 1.0, "Design brief: needs drift; the value is an assumption", "share of beneficiaries whose needs change each month", G)
 _p("need_profile_drift", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "random-walk step of the population's need profile", G)
 _p("beneficiary_turnover", "float", 1 / 60, "1/month", 0.0, 1.0, ASSUMPTION + " (people stay ~5 years in the target group, e.g. youth ageing out)", "share of the target population replaced by newcomers each month", G)
 _p("target_outcome_share", "float", 0.7, "share", 0.0, 1.0, "Ungas Vägar: 70% into work or studies", "the partnership's goal (scorecard reference)", G)
-_p("value_per_outcome", "float", 1000.0, "k per outcome", 0.0, 1e8, ASSUMPTION + " (Ungas Vägar: ~15 MSEK lifetime social cost)", "monetized value of one sustained outcome (SROI)", G)
+_p("natural_gain", "float", 0.08, "1/month", 0.0, 1.0, "register study 'A life course perspective on the NEET phenomenon' (Norway, N = 125,804): 38% of young adults with a NEET year at 22-25 fare well over ten years (~4.7% a year); value set so that the no_partnership scenario gives ~5% a year reaching a sustained outcome (range 0.06-0.10; Impetus/NIESR 2019: ~25% of 3-month NEETs in any EET 9 months later, not necessarily sustained)", "monthly rise of condition, times the person's own engagement, without the partnership (mainstream services, maturation: the deadweight)", G)
+
+# ---------------------------------------------------------------- value (SROI)
+G = "value"
+_p("value_per_outcome_year", "float", 10.9, "k per person-year", 0.0, 1e7, "Eurofound 2012, NEETs: EUR 153 bn a year lost for 14 million NEETs aged 15-29 (EU, 2011) = ~10.9 k per NEET-year; range 10.9-37.5 (upper: Nilsson & Wadeskog 2008, 15 MSEK over ~40 adult years in Sweden at ~10 SEK per unit)", "monetized value of one person-year holding a sustained outcome (SROI)", G)
+_p("benefit_duration", "int", 3, "year", 0, 50, "Nicholls et al. 2012, A guide to Social Return on Investment: duration of outcomes; value assumed (plausible range 1-10)", "years an outcome held at the end of a run is projected to last beyond it", G)
+_p("benefit_dropoff", "float", 0.3, "1/year", 0.0, 1.0, "Nicholls et al. 2012: drop-off; value assumed (plausible range 0.1-0.5)", "yearly decline of a projected outcome's value beyond the run", G)
+_p("discount_rate", "float", 0.035, "1/year", 0.0, 0.5, "HM Treasury (2022) The Green Book: 3.5% social time preference rate", "yearly discount rate for value and spend", G)
+_p("attribution_others", "float", 0.25, "share", 0.0, 1.0, "Nicholls et al. 2012: attribution; Australian Government (NIAA) Helping Hand and Linking Youth SROI report, app. 5: 25% = others have some minor role (range 0-0.5)", "share of the partnership's additional value owed to others (net SROI only)", G)
 
 SCHEMA: dict[str, Spec] = {s.name: s for s in _S}
 NUMERIC = [s for s in _S if s.kind in ("float", "int", "bool", "choice")]

@@ -30,10 +30,17 @@ import numpy as np
 from .kernels.measurement import METRICS  # the column names only
 from .params import PRINCIPLES, SECTORS, Params
 from .result import Result, event_frame, monthly_frame
-from .state import EVENT_CODES, WORLD_FIELDS, allocate, event_capacity
+from .state import EVENT_CODES, PHASES, WORLD_FIELDS, allocate, event_capacity
 from .streams import make_streams
 
 SQRT3 = math.sqrt(3.0)
+INITIATION, RUN, REDESIGN, EXPONENTIAL = (PHASES.index(name) for name in
+                                          ("initiation", "run", "re-design", "exponential value"))
+
+
+def spread(sd: float, u: float) -> float:
+    """A log-uniform multiplier: exp(sd sqrt3 (2u - 1))."""
+    return math.exp(sd * SQRT3 * (2.0 * u - 1.0))
 
 
 def clip01(x: float) -> float:
@@ -115,6 +122,8 @@ class Partner:
     hours_home: float = 0.0
     excess_coord: float = 0.0
     output: float = 0.0
+    capacity: float = 0.0  # multiplier on partner_hours (the run's context)
+    hours_grants: float = 0.0
 
 
 @dataclass
@@ -122,6 +131,8 @@ class Funder:
     active: bool
     level: float
     preference: list  # the need profile the funder wants served
+    tolerance: float = 1.0  # multiplier on expected_cost_per_outcome (its stance)
+    term_start: int = 0     # month index at which its current grant began
 
 
 @dataclass
@@ -152,6 +163,7 @@ class Partnership:
         self.w = World()
         self.partners = [Partner(slot=i, competence=[0.0] * self.K) for i in range(params.slots)]
         self.trust = [[0.0] * params.slots for _ in range(params.slots)]
+        self.fit = [[0.0] * params.slots for _ in range(params.slots)]
         self.funders: list[Funder] = []
         self.people: list[Beneficiary] = []
         masks = 2 ** self.K
@@ -166,6 +178,7 @@ class Partnership:
         self.events: list[tuple] = []
         self.event_capacity = event_capacity(params)
         self.initialize()
+        self.draw_context()
 
     # ------------------------------------------------------------------ helpers
     def log(self, kind: str, a=-1, b=-1, v1=0.0, v2=0.0):
@@ -266,6 +279,21 @@ class Partnership:
         w.launch_size = float(p.n_partners)
         w.last_relaunch = w.last_cut = -1.0
 
+    def draw_context(self):
+        """The run's context from the `context` stream (kernels/init.py draw_context):
+        capacities (per slot), leadership, difficulty, funders' stances, pair fits."""
+        p, w, rng = self.p, self.w, self.streams.context
+        for pt in self.partners:
+            pt.capacity = spread(p.capacity_sd, rng.random())
+        w.leadership = spread(p.leadership_sd, rng.random())
+        w.ease = 1.0 / spread(p.difficulty_sd, rng.random())
+        for f in self.funders:
+            f.tolerance = spread(p.funder_stance_sd, rng.random())
+        S = len(self.partners)
+        for i in range(S):
+            for j in range(i + 1, S):
+                self.fit[i][j] = self.fit[j][i] = spread(p.fit_sd, rng.random())
+
     # ------------------------------------------------------------------ 1 funding
     def funding(self):
         """Inflow = sum of funder_budget x level over active funders (none once dissolved);
@@ -350,9 +378,9 @@ class Partnership:
             outcomes = w.outcomes * (1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0))
             measured = w.paid_in / max(outcomes, 1.0)
             before = f.level
-            if measured > expected:
+            if measured > expected * f.tolerance:
                 if u_persuade < w.effort_momentum * p.narrative_persuasion:
-                    self.log("persuaded", index, -1, measured, expected)
+                    self.log("persuaded", index, -1, measured, expected * f.tolerance)
                     continue
                 f.level = before * (1.0 - p.funder_cut)
                 w.cuts += 1.0
@@ -367,7 +395,83 @@ class Partnership:
                     f.level = grown
                     self.log("funding_grow", index, -1, before, grown)
 
-    # ------------------------------------------------------------------ 2 turnover, membership
+    # ------------------------------------------------------------------ 2 shocks, turnover, membership
+    def accuracy(self) -> float:
+        gap = 0.0
+        for k in range(self.K):
+            gap += abs(self.estimate[k] - self.true_profile[k])
+        return 1.0 - 0.5 * gap
+
+    def shocks(self):
+        """Grant terms, funders' and home organizations' priorities, the leader, policy
+        (kernels/shocks.py). Draws from `shocks`: 3 per funder, 2 per slot, 2, 1 + K."""
+        p, w, rng = self.p, self.w, self.streams.shocks
+        month = int(w.month)
+        live = w.dissolved == 0.0
+        if w.vacancy > 0.0:
+            w.vacancy -= 1.0
+        for index, f in enumerate(self.funders):
+            u_shift, u_renew, u_join = rng.random(), rng.random(), rng.random()
+            if not live:
+                continue
+            if f.active:
+                if u_shift < p.funder_shift_rate:
+                    f.active = False
+                    w.shocks += 1.0
+                    self.log("funder_shift", index, -1, f.level, 0.0)
+                    continue
+                if month + 1 - f.term_start >= p.grant_term:
+                    measured = w.paid_in / max(w.outcomes, 1.0)
+                    benchmark = p.expected_cost_per_outcome * f.tolerance
+                    if measured <= benchmark:
+                        chance = p.renewal_rate
+                    else:
+                        chance = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                    if u_renew < chance:
+                        f.term_start = month + 1
+                        self.log("grant_renewed", index, -1, measured, benchmark)
+                    else:
+                        f.active = False
+                        w.grant_ends += 1.0
+                        self.log("grant_ended", index, -1, measured, benchmark)
+            elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
+                f.active, f.level, f.term_start = True, 1.0, month + 1
+                w.funder_joins += 1.0
+                self.log("funder_join", index, -1, 0.0, 0.0)
+        keep = 1.0 - p.align_strength * w.effort_alignment
+        for i, pt in enumerate(self.partners):
+            u_home, u_leave = rng.random(), rng.random()
+            if not (live and pt.active) or u_home >= p.home_shift_rate:
+                continue
+            leaves = u_leave < (1.0 - pt.commitment) * keep
+            self.log("home_shift", i, -1, pt.commitment, 1.0 if leaves else 0.0)
+            w.shocks += 1.0
+            if leaves:
+                pt.active = False
+                w.exits += 1.0
+                w.home_exits += 1.0
+                for j in range(len(self.partners)):
+                    self.set_trust(i, j, 0.0)
+        u_leader, u_quality = rng.random(), rng.random()
+        if live and u_leader < p.leader_exit_rate and w.backbone_hours > 0.0:
+            old = w.leadership
+            w.leadership = spread(p.leadership_sd, u_quality)
+            w.vacancy = float(p.leader_vacancy)
+            w.shocks += 1.0
+            self.log("leader_exit", -1, -1, old, w.leadership)
+        u_policy = rng.random()
+        fresh = [0.0] * self.K
+        total = 0.0
+        for k in range(self.K):
+            fresh[k] = 0.5 + rng.random()
+            total += fresh[k]
+        if live and u_policy < p.policy_shock_rate:
+            before = self.accuracy()
+            for k in range(self.K):
+                self.true_profile[k] = (1.0 - p.policy_shift) * self.true_profile[k] + p.policy_shift * fresh[k] / total
+            w.shocks += 1.0
+            self.log("policy_shock", -1, -1, before, self.accuracy())
+
     def turnover(self):
         """Each active representative leaves with chance turnover_rate (one `turnover`
         uniform per slot, always). Onboarding o = E_coordination x onboarding: the
@@ -466,12 +570,14 @@ class Partnership:
         launch >= relaunch_threshold x launch size (engagement, knowledge and trust move
         toward 1, 1 and the team's best trust by E_identity x the relaunch gains);
         population: the agenda moves toward true needs by E_population x cocreation_rate;
-        measurement: toward measured demand by E_measurement x learning_rate."""
+        measurement: toward measured demand by E_measurement x learning_rate; in a
+        re-design month (pooled), toward true needs by redesign_rate."""
         p, w = self.p, self.w
         shared = 0.0
         for pt in self.partners:
             shared += pt.hours_orch
-        w.orch_hours = w.backbone_hours + shared * p.self_orchestration_efficiency
+        lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+        w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
         (w.effort_alignment, w.effort_momentum, w.effort_identity, w.effort_coordination,
          w.effort_population, w.effort_measurement) = self.efforts()
         w.noise = p.measurement_noise * (1.0 - w.effort_measurement * p.measurement_gain)
@@ -504,11 +610,17 @@ class Partnership:
                 if has(m, k):
                     demand[k] += takers
                     dtotal += takers
+        # Re-design (the phase set last month) revisits needs: the agenda moves toward true
+        # needs at redesign_rate (pooled regime only: isolated grantees have no agenda).
+        redesign = 0.0
+        if int(w.phase) == REDESIGN and p.regime != "isolated" and w.dissolved == 0.0:
+            redesign = p.redesign_rate
         total = 0.0
         for k in range(self.K):
             self.estimate[k] += w.effort_population * p.cocreation_rate * (self.true_profile[k] - self.estimate[k])
             if dtotal > 0.0:
                 self.estimate[k] += w.effort_measurement * p.learning_rate * (demand[k] / dtotal - self.estimate[k])
+            self.estimate[k] += redesign * (self.true_profile[k] - self.estimate[k])
             total += self.estimate[k]
         for k in range(self.K):
             self.estimate[k] /= total
@@ -517,30 +629,41 @@ class Partnership:
     def coordination(self):
         """Intended integration g (0 if isolated or dissolved); pair intensity x = g min(1,
         max_links / (n - 1)); a link costs x link_hours (1 + low_trust_cost (1 - T_ij))
-        (1 - facilitation E_coordination) hours, plus relaunch_hours in a relaunch month,
-        capped by the hours available; self-orchestration takes what it can of the rest.
+        (1 - facilitation E_coordination) hours; group meetings g meeting_hours (n - 1)
+        (1 - facilitation E_coordination); the backbone's demands, backbone_demand x
+        backbone hours / n; shared reporting g reporting_share of the partner's hours; plus relaunch_hours in a relaunch month and redesign_hours in a
+        re-design month (pooled); all capped by the hours available; self-orchestration
+        takes what it can of the rest, and in the isolated regime grant-seeking
+        grant_seeking_share of the funded hours (what is left after that).
         Excess = max(0, (coord + orch) / hours - overcoord_tolerance). Realized integration
         = g (floor + (1 - floor) mean trust)."""
         p, w = self.p, self.w
         n = len(self.active())
-        g = 0.0 if (p.regime == "isolated" or w.dissolved != 0.0) else p.integration
+        isolated = p.regime == "isolated"
+        g = 0.0 if (isolated or w.dissolved != 0.0) else p.integration
         x = g * min(1.0, p.max_links / (n - 1.0)) if n > 1 else 0.0
-        relaunch = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+        fixed = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+        if int(w.phase) == REDESIGN and not isolated and w.dissolved == 0.0:
+            fixed += p.redesign_hours
         facil = 1.0 - w.effort_coordination * p.facilitation
+        meetings = g * p.meeting_hours * (n - 1.0) * facil if n > 1 else 0.0
+        demand = p.backbone_demand * w.backbone_hours / n if n > 0 else 0.0
         for i, pt in enumerate(self.partners):
-            pt.hours_coord = pt.hours_orch = pt.excess_coord = 0.0
+            pt.hours_coord = pt.hours_orch = pt.hours_grants = pt.excess_coord = 0.0
             if not pt.active:
                 pt.hours_inkind = pt.hours_funded = 0.0
                 continue
-            pt.hours_inkind = p.partner_hours * pt.engagement
+            pt.hours_inkind = p.partner_hours * pt.capacity * pt.engagement
             total = pt.hours_inkind + pt.hours_funded
-            coord = relaunch
+            coord = fixed + meetings + demand + g * p.reporting_share * total
             for j, other in enumerate(self.partners):
                 if j != i and other.active:
                     coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - self.trust[i][j])) * facil
             coord = min(coord, total)
             pt.hours_coord = coord
             pt.hours_orch = min(p.self_orchestration_hours, total - coord)
+            if isolated:
+                pt.hours_grants = min(p.grant_seeking_share * pt.hours_funded, total - coord - pt.hours_orch)
             if total > 0.0:
                 pt.excess_coord = max(0.0, (coord + pt.hours_orch) / total - p.overcoord_tolerance)
         w.mean_trust = self.mean_trust()
@@ -549,7 +672,9 @@ class Partnership:
 
     # ------------------------------------------------------------------ 5 trust
     def trust_process(self):
-        """For each active pair: a = sqrt(c_i e_i c_j e_j), s = tanh(k (a - baseline));
+        """For each active pair (one `trust` uniform u per pair of slots, always): a =
+        sqrt(c_i e_i c_j e_j) fit_ij (1 - sector_distance if sectors differ) (1 +
+        interaction_noise sqrt3 (2u - 1)), s = tanh(k (a - baseline));
         s > 0: T += x l+ s (ceiling - T) (if below the lower ceiling); s <= 0: T += x l- s T
         (1 + dependence D); then T -= decay (1 - x) T, clipped to [0, ceiling].
         Betrayal by i (one `trust` uniform per slot): chance betrayal_rate (1 - c_i) (1 -
@@ -560,14 +685,17 @@ class Partnership:
         amplify = 1.0 + p.trust_dependence * D
         S = len(self.partners)
         for i, pi in enumerate(self.partners):
-            if not pi.active:
-                continue
             perf_i = pi.commitment * pi.engagement
             for j in range(i + 1, S):
+                u = rng.random()
                 pj = self.partners[j]
-                if not pj.active:
+                if not (pi.active and pj.active):
                     continue
-                a = math.sqrt(perf_i * pj.commitment * pj.engagement)
+                fit = self.fit[i][j]
+                if pi.sector != pj.sector:
+                    fit *= 1.0 - p.sector_distance
+                a = math.sqrt(perf_i * pj.commitment * pj.engagement) * fit
+                a *= 1.0 + p.interaction_noise * SQRT3 * (2.0 * u - 1.0)
                 s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
                 t = self.trust[i][j]
                 ceiling = min(pi.ceiling, pj.ceiling)
@@ -601,45 +729,71 @@ class Partnership:
 
     # ------------------------------------------------------------------ 6 work
     def work(self):
-        """direct = in-kind + funded - coordination - orchestration (>= 0); commitment of
-        it is agenda work, split over dimensions by estimate_k x competence_k; an hour on k
-        delivers competence_k (0.5 + 0.5 knowledge). Duplication = duplication_base (1 -
-        integration) (1 - dedup E_coordination) of all service."""
+        """direct = in-kind + funded - coordination - orchestration - grant-seeking (>= 0);
+        commitment of it is agenda work (none in the isolated regime), split over
+        dimensions by estimate_k x competence_k; the rest is the partner's own programme,
+        split by competence_k alone (its own priorities). An hour on k delivers
+        competence_k (0.5 + 0.5 knowledge) either way. Agenda service is duplicated at
+        dup = duplication_base (1 - integration) (1 - dedup E_coordination), home service
+        at duplication_base. service_integration = integration x agenda share of the
+        effective service."""
         p, w = self.p, self.w
-        self.service = [0.0] * self.K
+        isolated = p.regime == "isolated"
+        agenda_k = [0.0] * self.K
+        home_k = [0.0] * self.K
         for pt in self.partners:
             pt.hours_agenda = pt.hours_home = pt.output = 0.0
             if not pt.active:
                 continue
-            direct = max(pt.hours_inkind + pt.hours_funded - pt.hours_coord - pt.hours_orch, 0.0)
-            agenda = direct * pt.commitment
+            direct = max(pt.hours_inkind + pt.hours_funded - pt.hours_coord - pt.hours_orch - pt.hours_grants, 0.0)
+            agenda = 0.0 if isolated else direct * pt.commitment
             pt.hours_agenda, pt.hours_home = agenda, direct - agenda
-            norm = 0.0
+            productivity = 0.5 + 0.5 * pt.knowledge
+            norm = own = 0.0
             for k in range(self.K):
                 norm += self.estimate[k] * pt.competence[k]
-            if norm <= 0.0:
-                continue
-            productivity = 0.5 + 0.5 * pt.knowledge
-            for k in range(self.K):
-                hours = agenda * self.estimate[k] * pt.competence[k] / norm
-                delivered = hours * pt.competence[k] * productivity
-                self.service[k] += delivered
-                pt.output += delivered
-        w.duplication = p.duplication_base * (1.0 - w.integration) * (1.0 - p.dedup * w.effort_coordination)
-        self.service = [s * (1.0 - w.duplication) for s in self.service]
+                own += pt.competence[k]
+            if norm > 0.0:
+                for k in range(self.K):
+                    hours = agenda * self.estimate[k] * pt.competence[k] / norm
+                    delivered = hours * pt.competence[k] * productivity
+                    agenda_k[k] += delivered
+                    pt.output += delivered
+            if own > 0.0:
+                for k in range(self.K):
+                    hours = pt.hours_home * pt.competence[k] / own
+                    delivered = hours * pt.competence[k] * productivity
+                    home_k[k] += delivered
+                    pt.output += delivered
+        dup = p.duplication_base * (1.0 - w.integration) * (1.0 - p.dedup * w.effort_coordination)
+        raw = dupl = from_agenda = from_home = 0.0
+        for k in range(self.K):
+            a = agenda_k[k] * (1.0 - dup)
+            h = home_k[k] * (1.0 - p.duplication_base)
+            self.service[k] = a + h
+            raw += agenda_k[k] + home_k[k]
+            dupl += agenda_k[k] * dup + home_k[k] * p.duplication_base
+            from_agenda += a
+            from_home += h
+        w.duplication = dupl / raw if raw > 0.0 else dup
+        w.service_home = from_home
+        effective = from_agenda + from_home
+        w.service_integration = w.integration * from_agenda / effective if effective > 0.0 else w.integration
 
     # ------------------------------------------------------------------ 7 beneficiaries
     def doses(self):
         """coverage_k = min(1, (service_k / hours_per_case) / load_k), 1 when nobody in the
         caseload needs k. A person needing the c dimensions of mask m gets
         dose = (g min_k coverage_k + (1 - g) prod_k coverage_k) (1 - fragmentation (1 - g))^(c - 1),
-        g the realized integration: integrated services combine on the same people, in
+        g = service_integration (realized integration x agenda share of service: home
+        programmes are not integrated): integrated services combine on the same people, in
         parallel play they reach people independently and lose value per extra need."""
         p, w, K = self.p, self.w, self.K
         for k in range(K):
             cases = self.service[k] / p.hours_per_case
             self.coverage[k] = min(1.0, cases / self.load[k]) if self.load[k] > 0 else 1.0
-        combine = 1.0 - p.fragmentation * (1.0 - w.integration)
+        g = w.service_integration
+        combine = 1.0 - p.fragmentation * (1.0 - g)
         for m in range(len(self.dose)):
             lo, prod, n = 1.0, 1.0, 0
             for k in range(K):
@@ -647,7 +801,7 @@ class Partnership:
                     n += 1
                     lo = min(lo, self.coverage[k])
                     prod *= self.coverage[k]
-            self.dose[m] = (w.integration * lo + (1.0 - w.integration) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
+            self.dose[m] = (g * lo + (1.0 - g) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
 
     def move_load(self, mask: int, sign: int):
         """A caseload member with needs ``mask`` joins (+1) or leaves (-1) the load."""
@@ -661,8 +815,9 @@ class Partnership:
         One `uptake` uniform picks where the pass starts (so nobody is first in line every
         month), then one per person in pass order. A sustained person relapses (c -=
         relapse_sustained c); a person who shows up (u < engagement) and is in the
-        caseload, or can join it (a free place), gains (c +=
-        gain dose (1 - c)); anyone else relapses (c -= relapse c). Months at or above
+        caseload, or can join it (a free place), gains (c += min(1, gain dose + natural)
+        (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
+        (1 - c) - relapse c), natural = natural_gain x base engagement (deadweight). Months at or above
         outcome_threshold count up; sustain_months of them are an outcome, which frees
         the case place. Then from `needs`: the profile's random walk (K), need drift (who,
         new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
@@ -691,10 +846,10 @@ class Partnership:
                     person.enrolled = True
                     self.move_load(m, 1)
                     places -= 1.0
-                c += p.gain_rate * self.dose[m] * (1.0 - c)
+                c += min(1.0, p.gain_rate * w.ease * self.dose[m] + p.natural_gain * person.base_engagement) * (1.0 - c)
                 served += 1
             else:
-                c -= p.relapse_rate * c
+                c += p.natural_gain * person.base_engagement * (1.0 - c) - p.relapse_rate * c
             if c >= p.outcome_threshold:
                 above += 1
                 improved += 1
@@ -753,7 +908,8 @@ class Partnership:
         """progress = 0.8 progress + 0.2 x 12 x (change of the improved share). Engagement
         moves at engagement_rate toward clip(init + progress_weight progress +
         recognition_gain E_momentum + 0.1 (min(grant / mean grant, 2) - 1) +
-        trust_weight (trust_i - init_trust) - overcoord_erosion excess), trust_i the
+        trust_weight (trust_i - init_trust) + funding_weight (funding - 1) - overcoord_erosion
+        excess), funding = the funders' total level / n_funders, trust_i the
         partner's mean trust in the others. Commitment: dc = commit_gain e trust_i (1 - c) -
         home_pull (1 - align_strength E_alignment) c. Knowledge grows at
         learning_knowledge. The agenda moves toward the funders' level-weighted preference
@@ -768,12 +924,18 @@ class Partnership:
         if members:
             mean_grant /= len(members)
         shield = 1.0 - p.align_strength * w.effort_alignment
+        funding = 0.0
+        for f in self.funders:
+            if f.active:
+                funding += f.level
+        funding /= len(self.funders)
         for pt in members:
             interest = 0.1 * (min(pt.grant / mean_grant, 2.0) - 1.0) if mean_grant > 0.0 else 0.0
             t_i = self.partner_trust(pt.slot)
             target = clip01(p.init_engagement + p.progress_weight * w.progress
                             + p.recognition_gain * w.effort_momentum + interest
                             + p.trust_weight * (t_i - p.init_trust)
+                            + p.funding_weight * (funding - 1.0)
                             - p.overcoord_erosion * pt.excess_coord)
             pt.engagement = clip01(pt.engagement + p.engagement_rate * (target - pt.engagement))
             c = pt.commitment
@@ -800,17 +962,61 @@ class Partnership:
         self.estimate = [x / total for x in self.estimate]
 
     # ------------------------------------------------------------------ 9 measurement
-    def phase_of(self) -> int:
-        """initiation (first year); re-design (a relaunch or cut in the last 6 months);
-        exponential value (progress >= 0.05 and mean trust >= 0.5); else run."""
-        w = self.w
-        if w.month < 12:
-            return 0
-        if (w.last_relaunch >= 0 and w.month - w.last_relaunch < 6) or (w.last_cut >= 0 and w.month - w.last_cut < 6):
-            return 2
-        if w.progress >= 0.05 and w.mean_trust >= 0.5:
-            return 3
-        return 1
+    def phase_of(self, level: float) -> int:
+        """The phase, with hysteresis. Re-design is due after a major shock (total funder
+        level down by >= shock_cut_share of last month's) or, after initiation, after
+        stagnation_months in a row with progress < stagnation_threshold and the improved
+        share below target. Wanted: initiation (before phase_initiation_months), re-design
+        (if due), exponential value (progress >= phase_growth_threshold, mean trust >=
+        phase_trust_threshold), else run. The phase changes only once the current one has
+        lasted phase_min_months; entering re-design clears the trigger and the count."""
+        p, w = self.p, self.w
+        month = w.month
+        if w.dissolved == 0.0:
+            if w.prev_level > 0.0 and w.prev_level - level >= p.shock_cut_share * w.prev_level:
+                w.redesign_due = 1.0
+            if month >= p.phase_initiation_months:
+                if w.progress < p.stagnation_threshold and w.improved_share < p.target_outcome_share:
+                    w.stagnant_months += 1.0
+                else:
+                    w.stagnant_months = 0.0
+                if w.stagnant_months >= p.stagnation_months:
+                    w.redesign_due = 1.0
+        w.prev_level = level
+        phase = int(w.phase)
+        if phase == INITIATION and month < p.phase_initiation_months:
+            wanted = INITIATION
+        elif w.redesign_due != 0.0:
+            wanted = REDESIGN
+        elif w.progress >= p.phase_growth_threshold and w.mean_trust >= p.phase_trust_threshold:
+            wanted = EXPONENTIAL
+        else:
+            wanted = RUN
+        if wanted == phase:
+            if wanted == REDESIGN:
+                w.redesign_due = 0.0
+            w.phase_months += 1.0
+            return phase
+        if w.phase_months < p.phase_min_months:
+            w.phase_months += 1.0
+            return phase
+        if wanted == REDESIGN:
+            w.redesign_due = 0.0
+            w.stagnant_months = 0.0
+            w.redesigns += 1.0
+        w.phase_months = 1.0
+        return wanted
+
+    def annuity(self) -> float:
+        """Present value at the end of the run of a person-year of value a year for
+        benefit_duration years, dropping off by benefit_dropoff a year."""
+        p = self.p
+        total, keep, disc = 0.0, 1.0, 1.0
+        for _ in range(p.benefit_duration):
+            disc /= 1.0 + p.discount_rate
+            total += keep * disc
+            keep *= 1.0 - p.benefit_dropoff
+        return total
 
     def measurement(self) -> list[float]:
         """The month's row of METRICS (results chain and scorecard); logs a phase change
@@ -818,10 +1024,11 @@ class Partnership:
         p, w = self.p, self.w
         members = self.active()
         n = len(members)
-        tot = {k: 0.0 for k in ("inkind", "funded", "coord", "orch", "agenda", "home", "eng", "com", "kn")}
+        tot = {k: 0.0 for k in ("inkind", "funded", "coord", "orch", "agenda", "home", "grants", "eng", "com", "kn")}
         for pt in members:
             for key, value in (("inkind", pt.hours_inkind), ("funded", pt.hours_funded), ("coord", pt.hours_coord),
                                ("orch", pt.hours_orch), ("agenda", pt.hours_agenda), ("home", pt.hours_home),
+                               ("grants", pt.hours_grants),
                                ("eng", pt.engagement), ("com", pt.commitment), ("kn", pt.knowledge)):
                 tot[key] += value
         retained = len([pt for pt in members if pt.slot < p.n_partners])
@@ -836,20 +1043,30 @@ class Partnership:
                 level += f.level
         M = len(self.people)
         spent_total = w.spent_partners + w.spent_backbone
-        new_phase = self.phase_of()
+        spent = w.inflow * p.backbone_share + w.disbursed
+        impact = float(round(w.impact_share * M))
+        # Value: outcome-months at value_per_outcome_year / 12, discounted to month 0; plus
+        # the outcomes held now, projected beyond this month (annuity), discounted.
+        discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
+        w.outcome_months += impact
+        w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
+        w.spent_pv += spent * discount
+        ahead = impact * p.value_per_outcome_year * self.annuity() * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+        value_gross = w.value_pv + ahead
+        new_phase = self.phase_of(level)
         if new_phase != int(w.phase):
             self.log("phase", -1, -1, w.phase, float(new_phase))
             w.phase = float(new_phase)
         hours = tot["inkind"] + tot["funded"]
         row = {
             "month": w.month + 1.0,
-            "paid_in": w.inflow, "spent": w.inflow * p.backbone_share + w.disbursed, "held": w.pool,
+            "paid_in": w.inflow, "spent": spent, "held": w.pool,
             "backbone_spend": w.inflow * p.backbone_share,
             "hours_inkind": tot["inkind"], "hours_funded": tot["funded"], "hours_coordination": tot["coord"],
             "hours_orchestration": tot["orch"], "hours_agenda": tot["agenda"], "hours_home": tot["home"],
             "service_hours": service, "served": w.served, "caseload": w.caseload,
             "improved": float(round(w.improved_share * M)), "improved_share": w.improved_share,
-            "impact": float(round(w.impact_share * M)), "impact_share": w.impact_share, "outcomes_total": w.outcomes,
+            "impact": impact, "impact_share": w.impact_share, "outcomes_total": w.outcomes,
             "mean_condition": w.mean_condition, "beneficiary_engagement": w.benef_engagement,
             "mean_trust": w.mean_trust, "mean_engagement": tot["eng"] / n if n else 0.0,
             "mean_commitment": tot["com"] / n if n else 0.0, "mean_knowledge": tot["kn"] / n if n else 0.0,
@@ -858,7 +1075,7 @@ class Partnership:
             "duplication": w.duplication, "integration": w.integration,
             "funds_raised": w.paid_in, "spent_total": spent_total,
             "cost_per_outcome": spent_total / max(w.outcomes, 1.0),
-            "sroi": p.value_per_outcome * w.outcomes / spent_total if spent_total > 0 else 0.0,
+            "sroi": value_gross / w.spent_pv if w.spent_pv > 0 else 0.0,
             "funder_level": level / len(self.funders), "active_funders": float(len([f for f in self.funders if f.active])),
             "needs_accuracy": 1.0 - 0.5 * accuracy, "partners_recruited": w.recruited,
             "backbone_hours": w.backbone_hours,
@@ -866,7 +1083,10 @@ class Partnership:
             "effort_identity": w.effort_identity, "effort_coordination": w.effort_coordination,
             "effort_population": w.effort_population, "effort_measurement": w.effort_measurement,
             "turnovers": w.turnovers, "exits": w.exits, "betrayals": w.betrayals, "relaunches": w.relaunches,
-            "funding_cuts": w.cuts, "phase": w.phase,
+            "funding_cuts": w.cuts, "dissolved": w.dissolved, "shocks": w.shocks,
+            "hours_grants": tot["grants"], "service_home": w.service_home, "outcome_years": w.outcome_months / 12.0,
+            "value_gross": value_gross, "spent_pv": w.spent_pv, "redesigns": w.redesigns,
+            "phase": w.phase,
         }
         w.month += 1.0
         return [row[name] for name in METRICS]
@@ -875,6 +1095,7 @@ class Partnership:
     def step(self) -> list[float]:
         """One month, in the order of simulation.engine.step_month."""
         self.funding()
+        self.shocks()
         self.turnover()
         self.membership()
         self.practices()
@@ -894,10 +1115,13 @@ class Partnership:
                 value = getattr(pt, name)
                 getattr(pt_arrays, name)[pt.slot] = value
         st.trust[:] = np.array(self.trust)
+        st.fit[:] = np.array(self.fit)
         for f, funder in enumerate(self.funders):
             st.funders.active[f] = funder.active
             st.funders.level[f] = funder.level
             st.funders.preference[f] = funder.preference
+            st.funders.tolerance[f] = funder.tolerance
+            st.funders.term_start[f] = funder.term_start
         for name in st.beneficiaries._fields:
             getattr(st.beneficiaries, name)[:] = [getattr(person, name) for person in self.people]
         for name in st.needs._fields:

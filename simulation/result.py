@@ -26,7 +26,7 @@ SCORECARD = (
     ("finance", "funds_raised", "money paid in by funders, cumulative (k)"),
     ("finance", "spent_total", "money spent, cumulative (k)"),
     ("finance", "cost_per_outcome", "money spent per sustained outcome (k)"),
-    ("finance", "sroi", "monetized value of sustained outcomes per unit spent"),
+    ("finance", "sroi", "gross SROI: discounted value of outcome-years (with projected duration) per discounted unit spent"),
     ("learning", "needs_accuracy", "agreement of the needs estimate with true needs"),
     ("learning", "partners_recruited", "partners recruited, cumulative"),
 )
@@ -65,7 +65,8 @@ class Result:
 
 
 INT_METRICS = ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
-               "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited")
+               "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited",
+               "redesigns")
 
 
 def monthly_frame(out: np.ndarray) -> pd.DataFrame:

@@ -11,7 +11,13 @@ A scenario file is plain TOML that a person can read without Python::
     backbone_share = 0.0        # no money for a backbone
     funder_patience = 12        # month
 
-Only two keys are not parameters: ``description`` (a string) and ``extends`` (a string).
+Keys that are not parameters: ``description`` (a string), ``extends`` (a string) and
+three optional labels for people reading results (they change no run):
+
+    title = "Pooled fund with a 10% backbone"    # a display name (default: the file's name; not inherited)
+    currency = "kSEK"                            # the money unit (default: "k (currency units)")
+    dimension_names = ["work", "education", "health", "housing"]   # one per need dimension
+
 Everything else must be a parameter of ``simulation.SCHEMA``; tables (``[section]``) are
 not used. Values are resolved in order: the defaults, then each file of the ``extends``
 chain from the oldest ancestor down, then the caller's overrides (``--set`` on the
@@ -47,6 +53,9 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
 RESERVED = ("description", "extends")
 MAX_BYTES = 1_000_000  # a scenario or an experiment spec is a page of text
+LABEL_KEYS = ("title", "currency", "dimension_names")
+DEFAULT_CURRENCY = "k (currency units)"
+MAX_LABEL = 80  # characters in a title, a currency or a dimension's name
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -160,6 +169,9 @@ def _check_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             if not isinstance(value, str):
                 raise ScenarioError(f"{where}: '{key}' must be a string, not {type(value).__name__}")
             continue
+        if key in LABEL_KEYS:
+            _check_label(key, value, where)
+            continue
         if isinstance(value, dict):
             raise ScenarioError(
                 f"{where}: [{key}] tables are not used: put parameters at the top level, one per line"
@@ -171,6 +183,17 @@ def _check_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         except ParameterError as exc:
             raise ScenarioError(f"{where}: {exc}") from None
     return out
+
+
+def _check_label(key: str, value: Any, where: str) -> None:
+    """A label key: a short one-line string, or for ``dimension_names`` a list of them."""
+    items = value if key == "dimension_names" else [value]
+    if key == "dimension_names" and not isinstance(value, list):
+        raise ScenarioError(f"{where}: 'dimension_names' must be a list of strings, e.g. [\"work\", \"health\"]")
+    for item in items:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_LABEL or "\n" in item:
+            raise ScenarioError(f"{where}: '{key}' = {item!r} is not allowed: expected a one-line string of 1 to "
+                                f"{MAX_LABEL} characters")
 
 
 def _chain(name_or_path: str | Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -220,7 +243,39 @@ def resolve_scenario(
         p = Params(values)
     except ParameterError as exc:
         raise ScenarioError(f"{chain[-1][0]}: {exc}") from None
+    _labels_of(chain, p)  # dimension_names must fit n_dimensions
     return p, origin
+
+
+def _labels_of(chain, p: Params) -> dict[str, Any]:
+    """The label keys over an ``extends`` chain (the newest file that sets one wins; a
+    ``title`` is the file's own, never inherited), with ``dimension_names`` checked
+    against the resolved ``n_dimensions``."""
+    labels: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for n, (label, data, _) in enumerate(chain):
+        for key in LABEL_KEYS:
+            if key in data and (key != "title" or n == len(chain) - 1):
+                labels[key], where[key] = data[key], label
+    names = labels.get("dimension_names")
+    if names is not None and len(names) != p.n_dimensions:
+        raise ScenarioError(f"{where['dimension_names']}: 'dimension_names' has {len(names)} names: expected "
+                            f"n_dimensions = {p.n_dimensions}, one per need dimension")
+    return labels
+
+
+def scenario_labels(name_or_path: str | Path) -> dict[str, Any]:
+    """How people read a scenario's results: ``title`` (its display name; default the
+    file's name), ``currency`` (the money unit; default ``DEFAULT_CURRENCY``) and
+    ``dimension_names`` (one per need dimension; default "dimension 1", ...)."""
+    chain = _chain(name_or_path)
+    p = resolve_scenario(name_or_path)[0]
+    labels = _labels_of(chain, p)
+    stem = Path(str(name_or_path)).stem if _is_path(name_or_path) else str(name_or_path)
+    return {"title": " ".join(str(labels.get("title", stem)).split()),
+            "currency": labels.get("currency", DEFAULT_CURRENCY),
+            "dimension_names": list(labels.get("dimension_names") or
+                                    [f"dimension {k + 1}" for k in range(p.n_dimensions)])}
 
 
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Params:
@@ -281,5 +336,5 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
 
 __all__ = [
     "SCENARIO_DIR", "ScenarioError", "load_toml", "load_scenario", "resolve_scenario",
-    "scenario_description", "scenario_names", "scenario_path", "list_scenarios", "parse_set",
+    "scenario_description", "scenario_labels", "scenario_names", "LABEL_KEYS", "DEFAULT_CURRENCY", "scenario_path", "list_scenarios", "parse_set",
 ]

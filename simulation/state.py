@@ -30,6 +30,13 @@ EVENT_TYPES = {
     9: "persuaded",       # a: funder; v1: measured cost per outcome; v2: expected
     10: "phase",          # v1: old phase, v2: new phase
     11: "dissolved",      # v1: active partners, v2: active funders
+    12: "grant_renewed",  # a: funder; v1: measured cost per outcome; v2: its benchmark
+    13: "grant_ended",    # a: funder; v1: measured cost per outcome; v2: its benchmark
+    14: "funder_shift",   # a: funder; v1: its level
+    15: "funder_join",    # a: funder place
+    16: "home_shift",     # a: partner slot; v1: its commitment; v2: 1 if it left
+    17: "leader_exit",    # v1: old leadership quality; v2: the successor's
+    18: "policy_shock",   # v1, v2: needs accuracy of the agenda before, after
 }
 EVENT_CODES = {name: code for code, name in EVENT_TYPES.items()}
 PHASES = ("initiation", "run", "re-design", "exponential value")
@@ -59,12 +66,16 @@ class Partners(NamedTuple):
     hours_home: np.ndarray    # float64, h: direct work serving home KPIs this month
     excess_coord: np.ndarray  # float64: coordination share of hours above tolerance
     output: np.ndarray        # float64, h: attributable service delivered this month
+    capacity: np.ndarray      # float64: multiplier on partner_hours (the run's context)
+    hours_grants: np.ndarray  # float64, h: competing for and reporting on own grants this month (isolated)
 
 
 class Funders(NamedTuple):
     active: np.ndarray        # bool: still paying in
     level: np.ndarray         # float64: multiple of funder_budget paid per month
     preference: np.ndarray    # float64 (F, K): the need profile the funder wants served
+    tolerance: np.ndarray     # float64: multiplier on expected_cost_per_outcome (the funder's stance)
+    term_start: np.ndarray    # int64: month index at which the funder's current grant began
 
 
 class Beneficiaries(NamedTuple):
@@ -127,6 +138,20 @@ WORLD_FIELDS = (
     "phase",               # index into PHASES
     "recruited", "exits", "turnovers", "betrayals", "relaunches", "cuts",  # cumulative counts
     "n_events", "dropped_events",
+    "leadership",          # multiplier on the backbone's effective hours (context; redrawn with a new leader)
+    "ease",                # 1 / the problem's difficulty: multiplier on gain_rate (context)
+    "vacancy",             # months the leader's post stays empty
+    "funder_joins", "grant_ends", "home_exits", "shocks",  # cumulative counts
+    "service_integration", # integration as people feel it: G x agenda share of service (7.8)
+    "service_home",        # h: effective service from partners' own programmes this month
+    "outcome_months",      # person-months holding a sustained outcome, cumulative
+    "value_pv",            # k: discounted value of outcome-months so far
+    "spent_pv",            # k: discounted spend so far
+    "phase_months",        # months spent in the current phase
+    "stagnant_months",     # consecutive stagnant months after initiation
+    "redesign_due",        # 1 when stagnation or a shock calls for re-design
+    "prev_level",          # total funder level last month
+    "redesigns",           # times the partnership entered re-design, cumulative
 )
 WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
 
@@ -134,6 +159,7 @@ WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
 class State(NamedTuple):
     partners: Partners
     trust: np.ndarray          # float64 (slots, slots): symmetric pairwise trust, 0 off members
+    fit: np.ndarray            # float64 (slots, slots): symmetric pair fit (context), before sector distance
     funders: Funders
     beneficiaries: Beneficiaries
     needs: Needs
@@ -147,7 +173,7 @@ class State(NamedTuple):
 
 
 def event_capacity(p: Params) -> int:
-    per_month = 3 * p.slots + 3 * p.n_funders + 4
+    per_month = 4 * p.slots + 6 * p.n_funders + 8
     return int(min(p.months * per_month + 16, 500_000))
 
 
@@ -162,9 +188,11 @@ def allocate(p: Params) -> State:
         low_months=np.zeros(S, np.int64), ceiling=np.zeros(S, f8), grant=np.zeros(S, f8),
         hours_inkind=np.zeros(S, f8), hours_funded=np.zeros(S, f8), hours_coord=np.zeros(S, f8),
         hours_orch=np.zeros(S, f8), hours_agenda=np.zeros(S, f8), hours_home=np.zeros(S, f8),
-        excess_coord=np.zeros(S, f8), output=np.zeros(S, f8),
+        excess_coord=np.zeros(S, f8), output=np.zeros(S, f8), capacity=np.zeros(S, f8),
+        hours_grants=np.zeros(S, f8),
     )
-    funders = Funders(active=np.zeros(F, np.bool_), level=np.zeros(F, f8), preference=np.zeros((F, K), f8))
+    funders = Funders(active=np.zeros(F, np.bool_), level=np.zeros(F, f8), preference=np.zeros((F, K), f8),
+                      tolerance=np.zeros(F, f8), term_start=np.zeros(F, np.int64))
     beneficiaries = Beneficiaries(
         needs=np.zeros(M, np.uint8), condition=np.zeros(M, f8),
         base_engagement=np.zeros(M, f8), months_above=np.zeros(M, np.int32),
@@ -175,4 +203,4 @@ def allocate(p: Params) -> State:
         service=np.zeros(K, f8), coverage=np.zeros(K, f8), load=np.zeros(K, np.int64), takers=np.zeros(2**K, f8), dose=np.zeros(2**K, f8),
     )
     events = Events(rows=np.zeros((event_capacity(p), 6), f8))
-    return State(partners, np.zeros((S, S), f8), funders, beneficiaries, needs, np.zeros(1, WORLD_DTYPE), events)
+    return State(partners, np.zeros((S, S), f8), np.zeros((S, S), f8), funders, beneficiaries, needs, np.zeros(1, WORLD_DTYPE), events)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-STREAM_NAMES = ("init", "funding", "turnover", "membership", "trust", "uptake", "needs")
+STREAM_NAMES = ("init", "funding", "turnover", "membership", "trust", "uptake", "needs", "context", "shocks")
 
 
 class Streams(NamedTuple):
@@ -29,6 +29,8 @@ class Streams(NamedTuple):
     trust: np.random.Generator       # betrayals
     uptake: np.random.Generator      # which beneficiaries take up services
     needs: np.random.Generator       # need drift
+    context: np.random.Generator     # the run's context: capacities, fit, leadership, difficulty, stances
+    shocks: np.random.Generator      # grant renewals, funders and partners leaving, leaders, policy
 
 
 def check_seed(seed) -> int:

@@ -61,6 +61,36 @@ def parameter_sets(draw) -> Params:
         "beneficiary_turnover": draw(st.floats(0.0, 0.3)),
         "measurement_noise": draw(st.floats(0.0, 3.0)),
         "trust_weight": draw(st.floats(0.0, 5.0)),
+        "capacity_sd": draw(st.floats(0.0, 2.0)),
+        "fit_sd": draw(st.floats(0.0, 2.0)),
+        "leadership_sd": draw(st.floats(0.0, 2.0)),
+        "difficulty_sd": draw(st.floats(0.0, 2.0)),
+        "funder_stance_sd": draw(st.floats(0.0, 2.0)),
+        "sector_distance": draw(unit),
+        "interaction_noise": draw(st.floats(0.0, 2.0)),
+        "grant_term": draw(st.integers(1, 36)),
+        "renewal_rate": draw(unit),
+        "renewal_rate_poor": draw(unit),
+        "funder_shift_rate": draw(st.floats(0.0, 0.2)),
+        "funder_recruit_rate": draw(st.floats(0.0, 0.5)),
+        "home_shift_rate": draw(st.floats(0.0, 0.2)),
+        "leader_exit_rate": draw(st.floats(0.0, 0.3)),
+        "leader_vacancy": draw(st.integers(0, 12)),
+        "policy_shock_rate": draw(st.floats(0.0, 0.3)),
+        "natural_gain": draw(st.floats(0.0, 0.3)),
+        "grant_seeking_share": draw(st.floats(0.0, 0.9)),
+        "meeting_hours": draw(st.floats(0.0, 20.0)),
+        "reporting_share": draw(st.floats(0.0, 0.5)),
+        "phase_min_months": draw(st.integers(1, 12)),
+        "phase_initiation_months": draw(st.integers(1, 24)),
+        "stagnation_months": draw(st.integers(1, 24)),
+        "stagnation_threshold": draw(st.floats(-0.1, 0.5)),
+        "shock_cut_share": draw(unit),
+        "redesign_rate": draw(unit),
+        "redesign_hours": draw(st.floats(0.0, 50.0)),
+        "discount_rate": draw(st.floats(0.0, 0.5)),
+        "benefit_duration": draw(st.integers(0, 10)),
+        "benefit_dropoff": draw(unit),
     }
     for q in PRINCIPLES:
         over[f"use_{q}"] = draw(st.booleans())
@@ -69,7 +99,7 @@ def parameter_sets(draw) -> Params:
 
 def state_arrays(state) -> dict[str, np.ndarray]:
     """Every array of a State by a dotted name; the world record as one array per field."""
-    out: dict[str, np.ndarray] = {"trust": state.trust}
+    out: dict[str, np.ndarray] = {"trust": state.trust, "fit": state.fit}
     for group in ("partners", "funders", "beneficiaries", "needs", "events"):
         part = getattr(state, group)
         for name in part._fields:

@@ -56,11 +56,11 @@ def test_run_jobs_gives_what_run_experiment_gives():
 
 def test_combine_rules():
     assert combine(True, Estimate(0.8, 0.6, 0.9))[0] == "supported"
-    assert combine(False, Estimate(0.2, 0.1, 0.4))[0] == "not supported"
+    assert combine(False, Estimate(0.2, 0.1, 0.4))[0] == "fell short"
     word, why = combine(True, Estimate(0.5, 0.3, 0.7), "holds more often when x is high")
     assert word == "depends" and "50%" in why and "x is high" in why
     assert combine(None, Estimate(0.9, 0.8, 1.0))[0] == "depends"
-    assert combine(False, None)[0] == "not supported"
+    assert combine(False, None)[0] == "fell short"
 
 
 @pytest.fixture(scope="module")

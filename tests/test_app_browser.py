@@ -146,3 +146,97 @@ def test_trainer_moves_a_slider_and_plays_both_twins(chromium, app_url, tmp_path
             assert outside == [], outside  # works without the internet
         finally:
             browser.close()
+
+
+def launch(p, chromium):
+    return p.chromium.launch(executable_path=chromium, headless=True,
+                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+def pick_lesson(page, title: str) -> None:
+    page.locator(".v-select", has_text="Lesson").locator(".v-field").click()
+    page.locator(".v-list-item", has_text=title).click()
+    page.locator(".bb-watch", has_text=title).wait_for(timeout=30_000)
+
+
+def play_until(page, at_least: int) -> int:
+    """Play fast until month ``at_least`` or later, pause, and return the month."""
+    page.get_by_role("button", name="fast").click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("m => parseInt(document.querySelector('.bb-month-now').innerText.match(/Month (\\d+)/)[1])"
+                           " >= m", arg=at_least, timeout=120_000)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    page.wait_for_timeout(400)
+    return month(page)
+
+
+# What the room must see without scrolling: the outcome chart (and the funding lines
+# under it), both twins' key numbers, both feeds.
+ABOVE_THE_FOLD = (".bb-chart-both", ".bb-chart-funding", ".bb-keys-with", ".bb-keys-without", ".bb-feed-with",
+                  ".bb-feed-without")
+# SVG text that must read at 14 px or more: chart ticks, network nodes' names.
+LABELS = (".bb-chart-both svg text", ".bb-chart-funding svg text", ".bb-chart-with svg text",
+          ".bb-network-with svg text", ".bb-network-without svg text")
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_top_of_the_board_fits_a_projector_without_scrolling(chromium, app_url, tmp_path, size):
+    from playwright.sync_api import sync_playwright
+
+    width, height = size
+    with sync_playwright() as p:
+        browser = launch(p, chromium)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(app_url)
+            page.get_by_text("Month 0 of 120").wait_for(timeout=120_000)
+            # month 0: launch values, not zeros
+            keys = page.locator("table.bb-keys").inner_text()
+            assert "20 (low)" in keys and "100%" in keys, keys
+            pick_lesson(page, "A turnover wave")  # the lesson's line makes the header taller
+            play_until(page, 40)
+            page.screenshot(path=str(tmp_path / f"app-{width}x{height}.png"))
+            assert (tmp_path / f"app-{width}x{height}.png").stat().st_size > 30_000
+
+            for css in ABOVE_THE_FOLD:
+                boxes = [b for b in (el.bounding_box() for el in page.locator(css).all()) if b]
+                assert boxes, css
+                for b in boxes:
+                    assert b["x"] >= 0 and b["y"] >= 0, (css, b)
+                    assert b["x"] + b["width"] <= width + 0.5 and b["y"] + b["height"] <= height + 0.5, (css, b)
+            sizes = page.eval_on_selector_all(
+                ", ".join(LABELS),
+                "els => els.map(e => parseFloat(e.getAttribute('font-size')) * e.ownerSVGElement.getScreenCTM().a)")
+            assert len(sizes) > 20 and min(sizes) >= 14, sorted(sizes)[:5]
+            sidebar = page.locator(".v-navigation-drawer").bounding_box()
+            assert sidebar["width"] <= 0.25 * width, sidebar
+            assert "runs on Solara" not in page.locator("body").inner_text()  # no banner over the board
+        finally:
+            browser.close()
+
+
+def test_a_lesson_shows_its_ghost_line_and_what_it_cost_in_the_feed(chromium, app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p, chromium)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(app_url)
+            page.get_by_text("Month 0 of 120").wait_for(timeout=120_000)
+            pick_lesson(page, "A turnover wave")
+            m = play_until(page, 48)  # the feed tells the cost a year after month 36
+            # each twin: its own run without the shock, a faint line from the month before it
+            ghosts = page.eval_on_selector_all(".bb-chart-both polyline.bb-ghost",
+                                               "els => els.map(e => e.getAttribute('points').trim().split(' ').length)")
+            assert ghosts == [m - 34, m - 34], (ghosts, m)
+            assert "same run without the lesson" in page.locator(".bb-overview").inner_text()
+            for side in ("with", "without"):
+                feed = page.locator(f".bb-feed-{side}").inner_text()
+                assert re.search(r"Month 47\s*A turnover wave has (cost this partnership [\d,]+ people|made no "
+                                 r"difference)|Month 47\s*This partnership has [\d,]+ more", feed), feed
+                assert re.search(r"[\d,]+ against [\d,]+ in its same run without it", feed), feed
+            assert "change from the lesson" in page.locator("table.bb-keys").inner_text()
+        finally:
+            browser.close()

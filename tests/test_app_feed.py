@@ -109,3 +109,13 @@ def test_read_events_makes_months_one_based():
     evs = read_events(rows, 0, 2)
     assert evs[0] == Event(1, "turnover", 2, -1, 0.5, 0.2)
     assert evs[1].month == 12 and evs[1].event == "relaunch"
+
+
+def test_every_shock_and_grant_event_reads_as_a_sentence():
+    from backbone.app.narrative.feed import Event, describe_event
+
+    for name in ("grant_renewed", "grant_ended", "funder_shift", "funder_join", "home_shift",
+                 "leader_exit", "policy_shock"):
+        for v2 in (0.0, 1.0):
+            item = describe_event(Event(12, name, 0, -1, 0.4, v2), {0: "City"})
+            assert item is not None and item.text.endswith(".") and item.event == name

@@ -63,7 +63,9 @@ def slider(rc, name):
 
 def test_page_renders_with_every_control(rc):
     text = html(rc)
-    assert "The same partnership, with and without a backbone" in text
+    # the subtitle says what differs at the start (the money for a backbone) and that the rest follows
+    assert "the one difference is the money for a backbone (10% of the budget)" in text
+    assert "funders' budgets too, is the model's" in text
     for label in ("Play", "Step", "Reset", "pooled", "isolated", "slow", "normal", "fast"):
         button(rc, label)
     assert len(rc.find(v.Slider).widgets) == len(SLIDERS) == 6
@@ -74,6 +76,7 @@ def test_page_renders_with_every_control(rc):
     for key in ("with", "without"):
         assert f'class="bb-network-{key}"' in text and f'class="bb-feed-{key}"' in text
     assert "Balanced scorecard, month 0" in text
+    assert 'class="bb-chart-funding"' in text and "bb-keys-with" in text and "bb-keys-without" in text
 
 
 def test_step_advances_both_twins_together(rc):

@@ -188,3 +188,97 @@ def test_lessons_have_a_sentence_and_valid_overrides():
     assert get_lesson(None) is None and get_lesson("none") is None
     with pytest.raises(ValueError, match="lesson = 'nope' is not allowed: expected one of"):
         get_lesson("nope")
+
+
+# ---------------------------------------------------------------- net SROI
+def test_twins_show_gross_and_net_sroi_against_a_hidden_run_without_the_partnership():
+    from analysis.value import counterfactual
+    from backbone.app.views.panels import scorecard_table
+
+    p = small()
+    twins = Twins(p, seed=2)
+    twins.step(30)
+    without = simulate(counterfactual(p), 2).monthly["value_gross"].iloc[29]
+    for twin in twins.sides:
+        card = twin.scorecard()
+        expected = (twin.now("value_gross") - without) * (1 - p.attribution_others) / twin.now("spent_pv")
+        assert card["net_sroi"] == pytest.approx(expected)
+        assert card["net_sroi"] < card["sroi"], "deadweight and attribution are deducted"
+    html = scorecard_table(twins.with_backbone.scorecard(), twins.without_backbone.scorecard(), twins.month)
+    assert "(gross)" in html and "net of what would have happened anyway" in html
+
+
+# ---------------------------------------------------------------- a lesson's own counterfactual
+def test_a_shock_s_ghost_is_each_twin_s_own_run_without_it():
+    lesson = get_lesson("turnover_wave")
+    p = twin_params(Params(SMALL), overrides=lesson.overrides)
+    twins = Twins(p, seed=3, lesson=lesson)
+    twins.step(lesson.month + 6)
+    for twin in twins.sides:
+        plain = simulate(twin.model.params, 3).monthly.impact.to_numpy()  # the same seed, no shock
+        ghost = twin.ghost_series("impact")
+        assert len(ghost) == twin.month
+        assert np.isnan(ghost[: lesson.month - 2]).all()  # drawn from the month before the shock
+        np.testing.assert_array_equal(ghost[lesson.month - 2:], plain[lesson.month - 2: twin.month])
+        np.testing.assert_array_equal(twin.series("impact")[: lesson.month - 1], plain[: lesson.month - 1])
+        # the twin itself took the shock: more turnovers than its ghost from that month on
+        assert twin.now("turnovers") > twin.ghost_now("turnovers")
+
+
+def test_the_feed_says_what_the_lesson_cost_each_twin():
+    lesson = get_lesson("turnover_wave")
+    p = twin_params(Params(SMALL), overrides=lesson.overrides)
+    twins = Twins(p, seed=3, lesson=lesson)
+    assert twins.report_months == (lesson.month + 11, p.months)
+    twins.step(lesson.month + 11)
+    for twin in twins.sides:
+        now, ghost = twins.lesson_cost(twin)
+        assert (now, ghost) == (twin.now("impact"), twin.ghost_now("impact"))
+        note = [it for it in twin.feed if it.event == "lesson_cost"]
+        assert [it.month for it in note] == [lesson.month + 11]
+        assert f"{now:,.0f} against {ghost:,.0f} in its same run without it" in note[0].text
+        diff = round(now - ghost)
+        word = (f"cost this partnership {-diff:,} people" if diff < 0 else f"{diff:,} more people" if diff > 0
+                else "made no difference")
+        assert word in note[0].text
+
+
+def test_a_parameter_lesson_s_ghost_runs_without_its_overrides_from_month_1():
+    lesson = get_lesson("impatient_money")
+    plain = twin_params(Params(SMALL))
+    twins = Twins(twin_params(Params(SMALL), overrides=lesson.overrides), seed=2, lesson=lesson,
+                  without_lesson=plain)
+    twins.step(13)
+    ref = simulate(plain, 2).monthly.impact.to_numpy()
+    np.testing.assert_array_equal(twins.with_backbone.ghost_series("impact"), ref[:13])
+    assert twins.with_backbone.ghost.params.funder_patience == plain.funder_patience != 12
+    assert Twins(plain, seed=2).with_backbone.ghost is None  # no lesson, no ghost
+
+
+def test_month_zero_shows_launch_values_not_zeros():
+    twins = Twins(small(), seed=1)
+    w = twins.with_backbone
+    p = w.model.params
+    assert w.now("mean_trust") == pytest.approx(p.init_trust)
+    assert w.now("mean_engagement") == pytest.approx(p.init_engagement)
+    assert w.now("retention") == 1.0 and w.now("funder_level") == 1.0
+    assert w.now("impact") == 0.0 and w.now("spent_total") == 0.0  # nothing has happened yet
+    assert w.scorecard()["retention"] == 1.0
+    assert w.series_from_launch("funder_level")[0] == 1.0
+
+
+def test_the_phase_shown_changes_only_once_a_new_phase_has_held():
+    from backbone.app.twins import PHASE_HOLD
+
+    twins = Twins(small(), seed=1)
+    twins.step(48)
+    for twin in twins.sides:
+        phases = twin.series("phase").astype(int)
+        news = [it for it in twin.feed if it.event == "phase"]
+        for it in news:  # each reported change held PHASE_HOLD months up to the report
+            since = int(it.text.split("since month ")[1].split(" ")[0])
+            assert it.month - since + 1 >= PHASE_HOLD
+            assert len(set(phases[since - 1: it.month])) == 1
+        runs = np.split(phases, np.flatnonzero(np.diff(phases)) + 1)
+        short = sum(1 for r in runs[1:] if len(r) < PHASE_HOLD)
+        assert len(news) <= len(runs) - 1 - short

@@ -9,6 +9,7 @@ import numpy as np
 
 from backbone.app.narrative.feed import FeedItem
 from backbone.app.views import feed_html, fmt, line_chart, nice_max, partner_bars, scorecard_table, trust_network
+from backbone.app.views.panels import trust_text, trust_word
 from simulation import SCORECARD_METRICS
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -84,11 +85,39 @@ def test_scorecard_marks_the_better_twin_per_row():
         assert perspective in html
     rows = re.findall(r"<tr title=[^>]*><td>([^<]*)</td><td( class=\"bb-better\")?>[^<]*</td>"
                       r"<td( class=\"bb-better\")?>", html)
-    assert len(rows) == len(SCORECARD_METRICS)
+    assert len(rows) == len(SCORECARD_METRICS) + 1  # and the money not yet spent
     better_first = {label for label, first, _ in rows if first}
-    assert better_first == {"Partner hours spent coordinating", "Services duplicated", "Money spent",
+    assert better_first == {"Partner hours spent coordinating", "Services duplicated",
                             "Cost per sustained outcome"}  # lower is better there
+    neutral = {label for label, first, second in rows if not first and not second}
+    assert neutral == {"Money spent", "Money raised but not yet spent"}  # less spent can be money stuck
     assert fmt(0.123, "pct") == "12%" and fmt(2500, "money") == "2.50 M" and fmt(12, "money") == "12 k"
+
+
+def test_scorecard_shows_money_stuck_unspent_and_trust_in_words():
+    a = {m: 0.0 for m in SCORECARD_METRICS} | {"funds_raised": 900.0, "spent_total": 850.0, "mean_trust": 0.62}
+    b = {m: 0.0 for m in SCORECARD_METRICS} | {"funds_raised": 900.0, "spent_total": 400.0, "mean_trust": 0.2}
+    html = scorecard_table(a, b, 24)
+    row = re.search(r"Money raised but not yet spent</td><td>([^<]*)</td><td>([^<]*)</td>", html)
+    assert row.groups() == ("50 k", "500 k")
+    assert "62 (good)" in html and "20 (low)" in html
+    assert [trust_word(t) for t in (0.1, 0.3, 0.6, 0.9)] == ["low", "fair", "good", "high"]
+    assert trust_text(0.5) == "50 (good)"
+
+
+def test_ghost_lines_are_faint_and_start_where_the_lesson_does():
+    ghost = [np.nan] * 34 + [5.0, 6.0, 7.0]
+    svg = line_chart([("with", "#000", [1.0] * 37), ("without the lesson", "#000", ghost, "ghost")], 120,
+                     y_max=10, font=20)
+    root = parse(svg)
+    solid, faint = root.findall(f"{SVG}polyline")
+    assert len(solid.get("points").split()) == 38  # month 0 and 37 months
+    assert len(faint.get("points").split()) == 3  # from month 35 only
+    assert faint.get("class") == "bb-ghost" and float(faint.get("stroke-opacity")) < 0.5
+    assert {t.get("font-size") for t in root.findall(f"{SVG}text")} == {"20"}
+    funding = parse(line_chart([("f", "#000", [100.0, 90.0])], 12, y_max=200, origin=100.0))
+    first = funding.find(f"{SVG}polyline").get("points").split()[0]
+    assert float(first.split(",")[1]) < 200  # starts at its launch value, not at 0
 
 
 def test_feed_html_newest_first_and_escaped():

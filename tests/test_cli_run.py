@@ -7,6 +7,7 @@ the message; runs are kept small (500 beneficiaries, 24 months, 3 replications).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,13 +51,27 @@ def test_show_prints_values_units_origins_and_sources():
     proc = backbone("show", "ungas_vagar", "--set", "turnover_rate=0.04")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    line = next(l for l in lines if " value_per_outcome " in l)
-    assert line.lstrip().startswith("*") and "15000" in line and "ungas_vagar.toml" in line
-    line = next(l for l in lines if " turnover_rate " in l)
-    assert "--set" in line and SCHEMA["turnover_rate"].source in line
-    line = next(l for l in lines if " trust_gain " in l)
-    assert not line.lstrip().startswith("*") and "default" in line and SCHEMA["trust_gain"].source in line
-    assert len([l for l in lines if l.startswith("  ")]) >= len(SCHEMA)
+    assert max(len(l) for l in lines) <= 100  # fits a terminal
+    assert "DESIGN.md" not in proc.stdout  # cites sources in the repository, not a missing file
+
+    def entry(name):  # a parameter's line and the lines under it, up to the next parameter
+        i = next(k for k, l in enumerate(lines) if f" {name} " in l)
+        j = next((k for k in range(i + 1, len(lines)) if not lines[k].startswith(" " * 8) or not lines[k].strip()),
+                 len(lines))
+        return lines[i], " ".join(l.strip() for l in lines[i + 1:j])
+
+    line, below = entry("value_per_outcome_year")
+    assert line.lstrip().startswith("*") and "375" in line and "ungas_vagar.toml" in line
+    line, below = entry("turnover_rate")
+    assert "--set" in line and " ".join(f"source: {SCHEMA['turnover_rate'].source}".split()) in below
+    line, below = entry("trust_gain")
+    assert not line.lstrip().startswith("*") and "model default" in line
+    assert " ".join(SCHEMA["trust_gain"].source.split()) in below
+    assert "* marks a value that differs from the model default" in proc.stdout
+    assert sum(1 for l in lines if re.match(r"  [ *] \w+ ", l) and ("set in " in l or "model default" in l)) \
+        == len(SCHEMA)  # one line per parameter
+    plain = backbone("show", "baseline", "--changed")
+    assert "* marks" not in plain.stdout and "  * " not in plain.stdout  # no marker that marks nothing
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
@@ -73,6 +88,7 @@ def test_run_prints_the_scorecard_and_writes_monthly_results(tmp_path, suffix):
     assert set(SCORECARD_METRICS) <= set(df.columns)
     assert (df["scenario"] == "baseline").all() and (df["seed"] == 4).all()
     assert df["impact_share"].between(0, 1).all()
+    assert "sroi is gross" in proc.stdout and "backbone compare baseline" in proc.stdout
 
 
 def test_compare_prints_means_and_paired_intervals_and_writes_the_table(tmp_path):
@@ -80,8 +96,20 @@ def test_compare_prints_means_and_paired_intervals_and_writes_the_table(tmp_path
     proc = backbone("compare", "no_backbone", "baseline", "--replications", 3, "--seed", 7, *SMALL, "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert "seeds 7..9" in proc.stdout and "vs no_backbone" in proc.stdout
-    line = next(l for l in proc.stdout.splitlines() if l.strip().startswith("impact_share"))
-    assert "no_backbone" in line and "[" in line
+    lines = proc.stdout.splitlines()
+    head = next(k for k, l in enumerate(lines) if "[impact_share]" in l)
+    assert "with a sustained outcome now (share of the target population)" in lines[head]
+    assert lines[head + 1].strip().startswith("no_backbone") and "[" in lines[head + 1]
+    assert "vs no_backbone: " in lines[head + 2]
+    assert "money spent (k (currency units)) [spent_total]" in proc.stdout
+    assert max(len(l) for l in lines) <= 100
+
+    value = proc.stdout[proc.stdout.index("VALUE (SROI"):]
+    for name in ("no_backbone", "baseline"):
+        row = next(l for l in value.splitlines() if l.strip().startswith(name)).split()
+        gross, net = float(row[1]), float(row[2])
+        assert 0 < net < gross, "net SROI deducts deadweight and attribution"
+    assert "counterfactual arms run for this: no_backbone (no partnership)" in " ".join(value.split())
     table = pd.read_csv(out)
     assert set(SCORECARD_METRICS) <= set(table["metric"])
     assert set(table["scenario"]) == {"no_backbone", "baseline"} and (table["n"] == 3).all()
@@ -89,6 +117,35 @@ def test_compare_prints_means_and_paired_intervals_and_writes_the_table(tmp_path
     assert ((ok["ci_low"] <= ok["mean"] + 1e-12) & (ok["mean"] <= ok["ci_high"] + 1e-12)).all()
     assert table.loc[table.scenario == "no_backbone", "diff"].isna().all()
     assert table.loc[table.scenario == "baseline", "diff"].notna().all()
+
+
+def test_compare_clips_shown_intervals_to_what_a_share_can_take(capsys):
+    import argparse
+
+    from backbone.cli.run_commands import _print_comparison
+
+    rows = [("partnership", "retention", "share of launch partners still members"),
+            ("impact", "outcomes_total", "people who reached a sustained outcome")]
+    table = pd.DataFrame([
+        {"metric": "retention", "scenario": "a", "mean": 0.99, "ci_low": 0.965, "ci_high": 1.015,
+         "diff": float("nan"), "diff_low": float("nan"), "diff_high": float("nan")},
+        {"metric": "retention", "scenario": "b", "mean": 0.5, "ci_low": 0.4, "ci_high": 0.6,
+         "diff": -0.49, "diff_low": -0.6, "diff_high": -0.38},
+        {"metric": "outcomes_total", "scenario": "a", "mean": 5.0, "ci_low": -2.0, "ci_high": 12.0,
+         "diff": float("nan"), "diff_low": float("nan"), "diff_high": float("nan")},
+        {"metric": "outcomes_total", "scenario": "b", "mean": 50.0, "ci_low": 40.0, "ci_high": 60.0,
+         "diff": 45.0, "diff_low": 30.0, "diff_high": 60.0},
+    ])
+    from simulation import Params
+
+    args = argparse.Namespace(replications=3, seed=0)
+    _print_comparison(table, rows, args, {"a": Params(), "b": Params()})
+    out = capsys.readouterr().out
+    assert "0.990 [0.965, 1.000]" in out and "1.015]" not in out
+    assert "5.000 [0.000, 12.000]" in out or "5.0 [0.0, 12.0]" in out
+    assert "vs a: -0.490 [-0.600, -0.380] *" in out  # differences are not clipped
+    assert "Intervals are clipped to the range the values can take: [0, 1] for shares" in out
+    assert "launch partners still members (share) [retention]" in out
 
 
 def test_every_command_has_help_with_an_example():
@@ -135,3 +192,34 @@ def test_existing_output_is_left_untouched_without_force(tmp_path):
     assert out.read_text() == "precious\n"
     assert_bad_input(backbone("run", "baseline", "--out", tmp_path / "run.xlsx"), "run.xlsx", ".parquet or .csv")
     assert not (tmp_path / "run.xlsx").exists()
+
+
+def test_help_prints_percent_signs_once():
+    for command in ("claims", "compare", "report"):
+        proc = backbone(command, "--help")
+        assert proc.returncode == 0 and "95%" in proc.stdout and "%%" not in proc.stdout, command
+
+
+def test_run_explains_the_goal_in_words():
+    proc = backbone("run", "ungas_vagar", "--months", 12)
+    assert proc.returncode == 0, proc.stderr
+    assert "goal: 70% of the target population with a sustained outcome" in proc.stdout
+    assert "(goal: 0.7)" not in proc.stdout
+
+
+def test_the_report_s_progress_bar_counts_runs_not_chunks():
+    from analysis.scenario_runs import run_arms
+    from simulation import Params
+
+    seen = {}
+
+    def progress(items, total=None, desc=""):
+        seen.update(total=total, desc=desc)
+        for item in items:
+            seen["steps"] = seen.get("steps", 0) + 1
+            yield item
+
+    p = Params(months=6, n_beneficiaries=50)
+    got = run_arms({"a": p, "b": p.replace(backbone_share=0.0)}, replications=12, workers=1, progress=progress)
+    assert seen == {"total": 24, "desc": "runs", "steps": 24}  # 2 arms x 12 runs (2 chunks each)
+    assert len(got["a"]["summary"]) == len(got["b"]["summary"]) == 12

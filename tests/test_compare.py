@@ -80,3 +80,18 @@ def test_runs_in_worker_processes_give_the_same_table():
     assert list(serial["scenario"][:2]) == ["none", "bb"]
     assert list(serial["replication"]) == sorted(serial["replication"])
     pd.testing.assert_frame_equal(serial, pooled)
+
+
+def test_value_arms_share_counterfactuals_and_summarize_as_ratios_of_sums():
+    from analysis.value import value_summary, with_counterfactuals
+
+    arms, which = with_counterfactuals({"bb": Params(), "none": Params(backbone_share=0.0),
+                                        "iso": Params(regime="isolated")})
+    assert which["bb"] == which["none"] != which["iso"]
+    assert len(arms) == 5 and arms[which["bb"]].funder_budget == 0.0
+    per_seed = pd.DataFrame({"scenario": ["a", "a"], "seed": [0, 1], "value_gross": [30.0, 10.0],
+                             "spent_pv": [10.0, 10.0], "spent_total": [12.0, 12.0], "net_value": [20.0, 0.0],
+                             "net_sroi": [2.0, 0.0], "additional_outcomes": [4.0, 2.0]})
+    row = value_summary(per_seed).iloc[0]
+    assert row.gross_sroi == 2.0 and row.net_sroi == 1.0
+    assert row.additional_outcomes == 3.0 and row.net_cost_per_outcome == 4.0

@@ -70,9 +70,9 @@ def test_runs_table_shape_order_and_common_random_numbers():
 
 
 def test_common_random_numbers_pair_the_points():
-    # value_per_outcome only monetizes outcomes (SROI): on common random numbers every
-    # point of a replication has the same trajectory; replications differ
-    s = make_spec(factors={"value_per_outcome": {"levels": [1000.0, 2000.0]}}, replications=2)
+    # value_per_outcome_year only monetizes outcomes (SROI): on common random numbers
+    # every point of a replication has the same trajectory; replications differ
+    s = make_spec(factors={"value_per_outcome_year": {"levels": [30.0, 60.0]}}, replications=2)
     runs = run_experiment(s, workers=1, progress=False)
     a = runs[runs["point"] == 0].reset_index(drop=True)
     b = runs[runs["point"] == 1].reset_index(drop=True)

@@ -57,10 +57,28 @@ def check_invariants(res) -> None:
     assert np.allclose(paid.diff().fillna(paid.iloc[0]), m["paid_in"], rtol=1e-9, atol=1e-9)
     assert (m["spent"] <= m["paid_in"] + held.shift(fill_value=0.0) + 1e-9 * np.maximum(paid, 1.0)).all()
 
-    # Hours add up: in-kind + funded = coordination + orchestration + agenda + home.
+    # Hours add up: in-kind + funded = coordination + orchestration + grant-seeking + agenda + home.
     hours_in = m["hours_inkind"] + m["hours_funded"]
-    hours_out = m["hours_coordination"] + m["hours_orchestration"] + m["hours_agenda"] + m["hours_home"]
+    hours_out = (m["hours_coordination"] + m["hours_orchestration"] + m["hours_grants"]
+                 + m["hours_agenda"] + m["hours_home"])
     assert np.allclose(hours_in, hours_out, rtol=1e-9, atol=1e-9)
+    if p.regime == "isolated":
+        assert (m["hours_agenda"] == 0).all(), "no common agenda in the isolated regime"
+    else:
+        assert (m["hours_grants"] == 0).all()
+    assert (m["service_home"] <= m["service_hours"] + 1e-9 * np.maximum(m["service_hours"], 1.0)).all()
+
+    # Value: outcome-years accumulate; discounted figures never exceed nominal ones.
+    assert (m["outcome_years"].diff().fillna(0) >= 0).all()
+    assert (m["spent_pv"] <= m["spent_total"] * (1 + 1e-12) + 1e-9).all()
+    assert (m["value_gross"] >= 0).all() and (m["sroi"] >= 0).all()
+
+    # Phases: no phase but the last lasts less than the dwell time (no flicker).
+    phase = m["phase"].to_numpy()
+    starts = np.flatnonzero(np.diff(phase)) + 1
+    lengths = np.diff(np.concatenate([[0], starts, [len(phase)]]))
+    assert (lengths[:-1] >= p.phase_min_months).all(), f"a phase shorter than the dwell time: {lengths}"
+    assert (m["redesigns"].diff().fillna(0) >= 0).all()
 
     # Counts are consistent with the state and with the event log.
     K = p.n_dimensions
@@ -88,7 +106,9 @@ def check_invariants(res) -> None:
     world = s.world[0]
     assert world["dropped_events"] == 0
     counted = res.events["event"].value_counts()
-    for col, event in (("turnovers", "turnover"), ("exits", "exit"), ("betrayals", "betrayal"),
+    left_home = int((res.events.loc[res.events.event == "home_shift", "v2"] == 1.0).sum())
+    assert last["exits"] == counted.get("exit", 0) + left_home, "exits disagree with the event log"
+    for col, event in (("turnovers", "turnover"), ("betrayals", "betrayal"),
                        ("relaunches", "relaunch"), ("funding_cuts", "funding_cut"),
                        ("partners_recruited", "recruit")):
         assert last[col] == counted.get(event, 0), f"{col} disagrees with the event log"

@@ -45,6 +45,12 @@ SCENARIOS = {
                     beneficiary_turnover=0.1, integration=0.0),
     "big_team": dict(n_beneficiaries=200, months=24, n_partners=20, max_links=5, n_funders=5),
     "medium": dict(n_beneficiaries=2000, months=60),
+    "redesign": dict(n_beneficiaries=300, months=72, stagnation_months=3, stagnation_threshold=0.5,
+                     phase_min_months=2, phase_initiation_months=6, shock_cut_share=0.1,
+                     expected_cost_per_outcome=0.5, funder_patience=12, review_cycle=6, funder_cut=0.5,
+                     funder_exit_level=0.0, natural_gain=0.2, benefit_duration=5, discount_rate=0.1),
+    "isolated_grant_seeking": dict(n_beneficiaries=300, months=36, regime="isolated", backbone_share=0.0,
+                                   grant_seeking_share=0.5, init_commitment=0.9, funder_budget=5.0),
 }
 
 
@@ -90,6 +96,9 @@ def test_scenarios_exercise_the_branches():
             seen |= set(simulate(over, seed).events["event"])
     assert {"turnover", "exit", "recruit", "relaunch", "betrayal", "funding_cut", "funding_grow",
             "funder_exit", "persuaded", "phase", "dissolved"} <= seen
+    redesign = simulate(SCENARIOS["redesign"], 1)
+    assert redesign.monthly["redesigns"].iloc[-1] > 1
+    assert (redesign.monthly["phase"] == 3).any() or (redesign.monthly["phase"] == 1).any()
 
 
 def test_result_api_works_on_the_reference(small):

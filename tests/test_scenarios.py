@@ -65,7 +65,7 @@ def test_ungas_vagar_is_the_malmo_programme():
     assert {sector for _, sector in labels} == {"nonprofit", "private", "public"}
     assert any("Malmö" in name for name, _ in labels)
     assert p.target_outcome_share == pytest.approx(0.7)
-    assert p.value_per_outcome == pytest.approx(15_000.0)  # 15 MSEK in thousands
+    assert p.value_per_outcome_year == pytest.approx(15_000.0 / 40)  # 15 MSEK over 40 years, in kSEK
     assert "SEK" in (SCENARIO_DIR / "ungas_vagar.toml").read_text(encoding="utf-8")
 
 

@@ -107,7 +107,7 @@ def TransportBar(twins: Twins | None, month: int, playing, speed, on_step, on_re
     twins."""
     running = twins is not None and twins.running
     total = twins.months if twins else 0
-    with solara.Div(classes=["bb-card"]):
+    with solara.Div(classes=["bb-card", "bb-transport"]):
         with solara.Row(classes=["bb-bar"], style={"align-items": "center"}):
             solara.Button("Pause" if playing.value else "Play", icon_name="mdi-pause" if playing.value else "mdi-play",
                           color=TEAL, dark=True, on_click=lambda: playing.set(not playing.value), disabled=not running,
@@ -136,13 +136,18 @@ def Board(twins: Twins | None, error: str | None, tick, playing, speed, lesson_k
         return
     y_max = board.y_axis_max(twins)
     marker = lesson.month if lesson is not None and lesson.month else None
-    with solara.Columns([3, 2]):
+    # The top: what a room must see without scrolling on a 1280x720 projector: the
+    # outcome and funding charts, both twins' key numbers, both feeds.
+    with solara.Columns([3, 2], classes=["bb-top"]):
         solara.HTML(tag="div", unsafe_innerHTML=board.overview_html(twins, y_max, marker,
                                                                     lesson.title.lower() if marker else ""))
-        solara.HTML(tag="div", unsafe_innerHTML=board.scorecard_html(twins))
+        with solara.Column(gap="0px"):
+            solara.HTML(tag="div", unsafe_innerHTML=board.keys_html(twins))
+            solara.HTML(tag="div", unsafe_innerHTML=board.feeds_html(twins))
     with solara.Columns([1, 1]):
         for twin in twins.sides:
             solara.HTML(tag="div", unsafe_innerHTML=board.twin_panel_html(twin, y_max, marker))
+    solara.HTML(tag="div", unsafe_innerHTML=board.scorecard_html(twins))
 
 
 @solara.component
@@ -161,8 +166,15 @@ def Page():
     def build():
         try:
             lesson = get_lesson(lesson_key.value)
-            p = twin_params(scenario_base(scenario.value), levers.value, lesson.overrides if lesson else None)
-            return Twins(p, seed.value, lesson), None
+            base = scenario_base(scenario.value)
+            p = twin_params(base, levers.value, lesson.overrides if lesson else None)
+            p0 = None
+            if lesson is not None and lesson.overrides:
+                # the lesson's counterfactual: the levers it moved back at the scenario's values
+                plain = lever_values(base)
+                p0 = twin_params(base, {k: (plain[k] if k in lesson.overrides else v)
+                                        for k, v in levers.value.items()})
+            return Twins(p, seed.value, lesson, without_lesson=p0), None
         except (ParameterError, ValueError, KeyError) as exc:
             return None, str(exc)
 
@@ -192,14 +204,12 @@ def Page():
         resets.set(resets.value + 1)
 
     solara.Style(views.CSS)
-    solara.Title("Backbone: twin partnerships")
+    solara.Title("Backbone: the same partnership, with and without a backbone")
     with solara.Sidebar():
         Controls(scenario, levers, lesson_key, seed, choices)
     with solara.Column(classes=["bb-page"], gap="0px"):
-        solara.HTML(tag="h1", unsafe_innerHTML="The same partnership, with and without a backbone")
-        solara.HTML(tag="div", classes=["bb-sub"], unsafe_innerHTML=(
-            "Same partners, same funders, same people in need, same luck: the only difference is the money "
-            "for a backbone organization that holds the partnership together."))
+        if twins is not None:
+            solara.HTML(tag="div", classes=["bb-sub"], unsafe_innerHTML=board.subtitle_html(twins))
         Board(twins, error, tick, playing, speed, lesson_key, step, reset)
 
 

@@ -26,13 +26,36 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation import METRICS, SCORECARD_METRICS, SECTORS, PartnershipModel, Params
+from analysis.value import counterfactual
+from simulation import METRICS, PHASES, SCORECARD_METRICS, SECTORS, PartnershipModel, Params, simulate
 
 from .cast import recruit_name
 from .lessons import Lesson
 from .narrative.feed import FeedItem, describe_month, milestones, read_events
 
 _COLUMN = {m: i for i, m in enumerate(METRICS)}
+PHASE_HOLD = 3  # months a new phase must hold before the feed and the key numbers report it
+
+
+def launch_row(model: PartnershipModel) -> np.ndarray:
+    """A row of ``METRICS`` for month 0, from the state at launch: trust, engagement,
+    commitment and knowledge of the launch partners, all of them still members, every
+    funder at its launch level; zero for what has not happened yet (outcomes, money)."""
+    st = model.state
+    pt, fu, w = st.partners, st.funders, st.world[0]
+    row = np.zeros(len(METRICS))
+    active = pt.active
+    n = int(active.sum())
+    row[_COLUMN["mean_trust"]] = float(w["mean_trust"])
+    for metric, values in (("mean_engagement", pt.engagement), ("mean_commitment", pt.commitment),
+                           ("mean_knowledge", pt.knowledge)):
+        row[_COLUMN[metric]] = float(values[active].mean()) if n else 0.0
+    row[_COLUMN["active_partners"]] = float(n)
+    row[_COLUMN["retention"]] = 1.0 if n else 0.0
+    level = fu.level[fu.active].sum() if fu.active.any() else 0.0
+    row[_COLUMN["funder_level"]] = float(level) / max(fu.level.shape[0], 1)
+    row[_COLUMN["active_funders"]] = float(fu.active.sum())
+    return row
 
 
 @dataclass
@@ -45,6 +68,15 @@ class Twin:
     feed: list[FeedItem] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)
     events_seen: int = 0
+    # value_gross, by month, of the same people without the partnership (same seed): the
+    # deadweight for net SROI; None when not computed
+    value_without: np.ndarray | None = None
+    launch: np.ndarray | None = None  # the month-0 row (``launch_row``)
+    ghost: PartnershipModel | None = None  # the same twin without the lesson (same seed)
+    ghost_rows: list[np.ndarray] = field(default_factory=list)
+    ghost_from: int = 0  # the ghost's rows before this month are the twin's own
+    phase_shown: int = 0  # the phase the feed last reported (smoothed)
+    phase_since: int = 0  # since when the model's phase has been the one it is now
 
     @property
     def has_backbone(self) -> bool:
@@ -60,12 +92,54 @@ class Twin:
         return np.array([r[c] for r in self.rows], dtype=float)
 
     def now(self, metric: str) -> float:
-        """``metric`` this month (0 before the first month)."""
-        return float(self.rows[-1][_COLUMN[metric]]) if self.rows else 0.0
+        """``metric`` this month (at month 0: its launch value, see ``launch_row``)."""
+        if self.rows:
+            return float(self.rows[-1][_COLUMN[metric]])
+        return float(self.launch[_COLUMN[metric]]) if self.launch is not None else 0.0
+
+    def series_from_launch(self, metric: str) -> np.ndarray:
+        """``metric`` for months 0..month (month 0: its launch value)."""
+        start = float(self.launch[_COLUMN[metric]]) if self.launch is not None else 0.0
+        return np.concatenate([[start], self.series(metric)])
+
+    def ghost_series(self, metric: str) -> np.ndarray | None:
+        """``metric`` of the same twin without the lesson, months 1..(its month), NaN
+        before the lesson made a difference; None without a ghost."""
+        if self.ghost is None or not self.ghost_rows:
+            return None
+        c = _COLUMN[metric]
+        vals = np.array([r[c] for r in self.ghost_rows], dtype=float)
+        vals[: max(self.ghost_from - 2, 0)] = np.nan  # draw from the month before the lesson
+        return vals
+
+    def ghost_now(self, metric: str) -> float | None:
+        """``metric`` this month in the run without the lesson (None without a ghost)."""
+        if self.ghost is None or not self.ghost_rows:
+            return None
+        return float(self.ghost_rows[-1][_COLUMN[metric]])
+
+    @property
+    def phase(self) -> str:
+        """The partnership's phase, smoothed: a new phase counts once it has held
+        ``PHASE_HOLD`` months (the model's phase can flip back and forth)."""
+        return PHASES[self.phase_shown]
 
     def scorecard(self) -> dict[str, float]:
-        """The balanced scorecard this month (``simulation.SCORECARD_METRICS``)."""
-        return {m: self.now(m) for m in SCORECARD_METRICS}
+        """The balanced scorecard this month (``simulation.SCORECARD_METRICS``), plus
+        ``net_sroi`` when the run without the partnership is known."""
+        card = {m: self.now(m) for m in SCORECARD_METRICS}
+        if self.value_without is not None:
+            card["net_sroi"] = self.net_sroi()
+        return card
+
+    def net_sroi(self) -> float:
+        """Net SROI this month (analysis.value): (value_gross - the same people's value
+        without the partnership) x (1 - attribution_others) / discounted spend."""
+        if not self.rows or self.value_without is None or self.now("spent_pv") <= 0:
+            return 0.0
+        without = float(self.value_without[min(self.month, len(self.value_without)) - 1])
+        share = 1.0 - self.model.params.attribution_others
+        return (self.now("value_gross") - without) * share / self.now("spent_pv")
 
     def partners(self) -> list[dict]:
         """Every partner ever a member, by slot: name, sector, active, engagement,
@@ -90,6 +164,21 @@ class Twin:
             if int(s) not in self.names:
                 self.names[int(s)] = recruit_name(int(pt.sector[s]), set(self.names.values()))
 
+    def _phase_news(self, month: int) -> list[FeedItem]:
+        """A feed line when the model's phase has changed and held ``PHASE_HOLD`` months
+        (a flip back within them is not news)."""
+        phase = int(self.now("phase"))
+        previous = int(self.rows[-2][_COLUMN["phase"]]) if len(self.rows) > 1 else 0
+        if phase != previous:
+            self.phase_since = month
+        if phase == self.phase_shown or month - self.phase_since + 1 < PHASE_HOLD:
+            return []
+        old, self.phase_shown = self.phase_shown, phase
+        new = PHASES[phase]
+        tone = {"exponential value": "good", "re-design": "bad"}.get(new, "neutral")
+        return [FeedItem(month, f"the partnership has been in the {new.replace(' ', '-')} phase since month "
+                                f"{self.phase_since} (before: {PHASES[old]}).", tone, "phase")]
+
     def _read_new_events(self, before: np.ndarray) -> list[FeedItem]:
         st = self.model.state
         n = int(st.world[0]["n_events"])
@@ -105,15 +194,19 @@ class Twin:
 
 class Twins:
     """Two ``PartnershipModel``s on one seed: ``with_backbone`` (``params``, whose
-    backbone_share must be > 0) and ``without_backbone`` (backbone_share = 0).
+    backbone_share must be > 0) and ``without_backbone`` (backbone_share = 0); and, for
+    net SROI, one hidden fast-path run of the same people without the partnership.
 
     Args:
         params: the with-backbone twin's parameters (see ``controls.twin_params``).
         seed: the run's seed, shared by both twins.
         lesson: a preset whose action, if any, is applied to both at its month.
+        without_lesson: for a lesson that changes parameters, the with-backbone twin's
+            parameters without it (for the ghost line of each twin's run without the lesson).
     """
 
-    def __init__(self, params: Params, seed: int = 1, lesson: Lesson | None = None):
+    def __init__(self, params: Params, seed: int = 1, lesson: Lesson | None = None,
+                 without_lesson: Params | None = None):
         if params.backbone_share <= 0:
             raise ValueError("backbone_share = 0 is not allowed for the with-backbone twin: expected (0, 0.9]")
         self.params = params
@@ -121,13 +214,73 @@ class Twins:
         self.lesson = lesson
         self.with_backbone = self._twin("With a backbone", params)
         self.without_backbone = self._twin("Without a backbone", params.replace(backbone_share=0.0))
+        # A third, hidden twin: the same people without any partnership (no money, no
+        # partnership work), run once on the fast path; lessons do not touch it.
+        without = simulate(counterfactual(params), self.seed).monthly["value_gross"].to_numpy()
+        for twin in self.sides:
+            twin.value_without = without
         self.notes: list[FeedItem] = []  # lesson moments, shown in both feeds
+        # A lesson's counterfactual: each twin's own run without it, on the same seed. A
+        # shock's ghost is rebuilt at the shock (the same run to the month before); a
+        # lesson that only changes parameters runs its ghost from month 0 on
+        # ``without_lesson`` (the twin's parameters without the lesson's overrides).
+        self.without_lesson = without_lesson
+        self.lesson_start: int | None = None
+        if lesson is not None and lesson.action is not None:
+            self.lesson_start = int(lesson.month)
+        elif lesson is not None and without_lesson is not None and without_lesson != params:
+            self.lesson_start = 1
+            for twin, q in zip(self.sides, (without_lesson, without_lesson.replace(backbone_share=0.0))):
+                twin.ghost = PartnershipModel(params=q, rng=self.seed, max_beneficiary_agents=0)
+                twin.ghost_from = 1
+        self.report_months = self._report_months()
 
     def _twin(self, label: str, params: Params) -> Twin:
         model = PartnershipModel(params=params, rng=self.seed, max_beneficiary_agents=0)
-        twin = Twin(label, model, names={p.slot: p.name for p in model.partners})
+        twin = Twin(label, model, names={p.slot: p.name for p in model.partners}, launch=launch_row(model))
         twin._name_new_partners()
         return twin
+
+    def _report_months(self) -> tuple[int, ...]:
+        """When the feed says what the lesson has cost each twin so far: a year after it
+        starts, three years after, and at the horizon."""
+        if self.lesson_start is None:
+            return ()
+        start = self.lesson_start
+        return tuple(sorted({m for m in (start + 11, start + 35, self.months) if start <= m <= self.months}))
+
+    def _start_ghosts(self) -> None:
+        """Each twin's run without the shock: the same parameters and seed, run from
+        month 0 to now (the state before the shock) and stepped alongside from here."""
+        for twin in self.sides:
+            ghost = PartnershipModel(params=twin.model.params, rng=self.seed, max_beneficiary_agents=0)
+            for _ in range(twin.month):
+                ghost.step()
+            twin.ghost = ghost
+            twin.ghost_rows = [r.copy() for r in twin.rows]
+            twin.ghost_from = twin.month + 1
+
+    def lesson_cost(self, twin: Twin) -> tuple[float, float] | None:
+        """(people with a sustained outcome now, the same in the run without the lesson)
+        for ``twin``; None before the lesson or without a ghost."""
+        ghost = twin.ghost_now("impact")
+        if ghost is None or self.lesson_start is None or self.month < self.lesson_start:
+            return None
+        return twin.now("impact"), ghost
+
+    def _cost_note(self, twin: Twin, month: int) -> FeedItem:
+        """What the lesson has cost ``twin`` so far, against its own run without it."""
+        title = self.lesson.title.lower() if self.lesson else "the lesson"
+        now, ghost = self.lesson_cost(twin)
+        diff = round(now - ghost)
+        if diff < 0:
+            head = f"{title} has cost this partnership {-diff:,} people with a sustained outcome so far"
+        elif diff > 0:
+            head = f"this partnership has {diff:,} more people with a sustained outcome after {title} than without it"
+        else:
+            head = f"{title} has made no difference to this partnership's people with a sustained outcome so far"
+        return FeedItem(month, f"{head}: {now:,.0f} against {ghost:,.0f} in its same run without it "
+                               "(the faint line).", "lesson", "lesson_cost")
 
     @property
     def sides(self) -> tuple[Twin, Twin]:
@@ -159,6 +312,7 @@ class Twins:
         nxt = self.month + 1
         before = [twin.trust.copy() for twin in self.sides]
         if self.lesson is not None and self.lesson.due(nxt):
+            self._start_ghosts()
             note = FeedItem(nxt, f"lesson: {self.lesson.announce}", "lesson", "lesson")
             self.notes.append(note)
             for twin in self.sides:
@@ -168,9 +322,16 @@ class Twins:
             share_before = twin.now("impact_share")
             twin.model.step()
             twin.rows.append(twin.model.last_row.copy())
-            items = twin._read_new_events(trust_before)
+            items = [it for it in twin._read_new_events(trust_before) if it.event != "phase"]
+            items += twin._phase_news(nxt)
             items += milestones(nxt, share_before, twin.now("impact_share"), twin.model.params.n_beneficiaries)
             twin.feed.extend(items)
+            if twin.ghost is not None:
+                twin.ghost.step()
+                twin.ghost_rows.append(twin.ghost.last_row.copy())
+        if nxt in self.report_months:
+            for twin in self.sides:
+                twin.feed.append(self._cost_note(twin, nxt))
 
 
 __all__ = ["Twin", "Twins"]

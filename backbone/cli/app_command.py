@@ -3,7 +3,8 @@
 Serves ``backbone.app.page`` with Solara's server on 127.0.0.1 (by default: only this
 machine can see it; give ``--host 0.0.0.0`` to show it to a room's network). Before
 serving, it makes sure the browser files are cached locally (``backbone.app.assets``)
-and loads the compiled kernels; Solara's usage statistics are switched off.
+and loads the compiled kernels; Solara's usage statistics and its banner are switched
+off.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def run_app(args: argparse.Namespace) -> int:
     check_port(args.host, args.port)
     # No usage statistics leave the machine (Solara sends them by default).
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # No "This website runs on Solara" banner over the bottom right of the page (it
+    # covered part of the board on a projector).
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     # Served over plain http on a local address: Solara's note about https cookies, on
     # every page load, is noise here.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")

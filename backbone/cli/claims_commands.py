@@ -108,7 +108,8 @@ def _print_verdicts(table) -> None:
         share = f"; holds at {r['holds at (share of space)']} of the uncertainty space" if r[
             "holds at (share of space)"] else ""
         print(f"\n{r.claim}  [{r.source}]")
-        print(f"  VERDICT: {r.verdict.upper()}{share}")
+        word, _, meaning = str(r.verdict).partition(": ")
+        print(f"  VERDICT: {word.upper()}{': ' + meaning if meaning else ''}{share}")
         print(textwrap.fill(r["estimate (95% CI)"], width, initial_indent="  estimate: ",
                             subsequent_indent="    "))
         if r["depends on / why"]:
@@ -161,9 +162,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "claims", help="test the practitioners' claims and print the verdict table",
         description="Run the experiment behind each claim (experiments/claims/*.toml) on common random "
                     "numbers, re-test it across the uncertainty space, and print for each claim an "
-                    "estimate with its 95%% CI, a verdict (supported / not supported / depends, and on "
-                    "what) and the share of the uncertainty space where it holds. docs/CLAIMS.md "
-                    "explains every claim and verdict rule.",
+                    "estimate with its 95% CI, a verdict that says which way the estimate lies against "
+                    "the claim (supported; exceeded: the model finds more than claimed; fell short: the "
+                    "model finds less than claimed; depends, and on what) and the share of the "
+                    "uncertainty space where it holds. docs/CLAIMS.md explains every claim and verdict "
+                    "rule.",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone claims --quick\n  backbone claims --full --workers 16 --out claims/\n"
                "  backbone claims --quick --only payoff,survival --out claims/ --force\n"
@@ -187,10 +190,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "report", help="write an HTML report comparing funding scenarios, for a board",
         description="Run each scenario --replications times on common random numbers and write a "
-                    "self-contained HTML report (figures embedded): the balanced scorecard with 95%% "
+                    "self-contained HTML report (figures embedded): the findings up front in plain "
+                    "words, the balanced scorecard with 95% "
                     "CIs, impact over time, the backbone payoff ratio where a backbone is funded, cost "
                     "per sustained outcome and SROI, and an impact narrative (what changed, for whom, at "
-                    "what level, and why, attributed by switching off each backbone principle).",
+                    "what level, why, attributed by switching off each backbone principle, and the "
+                    "implications).",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone report no_backbone baseline isolated_impact\n"
                "  backbone report baseline short_term_funders --replications 50 --out board.html --force")

@@ -28,6 +28,7 @@ from .common import CLIError, HelpFormatter, add_force, add_json, output_path, p
 
 WRITERS = (".parquet", ".csv")
 WIDTH = 88
+SHOW_WIDTH = 100  # `show` and `compare` lines stay within this many characters
 
 
 
@@ -162,12 +163,13 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- show
 def cmd_show(args: argparse.Namespace) -> int:
     from simulation import SCHEMA
-    from simulation.scenarios import resolve_scenario, scenario_description
+    from simulation.scenarios import resolve_scenario, scenario_description, scenario_labels
 
     params, origin = resolve_scenario(args.scenario, _overrides(args))
     values = params.to_dict()
     if args.json:
         print_json({"scenario": args.scenario, "description": scenario_description(args.scenario),
+                    "labels": scenario_labels(args.scenario),
                     "parameters": [{"name": name, "value": values[name], "default": spec.default,
                                     "changed": values[name] != spec.default, "unit": spec.unit,
                                     "set_in": origin.get(name, "default"), "group": spec.group,
@@ -175,11 +177,13 @@ def cmd_show(args: argparse.Namespace) -> int:
                                    for name, spec in SCHEMA.items()
                                    if not args.changed or values[name] != spec.default or name in origin]})
         return 0
-    print(f"Scenario {args.scenario}")
+    labels = scenario_labels(args.scenario)
+    named = [d for d in labels["dimension_names"] if not d.startswith("dimension ")]
+    dims = f"; need dimensions: {', '.join(named)}" if named else ""
+    print(textwrap.fill(f"Scenario {args.scenario}: {labels['title']} (money in {labels['currency']}{dims})",
+                        SHOW_WIDTH))
     print(_wrap(scenario_description(args.scenario) or "(no description)", "    "))
     print()
-    print("* = differs from the model default; 'set in': the file (or --set) that sets the value; "
-          "source: of the model default\n(a scenario's own assumptions are in the comments of its file).")
     rows = []
     for name, spec in SCHEMA.items():
         changed = values[name] != spec.default
@@ -190,22 +194,31 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not rows:
         print("(no parameter differs from the model defaults)")
         return 0
+    marked = any(r[1] == "*" for r in rows)
+    legend = ("Each parameter: value and unit, then where the value is set (the file, --set, or the model "
+              "default), then the source of the model default (a scenario's own assumptions are in the "
+              "comments of its file).")
+    if marked:
+        legend += " * marks a value that differs from the model default."
+    print(textwrap.fill(legend, SHOW_WIDTH))
     w_name = max(len(r[2]) for r in rows)
-    w_val = min(max(len(r[3]) for r in rows), 24)
-    w_unit = max(len(r[4]) for r in rows)
-    w_set = max(len(r[5]) for r in rows)
+    w_val = min(max(len(f"{r[3]} {r[4]}") for r in rows), 28)
+    indent = " " * (w_name + 6)
     group = None
     for g, mark, name, value, unit, where, source in rows:
         if g != group:
             group = g
             print(f"\n[{g}]")
-            print(f"  {'':1} {'parameter':<{w_name}}  {'value':<{w_val}}  {'unit':<{w_unit}}  "
-                  f"{'set in':<{w_set}}  source")
-        long = len(value) > w_val
-        cell = "(below)" if long else value
-        print(f"  {mark} {name:<{w_name}}  {cell:<{w_val}}  {unit:<{w_unit}}  {where:<{w_set}}  {source}")
-        if long:
-            print(_wrap(value, " " * (w_name + 6)))
+        shown = f"{value} {unit}" if unit != "-" else value
+        where = "model default" if where == "default" else f"set in {where}"
+        lead = f"  {mark if marked else ' '} {name:<{w_name}}  "
+        if len(shown) > w_val or len(lead) + len(shown) + len(where) + 9 > SHOW_WIDTH:
+            print(f"{lead}(below)  {where}")
+            print(textwrap.fill(shown, SHOW_WIDTH, initial_indent=indent, subsequent_indent=indent))
+        else:
+            print(f"{lead}{shown:<{w_val}}  {where}")
+        print(textwrap.fill(f"source: {source}", SHOW_WIDTH, initial_indent=indent,
+                            subsequent_indent=indent + "  "))
     return 0
 
 
@@ -250,7 +263,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         rows.append((perspective, metric, summary[metric], meaning))
         if metric == "impact_share":
             rows.append((perspective, "long_term_impact", summary["long_term_impact"],
-                         f"mean impact_share over the last 12 months (goal: {params.target_outcome_share:g})"))
+                         f"mean impact_share over the last 12 months (goal: "
+                         f"{100 * params.target_outcome_share:g}% of the target population with a "
+                         "sustained outcome)"))
     w = max(len(r[1]) for r in rows)
     perspective = None
     for p, metric, value, meaning in rows:
@@ -259,6 +274,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"\n{p}")
         digits = 0 if metric in COUNTS else _digits([value])
         print(f"  {metric:<{w}}  {_num(value, digits):>12}  {meaning}")
+    print(_wrap("sroi is gross (no deadweight, no attribution). For net SROI, which deducts what the "
+                "same people would have reached without the partnership: "
+                f"backbone compare {args.scenario} --replications 30", "  "))
+    counts = result.events["event"].value_counts()
     print("\nevents over the run: " + ", ".join(f"{int(counts.get(e, 0))} {word}" for e, word in EVENT_WORDS))
     if out is not None:
         print(f"wrote {len(monthly)} months x {monthly.shape[1]} columns to {out}")
@@ -268,6 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- compare
 def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.compare import COMPARE_ROWS, paired_table, run_scenarios
+    from analysis.value import value_summary, value_table, with_counterfactuals
     from simulation.scenarios import load_scenario
 
     _check_replications(args.replications, len(args.scenarios))
@@ -283,9 +303,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
-    runs = run_scenarios(arms, args.replications, seed0, progress=progress, workers=args.workers)
-    table = paired_table(runs)
+    # Every arm's counterfactual (the same people without the partnership) runs on the
+    # same seeds: net SROI deducts what would have happened anyway.
+    all_arms, which = with_counterfactuals(arms)
+    runs = run_scenarios(all_arms, args.replications, seed0, progress=progress, workers=args.workers)
+    table = paired_table(runs[runs["scenario"].isin(list(arms))])
     _print_comparison(table, COMPARE_ROWS, args, arms)
+    _print_value(value_summary(value_table(runs, arms, which)), arms, which)
     if out is not None:
         _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0,
                             "params": {k: p.to_dict() for k, p in arms.items()}})
@@ -293,41 +317,87 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
+    """Gross and net SROI per scenario (analysis.value), net of the same-seed run
+    without the partnership."""
+    print("\nVALUE (SROI; Nicholls et al. 2012)")
+    print(_wrap("gross = discounted value of outcome-years / discounted spend; "
+                "net = (value - value without the partnership, same seeds) x (1 - attribution_others) "
+                "/ discounted spend; cost = money spent per additional sustained outcome (k). "
+                "Ratios of sums over replications; [95% t-interval of the per-seed net SROI]."))
+    w_name = max(len(x) for x in arms)
+    print(f"  {'scenario':<{w_name}}  {'gross SROI':>10}  {'net SROI [95% CI]':<26}  {'net cost/outcome':>16}")
+    for _, r in summary.iterrows():
+        net = f"{_num(r['net_sroi'], 2)} [{_num(r['net_sroi_low'], 2)}, {_num(r['net_sroi_high'], 2)}]"
+        print(f"  {r['scenario']:<{w_name}}  {_num(r['gross_sroi'], 2):>10}  {net:<26}  "
+              f"{_num(r['net_cost_per_outcome'], 1):>16}")
+    shown = sorted({v for k, v in which.items() if v not in arms})
+    if shown:
+        print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
+
+
+def _currency(arms: dict) -> str:
+    from simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+
+    units = set()
+    for name in arms:
+        try:
+            units.add(scenario_labels(name)["currency"])
+        except ScenarioError:
+            units.add(DEFAULT_CURRENCY)
+    return units.pop() if len(units) == 1 else "mixed currencies: " + " and ".join(sorted(units))
+
+
 def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms: dict) -> None:
+    from analysis.labels import metric_label
+
     names = list(arms)
     ref = names[0]
     months = {p.months for p in arms.values()}
     n, s0 = args.replications, args.seed
-    print(_wrap(f"{len(names)} scenario{'s' if len(names) > 1 else ''} x {n} replications at month "
-                f"{'/'.join(str(m) for m in sorted(months))}; seeds {s0}..{s0 + n - 1}, the same seeds "
-                "in every scenario (common random numbers)."))
+    currency = _currency(arms)
+
+    def fill(text: str) -> str:
+        return textwrap.fill(text, SHOW_WIDTH)
+
+    print(fill(f"{len(names)} scenario{'s' if len(names) > 1 else ''} x {n} replications at month "
+               f"{'/'.join(str(m) for m in sorted(months))}; seeds {s0}..{s0 + n - 1}, the same seeds "
+               "in every scenario (common random numbers)."))
     legend = "mean [95% CI]: mean over replications and its t-interval"
     if len(names) > 1:
         legend += (f"; vs {ref}: mean paired difference (same seed) [95% t-interval]; "
                    "* = the interval excludes 0")
-    print(_wrap(legend + "."))
-    w_metric = max(len(m) for _, m, _ in rows)
+    print(fill(legend + "."))
     w_name = max(len(x) for x in names)
     by = table.set_index(["metric", "scenario"])
     perspective = None
+    clipped = False
     for p, metric, meaning in rows:
         if p != perspective:
             perspective = p
-            head = f"{'':<{w_metric}}  {'scenario':<{w_name}}  {'mean [95% CI]':<36}"
-            head += f"  vs {ref}" if len(names) > 1 else ""
-            print(f"\n{p.upper()}\n  {head}".rstrip())
+            print(f"\n{p.upper()}")
+        label, (floor, ceiling) = metric_label(metric, meaning, currency)
+        print(textwrap.fill(label, SHOW_WIDTH, initial_indent="  ", subsequent_indent="    "))
         block = by.loc[metric]
         d = _digits(list(block[["mean", "ci_low", "ci_high"]].to_numpy().ravel()))
-        for i, name in enumerate(names):
+        for name in names:
             r = block.loc[name]
-            cell = f"{_num(r['mean'], d)} [{_num(r['ci_low'], d)}, {_num(r['ci_high'], d)}]"
+            lo, hi = r["ci_low"], r["ci_high"]
+            if lo < floor or hi > ceiling:
+                lo, hi, clipped = max(lo, floor), min(hi, ceiling), True
+            cell = f"{_num(r['mean'], d)} [{_num(lo, d)}, {_num(hi, d)}]"
             diff = ""
             if name != ref:
                 star = "*" if (r["diff_low"] > 0 or r["diff_high"] < 0) else " "
-                diff = (f"{_num(r['diff'], d, sign=True)} [{_num(r['diff_low'], d, sign=True)}, "
+                diff = (f"vs {ref}: {_num(r['diff'], d, sign=True)} [{_num(r['diff_low'], d, sign=True)}, "
                         f"{_num(r['diff_high'], d, sign=True)}] {star}")
-            label = metric if i == 0 else ""
-            print(f"  {label:<{w_metric}}  {name:<{w_name}}  {cell:<36}  {diff}".rstrip())
+            print(f"    {name:<{w_name}}  {cell:<30}  {diff}".rstrip())
+    if clipped:
+        print()
+        print(fill("Intervals are clipped to the range the values can take: [0, 1] for shares and 0-1 "
+                   "scales, 0 and up for people, money and ratios (a t-interval can reach past it, e.g. a "
+                   "retention of 1.015); the means and the differences are not clipped. The written table "
+                   "(--out) keeps the unclipped intervals."))
 
 
 # ---------------------------------------------------------------- wiring
@@ -374,8 +444,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare", help="compare scenarios on common random numbers, with confidence intervals",
         description="Run each scenario --replications times; replication r uses seed SEED+r in every "
                     "scenario (common random numbers). For each scorecard metric at the horizon print "
-                    "each scenario's mean and 95%% t-interval, and the mean paired difference with the "
-                    "first scenario and its 95%% t-interval (a paired t-test's interval).",
+                    "each scenario's mean and 95% t-interval, and the mean paired difference with the "
+                    "first scenario and its 95% t-interval (a paired t-test's interval). On screen, "
+                    "intervals are clipped to the range the values can take ([0, 1] for shares).",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone compare no_backbone baseline isolated_impact --replications 100\n"
                "  backbone compare no_backbone baseline --set n_beneficiaries=2000 --out compare.csv")

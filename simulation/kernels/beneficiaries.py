@@ -70,9 +70,12 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     join whatever they need, so services that miss their needs show up as coverage
     below 1 on the dimensions the agenda neglects (a lower dose). The pass
     starts at a random person so that nobody is first in line every month. A person in
-    the caseload who shows up gains: condition += gain_rate x dose x (1 - condition);
-    anyone else relapses: condition -= relapse_rate x condition (relapse_rate_sustained
-    once the outcome is sustained). Months at or above the outcome threshold count up;
+    the caseload who shows up gains: condition += min(1, gain_rate x dose + natural) x (1 -
+    condition); anyone else not yet sustained: condition += natural x (1 - condition) -
+    relapse_rate x condition, with natural = natural_gain x base engagement (mainstream
+    services and maturation, which reach people without the partnership); a sustained
+    person: condition -= relapse_rate_sustained x condition. Doses use
+    service_integration, the integration of the services people actually get (7.8). Months at or above the outcome threshold count up;
     sustain_months of them make a sustained outcome (and free the case place); the
     first one a person reaches counts in `outcomes` (people, not spells).
     """
@@ -81,7 +84,7 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     K = nd.coverage.shape[0]
     M = be.condition.shape[0]
 
-    doses(P, nd, w.integration)
+    doses(P, nd, w.service_integration)
     places = 0.0
     for k in range(K):
         places += nd.service[k] / p.hours_per_case - nd.load[k]
@@ -89,9 +92,10 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
 
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     lift = w.lift
-    gain = p.gain_rate
+    gain = p.gain_rate * w.ease
     relapse = p.relapse_rate
     relapse_s = p.relapse_rate_sustained
+    natural = p.natural_gain
     threshold = p.outcome_threshold
     sustain = int(p.sustain_months)
     for m in range(nd.takers.shape[0]):
@@ -120,10 +124,10 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
                 be.enrolled[b] = 1
                 move_load(nd.load, m, 1)
                 places -= 1.0
-            c += gain * nd.dose[m] * (1.0 - c)
+            c += min(1.0, gain * nd.dose[m] + natural * be.base_engagement[b]) * (1.0 - c)
             served += 1
         else:
-            c -= relapse * c
+            c += natural * be.base_engagement[b] * (1.0 - c) - relapse * c
         if c >= threshold:
             above += 1
             improved += 1

@@ -1,9 +1,11 @@
 """Small jitted helpers shared by the kernels."""
 
+import math
+
 import numpy as np
 from numba import njit
 
-from ..state import EVENT_CODES
+from ..state import EVENT_CODES, PHASES
 
 TURNOVER = EVENT_CODES["turnover"]
 EXIT = EVENT_CODES["exit"]
@@ -17,8 +19,28 @@ PERSUADED = EVENT_CODES["persuaded"]
 PHASE = EVENT_CODES["phase"]
 DISSOLVED = EVENT_CODES["dissolved"]
 
+GRANT_RENEWED = EVENT_CODES["grant_renewed"]
+GRANT_ENDED = EVENT_CODES["grant_ended"]
+FUNDER_SHIFT = EVENT_CODES["funder_shift"]
+FUNDER_JOIN = EVENT_CODES["funder_join"]
+HOME_SHIFT = EVENT_CODES["home_shift"]
+LEADER_EXIT = EVENT_CODES["leader_exit"]
+POLICY_SHOCK = EVENT_CODES["policy_shock"]
+INITIATION = PHASES.index("initiation")
+RUN = PHASES.index("run")
+REDESIGN = PHASES.index("re-design")
+EXPONENTIAL = PHASES.index("exponential value")
+
 POOLED = 0
 ISOLATED = 1
+SQRT3 = math.sqrt(3.0)
+
+
+@njit(cache=True)
+def spread(sd, u):
+    """A log-uniform multiplier with sd `sd` of its log, from one uniform u: exp(sd x
+    sqrt(3) x (2u - 1)); 1 when sd = 0."""
+    return math.exp(sd * SQRT3 * (2.0 * u - 1.0))
 
 
 @njit(cache=True)

@@ -1,9 +1,10 @@
 """Process 4, coordination and communication: partners' hours, the cost of the links
-between them, over-coordination, and the degree of integration actually reached."""
+between them, of group meetings and shared reporting, over-coordination, and the degree
+of integration actually reached."""
 
 from numba import njit
 
-from .common import ISOLATED, count_active, mean_trust
+from .common import ISOLATED, REDESIGN, count_active, mean_trust
 
 
 @njit(cache=True)
@@ -13,30 +14,43 @@ def coordination(P, st):
     Intended integration g (0 in the isolated regime) sets how many partners each one
     works with: g x min(n - 1, max_links) links, each pair interacting with intensity
     x = g x min(1, max_links / (n - 1)). A link costs link_hours x (1 + low_trust_cost x
-    (1 - trust)) x (1 - facilitation x E_coordination) hours a month. Realized
-    integration is g x (floor + (1 - floor) x mean trust).
+    (1 - trust)) x (1 - facilitation x E_coordination) hours a month. Group meetings cost
+    g x meeting_hours x (n - 1) x (1 - facilitation x E_coordination) (no cap: every member
+    adds agenda time), shared reporting g x reporting_share of the partner's hours; a
+    relaunch month adds relaunch_hours, a re-design month redesign_hours (pooled regime).
+    The backbone's own activities ask partners for time: backbone_demand partner hours
+    per backbone staff hour, shared equally by the active partners. In the isolated
+    regime a grantee spends grant_seeking_share of its funded hours
+    competing for and reporting on its grants. Realized integration is g x (floor +
+    (1 - floor) x mean trust).
     """
     p = P[0]
     pt, w = st.partners, st.world[0]
     S = pt.active.shape[0]
     n = count_active(pt.active)
-    g = 0.0 if (int(p.regime) == ISOLATED or w.dissolved != 0.0) else p.integration
+    isolated = int(p.regime) == ISOLATED
+    g = 0.0 if (isolated or w.dissolved != 0.0) else p.integration
     x = 0.0
     if n > 1:
         x = g * min(1.0, p.max_links / (n - 1.0))
-    relaunch = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+    fixed = p.relaunch_hours if w.last_relaunch == w.month else 0.0
+    if int(w.phase) == REDESIGN and not isolated and w.dissolved == 0.0:
+        fixed += p.redesign_hours
     facil = 1.0 - w.effort_coordination * p.facilitation
+    meetings = g * p.meeting_hours * (n - 1.0) * facil if n > 1 else 0.0
+    demand = p.backbone_demand * w.backbone_hours / n if n > 0 else 0.0
     for i in range(S):
         pt.hours_coord[i] = 0.0
         pt.hours_orch[i] = 0.0
+        pt.hours_grants[i] = 0.0
         pt.excess_coord[i] = 0.0
         if not pt.active[i]:
             pt.hours_inkind[i] = 0.0
             pt.hours_funded[i] = 0.0
             continue
-        pt.hours_inkind[i] = p.partner_hours * pt.engagement[i]
+        pt.hours_inkind[i] = p.partner_hours * pt.capacity[i] * pt.engagement[i]
         total = pt.hours_inkind[i] + pt.hours_funded[i]
-        coord = relaunch
+        coord = fixed + meetings + demand + g * p.reporting_share * total
         for j in range(S):
             if j != i and pt.active[j]:
                 coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - st.trust[i, j])) * facil
@@ -44,6 +58,8 @@ def coordination(P, st):
         orch = min(p.self_orchestration_hours, total - coord)
         pt.hours_coord[i] = coord
         pt.hours_orch[i] = orch
+        if isolated:
+            pt.hours_grants[i] = min(p.grant_seeking_share * pt.hours_funded[i], total - coord - orch)
         if total > 0.0:
             pt.excess_coord[i] = max(0.0, (coord + orch) / total - p.overcoord_tolerance)
     w.mean_trust = mean_trust(st.trust, pt.active)

@@ -12,8 +12,10 @@ def engagement(P, st):
 
     Engagement follows perceived value: target = init_engagement + progress_weight x
     progress + recognition_gain x E_momentum + own interest (grant relative to the
-    mean, +-0.1) + trust_weight x (trust_i - init_trust) - overcoord_erosion x excess
-    coordination share, where progress is the smoothed annualized change of the
+    mean, +-0.1) + trust_weight x (trust_i - init_trust) + funding_weight x (funding -
+    1) - overcoord_erosion x excess
+    coordination share, where funding is the funders' total level over n_funders (1 at
+    launch), progress is the smoothed annualized change of the
     improved share and trust_i the partner's mean trust with the others (taken before
     this month's commitment update); engagement moves toward the target at
     engagement_rate. Commitment: dc = commit_gain x e x trust_i x (1 - c) -
@@ -38,6 +40,11 @@ def engagement(P, st):
     if n > 0:
         mean_grant /= n
     shield = 1.0 - p.align_strength * w.effort_alignment
+    funding = 0.0
+    for f in range(F):
+        if fu.active[f]:
+            funding += fu.level[f]
+    funding /= F
     for i in range(S):
         if not pt.active[i]:
             continue
@@ -48,6 +55,7 @@ def engagement(P, st):
         target = clip01(p.init_engagement + p.progress_weight * w.progress
                         + p.recognition_gain * w.effort_momentum + interest
                         + p.trust_weight * (t_i - p.init_trust)
+                        + p.funding_weight * (funding - 1.0)
                         - p.overcoord_erosion * pt.excess_coord[i])
         pt.engagement[i] = clip01(pt.engagement[i] + p.engagement_rate * (target - pt.engagement[i]))
         c = pt.commitment[i]

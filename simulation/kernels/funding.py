@@ -108,9 +108,9 @@ def funding(P, st, rng):
         outcomes = w.outcomes * (1.0 + noise * math.sqrt(3.0) * (2.0 * u_noise - 1.0))
         measured = w.paid_in / max(outcomes, 1.0)
         before = fu.level[f]
-        if measured > expected:
+        if measured > expected * fu.tolerance[f]:
             if u_persuade < w.effort_momentum * p.narrative_persuasion:
-                log_event(st.events, w, PERSUADED, f, -1, measured, expected)
+                log_event(st.events, w, PERSUADED, f, -1, measured, expected * fu.tolerance[f])
                 continue
             fu.level[f] = before * (1.0 - p.funder_cut)
             w.cuts += 1.0

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from .beneficiaries import newcomer_condition, newcomer_engagement
-from .common import draw_mask
+from .common import draw_mask, spread
 
 
 @njit(cache=True)
@@ -87,3 +87,26 @@ def initialize(P, st, sectors, rng):
     w.launch_size = n0
     w.last_relaunch = -1.0
     w.last_cut = -1.0
+
+
+@njit(cache=True)
+def draw_context(P, st, rng):
+    """The run's context, from the `context` stream (drawn once, after `initialize`).
+
+    Draw order: each slot's capacity (S), the leadership quality (1), the problem's
+    difficulty (1), each funder's stance (F), then each pair's fit (i < j, row by row).
+    Each is a log-uniform multiplier spread(sd, u) = exp(sd x sqrt(3) x (2u - 1)).
+    """
+    p = P[0]
+    pt, fu, w = st.partners, st.funders, st.world[0]
+    S = pt.active.shape[0]
+    for i in range(S):
+        pt.capacity[i] = spread(p.capacity_sd, rng.random())
+    w.leadership = spread(p.leadership_sd, rng.random())
+    w.ease = 1.0 / spread(p.difficulty_sd, rng.random())
+    for f in range(fu.level.shape[0]):
+        fu.tolerance[f] = spread(p.funder_stance_sd, rng.random())
+    for i in range(S):
+        for j in range(i + 1, S):
+            st.fit[i, j] = spread(p.fit_sd, rng.random())
+            st.fit[j, i] = st.fit[i, j]

@@ -3,7 +3,8 @@ partnership's phase."""
 
 from numba import njit
 
-from .common import PHASE, count_active, log_event
+from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active,
+                     log_event)
 
 # Columns of the monthly output, in order. Grouped as the results chain (inputs ->
 # outputs -> outcomes -> impact) and the balanced scorecard (impact, partnership
@@ -28,24 +29,76 @@ METRICS = (
     # backbone effort and counts for the narrative
     "backbone_hours", "effort_alignment", "effort_momentum", "effort_identity",
     "effort_coordination", "effort_population", "effort_measurement",
-    "turnovers", "exits", "betrayals", "relaunches", "funding_cuts", "phase",
+    "turnovers", "exits", "betrayals", "relaunches", "funding_cuts",
+    "dissolved", "shocks",
+    # added with item 9 (isolated impact, value, phases)
+    "hours_grants", "service_home", "outcome_years", "value_gross", "spent_pv", "redesigns",
+    "phase",
 )
 N_METRICS = len(METRICS)
 
 
 @njit(cache=True)
-def phase_of(p, w):
-    """initiation (first year), re-design (a relaunch or a funding cut in the last six
-    months), exponential value (the improved share growing, smoothed, by >= 5 points a year with mean trust
-    >= 0.5), otherwise run."""
+def phase_of(p, w, level):
+    """The phase this month, with hysteresis (7.10). Sets the re-design trigger first: a
+    major shock (total funder level down by shock_cut_share or more since last month) or
+    stagnation (after initiation, stagnation_months in a row with progress below
+    stagnation_threshold while the improved share is below target_outcome_share).
+    The wanted phase is initiation (before phase_initiation_months), re-design (when
+    triggered), exponential value (progress >= phase_growth_threshold and mean trust >=
+    phase_trust_threshold), otherwise run; the partnership moves to it only once the
+    current phase has lasted phase_min_months. Entering re-design consumes the trigger
+    and resets the stagnation count."""
     month = w.month
-    if month < 12:
-        return 0
-    if (w.last_relaunch >= 0 and month - w.last_relaunch < 6) or (w.last_cut >= 0 and month - w.last_cut < 6):
-        return 2
-    if w.progress >= 0.05 and w.mean_trust >= 0.5:
-        return 3
-    return 1
+    if w.dissolved == 0.0:
+        if w.prev_level > 0.0 and w.prev_level - level >= p.shock_cut_share * w.prev_level:
+            w.redesign_due = 1.0
+        if month >= p.phase_initiation_months:
+            if w.progress < p.stagnation_threshold and w.improved_share < p.target_outcome_share:
+                w.stagnant_months += 1.0
+            else:
+                w.stagnant_months = 0.0
+            if w.stagnant_months >= p.stagnation_months:
+                w.redesign_due = 1.0
+    w.prev_level = level
+    phase = int(w.phase)
+    if phase == INITIATION and month < p.phase_initiation_months:
+        wanted = INITIATION
+    elif w.redesign_due != 0.0:
+        wanted = REDESIGN
+    elif w.progress >= p.phase_growth_threshold and w.mean_trust >= p.phase_trust_threshold:
+        wanted = EXPONENTIAL
+    else:
+        wanted = RUN
+    if wanted == phase:
+        if wanted == REDESIGN:
+            w.redesign_due = 0.0  # already re-designing
+        w.phase_months += 1.0
+        return phase
+    if w.phase_months < p.phase_min_months:
+        w.phase_months += 1.0
+        return phase
+    if wanted == REDESIGN:
+        w.redesign_due = 0.0
+        w.stagnant_months = 0.0
+        w.redesigns += 1.0
+    w.phase_months = 1.0
+    return wanted
+
+
+@njit(cache=True)
+def annuity(p):
+    """Present value, at the end of a run, of one person-year of outcome value a year
+    for benefit_duration years with benefit_dropoff a year: sum over y = 1..D of
+    (1 - dropoff)^(y - 1) / (1 + rate)^y."""
+    total = 0.0
+    keep = 1.0
+    disc = 1.0
+    for _ in range(int(p.benefit_duration)):
+        disc /= 1.0 + p.discount_rate
+        total += keep * disc
+        keep *= 1.0 - p.benefit_dropoff
+    return total
 
 
 @njit(cache=True)
@@ -58,7 +111,7 @@ def measurement(P, st, row):
     M = be.condition.shape[0]
     n0 = int(p.n_partners)
 
-    inkind = funded = coord = orch = agenda = home = eng = com = kn = 0.0
+    inkind = funded = coord = orch = agenda = home = grants = eng = com = kn = 0.0
     n = 0
     retained = 0
     for i in range(S):
@@ -70,6 +123,7 @@ def measurement(P, st, row):
             orch += pt.hours_orch[i]
             agenda += pt.hours_agenda[i]
             home += pt.hours_home[i]
+            grants += pt.hours_grants[i]
             eng += pt.engagement[i]
             com += pt.commitment[i]
             kn += pt.knowledge[i]
@@ -87,8 +141,19 @@ def measurement(P, st, row):
             level += fu.level[f]
     impact = float(round(w.impact_share * M))  # people with a sustained outcome now
     spent_total = w.spent_partners + w.spent_backbone
+    spent = w.inflow * p.backbone_share + w.disbursed
 
-    new_phase = phase_of(p, w)
+    # Value as evaluators count it (7.10): outcome-months valued at value_per_outcome_year
+    # / 12, discounted to month 0 at discount_rate a year, plus the outcomes held now
+    # projected benefit_duration years beyond this month with drop-off.
+    discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
+    w.outcome_months += impact
+    w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
+    w.spent_pv += spent * discount
+    ahead = impact * p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    value_gross = w.value_pv + ahead
+
+    new_phase = phase_of(p, w, level)
     if new_phase != int(w.phase):
         log_event(st.events, w, PHASE, -1, -1, w.phase, new_phase)
         w.phase = new_phase
@@ -96,7 +161,7 @@ def measurement(P, st, row):
     # Two tuples: Python builds longer tuple displays in a way numba cannot compile.
     first = (
         w.month + 1.0,
-        w.inflow, w.inflow * p.backbone_share + w.disbursed, w.pool, w.inflow * p.backbone_share,
+        w.inflow, spent, w.pool, w.inflow * p.backbone_share,
         inkind, funded, coord, orch, agenda, home,
         service, w.served, w.caseload,
         float(round(w.improved_share * M)), w.improved_share, impact, w.impact_share, w.outcomes, w.mean_condition,
@@ -107,12 +172,15 @@ def measurement(P, st, row):
     )
     second = (
         w.paid_in, spent_total, spent_total / max(w.outcomes, 1.0),
-        p.value_per_outcome * w.outcomes / spent_total if spent_total > 0 else 0.0,
+        value_gross / w.spent_pv if w.spent_pv > 0 else 0.0,
         level / fu.level.shape[0], float(count_active(fu.active)),
         1.0 - 0.5 * accuracy, w.recruited,
         w.backbone_hours, w.effort_alignment, w.effort_momentum, w.effort_identity,
         w.effort_coordination, w.effort_population, w.effort_measurement,
-        w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts, w.phase,
+        w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts,
+        w.dissolved, w.shocks,
+        grants, w.service_home, w.outcome_months / 12.0, value_gross, w.spent_pv, w.redesigns,
+        w.phase,
     )
     for c in range(len(first)):
         row[c] = first[c]

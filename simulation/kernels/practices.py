@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .common import RELAUNCH, count_active, log_event, mean_trust
+from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, log_event, mean_trust
 
 
 @njit(cache=True)
@@ -53,7 +53,8 @@ def practices(P, st):
     shared = 0.0
     for i in range(S):
         shared += pt.hours_orch[i]
-    w.orch_hours = w.backbone_hours + shared * p.self_orchestration_efficiency
+    lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+    w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
     E = efforts(P, w, w.orch_hours)
     w.effort_alignment = E[0]
     w.effort_momentum = E[1]
@@ -93,11 +94,18 @@ def practices(P, st):
             if (m >> k) & 1:
                 demand[k] += nd.takers[m]
                 dtotal += nd.takers[m]
+    # Re-design (phase 3 of the Refined CI model; the phase set last month): the
+    # partnership revisits needs, pulling the agenda toward true needs (a needs
+    # assessment); it has no common agenda to revisit in the isolated regime.
+    redesign = 0.0
+    if int(w.phase) == REDESIGN and int(p.regime) != ISOLATED and w.dissolved == 0.0:
+        redesign = p.redesign_rate
     total = 0.0
     for k in range(K):
         nd.estimate[k] += w.effort_population * p.cocreation_rate * (nd.true_profile[k] - nd.estimate[k])
         if dtotal > 0.0:
             nd.estimate[k] += w.effort_measurement * p.learning_rate * (demand[k] / dtotal - nd.estimate[k])
+        nd.estimate[k] += redesign * (nd.true_profile[k] - nd.estimate[k])
         total += nd.estimate[k]
     for k in range(K):
         nd.estimate[k] /= total

@@ -1,8 +1,10 @@
 """Process 5, trust: pairwise trust with a negativity bias (Pant & Yu 2025).
 
-For an interacting pair (i, j), cooperation a = sqrt(perf_i x perf_j), with perf =
-commitment x engagement (showing up for the common agenda); signal s = tanh(k (a -
-baseline)). With interaction intensity x and dependence D (realized integration):
+For an interacting pair (i, j), cooperation a = sqrt(perf_i x perf_j) x fit_ij x (1 +
+interaction_noise x sqrt(3) (2u - 1)), with perf = commitment x engagement (showing up for
+the common agenda), fit_ij the pair's fit (drawn with the run's context; times 1 -
+sector_distance across sectors) and u this month's draw for the pair: cooperation as the
+other sees it, so pairs of the same age differ; signal s = tanh(k (a - baseline)). With interaction intensity x and dependence D (realized integration):
     s > 0:  dT = x l+ s (ceiling - T)          ceiling = min of the two reputations
     s < 0:  dT = x l- s T (1 + dependence D)
 and without interaction trust decays: dT -= trust_decay (1 - x) T.
@@ -15,12 +17,14 @@ import math
 
 from numba import njit
 
-from .common import BETRAYAL, log_event, mean_trust, partner_trust
+from .common import BETRAYAL, SQRT3, log_event, mean_trust, partner_trust
 
 
 @njit(cache=True)
 def trust(P, st, rng):
-    """Draws one uniform per slot per month from the `trust` stream."""
+    """Draws from the `trust` stream every month: one uniform per pair of slots (i < j,
+    row by row: how the pair's cooperation came across this month), then one per slot
+    (betrayal)."""
     p = P[0]
     pt, w = st.partners, st.world[0]
     S = pt.active.shape[0]
@@ -30,13 +34,16 @@ def trust(P, st, rng):
     amplify = 1.0 + p.trust_dependence * D
 
     for i in range(S):
-        if not pt.active[i]:
-            continue
         perf_i = pt.commitment[i] * pt.engagement[i]
         for j in range(i + 1, S):
-            if not pt.active[j]:
+            u = rng.random()
+            if not (pt.active[i] and pt.active[j]):
                 continue
-            a = math.sqrt(perf_i * pt.commitment[j] * pt.engagement[j])
+            fit = st.fit[i, j]
+            if pt.sector[i] != pt.sector[j]:
+                fit *= 1.0 - p.sector_distance
+            a = math.sqrt(perf_i * pt.commitment[j] * pt.engagement[j]) * fit
+            a *= 1.0 + p.interaction_noise * SQRT3 * (2.0 * u - 1.0)
             s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
             t = T[i, j]
             ceiling = min(pt.ceiling[i], pt.ceiling[j])

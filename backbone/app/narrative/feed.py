@@ -123,6 +123,29 @@ def describe_event(ev: Event, partners: Mapping[int, str], *, has_backbone: bool
     if e == "dissolved":
         return FeedItem(m, f"the partnership dissolved: {int(ev.v1)} partners and {int(ev.v2)} funders were left.",
                         "bad", e)
+    if e == "grant_renewed":
+        return FeedItem(m, f"{possessive(funders(ev.a))} grant ended and it renewed it (a sustained outcome has "
+                           f"cost {ev.v1:,.0f}k so far; it expects {ev.v2:,.0f}k).", "good", e)
+    if e == "grant_ended":
+        return FeedItem(m, f"{possessive(funders(ev.a))} grant ended and it did not renew it (a sustained outcome "
+                           f"has cost {ev.v1:,.0f}k so far; it expects {ev.v2:,.0f}k).", "bad", e)
+    if e == "funder_shift":
+        return FeedItem(m, f"{spoken(funders(ev.a))} changed its priorities and stopped funding the partnership.",
+                        "bad", e)
+    if e == "funder_join":
+        return FeedItem(m, f"a new funder joined in the place of {spoken(funders(ev.a))}.", "good", e)
+    if e == "home_shift":
+        if ev.v2:
+            return FeedItem(m, f"{possessive(who(ev.a))} home organization changed its priorities, and "
+                               f"{spoken(who(ev.a))} left the partnership.", "bad", e)
+        return FeedItem(m, f"{possessive(who(ev.a))} home organization changed its priorities, but "
+                           f"{spoken(who(ev.a))} stayed (its commitment to the common agenda: {ev.v1:.2f}).",
+                        "neutral", e)
+    if e == "leader_exit":
+        return FeedItem(m, "the backbone's director left; the post stays empty for a while.", "bad", e)
+    if e == "policy_shock":
+        return FeedItem(m, f"a policy change shifted what people need; the agenda now matches their needs "
+                           f"{_pct(ev.v2)} (it was {_pct(ev.v1)}).", "bad", e)
     return None
 
 

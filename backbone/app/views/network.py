@@ -31,14 +31,15 @@ def layout(slots: Sequence[int]) -> dict[int, tuple[float, float]]:
 
 
 def trust_network(partners: Sequence[dict], trust: np.ndarray, *, width: int = 420, height: int = 340,
-                  min_trust: float = 0.05, max_edges: int = 160, max_labels: int = 24) -> str:
+                  min_trust: float = 0.05, max_edges: int = 160, max_labels: int = 24, font: float = 16) -> str:
     """SVG of the trust network. ``partners``: dicts with slot, name, sector, active,
     engagement, tenure, reps (as ``Twin.partners()`` gives); ``trust``: the matrix by slot.
 
     A large network keeps the page light: only the ``max_edges`` strongest ties are
-    drawn, and with more than ``max_labels`` partners names move into tooltips."""
+    drawn, and with more than ``max_labels`` partners names move into tooltips. ``font``:
+    the names' size in the drawing's own units (room for them is kept outside the circle)."""
     pos = layout([p["slot"] for p in partners])
-    cx, cy, r = width / 2, height / 2 + 2, min(width / 2 - 120, height / 2 - 40)
+    cx, cy, r = width / 2, height / 2 + 2, min(width / 2 - 7.5 * font - 10, height / 2 - 2.5 * font)
 
     def xy(slot: int) -> tuple[float, float]:
         px, py = pos[slot]
@@ -64,13 +65,13 @@ def trust_network(partners: Sequence[dict], trust: np.ndarray, *, width: int = 4
         x, y = xy(p["slot"])
         color = SECTOR_COLORS.get(p["sector"], "#64748b")
         full = escape(p["name"])
-        name = escape(p["name"] if len(p["name"]) <= 16 else p["name"][:15] + "…")
+        name = escape(p["name"] if len(p["name"]) <= 14 else p["name"][:13] + "…")
         # labels outside the circle: left of the node on the left half, right on the right
         dx = x - cx
         anchor = "start" if dx > 4 else ("end" if dx < -4 else "middle")
         gap = 24 if p["active"] else 14
         lx = x + (gap if dx > 4 else (-gap if dx < -4 else 0))
-        ly = y + (4 if abs(dx) > 4 else (-gap - 4 if y < cy else gap + 10))
+        ly = y + (font / 3 if abs(dx) > 4 else (-gap - 4 if y < cy else gap + 0.7 * font))
         if p["active"]:
             rad = scale * (6 + 10 * p["engagement"])
             if p["reps"] > 1 and p["tenure"] < 6:
@@ -80,13 +81,13 @@ def trust_network(partners: Sequence[dict], trust: np.ndarray, *, width: int = 4
                        f'stroke-width="1.5"><title>{full} ({p["sector"]}): engagement {p["engagement"]:.2f}, '
                        f'commitment {p["commitment"]:.2f}</title></circle>')
             if labels:
-                out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="13" text-anchor="{anchor}" '
+                out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{font:g}" text-anchor="{anchor}" '
                            f'fill="#0f172a">{name}</text>')
         else:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{8 * scale:.1f}" fill="white" stroke="#94a3b8" '
                        f'stroke-width="1.5" stroke-dasharray="3 2"><title>{full} left</title></circle>')
             if labels:
-                out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" text-anchor="{anchor}" '
+                out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{font:g}" text-anchor="{anchor}" '
                            f'fill="#94a3b8" text-decoration="line-through">{name}</text>')
     out.append("</svg>")
     return "".join(out)

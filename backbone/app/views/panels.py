@@ -19,13 +19,14 @@ COMMIT_COLOR = "#0369a1"
 ENGAGE_COLOR = "#15803d"
 
 # How the room reads each scorecard metric: (label, format). Formats: pct, people, num2,
-# money (k), int, ratio.
+# money (k), int, ratio, trust (0-100 with a word).
 LABELS: dict[str, tuple[str, str]] = {
-    "impact_share": ("Target population with a sustained outcome", "pct"),
-    "outcomes_total": ("People who reached a sustained outcome (ever)", "people"),
+    "impact_share": ("Target population with a sustained outcome now", "pct"),
+    "outcomes_total": ("People who reached a sustained outcome at any time so far (some have since lost it "
+                       "or left the target group)", "people"),
     "improved_share": ("At or above the outcome threshold now", "pct"),
     "mean_condition": ("Mean condition of the target population", "num2"),
-    "mean_trust": ("Mean trust among partners", "num2"),
+    "mean_trust": ("Mean trust among partners (0-100)", "trust"),
     "mean_engagement": ("Mean partner engagement", "num2"),
     "retention": ("Launch partners still members", "pct"),
     "coordination_share": ("Partner hours spent coordinating", "pct"),
@@ -33,14 +34,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "funds_raised": ("Money raised", "money"),
     "spent_total": ("Money spent", "money"),
     "cost_per_outcome": ("Cost per sustained outcome", "money"),
-    "sroi": ("Social return per unit spent", "ratio"),
+    "sroi": ("Social return per unit spent (gross)", "ratio"),
+    "net_sroi": ("Social return, net of what would have happened anyway", "ratio"),
     "needs_accuracy": ("Agenda matches true needs", "pct"),
     "partners_recruited": ("Partners recruited", "int"),
 }
 PERSPECTIVES = {"impact": "Impact", "partnership": "Partnership", "finance": "Finance",
                 "learning": "Learning & growth"}
 # Metrics where less is better (for the "better" mark).
-LOWER_IS_BETTER = {"coordination_share", "duplication", "cost_per_outcome", "spent_total"}
+LOWER_IS_BETTER = {"coordination_share", "duplication", "cost_per_outcome"}
+# Metrics with no better side: less money spent can be money stuck unspent (shown on the
+# next row), more can be more work done.
+NEUTRAL = {"spent_total", "unspent"}
+UNSPENT = ("unspent", "Money raised but not yet spent", "money")
+
+
+def trust_word(t: float) -> str:
+    """A word for a trust level in [0, 1] (quarters: low, fair, good, high)."""
+    return "low" if t < 0.25 else "fair" if t < 0.5 else "good" if t < 0.75 else "high"
+
+
+def trust_text(t: float) -> str:
+    """Trust as the room reads it: 0-100 and a word, e.g. "62 (good)"."""
+    return f"{100 * t:.0f} ({trust_word(t)})"
 
 
 def fmt(value: float, kind: str) -> str:
@@ -51,6 +67,8 @@ def fmt(value: float, kind: str) -> str:
         return f"{value:,.0f}"
     if kind == "num2":
         return f"{value:.2f}"
+    if kind == "trust":
+        return trust_text(value)
     if kind == "int":
         return f"{value:.0f}"
     if kind == "ratio":
@@ -71,9 +89,9 @@ def partner_bars(partners: Sequence[dict], *, width: int = 300, max_named: int =
     out = [f'<svg viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg" '
            f'role="img" aria-label="commitment and engagement per partner" style="font-family:inherit">',
            f'<rect x="0" y="4" width="10" height="10" fill="{COMMIT_COLOR}"/>'
-           f'<text x="14" y="13" font-size="13" fill="#334155">commitment</text>'
+           f'<text x="14" y="13" font-size="14" fill="#334155">commitment</text>'
            f'<rect x="104" y="4" width="10" height="10" fill="{ENGAGE_COLOR}"/>'
-           f'<text x="118" y="13" font-size="13" fill="#334155">engagement</text>']
+           f'<text x="118" y="13" font-size="14" fill="#334155">engagement</text>']
     for n, p in enumerate(partners):
         y = 24 + n * row
         grey = not p["active"]
@@ -100,22 +118,41 @@ def partner_bars(partners: Sequence[dict], *, width: int = 300, max_named: int =
 
 def scorecard_table(with_bb: Mapping[str, float], without: Mapping[str, float], month: int) -> str:
     """HTML: the balanced scorecard of both twins, grouped by perspective; the better
-    value of each row in bold."""
+    value of each row in bold (none for money spent: less spent is not better when it is
+    money stuck unspent, shown on the row after it). At month 0 the rows show launch
+    values and nothing is marked."""
     head = (f'<table class="bb-score"><thead><tr><th>Balanced scorecard, month {month}</th>'
             f'<th class="bb-with">With a backbone</th><th class="bb-without">Without</th></tr></thead><tbody>')
     rows, last = [], None
+    entries = []
     for perspective, metric, meaning in SCORECARD:
+        entries.append((perspective, metric, meaning))
+        if metric == "spent_total":
+            entries.append((perspective, UNSPENT[0], "money paid in by funders and not spent yet, cumulative (k)"))
+    with_bb, without = dict(with_bb), dict(without)
+    for values in (with_bb, without):
+        values["unspent"] = max(0.0, float(values.get("funds_raised", 0.0)) - float(values.get("spent_total", 0.0)))
+    for perspective, metric, meaning in entries:
         if perspective != last:
             rows.append(f'<tr class="bb-group"><td colspan="3">{escape(PERSPECTIVES.get(perspective, perspective))}</td></tr>')
             last = perspective
-        label, kind = LABELS.get(metric, (meaning, "num2"))
+        label, kind = LABELS.get(metric, UNSPENT[1:] if metric == UNSPENT[0] else (meaning, "num2"))
         a, b = float(with_bb.get(metric, 0.0)), float(without.get(metric, 0.0))
-        better_a = (a < b) if metric in LOWER_IS_BETTER else (a > b)
-        better_b = (b < a) if metric in LOWER_IS_BETTER else (b > a)
+        better_a = (a < b) if metric in LOWER_IS_BETTER else (a > b) and metric not in NEUTRAL
+        better_b = (b < a) if metric in LOWER_IS_BETTER else (b > a) and metric not in NEUTRAL
         ca = ' class="bb-better"' if better_a and month else ""
         cb = ' class="bb-better"' if better_b and month else ""
         rows.append(f'<tr title="{escape(meaning)}"><td>{escape(label)}</td><td{ca}>{fmt(a, kind)}</td>'
                     f'<td{cb}>{fmt(b, kind)}</td></tr>')
+        if metric == "sroi" and "net_sroi" in with_bb and "net_sroi" in without:
+            label, kind = LABELS["net_sroi"]
+            a, b = float(with_bb["net_sroi"]), float(without["net_sroi"])
+            ca = ' class="bb-better"' if a > b and month else ""
+            cb = ' class="bb-better"' if b > a and month else ""
+            meaning = ("value minus the value the same people reach without the partnership (same seed), "
+                       "less attribution to others, per discounted unit spent")
+            rows.append(f'<tr title="{escape(meaning)}"><td>{escape(label)}</td><td{ca}>{fmt(a, kind)}</td>'
+                        f'<td{cb}>{fmt(b, kind)}</td></tr>')
     return head + "".join(rows) + "</tbody></table>"
 
 
@@ -130,4 +167,4 @@ def feed_html(items: Sequence[FeedItem], limit: int = 40) -> str:
     return f'<ul class="bb-feed">{"".join(lines)}</ul>'
 
 
-__all__ = ["partner_bars", "scorecard_table", "feed_html", "fmt", "LABELS"]
+__all__ = ["partner_bars", "scorecard_table", "feed_html", "fmt", "LABELS", "trust_text", "trust_word"]

@@ -1,0 +1,371 @@
+"""Pattern-oriented validation (Grimm et al. 2005): run the model on the patterns of a
+patterns file (``analysis.patterns``), estimate each pattern's measure over replicated
+runs with a 95% confidence interval, and judge it against the band its source reports.
+
+Runs. Patterns that share their parameters share their runs: each distinct parameter set
+is run ``replications`` times, replication r with seed ``seed + r`` (common random
+numbers: the same seed in every arm, as ``backbone compare``), together with the
+counterfactual runs its paired measures need (same seed). Chunks of ``CHUNK``
+replications go through ``experiments.executors.execute`` (this process, local processes
+or Dask); the measures are computed in the worker, so only floats travel back.
+
+Statistic over runs (the pattern's ``statistic``, by default its measure's):
+
+- ``mean``: the mean of the finite values and its two-sided 95% t-interval,
+  mean +- t(0.975, n - 1) * sd / sqrt(n) (``scipy.stats.t``);
+- ``share`` (0/1 measures such as ``event_by``): the share of runs with a 1 and its 95%
+  Wilson score interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``);
+- ``median`` (default for ``first_month``): the median and its 95% percentile bootstrap
+  interval (``scipy.stats.bootstrap``, 2,000 resamples, seeded). For ``first_month`` a
+  run in which the metric never crosses counts as month horizon + 1 (right-censored),
+  which leaves the median exact as long as fewer than half the runs are censored; an
+  estimate above the horizon reads "never". (A mean of such months is refused.)
+
+Verdict per pattern, with target band [lo, hi] (inclusive):
+
+- **reproduced**: the point estimate lies in the band;
+- **partly**: the point estimate lies outside the band, but its 95% CI overlaps it;
+- **missed**: the 95% CI lies entirely outside the band (or there is no estimate, or no
+  CI and the estimate is outside).
+
+The set passes when the share of reproduced patterns is at least the file's
+``required_share`` ("partly" does not count).
+
+Usage::
+
+    from analysis.patterns import load_patterns
+    from analysis.validation import run_patterns, validation_table, passes
+    ps = load_patterns()
+    runs = run_patterns(ps, replications=10)      # one row per (pattern, replication)
+    table = validation_table(ps, runs)
+    passes(table, ps.required_share)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import warnings
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.executors import cpu_count, execute
+from simulation import Params, simulate
+
+from .compare import t_interval
+from .measures import MEASURES, evaluate
+from .patterns import Pattern, PatternSet
+
+CHUNK = 10            # replications per task sent to a worker
+PARALLEL_FROM = 100   # runs: below this, starting worker processes costs more than it saves
+LEVEL = 0.95
+N_RESAMPLES = 2000
+VERDICTS = ("reproduced", "partly", "missed")
+RUN_COLUMNS = ("pattern", "replication", "seed", "value")
+TABLE_COLUMNS = ("pattern", "title", "kind", "cite", "source", "measure", "statistic", "target_low",
+                 "target_high", "horizon", "n", "estimate", "ci_low", "ci_high", "verdict")
+VERDICT_RULE = (
+    "reproduced: the point estimate lies in the target band (bounds included); "
+    "partly: the estimate lies outside the band but its 95% confidence interval overlaps it; "
+    "missed: the 95% confidence interval lies entirely outside the band (or there is no estimate). "
+    "Statistics over runs: mean with a 95% t-interval; share of runs with a Wilson interval for 0/1 "
+    "measures; median with a 95% percentile bootstrap interval for first-month measures (a run where it "
+    "never happens counts as horizon + 1 month).")
+
+Progress = Callable[..., Iterable]
+
+
+# ---------------------------------------------------------------- running
+def _key(params: Params) -> str:
+    return json.dumps(params.to_dict(), sort_keys=True, default=str)
+
+
+def _run_chunk(main: dict, counterfactuals: dict[str, dict], jobs: list[tuple[str, str, dict, str | None]],
+               replications: list[tuple[int, int]]) -> list[tuple[str, int, int, float]]:
+    """Run one parameter set (and its counterfactuals, same seed) for a few replications
+    and return (pattern, replication, seed, value) for every pattern on these runs."""
+    p = Params(main)
+    cps = {k: Params(v) for k, v in counterfactuals.items()}
+    out = []
+    for r, seed in replications:
+        res = simulate(p, seed)
+        cfs = {k: simulate(cp, seed) for k, cp in cps.items()}
+        for pattern, measure, args, cf in jobs:
+            out.append((pattern, r, seed, evaluate(measure, res, args, cfs.get(cf) if cf else None)))
+    return out
+
+
+def groups(patterns: Iterable[Pattern]) -> list[tuple[dict, dict[str, dict], list[tuple[str, str, dict, str | None]]]]:
+    """Patterns grouped by the parameters of their runs: (parameters, counterfactual
+    parameters by id, jobs (pattern, measure, args, counterfactual id))."""
+    out: dict[str, tuple[dict, dict[str, dict], list]] = {}
+    for pat in patterns:
+        k = _key(pat.params)
+        main, cfs, jobs = out.setdefault(k, (pat.params.to_dict(), {}, []))
+        cf_id = None
+        if pat.counterfactual is not None:
+            ck = _key(pat.counterfactual)
+            ids = {json.dumps(v, sort_keys=True, default=str): i for i, v in cfs.items()}
+            cf_id = ids.get(ck)
+            if cf_id is None:
+                cf_id = f"cf{len(cfs)}"
+                cfs[cf_id] = pat.counterfactual.to_dict()
+        jobs.append((pat.key, pat.measure, dict(pat.args), cf_id))
+    return list(out.values())
+
+
+def runs_needed(pset: PatternSet, replications: int | None = None) -> int:
+    """Simulations a validation will run (counterfactuals included)."""
+    n = pset.replications if replications is None else replications
+    return sum(n * (1 + len(cfs)) for _, cfs, _ in groups(pset.patterns))
+
+
+def run_patterns(pset: PatternSet, replications: int | None = None, workers: int | None = None,
+                 scheduler: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
+    """Every pattern's measure on every replication: columns ``RUN_COLUMNS``, ordered by
+    the file's pattern order, then replication. The table does not depend on where the
+    runs ran."""
+    n = pset.replications if replications is None else int(replications)
+    if n < 1:
+        raise ValueError("replications must be at least 1")
+    reps = [(r, pset.seed + r) for r in range(n)]
+    tasks = [((g, i), (main, cfs, jobs, reps[i:i + CHUNK]))
+             for g, (main, cfs, jobs) in enumerate(groups(pset.patterns)) for i in range(0, n, CHUNK)]
+    if workers is None:
+        workers = cpu_count() if runs_needed(pset, n) >= PARALLEL_FROM else 1
+    done = execute(_run_chunk, tasks, max(1, min(int(workers), len(tasks))), scheduler)
+    if progress is not None:
+        done = progress(done, total=len(tasks), desc=f"validation runs (chunks of {CHUNK} replications)")
+    rows = [row for _, chunk in done for row in chunk]
+    order = {p.key: i for i, p in enumerate(pset.patterns)}
+    rows.sort(key=lambda row: (order[row[0]], row[1]))
+    return pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+
+
+# ---------------------------------------------------------------- statistics and verdicts
+def wilson(values: np.ndarray, level: float = LEVEL) -> tuple[int, float, float, float]:
+    """(n, share, low, high) of 0/1 values, with the Wilson score interval."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if not np.isin(x, (0.0, 1.0)).all():
+        raise ValueError("a share needs 0/1 values")
+    n, k = len(x), int(x.sum())
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+    return n, k / n, float(ci.low), float(ci.high)
+
+
+def median_ci(values: np.ndarray, horizon: int | None = None, level: float = LEVEL, seed: int = 0
+              ) -> tuple[int, float, float, float]:
+    """(n, median, low, high) with a percentile bootstrap interval (seeded). With
+    ``horizon`` the values are months and a NaN means "not by the horizon": it counts as
+    ``horizon + 1`` (right-censored); without, NaNs are left out."""
+    x = np.asarray(values, dtype=float)
+    x = np.where(np.isnan(x), horizon + 1.0, x) if horizon is not None else x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan
+    med = float(np.median(x))
+    if n < 2:
+        return n, med, math.nan, math.nan
+    if np.ptp(x) == 0:
+        return n, med, med, med
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = stats.bootstrap((x,), np.median, confidence_level=level, n_resamples=N_RESAMPLES,
+                              method="percentile", rng=np.random.default_rng(seed))
+    return n, med, float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def censored_median(values: np.ndarray, horizon: int, level: float = LEVEL, seed: int = 0
+                    ) -> tuple[int, float, float, float]:
+    """``median_ci`` of months, a NaN (never) counted as ``horizon + 1``."""
+    return median_ci(values, horizon, level, seed)
+
+
+def estimate(values: np.ndarray, statistic: str, horizon: int | None = None, seed: int = 0
+             ) -> tuple[int, float, float, float]:
+    """(n, estimate, ci low, ci high) of one pattern's values over runs; ``horizon``: the
+    values are months, NaN meaning not by the horizon (``first_month``)."""
+    if statistic == "mean":
+        if horizon is not None:
+            raise ValueError("a mean of months that may never come is undefined: use the median")
+        return t_interval(values, LEVEL)
+    if statistic == "share":
+        return wilson(values)
+    if statistic == "median":
+        return median_ci(values, horizon, seed=seed)
+    raise ValueError(f"unknown statistic {statistic!r}")
+
+
+def verdict(value: float, lo: float, hi: float, band: tuple[float, float]) -> str:
+    """reproduced / partly / missed (see the module docstring)."""
+    b_lo, b_hi = band
+    if not math.isfinite(value):
+        return "missed"
+    if b_lo <= value <= b_hi:
+        return "reproduced"
+    if math.isfinite(lo) and math.isfinite(hi) and hi >= b_lo and lo <= b_hi:
+        return "partly"
+    return "missed"
+
+
+def validation_table(pset: PatternSet, runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per pattern: columns ``TABLE_COLUMNS``."""
+    rows = []
+    for pat in pset.patterns:
+        vals = runs.loc[runs["pattern"] == pat.key, "value"].to_numpy(dtype=float)
+        censored = MEASURES[pat.measure].censored
+        n, est, lo, hi = estimate(vals, pat.statistic, pat.horizon if censored else None, seed=pset.seed)
+        rows.append((pat.key, pat.title, pat.kind, pat.cite, pat.source, pat.measure, pat.statistic,
+                     pat.target[0], pat.target[1], pat.horizon, n, est, lo, hi,
+                     verdict(est, lo, hi, pat.target)))
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def reproduced(table: pd.DataFrame) -> int:
+    return int((table["verdict"] == "reproduced").sum())
+
+
+def passes(table: pd.DataFrame, required_share: float) -> bool:
+    """True when the share of reproduced patterns is at least ``required_share``."""
+    m = len(table)
+    return m > 0 and reproduced(table) >= required_share * m - 1e-12
+
+
+def summary_line(table: pd.DataFrame, required_share: float) -> str:
+    m, k = len(table), reproduced(table)
+    partly = int((table["verdict"] == "partly").sum())
+    return (f"{k} of {m} reproduced, {partly} partly, {m - k - partly} missed "
+            f"(required: {required_share:.0%} reproduced, i.e. {math.ceil(required_share * m - 1e-12)} of {m})")
+
+
+# ---------------------------------------------------------------- formatting
+def fmt_number(v: float, horizon: int | None = None) -> str:
+    """An estimate for a table: 3 significant digits below 10, one decimal below 100,
+    whole numbers above; a month past ``horizon`` reads "never"."""
+    if not math.isfinite(v):
+        return "inf" if v == math.inf else "-inf" if v == -math.inf else "-"
+    if horizon is not None and v > horizon:
+        return f"never (>{horizon})"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def fmt_band(lo: float, hi: float) -> str:
+    """A target band as the source gives it."""
+    def one(x: float) -> str:
+        return fmt_number(x) if not math.isfinite(x) else f"{x:,g}"
+    return f"[{one(lo)}, {one(hi)}]"
+
+
+def display_path(path) -> str:
+    """A file's path relative to the working folder or the project, if it lies inside."""
+    from pathlib import Path
+
+    p = Path(path).resolve()
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        try:
+            return p.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def fmt_estimate(row: pd.Series) -> str:
+    h = int(row["horizon"]) if MEASURES[row["measure"]].censored else None
+    est = fmt_number(row["estimate"], h)
+    if not (math.isfinite(row["ci_low"]) and math.isfinite(row["ci_high"])):
+        return est
+    return f"{est} [{fmt_number(row['ci_low'], h)}, {fmt_number(row['ci_high'], h)}]"
+
+
+def text_table(table: pd.DataFrame) -> str:
+    """The table as fixed-width text for a terminal."""
+    head = ("pattern", "source", "target", "estimate [95% CI]", "n", "verdict")
+    body = [(r.pattern, r.cite, fmt_band(r.target_low, r.target_high), fmt_estimate(r), str(r.n), r.verdict)
+            for _, r in table.iterrows()]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in (head, *body)]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: int,
+             when: dt.datetime | None = None) -> str:
+    """docs/VALIDATION.md: the table, the verdict rule, what produced it, and the full
+    citations."""
+    from experiments.store import git_commit, package_version
+
+    when = when or dt.datetime.now(dt.timezone.utc)
+    commit, dirty = git_commit()
+    version = package_version()
+    prov = f"backbone {version}" + (f", commit {commit[:12]}" if commit else "") + (
+        " with uncommitted changes" if dirty else "")
+    refs = pset.sources()
+    num = {s: i + 1 for i, s in enumerate(refs)}
+    ok = passes(table, pset.required_share)
+    lines = [
+        "# Validation",
+        "",
+        "Pattern-oriented validation (Grimm et al. 2005) of Backbone's defaults: each pattern is an "
+        "empirical regularity from a published source, a measure of the model's runs, and the band the "
+        "source reports. A default is never fitted to a pattern; the patterns check the defaults. This file is "
+        "generated: after any change to the model or the patterns, regenerate it with "
+        "`backbone validate --markdown docs/VALIDATION.md --force`.",
+        "",
+        f"- Patterns: `{_md(display_path(pset.path))}`" + (f" - {_md(pset.description)}" if pset.description else ""),
+        f"- Produced by: `{command}` on {when:%Y-%m-%d %H:%M} UTC ({prov})",
+        f"- Runs: {replications} replications per pattern, seeds {pset.seed}..{pset.seed + replications - 1} "
+        "(replication r uses the same seed in every scenario and counterfactual: common random numbers); "
+        f"base scenario `{pset.scenario}`"
+        + (f", horizon {pset.months} months" if pset.months else "")
+        + (", overrides " + ", ".join(f"`{k} = {v}`" for k, v in pset.overrides.items()) if pset.overrides else ""),
+        "",
+        f"**{summary_line(table, pset.required_share)}: {'passes' if ok else 'fails'}.**",
+        "",
+        "| pattern | kind | source | measure | target | estimate [95% CI] | n | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for pat, (_, r) in zip(pset.patterns, table.iterrows()):
+        what = f"{pat.statistic} of `{pat.measure}`" + "".join(
+            f", {k} = {v[0]}..{v[1]}" if isinstance(v, tuple) else f", {k} = {v}"
+            for k, v in pat.args.items() if v is not None and k != "against") + (
+            f" vs `{pat.args['against']}`" if pat.counterfactual is not None else "") + (
+            f" in `{pat.scenario}`" if pat.scenario != pset.scenario else "") + (
+            "; set " + ", ".join(f"{k} = {v}" for k, v in pat.overrides.items()) if pat.overrides else "")
+        lines.append(f"| **{_md(pat.key)}**: {_md(pat.title)} | {_md(pat.kind)} | {_md(pat.cite)} "
+                     f"[{num[pat.source]}] | {_md(what)} | {fmt_band(*pat.target)} | {_md(fmt_estimate(r))} | "
+                     f"{r.n} | {r.verdict} |")
+    lines += ["", "## Verdict rule", "", VERDICT_RULE + f" The set passes when at least "
+              f"{pset.required_share:.0%} of the patterns are reproduced ('partly' does not count); "
+              "`backbone validate` then exits 0, else 1.", ""]
+    notes = [(p.key, p.note) for p in pset.patterns if p.note]
+    if notes:
+        lines += ["## Notes on the patterns", ""] + [f"- **{_md(k)}**: {_md(n)}" for k, n in notes] + [""]
+    lines += ["## Measures", "", "A pattern names one of these measures (`analysis/measures.py`; the file format is "
+              "described in `analysis/patterns.py` and the README's Validation section):", ""]
+    lines += [f"- `{m.name}({', '.join(a + ('' if arg.required else f' = {arg.default}') for a, arg in m.args.items())})`: "
+              f"{_md(m.doc)}; statistic over runs: {m.statistic}" for m in MEASURES.values()]
+    lines += ["", "## References", ""] + [f"{i}. {_md(s)}" for s, i in num.items()]
+    lines += ["", "Method: Grimm, V., Revilla, E., Berger, U., Jeltsch, F., Mooij, W. M., Railsback, S. F., "
+              "Thulke, H.-H., Weiner, J., Wiegand, T., & DeAngelis, D. L. (2005). Pattern-oriented modeling "
+              "of agent-based complex systems: lessons from ecology. Science, 310(5750), 987-991.", ""]
+    return "\n".join(lines)
+
+
+__all__ = ["CHUNK", "VERDICTS", "VERDICT_RULE", "RUN_COLUMNS", "TABLE_COLUMNS", "run_patterns", "runs_needed",
+           "groups", "wilson", "median_ci", "censored_median", "estimate", "verdict", "validation_table", "reproduced", "passes",
+           "summary_line", "text_table", "markdown", "fmt_estimate", "fmt_band", "MEASURES"]

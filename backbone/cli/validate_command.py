@@ -1,0 +1,118 @@
+"""``backbone validate``: pattern-oriented validation of the model's defaults.
+
+Reads a patterns file (``analysis.patterns``; default
+``experiments/validation/patterns.toml``), runs every pattern's measure over replicated
+runs on common random numbers (``analysis.validation``), prints per pattern the target
+band from its source, the estimate with its 95% CI and the verdict (reproduced / partly /
+missed), and exits 0 when the share of reproduced patterns reaches the file's
+``required_share``, else 1. Bad input (the file, options, output paths) exits 2 before
+any run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+
+from .common import CLIError, HelpFormatter, add_force, output_path, progress
+
+QUICK_REPLICATIONS = 10
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    parts = ["backbone", "validate"]
+    if args.patterns:
+        parts.append(args.patterns)
+    if args.quick:
+        parts.append("--quick")
+    if args.replications is not None:
+        parts += ["--replications", str(args.replications)]
+    if args.markdown:
+        parts += ["--markdown", args.markdown]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.patterns import DEFAULT_FILE, PatternError, load_patterns
+
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
+    if args.replications is not None and args.replications < 2:
+        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
+                       "(a confidence interval needs two runs)")
+    if args.out and not args.out.lower().endswith(".csv"):
+        raise CLIError(f"--out {args.out}: the table is written as CSV: use a file name ending in .csv")
+    if args.markdown and not args.markdown.lower().endswith(".md"):
+        raise CLIError(f"--markdown {args.markdown}: use a file name ending in .md")
+    out = output_path(args.out, args.force)
+    md = output_path(args.markdown, args.force)
+    if out is not None and md is not None and out.resolve() == md.resolve():
+        raise CLIError("--out and --markdown name the same file")
+    try:
+        pset = load_patterns(args.patterns or DEFAULT_FILE)
+    except PatternError as exc:
+        raise CLIError(str(exc)) from None
+
+    from analysis.validation import (display_path, markdown, passes, run_patterns, runs_needed, summary_line,
+                                     text_table, validation_table)
+
+    n = args.replications or (min(pset.replications, QUICK_REPLICATIONS) if args.quick else pset.replications)
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    t0 = time.time()
+    try:
+        runs = run_patterns(pset, replications=n, workers=args.workers, scheduler=scheduler,
+                            progress=None if args.no_progress else progress)
+    except RuntimeError as exc:  # e.g. a Dask scheduler that cannot be reached
+        if type(exc).__name__ == "SchedulerError":
+            raise CLIError(str(exc)) from None
+        raise
+    table = validation_table(pset, runs)
+    print(f"backbone validate: {len(pset.patterns)} patterns from {len(pset.sources())} sources "
+          f"({display_path(pset.path)}), {n} replications each, {runs_needed(pset, n):,} runs in {time.time() - t0:.0f} s; "
+          "95% CIs in brackets.\n")
+    print(text_table(table))
+    ok = passes(table, pset.required_share)
+    print(f"\n{summary_line(table, pset.required_share)}: {'passes' if ok else 'FAILS'}")
+    if out is not None:
+        table.to_csv(out, index=False)
+        print(f"wrote the table to {out}")
+    if md is not None:
+        md.write_text(markdown(pset, table, _command_line(args), n), encoding="utf-8")
+        print(f"wrote {md}")
+    sys.stdout.flush()
+    return 0 if ok else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "validate", help="check the model against published empirical patterns (pattern-oriented validation)",
+        description="Pattern-oriented validation (Grimm et al. 2005): run the model on every pattern of a "
+                    "patterns file (TOML: each pattern's source, measure and the target band the source "
+                    "reports), estimate each measure over replicated runs with a 95% CI, and print per "
+                    "pattern reproduced (estimate in the band), partly (estimate outside, CI overlapping) "
+                    "or missed (CI outside). Exit status: 0 when the file's required share of patterns is "
+                    "reproduced, 1 when not, 2 for bad input. The format is described in the README (Validation) "
+                    "and analysis/patterns.py; docs/VALIDATION.md holds the latest table.",
+        formatter_class=HelpFormatter,
+        epilog="examples:\n  backbone validate\n  backbone validate --quick\n"
+               "  backbone validate experiments/validation/patterns.toml --replications 100 --workers 8\n"
+               "  backbone validate --markdown docs/VALIDATION.md --out validation.csv --force")
+    p.add_argument("patterns", nargs="?", metavar="PATTERNS.toml",
+                   help="the patterns file (default: experiments/validation/patterns.toml)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--replications", type=int, metavar="N", help="runs per pattern (default: the file's)")
+    size.add_argument("--quick", action="store_true",
+                      help=f"at most {QUICK_REPLICATIONS} replications per pattern, for a first look")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="local processes (default: every core from 100 runs up, else this process)")
+    p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    p.add_argument("--out", metavar="FILE.csv", help="write the table (one row per pattern) as CSV")
+    p.add_argument("--markdown", metavar="FILE.md", help="write the table, the verdict rule and the full "
+                   "citations as Markdown (e.g. docs/VALIDATION.md)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_force(p)
+    p.set_defaults(func=cmd_validate)

@@ -1,0 +1,107 @@
+"""Write docs/img/app.png: the trainer's app at 1280x720 (a projector), a few years into
+a run with a lesson, as the README shows it.
+
+Starts ``backbone app`` on a free port, drives it with Playwright in Debian's Chromium
+(``/usr/bin/chromium``; ``apt-get install chromium``), and saves the screenshot::
+
+    python docs/make_screenshot.py                  # docs/img/app.png
+    python docs/make_screenshot.py --out /tmp/a.png --width 1920 --height 1080 --months 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(port: int, log) -> subprocess.Popen:
+    """``backbone app`` on ``port``, once it answers."""
+    server = subprocess.Popen([sys.executable, "-m", "backbone.cli.main", "app", "--port", str(port)],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 240
+    while True:
+        if server.poll() is not None:
+            raise SystemExit(f"backbone app exited with {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            if time.time() > deadline:
+                server.kill()
+                raise SystemExit("backbone app did not answer in 240 s")
+            time.sleep(0.5)
+
+
+def pick_lesson(page, title: str) -> None:
+    """Choose a lesson in the sidebar's Lesson menu."""
+    page.locator(".v-select", has_text="Lesson").locator(".v-field").click()
+    page.locator(".v-list-item", has_text=title).click()
+    page.locator(".bb-watch", has_text=title).wait_for(timeout=30_000)
+
+
+def step_to(page, month: int) -> None:
+    """Play fast until ``month`` or later, then pause."""
+    page.get_by_role("button", name="fast").click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "m => { const t = document.querySelector('.bb-month-now'); "
+        "return t && parseInt(t.innerText.match(/Month (\\d+)/)[1]) >= m; }", arg=month, timeout=180_000)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    page.wait_for_timeout(500)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=str(ROOT / "docs" / "img" / "app.png"))
+    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--height", type=int, default=720)
+    ap.add_argument("--months", type=int, default=60, help="how far to run before the screenshot")
+    ap.add_argument("--lesson", default="A turnover wave", help="a lesson's title ('' for none)")
+    ap.add_argument("--full-page", action="store_true", help="the whole page, not just the first screen")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    with open("/dev/null", "w") as log:
+        server = start_app(port, log)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.locator(".bb-month-now").wait_for(timeout=120_000)
+            if args.lesson:
+                pick_lesson(page, args.lesson)
+            if args.months:
+                step_to(page, args.months)
+            if args.full_page:  # the page scrolls inside Solara's content box: make it tall
+                height = page.evaluate("() => Math.max(...[...document.querySelectorAll('.v-main *')]"
+                                       ".map(e => e.getBoundingClientRect().bottom))")
+                page.set_viewport_size({"width": args.width, "height": int(height) + 40})
+                page.wait_for_timeout(500)
+            page.screenshot(path=args.out)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

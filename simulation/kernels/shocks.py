@@ -1,0 +1,120 @@
+"""Process 2 (first half), shocks and grant terms: the ways a partnership can fail that
+come from outside it: grants that end and must be renewed, funders and home
+organizations changing their priorities, a leader leaving, a policy change."""
+
+import numpy as np
+from numba import njit
+
+from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
+                     LEADER_EXIT, POLICY_SHOCK, log_event, spread)
+
+
+@njit(cache=True)
+def needs_accuracy(nd):
+    gap = 0.0
+    for k in range(nd.estimate.shape[0]):
+        gap += abs(nd.estimate[k] - nd.true_profile[k])
+    return 1.0 - 0.5 * gap
+
+
+@njit(cache=True)
+def shocks(P, st, rng):
+    """Draws per month from the `shocks` stream, whatever the state: 3 per funder (shift,
+    renewal, joining), 2 per slot (home shift, leaving), 2 for the leader (exit, the
+    successor's quality), 1 + K for policy (whether, the new need profile).
+
+    Funders: an active funder changes priorities and leaves with chance
+    funder_shift_rate; at the end of each grant term (grant_term months after it began)
+    it renews with chance renewal_rate if the cost per sustained outcome so far is within
+    its benchmark (expected_cost_per_outcome x its stance), else renewal_rate_poor plus
+    the share an ROI narrative persuades (E_momentum x narrative_persuasion) of the rest.
+    A vacant funder place is filled with chance funder_recruit_rate + E_momentum x
+    funder_recruit_gain (fundraising), at level 1 with a new term.
+    Partners: a home organization changes priorities with chance home_shift_rate; its
+    partner then leaves with chance (1 - commitment) x (1 - align_strength x E_alignment).
+    The leader leaves with chance leader_exit_rate: the post is empty for leader_vacancy
+    months (the backbone's hours achieve half) and the successor's quality is a new draw.
+    A policy change (chance policy_shock_rate) replaces policy_shift of the population's
+    need profile by a new one drawn like the first.
+    """
+    p = P[0]
+    pt, fu, nd, w = st.partners, st.funders, st.needs, st.world[0]
+    S = pt.active.shape[0]
+    F = fu.level.shape[0]
+    K = nd.true_profile.shape[0]
+    month = int(w.month)
+    live = w.dissolved == 0.0
+    if w.vacancy > 0.0:
+        w.vacancy -= 1.0
+
+    for f in range(F):
+        u_shift = rng.random()
+        u_renew = rng.random()
+        u_join = rng.random()
+        if not live:
+            continue
+        if fu.active[f]:
+            if u_shift < p.funder_shift_rate:
+                fu.active[f] = False
+                w.shocks += 1.0
+                log_event(st.events, w, FUNDER_SHIFT, f, -1, fu.level[f], 0.0)
+                continue
+            if month + 1 - fu.term_start[f] >= int(p.grant_term):
+                measured = w.paid_in / max(w.outcomes, 1.0)
+                benchmark = p.expected_cost_per_outcome * fu.tolerance[f]
+                if measured <= benchmark:
+                    chance = p.renewal_rate
+                else:
+                    chance = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                if u_renew < chance:
+                    fu.term_start[f] = month + 1
+                    log_event(st.events, w, GRANT_RENEWED, f, -1, measured, benchmark)
+                else:
+                    fu.active[f] = False
+                    w.grant_ends += 1.0
+                    log_event(st.events, w, GRANT_ENDED, f, -1, measured, benchmark)
+        elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
+            fu.active[f] = True
+            fu.level[f] = 1.0
+            fu.term_start[f] = month + 1
+            w.funder_joins += 1.0
+            log_event(st.events, w, FUNDER_JOIN, f, -1, 0.0, 0.0)
+
+    keep = 1.0 - p.align_strength * w.effort_alignment
+    for i in range(S):
+        u_home = rng.random()
+        u_leave = rng.random()
+        if not (live and pt.active[i]) or u_home >= p.home_shift_rate:
+            continue
+        leaves = u_leave < (1.0 - pt.commitment[i]) * keep
+        log_event(st.events, w, HOME_SHIFT, i, -1, pt.commitment[i], 1.0 if leaves else 0.0)
+        w.shocks += 1.0
+        if leaves:
+            pt.active[i] = False
+            w.exits += 1.0
+            w.home_exits += 1.0
+            for j in range(S):
+                st.trust[i, j] = 0.0
+                st.trust[j, i] = 0.0
+
+    u_leader = rng.random()
+    u_quality = rng.random()
+    if live and u_leader < p.leader_exit_rate and w.backbone_hours > 0.0:
+        old = w.leadership
+        w.leadership = spread(p.leadership_sd, u_quality)
+        w.vacancy = float(p.leader_vacancy)
+        w.shocks += 1.0
+        log_event(st.events, w, LEADER_EXIT, -1, -1, old, w.leadership)
+
+    u_policy = rng.random()
+    total = 0.0
+    fresh = np.empty(K)
+    for k in range(K):
+        fresh[k] = 0.5 + rng.random()
+        total += fresh[k]
+    if live and u_policy < p.policy_shock_rate:
+        before = needs_accuracy(nd)
+        for k in range(K):
+            nd.true_profile[k] = (1.0 - p.policy_shift) * nd.true_profile[k] + p.policy_shift * fresh[k] / total
+        w.shocks += 1.0
+        log_event(st.events, w, POLICY_SHOCK, -1, -1, before, needs_accuracy(nd))
