@@ -25,11 +25,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_model.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_cold_start.py
 
-# numba's on-disk cache does not notice edits to a kernel's callees; importing
-# `simulation` clears it when any source changed (simulation/_cache.py). By hand:
+# numba's compiled code lives in a folder keyed by a hash of the simulation sources
+# (simulation/_cache.py: $$NUMBA_CACHE_DIR/<hash>, else ~/.cache/backbone/numba/<hash>), so
+# an edit never runs old code. This removes every kept compile (and old in-tree files):
 clean-cache:
 	find simulation -name '*.nbi' -delete -o -name '*.nbc' -delete
+	rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/backbone/numba"
 
 clean: clean-cache
 	rm -rf $(VENV)

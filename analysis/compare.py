@@ -76,14 +76,15 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
     if replications < 1:
         raise ValueError("replications must be at least 1")
     names = list(params_by_name)
-    tasks = [((name, i), (params_by_name[name].to_dict(), name,
-                          [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))]))
-             for name in names for i in range(0, replications, CHUNK)]
+    base = {name: params_by_name[name].to_dict() for name in names}
+    tasks = (((name, i), (base[name], name, [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))]))
+             for name in names for i in range(0, replications, CHUNK))   # lazy: built as workers need them
+    n_tasks = len(names) * -(-replications // CHUNK)
     if workers is None:
         workers = cpu_count() if replications * len(names) >= PARALLEL_FROM else 1
-    done = execute(_run_chunk, tasks, max(1, min(int(workers), len(tasks))), scheduler)
+    done = execute(_run_chunk, tasks, max(1, min(int(workers), n_tasks)), scheduler)
     if progress is not None:
-        done = progress(done, total=len(tasks), desc=f"runs (chunks of {CHUNK})")
+        done = progress(done, total=n_tasks, desc=f"runs (chunks of {CHUNK})")
     rows = [row for _, chunk in done for row in chunk]
     order = {name: i for i, name in enumerate(names)}
     rows.sort(key=lambda row: (row["replication"], order[row["scenario"]]))

@@ -23,6 +23,8 @@ The samplers' random state comes from the experiment's root seed (its own stream
 
 from __future__ import annotations
 
+import math
+
 import itertools
 import warnings
 import zlib
@@ -176,7 +178,7 @@ def expected_rows(design: str, n_factors: int, samples: int | None, options: dic
                   grid_sizes: Sequence[int] = ()) -> int:
     """How many points a design has (for messages and checks)."""
     if design == "full_factorial":
-        return int(np.prod(list(grid_sizes))) if grid_sizes else 0
+        return math.prod(int(n) for n in grid_sizes) if grid_sizes else 0  # exact: no int64 overflow
     if design == "latin_hypercube":
         return int(samples)
     if design == "sobol":

@@ -120,12 +120,40 @@ def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[
         pool.shutdown(wait=ok, cancel_futures=True)
 
 
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+
+def check_address(address: str | None) -> str | None:
+    """A Dask scheduler address in the form ``[SCHEME://]HOST:PORT`` (SCHEME one of
+    tcp, tls, ws, wss, ucx, inproc; PORT 1-65535), checked before anything is created or
+    run; otherwise a one-line SchedulerError."""
+    if address is None or address == "":
+        return None
+    text = str(address).strip()
+    form = "expected [tcp://]HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme not in SCHEMES:
+        raise SchedulerError(f"scheduler address {address!r} is not allowed: unknown scheme "
+                             f"'{scheme}' ({', '.join(SCHEMES)}); {form}")
+    if scheme == "inproc":
+        return text
+    host, colon, port = rest.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if (not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535
+            or any(c.isspace() or c in "/?#@" for c in host)):
+        raise SchedulerError(f"scheduler address {address!r} is not allowed: {form}")
+    return text
+
+
 def connect(address: str):
     """A ``distributed.Client`` for ``address``, or a one-line SchedulerError. The wait
     for the connection is Dask's own setting (``distributed.comm.timeouts.connect``,
     e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``)."""
     from distributed import Client
 
+    check_address(address)
     try:
         return Client(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -177,4 +205,4 @@ def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: st
     return _local(fn, tasks, workers)
 
 
-__all__ = ["execute", "connect", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]
+__all__ = ["execute", "connect", "check_address", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]

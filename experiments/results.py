@@ -49,35 +49,80 @@ def _sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def connect(folder: str | Path):
+# Settings of every connection handed out here: no extension is installed or loaded
+# behind the user's back, and after the views exist no file outside the folder's own
+# chunks can be read or written (DuckDB "Securing DuckDB": enable_external_access,
+# allowed_paths, lock_configuration).
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def connect(folder: str | Path, locked: bool = True):
     """A DuckDB connection with views ``runs`` (and ``months`` when kept) over the
-    folder's checked Parquet chunks."""
+    folder's checked Parquet chunks.
+
+    With ``locked`` (the default) the connection can read only those chunk files:
+    external access is switched off, extensions are neither installed nor loaded, and the
+    configuration is locked so no SQL can switch them back on."""
     import duckdb
 
     store = ResultsStore.open(folder)
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=dict(_CONFIG))
+    allowed: list[Path] = []
     for kind in ("runs", "months"):
         if kind == "months" and not store.keep_monthly:
             continue
         files = store.chunk_files(kind)
         if kind == "months":
             done = store.chunk_files("runs")
+            for k, f in done.items():
+                if k not in files:
+                    raise StoreError(f"{f} has no monthly series in {store.folder / 'months'}: delete it and run "
+                                     "the sweep again to recompute that chunk")
             files = {k: f for k, f in files.items() if k in done}
         for k, f in files.items():
             store.check_file(kind, k, f)
         if files:
-            con.execute(f"CREATE VIEW {kind} AS SELECT * FROM read_parquet({_sql_list(sorted(files.values()))})")
+            paths = sorted(files.values())
+            allowed.extend(paths)
+            con.execute(f"CREATE VIEW {kind} AS SELECT * FROM read_parquet({_sql_list(paths)})")
         else:  # nothing finished yet: an empty table with the right columns
             empty = tables.schema(store.manifest["columns"][kind]).empty_table()
             con.register(f"_{kind}_empty", empty)
             con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
+    if locked:
+        con.execute(f"SET allowed_paths = {_sql_list(allowed)}")
+        con.execute("SET allowed_directories = []")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     return con
 
 
-def query(folder: str | Path, sql: str) -> pd.DataFrame:
-    """Run DuckDB SQL over the folder (tables ``runs`` and, when kept, ``months``)."""
+def check_select(sql: str) -> None:
+    """Refuse anything but one SELECT (``WITH ... SELECT`` included): no COPY, ATTACH,
+    EXPORT, INSTALL, LOAD, SET, PRAGMA, CREATE, ... and no second statement."""
     import duckdb
 
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise StoreError(f"query failed: {first}") from None
+    if len(statements) != 1:
+        raise StoreError(f"query refused: expected exactly one SELECT statement, got {len(statements)} statements")
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        name = getattr(kind, "name", str(kind))
+        raise StoreError(f"query refused: only a SELECT over the tables runs and months is allowed, "
+                         f"not a {name} statement")
+
+
+def query(folder: str | Path, sql: str) -> pd.DataFrame:
+    """Run one read-only DuckDB ``SELECT`` over the folder (tables ``runs`` and, when
+    kept, ``months``). Other statements are refused (``StoreError``), and the query can
+    read no file but the folder's own chunks (see ``connect``)."""
+    import duckdb
+
+    check_select(sql)
     con = connect(folder)
     try:
         return con.execute(sql).df()
@@ -88,4 +133,4 @@ def query(folder: str | Path, sql: str) -> pd.DataFrame:
         con.close()
 
 
-__all__ = ["load_results", "query", "connect", "read_manifest", "runs_done"]
+__all__ = ["load_results", "query", "connect", "check_select", "read_manifest", "runs_done"]

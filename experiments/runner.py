@@ -27,7 +27,7 @@ import pandas as pd
 from simulation import Params, simulate
 
 from . import tables
-from .executors import SchedulerError, cpu_count, execute, model_fingerprint
+from .executors import SchedulerError, check_address, cpu_count, execute, model_fingerprint
 from .spec import SUMMARY_METRICS, ExperimentSpec, load_experiment
 from .store import ResultsStore
 
@@ -128,7 +128,7 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
     if not isinstance(spec, ExperimentSpec):
         spec = load_experiment(spec)
     workers = _check_workers(workers)
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    scheduler = check_address(scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
     spec.check_points()
     columns = tables.columns_for(spec)
     size = chunk_size or default_chunk_size(spec.runs_total)
@@ -145,7 +145,8 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
             store.close()
             raise
     n_chunks = -(-spec.runs_total // size)
-    todo = [k for k in range(n_chunks) if k not in done]
+    todo = (k for k in range(n_chunks) if k not in done)   # lazy: a big sweep builds no list of chunks
+    n_todo = n_chunks - len(done)
 
     points = spec.design_points()
     values = list(zip(*(points[c].tolist() for c in spec.factor_names)))
@@ -165,7 +166,7 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
     mem_runs: dict[int, Any] = {}
     mem_months: dict[int, Any] = {}
     complete = False
-    n_workers = min(workers, max(1, len(todo)))
+    n_workers = min(workers, max(1, n_todo))
     results = execute(run_chunk_checked, ((k, chunk_args(k)) for k in todo), n_workers, scheduler)
     try:
         for k, records in results:

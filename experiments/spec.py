@@ -54,6 +54,8 @@ TOP_KEYS = ("name", "description", "scenario", "design", "samples", "replication
             "months", "keep_monthly", "outputs", "fixed", "factors", "second_order", "morris_levels")
 FACTOR_KEYS = ("range", "levels", "steps")
 MAX_SEED = 2**63
+#: The most runs one experiment may have (design points x replications).
+MAX_RUNS = 100_000_000
 
 
 class ExperimentError(ParameterError):
@@ -219,6 +221,12 @@ class ExperimentSpec:
                                   "e.g. [factors.backbone_share] range = [0.0, 0.3]")
         self.factors = tuple(_parse_factor(src, name, t, design) for name, t in factors.items())
 
+        if self.runs_total > MAX_RUNS:
+            raise ExperimentError(
+                f"{src}: {self.n_points:_} design points x {self.replications:_} replications = "
+                f"{self.runs_total:_} runs is not allowed: expected at most {MAX_RUNS:_} runs "
+                "(fewer samples, steps or replications, or split the experiment)")
+
         fixed = raw.get("fixed", {})
         if not isinstance(fixed, Mapping):
             raise ExperimentError(f"{src}: fixed must be a table of parameter = value")
@@ -360,12 +368,18 @@ class ExperimentSpec:
     @property
     def spec_hash(self) -> str:
         """SHA-256 of the resolved spec: two specs with the same hash give the same runs."""
-        text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"), allow_nan=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return spec_digest(self.resolved())
 
     def __repr__(self) -> str:
         return (f"ExperimentSpec({self.name!r}, design={self.design!r}, factors={list(self.factor_names)}, "
                 f"points={self.n_points}, replications={self.replications})")
+
+
+def spec_digest(resolved: Mapping[str, Any]) -> str:
+    """SHA-256 of a resolved spec (``ExperimentSpec.resolved()``, or its JSON copy in a
+    results folder's manifest: both give the same digest)."""
+    text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def load_experiment(path: str | Path) -> ExperimentSpec:
@@ -376,4 +390,5 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     return ExperimentSpec.from_dict(data, source=str(p), base_dir=p.parent)
 
 
-__all__ = ["ExperimentSpec", "ExperimentError", "load_experiment", "SUMMARY_METRICS", "ALWAYS_KEPT"]
+__all__ = ["ExperimentSpec", "ExperimentError", "load_experiment", "SUMMARY_METRICS", "ALWAYS_KEPT",
+           "MAX_RUNS", "MAX_SEED"]

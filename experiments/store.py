@@ -150,6 +150,50 @@ def _first_file_parent(p: Path) -> Path | None:
     return None
 
 
+# What a manifest must hold to be read, with the type of each value.
+_MANIFEST_KEYS = {"version": (str,), "name": (str,), "source": (str,), "spec_hash": (str,), "spec": (dict,),
+                  "design": (dict,), "root_seed": (int,), "replications": (int,), "seeds": (list,),
+                  "runs_total": (int,), "chunk_size": (int,), "columns": (dict,), "started": (str,),
+                  "sessions": (list,)}
+_SPEC_KEYS = {"keep_monthly": (bool,), "factors": (dict,), "base": (dict,), "scenario": (str,)}
+
+
+def _check_manifest(mpath: Path, m: dict[str, Any]) -> None:
+    """Refuse, in one line naming the manifest, one that lacks a key, holds a value of
+    the wrong type, or whose spec_hash does not match its own spec (edited by hand)."""
+    damaged = f"{mpath} is damaged"
+    for where, keys, table in (("", _MANIFEST_KEYS, m), ("spec.", _SPEC_KEYS, m.get("spec"))):
+        if not isinstance(table, dict):
+            return  # reported above as a wrong type
+        for key, types in keys.items():
+            if key not in table:
+                raise StoreError(f"{damaged}: key '{where}{key}' is missing")
+            value = table[key]
+            if not isinstance(value, types) or (types == (int,) and isinstance(value, bool)):
+                kind = {"int": "a whole number", "str": "text", "dict": "a table", "list": "a list",
+                        "bool": "true or false"}[types[0].__name__]
+                raise StoreError(f"{damaged}: '{where}{key}' = {str(value)[:40]!r} is not {kind}")
+    if m["chunk_size"] < 1 or m["runs_total"] < 0 or m["replications"] < 1:
+        raise StoreError(f"{damaged}: chunk_size, runs_total or replications is out of range")
+    if len(m["seeds"]) != m["replications"] or not all(
+            isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**63 for x in m["seeds"]):
+        raise StoreError(f"{damaged}: seeds must be {m['replications']} whole numbers in [0, 2^63 - 1]")
+    kinds = ("runs", "months") if m["spec"]["keep_monthly"] else ("runs",)
+    for kind in kinds:
+        cols = m["columns"].get(kind)
+        if not isinstance(cols, list) or not all(isinstance(c, list) and len(c) == 2 for c in cols):
+            raise StoreError(f"{damaged}: columns.{kind} is missing or not a list of [name, type]")
+    from .spec import spec_digest
+
+    try:
+        digest = spec_digest(m["spec"])
+    except (TypeError, ValueError):
+        digest = None
+    if digest != m["spec_hash"]:
+        raise StoreError(f"{damaged}: its spec_hash does not match its spec (edited by hand?); the chunks "
+                         "cannot be trusted to belong to it: use a new folder")
+
+
 # ---------------------------------------------------------------- the store
 class ResultsStore:
     """A results folder. ``ResultsStore.open(folder)`` reads one;
@@ -160,6 +204,7 @@ class ResultsStore:
         self.folder = folder
         self.manifest = manifest
         self._lock_fd: int | None = None
+        self._done: dict[int, pa.Table] | None = None
 
     # ------------------------------------------------------------ reading
     @classmethod
@@ -183,6 +228,7 @@ class ResultsStore:
         if not isinstance(m, dict) or m.get("format") != FORMAT:
             raise StoreError(f"{p} was written in results format {m.get('format') if isinstance(m, dict) else '?'}; "
                              f"this version of backbone reads format {FORMAT}")
+        _check_manifest(mpath, m)
         return m
 
     @property
@@ -275,7 +321,10 @@ class ResultsStore:
         return table.replace_schema_metadata(None)
 
     def done_chunks(self) -> dict[int, pa.Table]:
-        """Every finished chunk's runs table, checked (and its months file too)."""
+        """Every finished chunk's runs table, checked (and its months file too). Read
+        once: a resumed store checked them before it changed anything."""
+        if self._done is not None:
+            return self._done
         runs = self.chunk_files("runs")
         months = self.chunk_files("months") if self.keep_monthly else {}
         out = {}
@@ -323,6 +372,7 @@ class ResultsStore:
             else:
                 store.manifest = cls._read_manifest(p)
                 store._check_same(spec)
+                store._done = store.done_chunks()  # every check before the first change: a refusal changes nothing
                 store._clean()
                 store._prepare(spec)
             store.manifest.setdefault("sessions", []).append(

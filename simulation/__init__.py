@@ -10,9 +10,9 @@ Public API::
     model.step()
 """
 
-from ._cache import ensure_fresh
+from ._cache import configure as _configure_cache
 
-ensure_fresh()  # before any kernel is compiled: numba's cache misses edits to callees
+_configure_cache()  # before any kernel is compiled: a cache folder keyed by the sources
 
 from .engine import initial_state, simulate, step_month  # noqa: E402
 from .kernels import METRICS

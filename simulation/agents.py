@@ -7,9 +7,9 @@ depends on the agent objects.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
+from ._mesa import mesa
 from .params import PRINCIPLES, SECTORS
 
 

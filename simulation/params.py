@@ -271,23 +271,22 @@ def unknown_key_message(key: str, where: str = "parameter") -> str:
 
 
 def coerce(spec: Spec, value: Any) -> Any:
-    """Validate and convert one value; raise ParameterError naming field, value and range."""
+    """Validate and convert one value; raise ParameterError naming field, value and range.
+
+    Strict, the same rule for scenario files, experiment specs and Python callers: a
+    number must be a number (not the text "0.2"), a boolean must be true or false (not
+    "yes" or 1), a list of names a list of strings. Only the command line's ``--set``
+    turns text into values first (``scenarios.parse_set``: TOML values)."""
     bad = f"{spec.name} = {value!r} is not allowed: expected {spec.bounds_text()}"
     if spec.kind == "choice":
-        if value not in spec.choices:
+        if not isinstance(value, str) or value not in spec.choices:
             raise ParameterError(bad)
         return value
     if spec.kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no", "on", "off"):
-            return value.lower() in ("true", "1", "yes", "on")
-        if isinstance(value, (int, np.integer)) and value in (0, 1):
+        if isinstance(value, (bool, np.bool_)):
             return bool(value)
         raise ParameterError(bad)
     if spec.kind == "names":
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise ParameterError(bad)
         for v in value:
@@ -295,14 +294,7 @@ def coerce(spec: Spec, value: Any) -> Any:
             if sector is not None and sector not in SECTORS:
                 raise ParameterError(f"{spec.name}: sector '{sector}' in {v!r} is not allowed: expected one of {', '.join(SECTORS)}")
         return tuple(value)
-    if isinstance(value, bool):
-        raise ParameterError(bad)
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise ParameterError(bad) from None
-    if not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ParameterError(bad)
     x = float(value)
     if not math.isfinite(x) or x < spec.lo or x > spec.hi:

@@ -40,7 +40,9 @@ Usage::
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
@@ -50,6 +52,7 @@ from .params import SCHEMA, ParameterError, Params, coerce, nearest, unknown_key
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
 RESERVED = ("description", "extends")
+MAX_BYTES = 1_000_000  # a scenario or an experiment spec is a page of text
 LABEL_KEYS = ("title", "currency", "dimension_names")
 DEFAULT_CURRENCY = "k (currency units)"
 MAX_LABEL = 80  # characters in a title, a currency or a dimension's name
@@ -72,9 +75,23 @@ def load_toml(path: str | Path) -> dict[str, Any]:
     if p.is_dir():
         raise ScenarioError(f"{p} is a folder: expected a .toml file")
     try:
-        raw = p.read_bytes()
+        st = p.stat()
     except OSError as exc:
         raise ScenarioError(f"cannot read {p}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):  # a named pipe or a device would block or never end
+        raise ScenarioError(f"{p} is not a regular file (a pipe, socket or device): expected a .toml file")
+    if st.st_size > MAX_BYTES:
+        raise ScenarioError(f"{p} is {st.st_size:_} bytes: expected a TOML file of at most {MAX_BYTES:_} bytes")
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced since the check
+                raise ScenarioError(f"{p} is not a regular file: expected a .toml file")
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {p}: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(f"{p}: expected a TOML file of at most {MAX_BYTES:_} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -82,6 +99,9 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{p}: line {line}: not UTF-8 text") from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"{p}: arrays or inline tables nested too deeply to be a scenario or an "
+                            "experiment") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _POSITION.search(msg)
@@ -114,6 +134,9 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
             p = relative_to / p
         if not p.exists():
             raise ScenarioError(f"no such file: {p}")
+        if not p.is_file():
+            kind = "a folder" if p.is_dir() else "not a regular file (a pipe, socket or device)"
+            raise ScenarioError(f"{p} is {kind}: expected a .toml file")
         return p
     name = str(name_or_path)
     p = SCENARIO_DIR / f"{name}.toml"
@@ -275,10 +298,15 @@ def list_scenarios() -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------- --set key=value
+def _toml_value(text: str) -> Any:
+    return tomllib.loads(f"v = {text}")["v"]
+
+
 def parse_set(items: list[str] | None) -> dict[str, Any]:
-    """Parse ``key=value`` strings. Values are TOML scalars or arrays (numbers,
-    true/false, "strings", [lists]); a bare word is a string. Keys and values are
-    checked against the schema; errors name the item."""
+    """Parse ``key=value`` strings. Values are TOML values (numbers, true/false,
+    "strings", [lists]); a bare word is a string, and for a list of names a bare
+    ``A:public,B`` is the list of its comma-separated items. Keys and values are then
+    checked as strictly as in a scenario file; errors name the item."""
     out: dict[str, Any] = {}
     for item in items or []:
         key, sep, text = item.partition("=")
@@ -288,9 +316,17 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
         if key not in SCHEMA:
             raise ScenarioError(f"--set {item!r}: {unknown_key_message(key)}")
         try:
-            value = tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
+            value = _toml_value(text)
+        except tomllib.TOMLDecodeError as exc:
+            if text[0] in "[{\"'" or text[0].isdigit() or text[0] in "+-.":
+                msg = _POSITION.sub("", str(exc))
+                raise ScenarioError(f"--set {item!r}: not a valid value ({msg}): numbers, true/false, "
+                                    "\"text\" or [lists] as in a scenario file") from None
             value = text  # a bare word, e.g. regime=isolated
+        except RecursionError:
+            raise ScenarioError(f"--set {item!r}: nested too deeply") from None
+        if SCHEMA[key].kind == "names" and isinstance(value, str):  # a=x:public,b: a bare list
+            value = [v.strip() for v in value.split(",") if v.strip()]
         try:
             out[key] = coerce(SCHEMA[key], value)
         except ParameterError as exc:

@@ -1,37 +1,144 @@
-"""numba's cache is cleared when any simulation source changes (simulation/_cache.py)."""
+"""numba's cache folder is keyed by the simulation sources (simulation/_cache.py).
 
+The subprocess tests copy the package to a temporary folder, add two tiny jitted
+functions in two files (a caller and its callee, the shape that went stale: a callee
+edited, its caller not), and run them in fresh interpreters. They compile only those two
+functions, not the model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import simulation
 from simulation import _cache
 
+PACKAGE = Path(simulation.__file__).resolve().parent
 
-def _fake_package(tmp_path, monkeypatch):
-    pkg = tmp_path / "simulation"
-    (pkg / "kernels" / "__pycache__").mkdir(parents=True)
-    (pkg / "engine.py").write_text("def step_month(): pass\n")
-    (pkg / "kernels" / "work.py").write_text("def work(): return 1\n")
-    monkeypatch.setattr(_cache, "PACKAGE", pkg)
-    monkeypatch.setattr(_cache, "STAMP", pkg / "__pycache__" / "backbone-kernels.sha256")
+CALLEE = "from numba import njit\n\n\n@njit(cache=True)\ndef callee(x):\n    return x + {value}\n"
+CALLER = ("from numba import njit\n\nfrom ._probe_callee import callee\n\n\n"
+          "@njit(cache=True)\ndef caller(x):\n    return callee(x) * 1\n")
+SCRIPT = ("import simulation, simulation._cache as c\n"
+          "from simulation._probe_caller import caller\n"
+          "print(caller(0)); print(c.cache_dir)\n")
+
+
+def copy_package(root: Path, value: int = 1) -> Path:
+    pkg = root / "simulation"
+    shutil.copytree(PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__", "*.nb?", "*.pyc"))
+    (pkg / "_probe_callee.py").write_text(CALLEE.format(value=value))
+    (pkg / "_probe_caller.py").write_text(CALLER)
     return pkg
 
 
-def _cache_files(pkg):
-    for name in ("work.work-1.py311.nbi", "work.work-1.py311.1.nbc"):
-        (pkg / "kernels" / "__pycache__" / name).write_bytes(b"compiled")
-    return sorted(p.name for p in pkg.rglob("*.nb?"))
+def run_probe(root: Path, env_extra: dict[str, str]) -> tuple[int, Path, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_", "PYTHON"))}
+    env.update({"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update(env_extra)
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    value, folder = proc.stdout.split()
+    return int(value), Path(folder), proc.stderr
 
 
-def test_edit_to_a_callee_clears_the_cache(tmp_path, monkeypatch):
-    pkg = _fake_package(tmp_path, monkeypatch)
-    assert len(_cache_files(pkg)) == 2
-    assert _cache.ensure_fresh() is True          # first import: no stamp yet, cache cleared
-    assert list(pkg.rglob("*.nb?")) == []
-    _cache_files(pkg)
-    assert _cache.ensure_fresh() is False         # same sources: the cache is kept
-    assert len(list(pkg.rglob("*.nb?"))) == 2
-    (pkg / "kernels" / "work.py").write_text("def work(): return 2\n")  # a callee changes
-    assert _cache.ensure_fresh() is True
-    assert list(pkg.rglob("*.nb?")) == []
+def test_an_edited_callee_is_recompiled_with_numba_cache_dir_set(tmp_path):
+    root = tmp_path / "src"
+    pkg = copy_package(root, value=1)
+    cache = tmp_path / "numba-cache"
+    value, first, err = run_probe(root, {"NUMBA_CACHE_DIR": str(cache)})
+    assert value == 1 and first.parent == cache
+    assert len(err.strip().splitlines()) == 1 and "compiling" in err          # cold: one line
+    value, again, err = run_probe(root, {"NUMBA_CACHE_DIR": str(cache)})
+    assert value == 1 and again == first and err.strip() == ""               # warm: silent
+    (pkg / "_probe_callee.py").write_text(CALLEE.format(value=2))            # edit the callee only
+    value, edited, _ = run_probe(root, {"NUMBA_CACHE_DIR": str(cache)})
+    assert value == 2 and edited != first and edited.parent == cache
+    assert any(first.rglob("*.nbi")) and any(edited.rglob("*.nbi"))
 
 
-def test_stamp_matches_the_installed_sources():
-    # Importing simulation stamped the cache with the current sources.
-    assert _cache.STAMP.read_text().strip() == _cache.source_hash()
+def test_user_cache_folder_is_keyed_too(tmp_path):
+    root = tmp_path / "src"
+    pkg = copy_package(root, value=1)
+    home = tmp_path / "home"
+    value, first, _ = run_probe(root, {"HOME": str(home)})
+    assert value == 1 and first.parent == home / ".cache" / "backbone" / "numba"
+    (pkg / "_probe_callee.py").write_text(CALLEE.format(value=5))
+    value, edited, _ = run_probe(root, {"HOME": str(home)})
+    assert value == 5 and edited != first
+
+
+def _unwritable_tree(pkg: Path) -> None:
+    """No __pycache__ can be made (a file stands in its place, which stops root too),
+    and, for other users, no write permission anywhere."""
+    for d in [pkg, *[p for p in pkg.rglob("*") if p.is_dir()]]:
+        (d / "__pycache__").write_text("not a folder\n")
+    for p in [pkg, *pkg.rglob("*")]:
+        p.chmod(stat.S_IMODE(p.stat().st_mode) & ~0o222)
+
+
+def test_read_only_package_and_unwritable_cache_still_run(tmp_path):
+    root = tmp_path / "src"
+    pkg = copy_package(root, value=3)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    _unwritable_tree(pkg)
+    try:
+        value, folder, err = run_probe(root, {"NUMBA_CACHE_DIR": str(blocker / "cache"),
+                                              "HOME": str(blocker / "home"), "TMPDIR": str(tmpdir)})
+    finally:
+        for p in [pkg, *pkg.rglob("*")]:
+            p.chmod(stat.S_IMODE(p.stat().st_mode) | 0o200)
+    assert value == 3
+    assert tmpdir in folder.parents                     # fell back to a private temporary folder
+    assert "cannot cache" not in err and "Traceback" not in err
+
+
+def test_choose_dir_keeps_an_already_keyed_folder(tmp_path, monkeypatch):
+    keyed = tmp_path / "abc123"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(keyed))
+    assert _cache.choose_dir("abc123") == keyed                 # a worker reuses its parent's folder
+    assert _cache.choose_dir("def456") == keyed / "def456"      # otherwise a base to key under
+
+
+def test_this_process_uses_the_keyed_folder():
+    from numba.core import config
+
+    key = _cache.source_hash()[:_cache.KEY_LENGTH]
+    assert _cache.cache_dir is not None and _cache.cache_dir.name.startswith(key)
+    assert Path(config.CACHE_DIR) == _cache.cache_dir == Path(os.environ["NUMBA_CACHE_DIR"])
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership check")
+def test_a_temporary_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(_cache.tempfile, "tempdir", str(tmp_path))
+    shared = tmp_path / f"backbone-numba-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)
+    got = _cache._private_temp("k1")
+    assert got is not None and shared not in got.parents and got.name.startswith("k1-")
+
+
+def test_old_folders_of_other_sources_are_pruned(tmp_path, monkeypatch):
+    import time
+
+    base = tmp_path / "backbone" / "numba"
+    current, old, recent, other = base / ("f" * 16), base / ("0" * 16), base / ("1" * 16), base / "keep-me"
+    for d in (current, old, recent, other):
+        d.mkdir(parents=True)
+    long_ago = time.time() - 40 * 86400
+    for d in (current, old, other):
+        os.utime(d, (long_ago, long_ago))
+    monkeypatch.setattr(_cache, "default_base", lambda: base)
+    _cache._prune(current)
+    assert current.exists() and recent.exists() and other.exists()   # in use, recent, not ours
+    assert not old.exists()
+    assert current.stat().st_mtime > long_ago                        # marked as used

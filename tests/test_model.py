@@ -42,7 +42,7 @@ def test_stepping_past_the_horizon_does_nothing():
 
 
 def test_agents_are_views_onto_the_arrays():
-    model = PartnershipModel(rng=1, n_beneficiaries=50, months=12, n_partners=4,
+    model = PartnershipModel(rng=1, n_beneficiaries=50, months=12, n_partners=4, beneficiary_agents=True,
                              partner_names=["City:public", "Bank:private"])
     partners = model.partners
     assert isinstance(partners, mesa.agent.AgentSet) and len(partners) == 4
@@ -97,27 +97,70 @@ def test_datacollector_collects_the_scorecard():
     for _ in range(10):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == list(SCORECARD_METRICS)
-    assert len(frame) == 10
-    np.testing.assert_array_equal(frame.to_numpy(np.float64),
+    assert list(frame.columns) == [*SCORECARD_METRICS, "long_term_impact"]
+    assert len(frame) == 11 and model.steps == 11          # Step 0 (the initial state) + 10 months
+    assert frame.iloc[0].isna().all()                       # nothing measured before the first month
+    np.testing.assert_array_equal(frame[list(SCORECARD_METRICS)].iloc[1:].to_numpy(np.float64),
                                   model.monthly[list(SCORECARD_METRICS)].to_numpy(np.float64))
+    assert frame["long_term_impact"].iloc[-1] == model.result().summary()["long_term_impact"]
     agents = model.datacollector.get_agenttype_vars_dataframe(Partner)
     assert {"engagement", "commitment", "mean_trust", "active"} <= set(agents.columns)
-    assert len(agents) == 10 * model.params.n_partners
+    assert len(agents) == 11 * model.params.n_partners
 
 
-def test_batch_run_returns_scorecard_rows():
-    rows = mesa.batch_run(
-        PartnershipModel,
-        parameters={"n_beneficiaries": 150, "months": 12, "backbone_share": [0.0, 0.2], "rng": [1, 2]},
-        max_steps=12, number_processes=1, data_collection_period=-1, display_progress=False,
-    )
+BATCH = {"n_beneficiaries": 150, "months": 30, "backbone_share": [0.0, 0.2]}
+
+
+def batch(parameters, max_steps=12, **kw):
+    return mesa.batch_run(PartnershipModel, parameters=parameters, max_steps=max_steps, number_processes=1,
+                          data_collection_period=-1, display_progress=False, **kw)
+
+
+def test_batch_run_returns_scorecard_rows_of_exactly_max_steps_months():
+    rows = batch({**BATCH, "rng": [1, 2]}, max_steps=12)
     assert len(rows) == 4
     for row in rows:
-        assert set(SCORECARD_METRICS) <= set(row)
-        # The figures are the horizon's (month 12); Mesa labels the row with its
-        # collection index (Step 11), as the model collects after each step only.
+        assert set(SCORECARD_METRICS) | {"long_term_impact"} <= set(row)
+        assert row["Step"] == 12
+        # the same figures as the fast path run for exactly 12 months with that seed
         fast = simulate({"n_beneficiaries": 150, "months": 12, "backbone_share": row["backbone_share"]}, row["rng"])
         for metric in SCORECARD_METRICS:
             assert row[metric] == fast.scorecard()[metric], metric
+        assert row["long_term_impact"] == fast.summary()["long_term_impact"]
     assert {(r["backbone_share"], r["rng"]) for r in rows} == {(0.0, 1), (0.0, 2), (0.2, 1), (0.2, 2)}
+
+
+def test_batch_run_stops_at_the_months_parameter():
+    rows = batch({"n_beneficiaries": 150, "months": 5, "rng": 3}, max_steps=12)
+    assert [r["Step"] for r in rows] == [5]
+    assert rows[0]["impact_share"] == simulate({"n_beneficiaries": 150, "months": 5}, 3).scorecard()["impact_share"]
+
+
+def test_batch_run_is_reproducible_without_a_seed():
+    first, second = batch(BATCH), batch(BATCH)
+    key = lambda r: r["backbone_share"]  # noqa: E731
+    assert sorted(first, key=key) == sorted(second, key=key)
+    model = PartnershipModel(n_beneficiaries=150, months=12)
+    assert model.seed_value == PartnershipModel(n_beneficiaries=150, months=12).seed_value
+    assert model.seed_value != PartnershipModel(n_beneficiaries=150, months=12, backbone_share=0.2).seed_value
+
+
+def test_beneficiary_views_only_when_asked():
+    assert Beneficiary not in PartnershipModel(rng=1, n_beneficiaries=80, months=2).agents_by_type
+    assert len(PartnershipModel(rng=1, n_beneficiaries=80, months=2, beneficiary_agents=True)
+               .agents_by_type[Beneficiary]) == 80
+    assert len(PartnershipModel(rng=1, n_beneficiaries=80, months=2, beneficiary_agents=30)
+               .agents_by_type[Beneficiary]) == 30
+
+
+def test_importing_the_mesa_model_keeps_the_start_method():
+    import subprocess
+    import sys
+
+    code = ("import multiprocessing as mp\n"
+            "before = mp.get_start_method(allow_none=True)\n"
+            "from simulation import PartnershipModel\n"
+            "import mesa\n"
+            "print(before, mp.get_start_method(allow_none=True))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == out[1] == "None"

@@ -19,7 +19,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from .common import CLIError, HelpFormatter, add_force, output_path, progress
+from .common import (CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress,
+                     writable_folder)
 
 WIDTH = 100
 
@@ -40,6 +41,7 @@ def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | No
         raise CLIError(f"{p} is a file: expected a folder for the verdicts and figures")
     if not p.parent.exists():
         raise CLIError(f"folder {p.parent} does not exist")
+    writable_folder(p if p.exists() else p.parent)
     if not force:
         for name in names:
             if (p / name).exists():
@@ -62,7 +64,12 @@ def cmd_claims(args: argparse.Namespace) -> int:
             raise CLIError(f"--only {bad[0]!r} is not a claim: expected one or more of {', '.join(ORDER)}")
     claims = [c for c in CLAIMS if c.key in keys]
     out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    from experiments.executors import SchedulerError, check_address
+
+    try:
+        scheduler = check_address(args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    except SchedulerError as exc:
+        raise CLIError(str(exc)) from None
 
     t0 = time.time()
     try:
@@ -81,10 +88,16 @@ def cmd_claims(args: argparse.Namespace) -> int:
     header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
               f"(backbone {version}); impact = long-term impact (mean share of the target population "
               "with a sustained outcome over the last 12 months); 95% CIs in brackets.")
+    if out is not None:
+        _write_outputs(out, results, table, header, markdown_table)
+    if args.json:
+        print_json({"size": size, "version": version, "runs": runs, "seconds": round(elapsed, 1),
+                    "header": header, "verdicts": table.to_dict(orient="records"),
+                    "out": str(out) if out is not None else None})
+        return 0
     print(textwrap.fill(header, WIDTH))
     _print_verdicts(table)
     if out is not None:
-        _write_outputs(out, results, table, header, markdown_table)
         print(f"\nwrote verdicts.csv, verdicts.md, {len(results)} figures and their tables to {out}")
     return 0
 
@@ -125,9 +138,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
     from simulation.scenarios import load_scenario
 
-    if args.replications < 2:
-        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
-                       "(a confidence interval needs two runs)")
+    from .run_commands import _check_replications, _check_seed
+
+    _check_replications(args.replications, len(args.scenarios))
+    _check_seed(args.seed, args.replications)
     if len(set(args.scenarios)) != len(args.scenarios):
         raise CLIError("a scenario is given twice")
     if not str(args.out).lower().endswith((".html", ".htm")):
@@ -170,6 +184,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "the tables behind the verdicts into DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_force(p)
+    add_json(p)
     p.set_defaults(func=cmd_claims)
 
     p = subparsers.add_parser(

@@ -4,6 +4,7 @@ never overwriting a file without --force, progress bars on stderr."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator, TypeVar
@@ -21,9 +22,29 @@ def fail(message: str) -> "NoReturn":  # noqa: F821
     raise CLIError(message)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its own errors (unknown option, missing argument, bad number) in
+    one line on stderr and exit status 2, like every other bad input."""
+
+    def error(self, message: str) -> "NoReturn":  # noqa: F821
+        text = " ".join(str(message).split())
+        self.exit(2, f"{self.prog}: error: {text} (see '{self.prog} --help')\n")
+
+
+def writable_folder(folder: Path, what: str = "folder") -> None:
+    """Refuse, before any work, a folder in which no file can be created (tried with a
+    temporary file that is removed at once)."""
+    import tempfile
+
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        fail(f"cannot write in {what} {folder}: {exc.strerror or exc.__class__.__name__}")
+
+
 def output_path(path: str | Path | None, force: bool) -> Path | None:
     """Check an output file before any work is done: refuse to overwrite without --force,
-    refuse a folder that does not exist."""
+    refuse a folder that does not exist or cannot be written."""
     if path is None:
         return None
     p = Path(path)
@@ -31,9 +52,49 @@ def output_path(path: str | Path | None, force: bool) -> Path | None:
         fail(f"{p} exists: pass --force to overwrite it")
     if p.exists() and p.is_dir():
         fail(f"{p} is a folder: expected a file name")
+    if p.exists() and not p.is_file():
+        fail(f"{p} is not a regular file (a pipe, socket or device): expected a file name")
     if not p.parent.exists():
         fail(f"folder {p.parent} does not exist")
+    if not p.parent.is_dir():
+        fail(f"{p.parent} is a file, not a folder")
+    writable_folder(p.parent)
+    if p.exists() and not os.access(p, os.W_OK):
+        fail(f"{p} cannot be overwritten: permission denied")
     return p
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON on stdout (for other programs), not as text")
+
+
+def plain(value):
+    """``value`` made JSON-ready: numpy scalars and arrays to Python, NaN and infinities to
+    null, tuples and sets to lists, paths to text."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(obj) -> None:
+    import json
+
+    print(json.dumps(plain(obj), indent=1, allow_nan=False))
 
 
 def add_force(parser: argparse.ArgumentParser) -> None:

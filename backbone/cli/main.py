@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-from .common import CLIError, HelpFormatter
+from .common import CLIError, HelpFormatter, Parser
 
 # Modules that add commands, in the order they appear in --help.
 COMMAND_MODULES = (
@@ -26,7 +26,7 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="backbone",
         description="Backbone: a laboratory for collective impact.",
         formatter_class=HelpFormatter,

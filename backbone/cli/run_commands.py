@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .common import CLIError, HelpFormatter, add_force, output_path, progress
+from .common import CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress
 
 WRITERS = (".parquet", ".csv")
 WIDTH = 88
@@ -87,10 +87,30 @@ def _write(df: pd.DataFrame, path: Path, metadata: dict[str, Any] | None = None)
     pq.write_table(table, path)
 
 
-def _check_seed(seed: int) -> int:
-    if seed < 0:
-        raise CLIError(f"--seed {seed} is not allowed: expected a whole number >= 0")
+MAX_SEED = 2**63 - 1
+MAX_REPLICATIONS = 1_000_000      # per scenario (as in experiment specs)
+MAX_COMPARE_RUNS = 5_000_000      # scenarios x replications
+
+
+def _check_seed(seed: int, replications: int = 1) -> int:
+    """A seed in [0, 2^63 - 1]; with ``replications``, the last seed (seed + replications
+    - 1) must fit too."""
+    if not 0 <= seed <= MAX_SEED:
+        raise CLIError(f"--seed {seed} is not allowed: expected a whole number in [0, 2^63 - 1]")
+    if seed + replications - 1 > MAX_SEED:
+        raise CLIError(f"--seed {seed} with --replications {replications} is not allowed: the last seed, "
+                       f"seed + replications - 1, must be at most 2^63 - 1")
     return seed
+
+
+def _check_replications(replications: int, n_scenarios: int) -> int:
+    if not 2 <= replications <= MAX_REPLICATIONS:
+        raise CLIError(f"--replications {replications} is not allowed: expected a whole number in "
+                       f"[2, {MAX_REPLICATIONS:_}] (a confidence interval needs two runs)")
+    if replications * n_scenarios > MAX_COMPARE_RUNS:
+        raise CLIError(f"{n_scenarios} scenarios x --replications {replications} = "
+                       f"{replications * n_scenarios:_} runs is not allowed: expected at most {MAX_COMPARE_RUNS:_}")
+    return replications
 
 
 def _fmt_value(v: Any) -> str:
@@ -127,6 +147,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     items = list_scenarios()
     if not items:
         raise CLIError(f"no scenarios in {SCENARIO_DIR}")
+    if args.json:
+        print_json([{"name": name, "description": description, "path": SCENARIO_DIR / f"{name}.toml"}
+                    for name, description in items])
+        return 0
     for name, description in items:
         print(name)
         print(_wrap(description or "(no description)", "    "))
@@ -143,6 +167,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     params, origin = resolve_scenario(args.scenario, _overrides(args))
     values = params.to_dict()
+    if args.json:
+        print_json({"scenario": args.scenario, "description": scenario_description(args.scenario),
+                    "labels": scenario_labels(args.scenario),
+                    "parameters": [{"name": name, "value": values[name], "default": spec.default,
+                                    "changed": values[name] != spec.default, "unit": spec.unit,
+                                    "set_in": origin.get(name, "default"), "group": spec.group,
+                                    "source": spec.source}
+                                   for name, spec in SCHEMA.items()
+                                   if not args.changed or values[name] != spec.default or name in origin]})
+        return 0
     labels = scenario_labels(args.scenario)
     named = [d for d in labels["dimension_names"] if not d.startswith("dimension ")]
     dims = f"; need dimensions: {', '.join(named)}" if named else ""
@@ -205,6 +239,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = simulate(params, seed)
     summary = result.summary()
+    if out is not None:
+        monthly = result.monthly.copy()
+        monthly.insert(0, "seed", seed)
+        monthly.insert(0, "scenario", args.scenario)
+        _write(monthly, out, {"scenario": args.scenario, "seed": seed, "params": params.to_dict()})
+    counts = result.events["event"].value_counts()
+    if args.json:
+        print_json({"scenario": args.scenario, "seed": seed, "months": params.months,
+                    "changed": params.changed(),
+                    "scorecard": {metric: summary[metric] for _, metric, _ in SCORECARD},
+                    "long_term_impact": summary["long_term_impact"],
+                    "summary": summary,
+                    "events": {e: int(counts.get(e, 0)) for e, _ in EVENT_WORDS},
+                    "out": str(out) if out is not None else None})
+        return 0
     print(f"Scenario {args.scenario}, seed {seed}: balanced scorecard at month {params.months}")
     changed = params.changed()
     if changed:
@@ -230,12 +279,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"backbone compare {args.scenario} --replications 30", "  "))
     counts = result.events["event"].value_counts()
     print("\nevents over the run: " + ", ".join(f"{int(counts.get(e, 0))} {word}" for e, word in EVENT_WORDS))
-
     if out is not None:
-        monthly = result.monthly.copy()
-        monthly.insert(0, "seed", seed)
-        monthly.insert(0, "scenario", args.scenario)
-        _write(monthly, out, {"scenario": args.scenario, "seed": seed, "params": params.to_dict()})
         print(f"wrote {len(monthly)} months x {monthly.shape[1]} columns to {out}")
     return 0
 
@@ -246,10 +290,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.value import value_summary, value_table, with_counterfactuals
     from simulation.scenarios import load_scenario
 
-    seed0 = _check_seed(args.seed)
-    if args.replications < 2:
-        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
-                       "(a confidence interval needs two runs)")
+    _check_replications(args.replications, len(args.scenarios))
+    seed0 = _check_seed(args.seed, args.replications)
     seen = set()
     for name in args.scenarios:
         if name in seen:
@@ -364,7 +406,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "scenarios", help="list the scenario library with descriptions",
         description="List the named scenarios (TOML files in scenarios/) with their descriptions.",
         formatter_class=HelpFormatter,
-        epilog="example:\n  backbone scenarios")
+        epilog="example:\n  backbone scenarios\n  backbone scenarios --json")
+    add_json(p)
     p.set_defaults(func=cmd_scenarios)
 
     p = subparsers.add_parser(
@@ -377,6 +420,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
     p.add_argument("--changed", action="store_true", help="only the parameters the scenario sets or changes")
     _add_set(p)
+    add_json(p)
     p.set_defaults(func=cmd_show)
 
     p = subparsers.add_parser(
@@ -393,6 +437,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_set(p)
     p.add_argument("--out", metavar="FILE", help="write the monthly results: FILE.parquet or FILE.csv")
     add_force(p)
+    add_json(p)
     p.set_defaults(func=cmd_run)
 
     p = subparsers.add_parser(

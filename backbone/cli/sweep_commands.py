@@ -19,7 +19,7 @@ import math
 import sys
 import time
 
-from .common import CLIError, HelpFormatter
+from .common import CLIError, HelpFormatter, add_json, print_json
 
 
 KEY_METRICS = ("long_term_impact", "impact_share", "outcomes_total", "mean_trust", "retention",
@@ -97,6 +97,12 @@ def cmd_results(args: argparse.Namespace) -> int:
     except _store_errors() as exc:
         raise CLIError(str(exc)) from None
     spec = m["spec"]
+    if args.by and (args.by not in runs.columns or args.by not in spec["factors"]):
+        raise CLIError(f"--by {args.by!r} is not allowed: expected one of the factors "
+                       f"{', '.join(spec['factors'])}")
+    if args.json:
+        _results_json(args, m, done, total, runs)
+        return 0
     print(f"Experiment {m['name']} ({m['source']})")
     if m.get("description"):
         print(f"    {' '.join(m['description'].split())}")
@@ -138,6 +144,27 @@ def cmd_results(args: argparse.Namespace) -> int:
         col = runs[k]
         print(f"  {k:<20}{_num(col.mean()):>12}{_num(col.std()):>12}{_num(col.min()):>12}{_num(col.max()):>12}")
     return 0
+
+
+def _results_json(args: argparse.Namespace, m: dict, done: int, total: int, runs) -> None:
+    from experiments import ALWAYS_KEPT
+
+    out = {"folder": args.folder, "name": m["name"], "source": m["source"], "description": m.get("description", ""),
+           "design": m["design"], "factors": m["spec"]["factors"], "scenario": m["spec"]["scenario"],
+           "replications": m["replications"], "root_seed": m["root_seed"], "runs_total": total,
+           "runs_done": done, "complete": done == total, "version": m["version"],
+           "git_commit": m.get("git_commit"), "git_dirty": m.get("git_dirty"), "started": m["started"],
+           "finished": m.get("finished")}
+    if not runs.empty:
+        if args.by:
+            metrics = [k for k in KEY_METRICS if k in runs.columns]
+            table = runs.groupby(args.by)[metrics].mean()
+            out["by"] = {"factor": args.by, "rows": [{args.by: level, **row.to_dict()}
+                                                     for level, row in table.iterrows()]}
+        else:
+            out["scorecard"] = {k: {"mean": runs[k].mean(), "sd": runs[k].std(), "min": runs[k].min(),
+                                    "max": runs[k].max()} for k in ALWAYS_KEPT if k in runs.columns}
+    print_json(out)
 
 
 # ---------------------------------------------------------------- query
@@ -196,6 +223,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  backbone results results/regime --by regime")
     p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep'")
     p.add_argument("--by", metavar="FACTOR", help="mean of the key metrics per level of a factor")
+    add_json(p)
     p.set_defaults(func=cmd_results)
 
     p = sub.add_parser(
