@@ -20,7 +20,11 @@ Verdict words (``combine``) say which way an estimate misses its claim:
 - *fell short*: the model finds less than claimed (below the band, or no material
   effect where one is claimed, or the opposite), likewise;
 - *depends*: otherwise (the answer flips across the uncertainty space, or the base
-  scenario cannot tell), with what it depends on (``analysis.robustness``).
+  scenario cannot tell).
+
+Every claim re-tested over the uncertainty space also gets *where* it holds: a PRIM box
+in words with its coverage and density (``analysis.robustness.prim_box``), or "no box:
+holds nowhere / everywhere".
 
 ``VERDICT_TEXT`` gives each word's sentence, e.g. "exceeded: the model finds more than
 claimed". A judge places its base estimate with ``band_answer`` (a two-sided band) or
@@ -162,6 +166,17 @@ class ClaimResult:
     figure: Any = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     runs: int = 0
+    box: Any = None   # analysis.robustness.Box: where in the uncertainty space it holds
+
+
+def where_it_holds(points: pd.DataFrame | None, factors) -> Any:
+    """The PRIM box of a claim's uncertainty points (a ``holds`` column and the
+    factor columns), or None without points."""
+    from .robustness import prim_box
+
+    if points is None or "holds" not in points.columns:
+        return None
+    return prim_box(points, [f for f in factors if f in points.columns])
 
 
 @dataclass(frozen=True)
@@ -215,19 +230,24 @@ def run_claims(size: str | Size = "quick", claims: list[Claim] | None = None, wo
         mine = {arm: done[(c.key, arm)] for arm in plans[c.key]}
         res = c.judge(ctx, mine)
         res.runs = sum(spec.runs_total for spec in plans[c.key].values())
+        if res.box is None:
+            res.box = where_it_holds(res.tables.get("points"), ctx.uncertainty().factor_names)
         results.append(res)
     run_claims.last_seconds = elapsed  # for the CLI's timing line
     return results
 
 
 def verdict_table(results: list[ClaimResult]) -> pd.DataFrame:
-    """One row per claim: claim, source, estimate, verdict, detail, share holding, runs."""
+    """One row per claim: claim, source, estimate, verdict, why, where it holds (the
+    PRIM box in words, with coverage and density), share holding, runs."""
     rows = []
     for r in results:
         share = "" if r.share is None or r.share.value != r.share.value else (
             f"{100 * r.share.value:.0f}% [{100 * r.share.lo:.0f}, {100 * r.share.hi:.0f}]")
         rows.append({"claim": r.title, "source": r.source, "estimate (95% CI)": r.estimate,
-                     "verdict": verdict_text(r.verdict), "depends on / why": r.detail, "holds at (share of space)": share,
+                     "verdict": verdict_text(r.verdict), "why": r.detail,
+                     "where it holds (PRIM box)": "" if r.box is None else r.box.words,
+                     "holds at (share of space)": share,
                      "runs": r.runs})
     return pd.DataFrame(rows)
 

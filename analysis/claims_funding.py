@@ -17,7 +17,7 @@ from .batch import Arm, arm_spec
 from .claims import Claim, ClaimResult, Context, band_answer, combine, point_means
 from .payoff import payoff_curve, pointwise_ratios
 from .phase import phase_boundary, phase_cells
-from .robustness import depends_words, drivers, share_holding
+from .robustness import share_holding
 from .sensitivity import sobol_indices, top_factors
 from .stats import IMPACT, MATERIAL, Estimate, effect_words, is_material, paired_diff_ci
 from .sweep import sweep_curve
@@ -39,8 +39,7 @@ def _robust_two(results, a: str, b: str, metric: str = IMPACT) -> tuple[pd.DataF
     pts = point_means(results, {"a": f"robust:{a}", "b": f"robust:{b}"}, metric)
     pts["diff"] = pts.a - pts.b
     pts["holds"] = pts["diff"] >= MATERIAL
-    factors = [c for c in pts.columns if c not in ("point", "a", "b", "diff", "holds")]
-    return pts, share_holding(pts.holds), depends_words(drivers(pts, factors))
+    return pts, share_holding(pts.holds), ""
 
 
 def _paired(runs: pd.DataFrame, col: str, a, b, metric: str = IMPACT) -> Estimate:
@@ -105,7 +104,7 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
     pays = float((pts.ratio > 1).mean())
     above = float((pts["class"] == "above 4:1").mean())
     unbounded = float((pts["class"] == "unbounded").mean())
-    verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
+    verdict, detail = combine(base_holds, share)
     if verdict in ("exceeded", "fell short"):
         side = "above 4" if r.value > 4 else "below 3"
         detail = f"R is {side} in the base scenario"

@@ -17,7 +17,7 @@ from .batch import Arm, arm_spec
 from .claims import Claim, ClaimResult, Context, band_answer, combine, factor_columns, point_means
 from .claims_funding import _paired, _robust_two, holds_from_effect
 from .kickoff import OUTPUT, PLACEBO, kickoff_curve, kickoff_peak
-from .robustness import depends_words, drivers, share_holding
+from .robustness import share_holding
 from .stats import IMPACT, MATERIAL, Estimate, effect_words, paired_diff_ci
 from .survival import falter_times, kaplan_meier, logrank_p, survival_at
 from .sweep import flatness, inverted_u, near_optimal_band, sweep_curve
@@ -53,9 +53,8 @@ def judge_relaunch(ctx: Context, results: dict) -> ClaimResult:
     cols = list(ROBUST_THRESHOLDS)
     pts["best"] = pts[cols].max(axis=1)
     pts["holds"] = pts[CLAIMED_THRESHOLD] >= pts.best - MATERIAL
-    factors = [c for c in pts.columns if isinstance(c, str) and c not in ("point", "best", "holds")]
     share = share_holding(pts.holds)
-    verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
+    verdict, detail = combine(base_holds, share)
     spread = flatness(curve)
     if curve.near_optimal.all():
         detail = (detail + "; " if detail else "") + (
@@ -119,8 +118,7 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
     pts = pts[pts.peak.notna()].copy()
     pts["holds"] = (pts.peak >= lo) & (pts.peak <= hi)
     share = share_holding(pts.holds)
-    factors = [c for c in pts.columns if c not in ("point", "peak", "holds")]
-    verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
+    verdict, detail = combine(base_holds, share)
     if verdict in ("exceeded", "fell short") and p.value == p.value:
         detail = (f"the kickoff raises output by {100 * p.value:.1f}%, "
                   + ("less than half the claimed 30%" if p.hi < lo else "more than 30%"))
@@ -170,8 +168,7 @@ def judge_survival(ctx: Context, results: dict) -> ClaimResult:
     pts = pts.merge(robust_runs.groupby("point")[factor_columns(robust_runs)].first().reset_index(), on="point")
     pts["holds"] = pts.falter_share > 0.5
     share = share_holding(pts.holds)
-    factors = [c for c in pts.columns if c not in ("point", "falter_share", "holds")]
-    verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
+    verdict, detail = combine(base_holds, share)
     cause_words = ", ".join(f"{c} {100 * v:.0f}%" for c, v in causes.items())
     estimate = (f"faltered within {horizon:.0f} months: {100 * f0.value:.0f}% [{100 * f0.lo:.0f}, {100 * f0.hi:.0f}] "
                 f"without a backbone, {100 * falter[yes].value:.0f}% [{100 * falter[yes].lo:.0f}, "
@@ -231,9 +228,8 @@ def judge_integration(ctx: Context, results: dict) -> ClaimResult:
     best = vals.max(axis=1)
     arg = vals.argmax(axis=1)
     pts["holds"] = (arg > 0) & (arg < len(cols) - 1) & (vals[:, 0] <= best - MATERIAL) & (vals[:, -1] <= best - MATERIAL)
-    factors = [c for c in pts.columns if isinstance(c, str) and c not in ("point", "holds")]
     share = share_holding(pts.holds)
-    verdict, detail = combine(base_holds, share, depends_words(drivers(pts, factors)))
+    verdict, detail = combine(base_holds, share)
     c = inv["curvature"]
     estimate = (f"best integration {inv['best']:g}; parallel play vs best {effect_words(inv['left'])}, "
                 f"full integration vs best {effect_words(inv['right'])}; curvature {c[0]:+.3f} [{c[1]:+.3f}, {c[2]:+.3f}]")

@@ -189,3 +189,23 @@ def sobol(tables: dict):
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def peeling(box, title: str = ""):
+    """A claim's PRIM peeling trajectory: density against coverage at each step, coloured
+    by the number of restricted factors; the reported box circled."""
+    t = box.trajectory
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    pts = ax.scatter(100 * t.coverage, 100 * t.density, c=t["res dim"], cmap="viridis", s=22, zorder=3)
+    ax.plot(100 * t.coverage, 100 * t.density, "-", color=GREY, lw=0.8, zorder=2)
+    if 0 <= box.selected < len(t):
+        r = t.iloc[box.selected]
+        ax.plot(100 * r.coverage, 100 * r.density, "o", ms=12, mfc="none", mec=ORANGE, mew=2, zorder=4,
+                label="reported box")
+        ax.legend(fontsize=8, loc="lower left")
+    fig.colorbar(pts, ax=ax, label="restricted factors")
+    ax.set(xlabel="coverage (% of the cases where it holds)", ylabel="density (% of the cases in the box)",
+           title=f"Where it holds (PRIM): {title}" if title else "PRIM peeling trajectory")
+    ax.title.set_fontsize(9)
+    fig.tight_layout()
+    return fig

@@ -77,11 +77,14 @@ def test_every_claim_runs_end_to_end(micro_results):
         assert r.tables and all(isinstance(t, pd.DataFrame) for t in r.tables.values())
         if r.share is not None and np.isfinite(r.share.value):
             assert 0.0 <= r.share.lo <= r.share.value <= r.share.hi <= 1.0
+        if "points" in r.tables:  # every claim re-tested over the space says where it holds
+            assert r.box is not None and (r.box.words.startswith("no box") or "(density)" in r.box.words), r.key
 
 
 def test_verdict_table_and_markdown(micro_results):
     table = verdict_table(micro_results)
     assert len(table) == len(ORDER) and table.runs.gt(0).all()
+    assert "where it holds (PRIM box)" in table.columns and "depends on / why" not in table.columns
     md = markdown_table(table)
     lines = md.splitlines()
     assert len(lines) == len(ORDER) + 2 and all(line.startswith("|") for line in lines)

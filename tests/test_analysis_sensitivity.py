@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from SALib.sample import sobol as sobol_sample
 
-from analysis.robustness import depends_words, drivers, share_holding
 from analysis.sensitivity import sobol_indices, top_factors
 
 PROBLEM = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
@@ -33,13 +32,3 @@ def test_sobol_refuses_outputs_it_cannot_decompose():
         sobol_indices(PROBLEM, np.ones(7))
     with pytest.raises(ValueError, match="not finite"):
         sobol_indices(PROBLEM, np.r_[np.ones(9), np.nan])
-
-
-def test_drivers_find_the_factor_that_decides():
-    rng = np.random.default_rng(0)
-    pts = pd.DataFrame({"a": rng.random(60), "b": rng.random(60)})
-    pts["holds"] = pts.a > 0.5
-    table = drivers(pts, ["a", "b"])
-    assert table.factor.iloc[0] == "a" and table.gap.iloc[0] > 0.9
-    assert depends_words(table).startswith("holds more often when a is high")
-    assert share_holding(pts.holds).lo < pts.holds.mean() < share_holding(pts.holds).hi

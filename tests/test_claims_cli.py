@@ -49,6 +49,7 @@ def test_quick_claim_through_the_cli(tmp_path):
     assert "Beneficiaries must be involved" in res.stdout
     assert re.search(r"VERDICT: (SUPPORTED|EXCEEDED|FELL SHORT|DEPENDS)", res.stdout)
     assert re.search(r"\d+ runs in \d+ s", res.stdout)
+    assert re.search(r"where: (no box|holds (where|across)|no box reaches)", res.stdout)
     for name in ("verdicts.csv", "verdicts.md", "population.png"):
         assert (out / name).stat().st_size > 0
     one_line_error(backbone("claims", "--only", "population", "--out", str(out)), "pass --force")

@@ -69,7 +69,7 @@ def test_claims_json_is_the_verdict_table(capsys, monkeypatch):
 
     table = pd.DataFrame({"claim": ["A claim"], "source": ["a source"], "verdict": ["supported"],
                           "estimate (95% CI)": ["+0.1 [0.05, 0.15]"], "holds at (share of space)": [""],
-                          "depends on / why": [""], "runs": [12], "ci_low": [float("nan")]})
+                          "why": [""], "where it holds (PRIM box)": [""], "runs": [12], "ci_low": [float("nan")]})
     monkeypatch.setattr(claims, "run_claims", lambda *a, **k: ["result"])
     monkeypatch.setattr(claims, "verdict_table", lambda results: table)
     doc = run_json(["claims", "--quick", "--only", "payoff", "--no-progress"], capsys)

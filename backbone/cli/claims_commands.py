@@ -112,12 +112,15 @@ def _print_verdicts(table) -> None:
         print(f"  VERDICT: {word.upper()}{': ' + meaning if meaning else ''}{share}")
         print(textwrap.fill(r["estimate (95% CI)"], width, initial_indent="  estimate: ",
                             subsequent_indent="    "))
-        if r["depends on / why"]:
-            print(textwrap.fill(r["depends on / why"], width, initial_indent="  why: ", subsequent_indent="    "))
+        if r["why"]:
+            print(textwrap.fill(r["why"], width, initial_indent="  why: ", subsequent_indent="    "))
+        if r["where it holds (PRIM box)"]:
+            print(textwrap.fill(r["where it holds (PRIM box)"], width, initial_indent="  where: ",
+                                subsequent_indent="    "))
 
 
 def _write_outputs(out: Path, results, table, header: str, markdown_table) -> None:
-    from analysis.figures import save
+    from analysis.figures import peeling, save
 
     out.mkdir(exist_ok=True)
     (out / "tables").mkdir(exist_ok=True)
@@ -127,6 +130,10 @@ def _write_outputs(out: Path, results, table, header: str, markdown_table) -> No
         if r.figure is not None:
             save(r.figure, out / f"{r.key}.png")
             figs.append(f"![{r.title}]({r.key}.png)")
+        if r.box is not None and len(r.box.trajectory):
+            save(peeling(r.box, r.title), out / f"{r.key}_prim.png")
+            figs.append(f"![{r.title}: PRIM peeling trajectory]({r.key}_prim.png)")
+            r.box.trajectory.to_csv(out / "tables" / f"{r.key}_prim_trajectory.csv", index_label="step")
         for name, t in r.tables.items():
             t.to_csv(out / "tables" / f"{r.key}_{name}.csv", index=False)
     text = f"# Verdicts\n\n{header}\n\n{markdown_table(table)}\n\n" + "\n\n".join(figs) + "\n"
