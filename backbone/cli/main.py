@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "backbone.cli.run_commands",     # scenarios, show, run, compare
     "backbone.cli.sweep_commands",   # sweep, results, query
     "backbone.cli.claims_commands",  # claims, report
+    "backbone.cli.optimize_command", # optimize
     "backbone.cli.validate_command", # validate
     "backbone.cli.app_command",      # app
 )
