@@ -321,6 +321,13 @@ def summary_lines(res: Optimum) -> list[str]:
              "(on the search's seeds); their ranges: "
              + ", ".join(f"{r.Index.removeprefix('effort_')} {100 * r.min:.0f}-{100 * r.max:.0f}%"
                          for r in res.flat_ranges.itertuples())]
+    even = res.trials[np.isclose(res.trials[list(WEIGHTS)], 1 / len(WEIGHTS)).all(axis=1)]
+    if len(even):
+        inside = even.trial.iloc[0] in set(res.flat.trial)
+        v = float(even.value.iloc[0])
+        lines.append("the even split on the search's seeds: " + (f"{100 * v:.1f}%" if o == "impact" else f"{v:.1f} k")
+                     + (", within the flat set" if inside else ", outside the flat set")
+                     + "; the best of many noisy estimates is biased upward, which the fresh-seed check corrects")
     return lines
 
 
