@@ -203,7 +203,8 @@ def peeling(box, title: str = ""):
         ax.plot(100 * r.coverage, 100 * r.density, "o", ms=12, mfc="none", mec=ORANGE, mew=2, zorder=4,
                 label="reported box")
         ax.legend(fontsize=8, loc="lower left")
-    fig.colorbar(pts, ax=ax, label="restricted factors")
+    cb = fig.colorbar(pts, ax=ax, label="restricted factors")
+    cb.set_ticks(range(int(t["res dim"].max()) + 1))
     ax.set(xlabel="coverage (% of the cases where it holds)", ylabel="density (% of the cases in the box)",
            title=f"Where it holds (PRIM): {title}" if title else "PRIM peeling trajectory")
     ax.title.set_fontsize(9)

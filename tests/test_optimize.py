@@ -110,3 +110,16 @@ def test_a_folder_of_something_else_is_refused(tmp_path, capsys):
     (tmp_path / "other.txt").write_text("x")
     assert main(["optimize", "baseline", "--out", str(tmp_path)]) == 2
     assert "holds no optimize.db" in capsys.readouterr().err
+
+
+def test_the_report_section_on_the_backbones_hours():
+    from analysis.report import hours_html
+
+    page = hours_html({"tiny": TINY, "none": TINY.replace(backbone_share=0.0)}, {"tiny": "Tiny", "none": "None"},
+                      trials=4, replications=3, workers=1)
+    assert page.startswith("<h2>Where this backbone's hours matter most</h2>")
+    assert page.count("<h3>") == 1 and "Tiny" in page          # only the funded backbone
+    assert page.count("<tr><td class=l>") == len(WEIGHTS)
+    assert "within 1 percentage point of the best" in page
+    assert "No scenario funds a backbone" in hours_html({"none": TINY.replace(backbone_share=0.0)}, {"none": "N"},
+                                                        trials=2, replications=3, workers=1)

@@ -154,10 +154,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not str(args.out).lower().endswith((".html", ".htm")):
         raise CLIError(f"{args.out}: the report is HTML: use a file name ending in .html")
     out = output_path(args.out, args.force)
+    if not 0 <= args.optimize <= 10_000:
+        raise CLIError(f"--optimize {args.optimize} is not allowed: expected a whole number from 0 to 10000")
     scenarios = {name: load_scenario(name) for name in args.scenarios}
     workers = _workers(args.workers)
     html = build_report(scenarios, replications=args.replications, seed0=args.seed, workers=workers,
-                        progress=progress if not args.no_progress else None)
+                        progress=progress if not args.no_progress else None, optimize_trials=args.optimize)
     out.write_text(html, encoding="utf-8")
     print(f"wrote the report ({len(html) // 1024} KB, self-contained HTML) to {out}")
     return 0
@@ -212,6 +214,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--replications", type=int, default=30, metavar="N", help="runs per scenario and arm")
     p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
     p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
+    p.add_argument("--optimize", type=int, default=0, metavar="N",
+                   help="add the section 'where this backbone's hours matter most' from a search of N splits of "
+                        "each backbone's hours (e.g. 24; default 0: no section)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_force(p)
     p.set_defaults(func=cmd_report)
