@@ -16,12 +16,13 @@ Public API (imported on first use, so ``import analysis`` stays light)::
 Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase``
 (collective vs isolated), ``sweep`` (optimum, near-optimal band, inverted U), ``kickoff``
 (twin-run effect), ``survival`` (falter times, Kaplan-Meier), ``sensitivity`` (Sobol'),
-``robustness`` (share of the uncertainty space, drivers), ``batch`` (arms on common
+``robustness`` (share of the uncertainty space, PRIM boxes), ``batch`` (arms on common
 random numbers), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
 claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
 ``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
 ``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``),
-``value`` (gross and net SROI against a run without the partnership).
+``value`` (gross and net SROI against a run without the partnership), ``optimize`` (the
+best split of the backbone's hours, used by ``backbone optimize``).
 """
 
 from importlib import import_module
@@ -37,7 +38,7 @@ _WHERE = {
     "sweep_curve": "sweep", "inverted_u": "sweep", "near_optimal_band": "sweep", "flatness": "sweep",
     "kickoff_curve": "kickoff", "kickoff_peak": "kickoff",
     "falter_times": "survival", "kaplan_meier": "survival", "survival_at": "survival", "logrank_p": "survival",
-    "sobol_indices": "sensitivity", "share_holding": "robustness", "drivers": "robustness",
+    "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "robustness",
     # running arms
     "Arm": "batch", "arm_spec": "batch", "run_jobs": "batch", "run_arms": "scenario_runs",
     # the claims

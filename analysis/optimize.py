@@ -315,7 +315,7 @@ def summary_lines(res: Optimum) -> list[str]:
              + (f"; backbone share {100 * res.best['backbone_share']:.1f}%" if "backbone_share" in res.best else ""),
              f"its value on {res.check_replications} fresh seeds: {_est(res.value, o)} (on the search's seeds: "
              + (f"{100 * res.search_value:.1f}%)" if o == "impact" else f"{res.search_value:.1f} k)"),
-             f"gain over an even split (each principle 1/6): {_gain(res.gain_even, o)}; even split: {_est(res.even, o)}",
+             f"gain over an even split (each principle 1/6, the scenario's share): {_gain(res.gain_even, o)}; even split: {_est(res.even, o)}",
              f"gain over the scenario's own allocation: {_gain(res.gain_own, o)}; own: {_est(res.own, o)}",
              f"flatness: {len(res.flat)} of {len(res.trials)} allocations lie within {flat_what} of the best "
              "(on the search's seeds); their ranges: "
@@ -327,7 +327,7 @@ def summary_lines(res: Optimum) -> list[str]:
         v = float(even.value.iloc[0])
         lines.append("the even split on the search's seeds: " + (f"{100 * v:.1f}%" if o == "impact" else f"{v:.1f} k")
                      + (", within the flat set" if inside else ", outside the flat set")
-                     + "; the best of many noisy estimates is biased upward, which the fresh-seed check corrects")
+                     + "; the best of many noisy estimates looks better than it is, which the fresh-seed check corrects")
     return lines
 
 

@@ -384,7 +384,7 @@ def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trial
             f"<tr><td class=l>{html.escape(w.removeprefix('effort_'))}</td><td>{100 * res.own_weights[w]:.0f}%</td>"
             f"<td>{100 * res.best[w]:.0f}%</td><td>{100 * res.flat_ranges.loc[w, 'min']:.0f}-"
             f"{100 * res.flat_ranges.loc[w, 'max']:.0f}%</td></tr>" for w in WEIGHTS)
-        verdict = (f"The best split found reaches {100 * g.value:+.1f} percentage points of long-term impact over "
+        verdict = (f"The best split found gives {100 * g.value:+.1f} percentage points of long-term impact against "
                    f"the scenario's own split (95% CI {100 * g.lo:+.1f} to {100 * g.hi:+.1f}, {replications} fresh "
                    "runs on common seeds): " + ("a clear gain." if clear else
                                                 "not distinguishable from the own split with these runs."))
@@ -394,7 +394,7 @@ def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trial
                    f"<th>best found</th><th>range within 1 pp of the best</th></tr>{rows}</table>")
     out.append(f"<p class=note>From a search of {trials} splits of the backbone's hours (optuna's TPE sampler; the "
                "even split and the scenario's own first), each run on the same seeds; the best re-run on fresh seeds "
-               "against the own split. A small search: `backbone optimize` runs a larger one.</p>")
+               "against the own split. A small search: <code>backbone optimize</code> runs a larger one.</p>")
     return "".join(out)
 
 
