@@ -205,6 +205,7 @@ _p("beneficiary_involvement", "float", 0.1, "share", 0.0, 1.0, "Refined CI model
 # scenario's values). Every arm of a comparison draws the same context for the same seed.
 G = "context"
 _p("capacity_sd", "float", 0.5, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.3-0.8: organizations differ several-fold in the staff time they can give)", "spread of partners' capacity: each partner's in-kind hours are partner_hours times its own multiplier", G)
+_p("stake_sd", "float", 0.15, "engagement", 0.0, 0.5, ASSUMPTION + " (range 0.1-0.25: what the partnership is worth differs between organizations, Smaldino & Lubell 2011; a fifth to a quarter of listed coalition members are not active, NORC 2012)", "spread (sd of a uniform around 0) of each organization's stake in the partnership, added to its engagement target", G)
 _p("fit_sd", "float", 0.2, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0-0.4)", "spread of pair fit: how well two partners' ways of working match, a multiplier on what each sees of the other's cooperation", G)
 _p("sector_distance", "float", 0.1, "share", 0.0, 1.0, "Selsky & Parker 2005, J. of Management 31(6): cross-sector partners differ in goals, cultures and accountability; value assumed (range 0-0.3)", "pair fit lost when two partners come from different sectors", G)
 _p("leadership_sd", "float", 0.5, "sd of log", 0.0, 2.0, ASSUMPTION + " (range 0.3-0.8: leaders differ widely in how much their hours achieve)", "spread of the quality of the partnership's leadership: a multiplier on the backbone's effective hours", G)

@@ -123,6 +123,7 @@ class Partner:
     excess_coord: float = 0.0
     output: float = 0.0
     capacity: float = 0.0  # multiplier on partner_hours (the run's context)
+    stake: float = 0.0     # added to its engagement target (the run's context)
     hours_grants: float = 0.0
 
 
@@ -281,7 +282,7 @@ class Partnership:
 
     def draw_context(self):
         """The run's context from the `context` stream (kernels/init.py draw_context):
-        capacities (per slot), leadership, difficulty, funders' stances, pair fits."""
+        capacities (per slot), leadership, difficulty, funders' stances, pair fits, stakes."""
         p, w, rng = self.p, self.w, self.streams.context
         for pt in self.partners:
             pt.capacity = spread(p.capacity_sd, rng.random())
@@ -293,6 +294,8 @@ class Partnership:
         for i in range(S):
             for j in range(i + 1, S):
                 self.fit[i][j] = self.fit[j][i] = spread(p.fit_sd, rng.random())
+        for pt in self.partners:
+            pt.stake = p.stake_sd * SQRT3 * (2.0 * rng.random() - 1.0)
 
     # ------------------------------------------------------------------ 1 funding
     def funding(self):
@@ -932,7 +935,7 @@ class Partnership:
         for pt in members:
             interest = 0.1 * (min(pt.grant / mean_grant, 2.0) - 1.0) if mean_grant > 0.0 else 0.0
             t_i = self.partner_trust(pt.slot)
-            target = clip01(p.init_engagement + p.progress_weight * w.progress
+            target = clip01(p.init_engagement + pt.stake + p.progress_weight * w.progress
                             + p.recognition_gain * w.effort_momentum + interest
                             + p.trust_weight * (t_i - p.init_trust)
                             + p.funding_weight * (funding - 1.0)

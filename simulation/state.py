@@ -67,6 +67,7 @@ class Partners(NamedTuple):
     excess_coord: np.ndarray  # float64: coordination share of hours above tolerance
     output: np.ndarray        # float64, h: attributable service delivered this month
     capacity: np.ndarray      # float64: multiplier on partner_hours (the run's context)
+    stake: np.ndarray         # float64: what the partnership is worth to the organization, added to its engagement target (context)
     hours_grants: np.ndarray  # float64, h: competing for and reporting on own grants this month (isolated)
 
 
@@ -188,7 +189,7 @@ def allocate(p: Params) -> State:
         low_months=np.zeros(S, np.int64), ceiling=np.zeros(S, f8), grant=np.zeros(S, f8),
         hours_inkind=np.zeros(S, f8), hours_funded=np.zeros(S, f8), hours_coord=np.zeros(S, f8),
         hours_orch=np.zeros(S, f8), hours_agenda=np.zeros(S, f8), hours_home=np.zeros(S, f8),
-        excess_coord=np.zeros(S, f8), output=np.zeros(S, f8), capacity=np.zeros(S, f8),
+        excess_coord=np.zeros(S, f8), output=np.zeros(S, f8), capacity=np.zeros(S, f8), stake=np.zeros(S, f8),
         hours_grants=np.zeros(S, f8),
     )
     funders = Funders(active=np.zeros(F, np.bool_), level=np.zeros(F, f8), preference=np.zeros((F, K), f8),

@@ -19,10 +19,11 @@ def event_count(res, name: str) -> int:
 
 
 def test_zero_spread_fixes_the_context():
-    p = Params(capacity_sd=0.0, fit_sd=0.0, leadership_sd=0.0, difficulty_sd=0.0, funder_stance_sd=0.0)
+    p = Params(capacity_sd=0.0, fit_sd=0.0, leadership_sd=0.0, difficulty_sd=0.0, funder_stance_sd=0.0,
+               stake_sd=0.0)
     st = initial_state(p, make_streams(3))
     w = st.world[0]
-    assert np.all(st.partners.capacity == 1.0)
+    assert np.all(st.partners.capacity == 1.0) and np.all(st.partners.stake == 0.0)
     assert np.all(st.funders.tolerance == 1.0)
     assert w["leadership"] == 1.0 and w["ease"] == 1.0
     S = p.slots
@@ -136,7 +137,7 @@ def test_pairs_of_the_same_age_differ_in_trust():
     interaction noise (and no turnover or betrayal) their trust is equal; with them, it
     differs between pairs."""
     calm = {**BASE, "months": 36, "turnover_rate": 0.0, "betrayal_rate": 0.0, "home_shift_rate": 0.0,
-            "capacity_sd": 0.0, "partner_names": ["A:public"] * 8}
+            "capacity_sd": 0.0, "stake_sd": 0.0, "partner_names": ["A:public"] * 8}
     same = simulate({**calm, "fit_sd": 0.0, "interaction_noise": 0.0, "sector_distance": 0.0}, 1)
     differ = simulate({**calm, "fit_sd": 0.3, "interaction_noise": 0.3}, 1)
     assert np.ptp(pair_trust(same)) < 1e-12
@@ -156,3 +157,14 @@ def test_pairs_that_fit_better_trust_more():
             fits.append(fit)
             trusts.append(st.trust[i, j])
     assert np.corrcoef(fits, trusts)[0, 1] > 0.3
+
+
+def test_a_higher_stake_keeps_a_partner_more_engaged():
+    """Same partnership, same seed: the partners with the higher stake end up more engaged
+    on average (the stake shifts the engagement target)."""
+    res = simulate({**BASE, "months": 36, "stake_sd": 0.3, "home_shift_rate": 0.0, "turnover_rate": 0.0}, 3)
+    st = res.state
+    n0 = res.params.n_partners
+    active = st.partners.active[:n0]
+    stake, eng = st.partners.stake[:n0][active], st.partners.engagement[:n0][active]
+    assert np.corrcoef(stake, eng)[0, 1] > 0.5

@@ -7,25 +7,25 @@ from numba import njit
 
 from ..state import EVENT_CODES, PHASES
 
-TURNOVER = EVENT_CODES["turnover"]
-EXIT = EVENT_CODES["exit"]
-RECRUIT = EVENT_CODES["recruit"]
-RELAUNCH = EVENT_CODES["relaunch"]
-BETRAYAL = EVENT_CODES["betrayal"]
-FUNDING_CUT = EVENT_CODES["funding_cut"]
-FUNDING_GROW = EVENT_CODES["funding_grow"]
-FUNDER_EXIT = EVENT_CODES["funder_exit"]
-PERSUADED = EVENT_CODES["persuaded"]
-PHASE = EVENT_CODES["phase"]
-DISSOLVED = EVENT_CODES["dissolved"]
+TURNOVER = np.float64(EVENT_CODES["turnover"])
+EXIT = np.float64(EVENT_CODES["exit"])
+RECRUIT = np.float64(EVENT_CODES["recruit"])
+RELAUNCH = np.float64(EVENT_CODES["relaunch"])
+BETRAYAL = np.float64(EVENT_CODES["betrayal"])
+FUNDING_CUT = np.float64(EVENT_CODES["funding_cut"])
+FUNDING_GROW = np.float64(EVENT_CODES["funding_grow"])
+FUNDER_EXIT = np.float64(EVENT_CODES["funder_exit"])
+PERSUADED = np.float64(EVENT_CODES["persuaded"])
+PHASE = np.float64(EVENT_CODES["phase"])
+DISSOLVED = np.float64(EVENT_CODES["dissolved"])
 
-GRANT_RENEWED = EVENT_CODES["grant_renewed"]
-GRANT_ENDED = EVENT_CODES["grant_ended"]
-FUNDER_SHIFT = EVENT_CODES["funder_shift"]
-FUNDER_JOIN = EVENT_CODES["funder_join"]
-HOME_SHIFT = EVENT_CODES["home_shift"]
-LEADER_EXIT = EVENT_CODES["leader_exit"]
-POLICY_SHOCK = EVENT_CODES["policy_shock"]
+GRANT_RENEWED = np.float64(EVENT_CODES["grant_renewed"])
+GRANT_ENDED = np.float64(EVENT_CODES["grant_ended"])
+FUNDER_SHIFT = np.float64(EVENT_CODES["funder_shift"])
+FUNDER_JOIN = np.float64(EVENT_CODES["funder_join"])
+HOME_SHIFT = np.float64(EVENT_CODES["home_shift"])
+LEADER_EXIT = np.float64(EVENT_CODES["leader_exit"])
+POLICY_SHOCK = np.float64(EVENT_CODES["policy_shock"])
 INITIATION = PHASES.index("initiation")
 RUN = PHASES.index("run")
 REDESIGN = PHASES.index("re-design")
@@ -50,7 +50,9 @@ def clip01(x):
 
 @njit(cache=True)
 def log_event(events, w, kind, a, b, v1, v2):
-    """Append one row to the event log; count rows that did not fit."""
+    """Append one row to the event log; count rows that did not fit. Every argument is
+    stored as a float: callers pass them as they come (kinds are float constants, so that
+    one compiled variant serves every event type)."""
     n = int(w.n_events)
     if n < events.rows.shape[0]:
         row = events.rows[n]

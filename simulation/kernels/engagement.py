@@ -10,7 +10,7 @@ from .common import clip01, partner_trust
 def engagement(P, st):
     """No random draws.
 
-    Engagement follows perceived value: target = init_engagement + progress_weight x
+    Engagement follows perceived value: target = init_engagement + stake_i + progress_weight x
     progress + recognition_gain x E_momentum + own interest (grant relative to the
     mean, +-0.1) + trust_weight x (trust_i - init_trust) + funding_weight x (funding -
     1) - overcoord_erosion x excess
@@ -52,7 +52,7 @@ def engagement(P, st):
         if mean_grant > 0.0:
             interest = 0.1 * (min(pt.grant[i] / mean_grant, 2.0) - 1.0)
         t_i = partner_trust(st.trust, pt.active, i)
-        target = clip01(p.init_engagement + p.progress_weight * w.progress
+        target = clip01(p.init_engagement + pt.stake[i] + p.progress_weight * w.progress
                         + p.recognition_gain * w.effort_momentum + interest
                         + p.trust_weight * (t_i - p.init_trust)
                         + p.funding_weight * (funding - 1.0)

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from .beneficiaries import newcomer_condition, newcomer_engagement
-from .common import draw_mask, spread
+from .common import SQRT3, draw_mask, spread
 
 
 @njit(cache=True)
@@ -94,7 +94,8 @@ def draw_context(P, st, rng):
     """The run's context, from the `context` stream (drawn once, after `initialize`).
 
     Draw order: each slot's capacity (S), the leadership quality (1), the problem's
-    difficulty (1), each funder's stance (F), then each pair's fit (i < j, row by row).
+    difficulty (1), each funder's stance (F), each pair's fit (i < j, row by row), then each
+    slot's stake (S): uniform with sd stake_sd around 0, added to its engagement target.
     Each is a log-uniform multiplier spread(sd, u) = exp(sd x sqrt(3) x (2u - 1)).
     """
     p = P[0]
@@ -110,3 +111,5 @@ def draw_context(P, st, rng):
         for j in range(i + 1, S):
             st.fit[i, j] = spread(p.fit_sd, rng.random())
             st.fit[j, i] = st.fit[i, j]
+    for i in range(S):
+        pt.stake[i] = p.stake_sd * SQRT3 * (2.0 * rng.random() - 1.0)
