@@ -9,7 +9,7 @@ largest gap is named in the verdict.
 
 Usage::
 
-    from analysis.robustness import share_holding, drivers, depends_words
+    from backbone.analysis.robustness import share_holding, drivers, depends_words
     share = share_holding(points.holds)
     table = drivers(points, ["turnover_rate", "trust_gain"], "holds")
     depends_words(table)        # "holds more often when turnover_rate is high (80% vs 20%)"
