@@ -1,16 +1,16 @@
 """Backbone's analysis layer: estimates with confidence intervals, the claims engine, the
 strategist's report.
 
-Public API (imported on first use, so ``import analysis`` stays light)::
+Public API (imported on first use, so ``import backbone.analysis`` stays light)::
 
-    from analysis import run_claims, verdict_table       # every claim: estimate, verdict, figure
+    from backbone.analysis import run_claims, verdict_table       # every claim: estimate, verdict, figure
     results = run_claims("quick", workers=2)
     print(verdict_table(results))
 
-    from analysis import build_report                     # the HTML report for a board
+    from backbone.analysis import build_report                     # the HTML report for a board
     html = build_report({"no_backbone": p0, "baseline": p1}, replications=30)
 
-    from analysis import payoff_curve, phase_cells, sweep_curve, kaplan_meier, sobol_indices
+    from backbone.analysis import payoff_curve, phase_cells, sweep_curve, kaplan_meier, sobol_indices
                                                           # the estimators, on any runs table
 
 Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase``

@@ -14,7 +14,7 @@ returns for it (tests check this), with the factor values joined onto the monthl
 
 Usage::
 
-    from analysis.batch import Arm, arm_spec, run_jobs
+    from backbone.analysis.batch import Arm, arm_spec, run_jobs
     jobs = {"with": spec, "without": arm_spec(spec, Arm(fixed={"backbone_share": 0.0}))}
     out = run_jobs(jobs, workers=2)          # {"with": (runs, months), ...}
 """
@@ -27,10 +27,10 @@ from typing import Any, Hashable, Mapping
 
 import pandas as pd
 
-from experiments import ExperimentSpec, run_chunk
-from experiments import tables
-from experiments.executors import cpu_count, execute
-from experiments.runner import default_chunk_size
+from backbone.experiments import ExperimentSpec, run_chunk
+from backbone.experiments import tables
+from backbone.experiments.executors import cpu_count, execute
+from backbone.experiments.runner import default_chunk_size
 
 
 @dataclass(frozen=True)

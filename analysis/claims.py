@@ -35,7 +35,7 @@ the uncertainty and Sobol designs (``SIZES``) to run in minutes on a laptop.
 
 Usage::
 
-    from analysis.claims import run_claims, verdict_table
+    from backbone.analysis.claims import run_claims, verdict_table
     results = run_claims(size="quick", workers=2)
     print(verdict_table(results).to_string())
 """
@@ -44,17 +44,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+import importlib.resources
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from experiments import SUMMARY_METRICS, ExperimentSpec, load_experiment
+from backbone.experiments import SUMMARY_METRICS, ExperimentSpec, load_experiment
 
 from .batch import Arm, arm_spec, run_jobs
 from .stats import Estimate
 
-CLAIMS_DIR = Path(__file__).resolve().parent.parent / "experiments" / "claims"
+CLAIMS_DIR = Path(str(importlib.resources.files("backbone.experiments"))) / "claims"  # package data
 VERDICTS = ("supported", "exceeded", "fell short", "depends")
 VERDICT_TEXT = {
     "supported": "supported: the model finds what is claimed",

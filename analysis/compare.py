@@ -18,7 +18,7 @@ how many were used.
 
 Usage::
 
-    from analysis.compare import compare_scenarios, run_scenarios, paired_table
+    from backbone.analysis.compare import compare_scenarios, run_scenarios, paired_table
     runs = run_scenarios({"no": Params(backbone_share=0), "bb": Params()}, replications=30)
     table = paired_table(runs)                  # one row per (metric, scenario)
 """
@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.executors import cpu_count, execute
-from simulation import SCORECARD, Params, simulate
+from backbone.experiments.executors import cpu_count, execute
+from backbone.simulation import SCORECARD, Params, simulate
 
 # The balanced scorecard, plus the long-term impact (mean impact_share over the last
 # 12 months), the measure of mission success the claims are about.

@@ -19,7 +19,7 @@ difference between the twins before t1 (zero when the twins really share their p
 
 Usage::
 
-    from analysis.kickoff import kickoff_curve, kickoff_peak
+    from backbone.analysis.kickoff import kickoff_curve, kickoff_peak
     curve = kickoff_curve(monthly)   # monthly: arm, replication, month, relaunches, service_hours
 """
 

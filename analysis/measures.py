@@ -47,7 +47,7 @@ CLI pick it up.
 
 Usage::
 
-    from analysis.measures import MEASURES, evaluate
+    from backbone.analysis.measures import MEASURES, evaluate
     evaluate("metric_at", res, {"metric": "impact_share", "month": 60})
     evaluate("diff_to_counterfactual", res, {"of": "metric_at", "metric": "sroi",
              "month": 60}, counterfactual=res_without_backbone)

@@ -20,7 +20,7 @@ partnership is orchestrated (a funded backbone, or partners' own orchestration h
 
 Usage::
 
-    from analysis.narrative import attribution, narrative
+    from backbone.analysis.narrative import attribution, narrative
     table = attribution(full, none, {"population": no_pop, ...})   # summary tables
     paragraphs = narrative("baseline", params, runs, attribution_table=table)
 """
@@ -32,7 +32,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from simulation import PRINCIPLES, Params
+from backbone.simulation import PRINCIPLES, Params
 
 from .stats import IMPACT, Estimate, mean_ci, paired_diff_ci
 

@@ -27,7 +27,7 @@ share, for one scenario.
 
 Usage::
 
-    from analysis.optimize import optimize
+    from backbone.analysis.optimize import optimize
     res = optimize(load_scenario("baseline"), objective="impact", trials=64, replications=20)
     res.best_weights, res.best_value, res.gain_even, res.flat_ranges
 """
@@ -43,8 +43,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from simulation import Params
-from simulation.params import PRINCIPLES
+from backbone.simulation import Params
+from backbone.simulation.params import PRINCIPLES
 
 from .stats import IMPACT, Estimate, bootstrap_ci, mean_ci, paired_diff_ci
 

@@ -41,7 +41,7 @@ error is one line (``PatternError``) that names the file and the pattern.
 
 Usage::
 
-    from analysis.patterns import load_patterns
+    from backbone.analysis.patterns import load_patterns
     ps = load_patterns("experiments/validation/patterns.toml")
     ps.patterns[0].params          # the resolved simulation.Params of its runs
 """
@@ -51,16 +51,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+import importlib.resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from simulation import EVENT_TYPES, METRICS, SCHEMA, Params, ParameterError
-from simulation.params import coerce, nearest
-from simulation.scenarios import load_toml, resolve_scenario
+from backbone.simulation import EVENT_TYPES, METRICS, SCHEMA, Params, ParameterError
+from backbone.simulation.params import coerce, nearest
+from backbone.simulation.scenarios import load_toml, resolve_scenario
 
 from .measures import MEASURES, STATISTICS, Arg, arguments
 
-DEFAULT_FILE = Path(__file__).resolve().parents[1] / "experiments" / "validation" / "patterns.toml"
+DEFAULT_FILE = Path(str(importlib.resources.files("backbone.experiments"))) / "validation" / "patterns.toml"
 KINDS = ("impact over time", "failure", "turnover", "trust", "value for money", "funding",
          "engagement", "coordination", "other")
 TOP_KEYS = ("description", "scenario", "replications", "seed", "months", "required_share", "set", "pattern")

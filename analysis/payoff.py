@@ -21,7 +21,7 @@ nothing that the runs can detect) the ratio is unbounded: the estimate says so
 
 Usage::
 
-    from analysis.payoff import payoff_curve
+    from backbone.analysis.payoff import payoff_curve
     curve = payoff_curve(runs)   # runs: arm, share, replication, long_term_impact
 """
 

@@ -14,7 +14,7 @@ same resample in every cell, since the cells share seeds) and recomputing it.
 
 Usage::
 
-    from analysis.phase import phase_cells, phase_boundary
+    from backbone.analysis.phase import phase_cells, phase_boundary
     cells = phase_cells(runs)        # runs: arm, complexity, horizon, replication, impact
     bound = phase_boundary(runs)     # one row per horizon: boundary and its 95% interval
 """

@@ -13,7 +13,7 @@ principle on common random numbers; how the numbers were made.
 
 Usage::
 
-    from analysis.report import build_report
+    from backbone.analysis.report import build_report
     html = build_report({"no_backbone": p0, "baseline": p1}, replications=30)
 """
 
@@ -27,7 +27,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from simulation import Params
+from backbone.simulation import Params
 
 from . import report_figures as rf
 from .compare import COMPARE_METRICS, COMPARE_ROWS, paired_table
@@ -244,7 +244,7 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
     """A scenario's labels (``simulation.scenarios.scenario_labels``); for a scenario
     given only as parameters (no file), its name, the default currency and numbered
     dimensions."""
-    from simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
 
     try:
         return scenario_labels(name)
@@ -261,7 +261,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     (default: from its scenario file, see ``scenario_labels_or_default``).
     ``optimize_trials`` > 0 adds "Where this backbone's hours matter most": a small
     ``analysis.optimize`` search of each funded backbone's effort weights."""
-    from simulation.scenarios import ScenarioError, scenario_description
+    from backbone.simulation.scenarios import ScenarioError, scenario_description
 
     names = list(scenarios)
     labels = {n: {**scenario_labels_or_default(n, scenarios[n]), **dict((labels or {}).get(n, {}))}
@@ -399,7 +399,7 @@ def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trial
 
 
 def _version() -> str:
-    from experiments.store import package_version
+    from backbone.experiments.store import package_version
 
     return package_version()
 

@@ -24,7 +24,7 @@ every point or at none has no box ("no box: holds everywhere / nowhere").
 
 Usage::
 
-    from analysis.robustness import share_holding, prim_box
+    from backbone.analysis.robustness import share_holding, prim_box
     share = share_holding(points.holds)
     box = prim_box(points, ["turnover_rate", "complexity"], "holds")
     box.words   # "holds where complexity >= 3 and turnover_rate <= 0.03: 80% of the

@@ -15,7 +15,7 @@ executor (local processes, this process, or Dask), and returns per arm three tab
 
 Usage::
 
-    from analysis.scenario_runs import run_arms
+    from backbone.analysis.scenario_runs import run_arms
     arms = run_arms({"baseline": Params(), "none": Params(backbone_share=0)}, replications=30)
     arms["baseline"]["summary"].long_term_impact.mean()
 """
@@ -27,8 +27,8 @@ from typing import Any, Callable, Hashable, Mapping
 import numpy as np
 import pandas as pd
 
-from experiments.executors import cpu_count, execute
-from simulation import EVENT_TYPES, Params, simulate
+from backbone.experiments.executors import cpu_count, execute
+from backbone.simulation import EVENT_TYPES, Params, simulate
 
 MONTHLY = ("impact_share", "outcomes_total", "improved_share", "service_hours", "served", "active_partners",
            "mean_trust", "mean_engagement")

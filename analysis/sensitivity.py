@@ -9,7 +9,7 @@ here they become ``lo``/``hi`` columns.
 
 Usage::
 
-    from analysis.sensitivity import sobol_indices
+    from backbone.analysis.sensitivity import sobol_indices
     table = sobol_indices(spec.salib_problem(), y)   # y: one output per design point
 """
 

@@ -9,7 +9,7 @@ arms together.
 
 Usage::
 
-    from analysis.stats import mean_ci, paired_diff_ci, bootstrap_ci
+    from backbone.analysis.stats import mean_ci, paired_diff_ci, bootstrap_ci
     mean_ci([0.71, 0.74, 0.69])                       # Estimate(value, lo, hi)
     paired_diff_ci(with_backbone, without)            # mean of the paired differences
     bootstrap_ci((a, b), lambda a, b: a.mean() / b.mean())

@@ -20,7 +20,7 @@ log-log 95% bands; arms are compared with the log-rank test (``scipy.stats.logra
 
 Usage::
 
-    from analysis.survival import falter_times, kaplan_meier, survival_at
+    from backbone.analysis.survival import falter_times, kaplan_meier, survival_at
     t = falter_times(monthly, launch_size=8, init_engagement=0.6)
     curve = kaplan_meier(t.time, t.event)
 """

@@ -20,7 +20,7 @@ Definitions (docs/CLAIMS.md repeats them):
 
 Usage::
 
-    from analysis.sweep import sweep_curve, inverted_u
+    from backbone.analysis.sweep import sweep_curve, inverted_u
     curve = sweep_curve(runs, "integration")
     verdict = inverted_u(runs, "integration")
 """

@@ -33,8 +33,8 @@ The set passes when the share of reproduced patterns is at least the file's
 
 Usage::
 
-    from analysis.patterns import load_patterns
-    from analysis.validation import run_patterns, validation_table, passes
+    from backbone.analysis.patterns import load_patterns
+    from backbone.analysis.validation import run_patterns, validation_table, passes
     ps = load_patterns()
     runs = run_patterns(ps, replications=10)      # one row per (pattern, replication)
     table = validation_table(ps, runs)
@@ -53,8 +53,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.executors import cpu_count, execute
-from simulation import Params, simulate
+from backbone.experiments.executors import cpu_count, execute
+from backbone.simulation import Params, simulate
 
 from .compare import t_interval
 from .measures import MEASURES, evaluate
@@ -307,7 +307,7 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
              when: dt.datetime | None = None) -> str:
     """docs/VALIDATION.md: the table, the verdict rule, what produced it, and the full
     citations."""
-    from experiments.store import git_commit, package_version
+    from backbone.experiments.store import git_commit, package_version
 
     when = when or dt.datetime.now(dt.timezone.utc)
     commit, dirty = git_commit()

@@ -20,7 +20,7 @@ net SROI.
 
 Usage::
 
-    from analysis.value import run_value, value_summary
+    from backbone.analysis.value import run_value, value_summary
     per_seed = run_value({"baseline": Params()}, replications=100)
     value_summary(per_seed)        # one row per arm: gross_sroi, net_sroi, ...
 """
@@ -32,7 +32,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from simulation import Params
+from backbone.simulation import Params
 
 # What "no partnership" means: the same people and organizations, no money and no
 # partnership work (scenarios/no_partnership.toml sets the same, on the baseline).

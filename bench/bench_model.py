@@ -77,8 +77,8 @@ def summary(samples: list[tuple[float, float]]) -> dict:
 def time_fast_path(params, repeats: int) -> dict:
     """``simulate`` after one warm-up call (compilation or cache load); also the time
     spent building the result frames (pandas) out of it."""
-    from simulation import simulate
-    from simulation.result import event_frame, monthly_frame
+    from backbone.simulation import simulate
+    from backbone.simulation.result import event_frame, monthly_frame
 
     simulate(params, seed=0)
     runs, frames = [], []
@@ -98,7 +98,7 @@ def time_fast_path(params, repeats: int) -> dict:
 def time_reference(params, runs: int) -> dict:
     """The plain-Python reference on the same scenario."""
     try:
-        from simulation.reference import simulate_reference
+        from backbone.simulation.reference import simulate_reference
     except ImportError as exc:
         return {"error": f"simulation.reference not importable ({exc})"}
     samples = []
@@ -111,7 +111,7 @@ def time_reference(params, runs: int) -> dict:
 
 def time_large(params, repeats: int) -> dict:
     """Whole ``simulate`` at a large population, per beneficiary-month."""
-    from simulation import simulate
+    from backbone.simulation import simulate
 
     simulate(params.replace(n_beneficiaries=10, months=2), seed=0)
     samples = []
@@ -135,9 +135,9 @@ def profile_kernels(params, months: int) -> dict:
     """
     import numpy as np
 
-    from simulation import kernels as K
-    from simulation.engine import initial_state
-    from simulation.streams import make_streams
+    from backbone.simulation import kernels as K
+    from backbone.simulation.engine import initial_state
+    from backbone.simulation.streams import make_streams
 
     def month(P, st, rs, row, spent=None):
         calls = (
@@ -215,7 +215,7 @@ def _proc_status_kb(field: str) -> int:
 
 def memory_child(n_beneficiaries: int, months: int) -> None:
     """Runs in a fresh subprocess: prints one JSON line with baseline and peak RSS."""
-    from simulation import Params, simulate
+    from backbone.simulation import Params, simulate
 
     simulate(Params(n_beneficiaries=10, months=2), seed=0)
     gc.collect()
@@ -248,7 +248,7 @@ def measure_memory(n_beneficiaries: int, months: int) -> dict:
 
 def time_mesa(months: int) -> dict:
     """Construction time and time per ``step()`` of the Mesa model at the default size."""
-    from simulation import PartnershipModel
+    from backbone.simulation import PartnershipModel
 
     warm = PartnershipModel(rng=0, months=3)
     for _ in range(3):
@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import numba
 
-    from simulation import Params
+    from backbone.simulation import Params
 
     load0 = os.getloadavg()
     default = Params()

@@ -46,7 +46,7 @@ TARGET_EFFICIENCY = 0.90
 
 
 def make_spec(runs: int):
-    from experiments import ExperimentSpec
+    from backbone.experiments import ExperimentSpec
 
     # the default scenario; one factor so each run differs a little, like a real sweep
     return ExperimentSpec.from_dict({
@@ -64,7 +64,7 @@ def local_cpu() -> float:
 def timed(spec, chunk: int, cpu=local_cpu, **kw) -> dict:
     """Wall time of one in-memory sweep, its steady-state rate from chunk completions,
     and the CPU time it took (``cpu()``: cumulative CPU seconds of whoever runs it)."""
-    from experiments import run_experiment
+    from backbone.experiments import run_experiment
 
     ticks: list[tuple[float, int]] = []
     c0, t0 = cpu(), time.perf_counter()
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args(argv)
 
-    from experiments.executors import cpu_count, warm
+    from backbone.experiments.executors import cpu_count, warm
 
     cores = cpu_count()
     spec = make_spec(args.runs)

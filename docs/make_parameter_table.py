@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from simulation import SCHEMA, SCORECARD  # noqa: E402  (after the path fix above)
+from backbone.simulation import SCHEMA, SCORECARD  # noqa: E402  (after the path fix above)
 
 ODD = ROOT / "docs" / "ODD.md"
 BEGIN = "<!-- BEGIN GENERATED: {name} (docs/make_parameter_table.py) -->"

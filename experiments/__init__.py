@@ -3,7 +3,7 @@ resumable Parquet results store.
 
 Public API::
 
-    from experiments import load_experiment, run_experiment, load_results, query
+    from backbone.experiments import load_experiment, run_experiment, load_results, query
     spec = load_experiment("experiments/examples/backbone_share_lhs.toml")
     spec.design_points()       # one row per design point, one column per factor
     spec.seeds()               # replication seeds from SeedSequence(root_seed)

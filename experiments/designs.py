@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from simulation.params import Spec
+from backbone.simulation.params import Spec
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
 DESIGN_STREAM = zlib.crc32(b"design")

@@ -45,8 +45,7 @@ def cpu_count() -> int:
 def model_fingerprint() -> str:
     """SHA-256 (16 hex digits) of the simulation package's Python sources: two processes
     with the same fingerprint run the same model."""
-    import simulation
-
+    from backbone import simulation
     root = Path(simulation.__file__).resolve().parent
     h = hashlib.sha256()
     for f in sorted(root.rglob("*.py")):
@@ -58,7 +57,7 @@ def model_fingerprint() -> str:
 def warm() -> str:
     """Load (or compile) numba's cache in this process with a tiny run; return the model
     fingerprint."""
-    from simulation import Params, simulate
+    from backbone.simulation import Params, simulate
 
     simulate(Params(n_beneficiaries=10, months=1, n_partners=2, max_recruits=0), seed=0)
     return model_fingerprint()

@@ -2,7 +2,7 @@
 
 Usage (e.g. in a notebook)::
 
-    from experiments import load_results, query, read_manifest
+    from backbone.experiments import load_results, query, read_manifest
     runs, months = load_results("results/bb_lhs")     # months is None unless kept
     query("results/bb_lhs", "SELECT backbone_share, avg(long_term_impact) FROM runs GROUP BY 1")
     read_manifest("results/bb_lhs")["spec"]           # the resolved spec, seeds, provenance

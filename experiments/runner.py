@@ -7,7 +7,7 @@ few numpy arrays). Only records travel between processes.
 
 Usage::
 
-    from experiments import load_experiment, run_experiment
+    from backbone.experiments import load_experiment, run_experiment
     spec = load_experiment("experiments/examples/backbone_share_lhs.toml")
     runs = run_experiment(spec, workers=2)                  # in memory
     runs = run_experiment(spec, out="results/bb_lhs")       # written (and resumable)
@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
-from simulation import Params, simulate
+from backbone.simulation import Params, simulate
 
 from . import tables
 from .executors import SchedulerError, check_address, cpu_count, execute, model_fingerprint

@@ -37,9 +37,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from simulation import METRICS, SCORECARD_METRICS, ParameterError, Params
-from simulation.params import SCHEMA, coerce, nearest, unknown_key_message
-from simulation.scenarios import load_scenario, load_toml, scenario_path
+from backbone.simulation import METRICS, SCORECARD_METRICS, ParameterError, Params
+from backbone.simulation.params import SCHEMA, coerce, nearest, unknown_key_message
+from backbone.simulation.scenarios import load_scenario, load_toml, scenario_path
 
 from . import designs
 from .designs import DESIGNS, Factor

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from simulation import METRICS
+from backbone.simulation import METRICS
 
 RUN_KEYS = ("point", "replication", "seed")
 MONTH_KEYS = ("point", "replication", "month")

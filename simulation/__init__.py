@@ -2,7 +2,7 @@
 
 Public API::
 
-    from simulation import Params, simulate, PartnershipModel
+    from backbone.simulation import Params, simulate, PartnershipModel
     res = simulate(Params(backbone_share=0.2), seed=1)   # fast path: whole run in numba
     res.monthly          # results chain and scorecard, one row per month
     res.events           # turnover, exits, relaunches, funding cuts, betrayals, phases

@@ -70,7 +70,7 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
     """Run a whole partnership inside numba (the fast path): a pure function of
     (params, seed).
 
-    >>> from simulation import simulate
+    >>> from backbone.simulation import simulate
     >>> res = simulate({"backbone_share": 0.2}, seed=1)
     >>> res.scorecard()["impact_share"]          # doctest: +SKIP
     """

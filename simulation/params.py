@@ -7,7 +7,7 @@ range names the field, the value and the allowed range.
 
 Usage::
 
-    from simulation import Params
+    from backbone.simulation import Params
     p = Params(backbone_share=0.2, n_partners=12)
     p.backbone_share          # 0.2
     p.to_record()             # the numeric parameters as a numpy record for the kernels

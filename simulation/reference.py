@@ -15,7 +15,7 @@ the last bit in practice; the tests allow 1e-9.
 
 Usage::
 
-    from simulation.reference import simulate_reference
+    from backbone.simulation.reference import simulate_reference
     res = simulate_reference({"n_beneficiaries": 500, "months": 24}, seed=1)
     res.monthly, res.events, res.state
 """

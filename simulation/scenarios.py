@@ -31,7 +31,7 @@ the allowed range.
 
 Usage::
 
-    from simulation import load_scenario, list_scenarios, parse_set
+    from backbone.simulation import load_scenario, list_scenarios, parse_set
     p = load_scenario("baseline", {"months": 24})       # by name: scenarios/baseline.toml
     p = load_scenario("my/own.toml")                    # by path
     for name, description in list_scenarios(): ...
@@ -44,12 +44,22 @@ import os
 import re
 import stat
 import tomllib
+import importlib.resources
 from pathlib import Path
 from typing import Any, Mapping
 
 from .params import SCHEMA, ParameterError, Params, coerce, nearest, unknown_key_message
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+def _library() -> Path:
+    """The scenario library: package data ``backbone.scenarios`` (the repository's
+    ``scenarios/`` in a checkout), or next to this package when it is used on its own."""
+    try:
+        return Path(str(importlib.resources.files("backbone.scenarios")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "scenarios"
+
+
+SCENARIO_DIR = _library()
 
 RESERVED = ("description", "extends")
 MAX_BYTES = 1_000_000  # a scenario or an experiment spec is a page of text

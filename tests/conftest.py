@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from simulation import PRINCIPLES, REGIMES, Params
+from backbone.simulation import PRINCIPLES, REGIMES, Params
 
 settings.register_profile("backbone", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("backbone")

@@ -30,7 +30,7 @@ SEEDS = (1, 2, 3)
 
 
 def main() -> None:
-    import simulation
+    from backbone import simulation
     from test_engine import BASELINE, baseline_figures
 
     runs = [

@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.batch import Arm, arm_spec, run_jobs
-from analysis.claims import CLAIMS_DIR, VERDICTS, Context, Size, combine, markdown_table, run_claims, verdict_table
-from analysis.claimset import CLAIMS, ORDER, claim
-from analysis.stats import Estimate
-from experiments import ExperimentError, load_experiment, run_experiment
+from backbone.analysis.batch import Arm, arm_spec, run_jobs
+from backbone.analysis.claims import CLAIMS_DIR, VERDICTS, Context, Size, combine, markdown_table, run_claims, verdict_table
+from backbone.analysis.claimset import CLAIMS, ORDER, claim
+from backbone.analysis.stats import Estimate
+from backbone.experiments import ExperimentError, load_experiment, run_experiment
 
 MICRO = Size("micro", replications=3, points=3, point_reps=1, sobol_samples=2, sobol_reps=1,
              fixed={"n_beneficiaries": 300, "months": 36})

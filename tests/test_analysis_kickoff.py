@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.kickoff import effect_matrix, kickoff_curve, kickoff_peak
+from backbone.analysis.kickoff import effect_matrix, kickoff_curve, kickoff_peak
 
 
 def twins(effect=0.2, n=20, months=60, seed=0):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.payoff import arm_table, classify_ratio, payoff_curve, payoff_estimate, pointwise_ratios
+from backbone.analysis.payoff import arm_table, classify_ratio, payoff_curve, payoff_estimate, pointwise_ratios
 
 
 def toy_runs(ratio: float, shares=(0.05, 0.1, 0.2), n=50, seed=0, a=0.004, budget=100.0):

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from analysis.phase import boundary_from_means, phase_boundary, phase_cells
+from backbone.analysis.phase import boundary_from_means, phase_boundary, phase_cells
 
 
 def synthetic(n=30, seed=0):

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.claims import where_it_holds
-from analysis.robustness import DENSITY, box_words, prim_box, share_holding
+from backbone.analysis.claims import where_it_holds
+from backbone.analysis.robustness import DENSITY, box_words, prim_box, share_holding
 
 
 def planted(seed: int, n: int = 400) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from SALib.sample import sobol as sobol_sample
 
-from analysis.sensitivity import sobol_indices, top_factors
+from backbone.analysis.sensitivity import sobol_indices, top_factors
 
 PROBLEM = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 

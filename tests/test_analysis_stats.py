@@ -4,7 +4,7 @@ samples are handled."""
 import numpy as np
 import pytest
 
-from analysis.stats import Estimate, bootstrap_ci, is_material, mean_ci, paired_diff_ci, share_ci
+from backbone.analysis.stats import Estimate, bootstrap_ci, is_material, mean_ci, paired_diff_ci, share_ci
 
 
 def test_mean_ci_covers_the_known_mean_most_of_the_time():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.survival import falter_times, kaplan_meier, logrank_p, survival_at
+from backbone.analysis.survival import falter_times, kaplan_meier, logrank_p, survival_at
 
 
 def test_kaplan_meier_matches_a_hand_computed_example():

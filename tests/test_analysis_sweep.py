@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sweep import flatness, inverted_u, near_optimal_band, sweep_curve
+from backbone.analysis.sweep import flatness, inverted_u, near_optimal_band, sweep_curve
 
 
 def runs(f, levels=np.linspace(0, 1, 6), n=40, noise=0.005, seed=0):

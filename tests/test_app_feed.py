@@ -7,7 +7,7 @@ import pytest
 
 from backbone.app.cast import funder_name, possessive, recruit_name, spoken
 from backbone.app.narrative.feed import Event, describe_event, describe_month, milestones, read_events
-from simulation import EVENT_TYPES, PartnershipModel
+from backbone.simulation import EVENT_TYPES, PartnershipModel
 
 NAMES = {0: "City", 1: "Retailer", 2: "Youth charity", 3: "University"}
 

@@ -8,7 +8,7 @@ import pytest
 from backbone.app import LESSONS, Twins, get_lesson, twin_params
 from backbone.app.controls import LEVERS, lever_values, scenario_base, scenario_choices
 from backbone.app.lessons import funder_pulls_out, press_release, turnover_wave
-from simulation import SCHEMA, ParameterError, PartnershipModel, Params, simulate
+from backbone.simulation import SCHEMA, ParameterError, PartnershipModel, Params, simulate
 
 SMALL = {"n_beneficiaries": 300, "months": 48}
 
@@ -192,7 +192,7 @@ def test_lessons_have_a_sentence_and_valid_overrides():
 
 # ---------------------------------------------------------------- net SROI
 def test_twins_show_gross_and_net_sroi_against_a_hidden_run_without_the_partnership():
-    from analysis.value import counterfactual
+    from backbone.analysis.value import counterfactual
     from backbone.app.views.panels import scorecard_table
 
     p = small()

@@ -10,7 +10,7 @@ import numpy as np
 from backbone.app.narrative.feed import FeedItem
 from backbone.app.views import feed_html, fmt, line_chart, nice_max, partner_bars, scorecard_table, trust_network
 from backbone.app.views.panels import trust_text, trust_word
-from simulation import SCORECARD_METRICS
+from backbone.simulation import SCORECARD_METRICS
 
 SVG = "{http://www.w3.org/2000/svg}"
 

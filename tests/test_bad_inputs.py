@@ -105,7 +105,7 @@ def case(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> Path:
-    from experiments import load_experiment, run_experiment
+    from backbone.experiments import load_experiment, run_experiment
 
     out = tmp_path_factory.mktemp("res") / "ok"
     run_experiment(load_experiment(CORPUS / "ok_spec.toml"), out=out, workers=1, progress=False)

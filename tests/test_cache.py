@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import simulation
-from simulation import _cache
+from backbone import simulation
+from backbone.simulation import _cache
 
 PACKAGE = Path(simulation.__file__).resolve().parent
 

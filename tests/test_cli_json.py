@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from backbone.cli.main import main
-from simulation import SCHEMA, SCORECARD_METRICS, load_scenario, simulate
+from backbone.simulation import SCHEMA, SCORECARD_METRICS, load_scenario, simulate
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 
@@ -53,7 +53,7 @@ def test_run_json(capsys, tmp_path):
 
 
 def test_results_json(capsys, tmp_path):
-    from experiments import load_experiment, run_experiment
+    from backbone.experiments import load_experiment, run_experiment
 
     folder = tmp_path / "res"
     runs = run_experiment(load_experiment(CORPUS / "ok_spec.toml"), out=folder, workers=1, progress=False)
@@ -65,8 +65,7 @@ def test_results_json(capsys, tmp_path):
 
 
 def test_claims_json_is_the_verdict_table(capsys, monkeypatch):
-    import analysis.claims as claims
-
+    import backbone.analysis.claims as claims
     table = pd.DataFrame({"claim": ["A claim"], "source": ["a source"], "verdict": ["supported"],
                           "estimate (95% CI)": ["+0.1 [0.05, 0.15]"], "holds at (share of space)": [""],
                           "why": [""], "where it holds (PRIM box)": [""], "runs": [12], "ci_low": [float("nan")]})

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation import SCHEMA, SCORECARD, SCORECARD_METRICS
-from simulation.scenarios import scenario_names
+from backbone.simulation import SCHEMA, SCORECARD, SCORECARD_METRICS
+from backbone.simulation.scenarios import scenario_names
 
 SCRIPT = Path(sys.executable).with_name("backbone")
 ENTRY = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "backbone.cli.main"]
@@ -136,7 +136,7 @@ def test_compare_clips_shown_intervals_to_what_a_share_can_take(capsys):
         {"metric": "outcomes_total", "scenario": "b", "mean": 50.0, "ci_low": 40.0, "ci_high": 60.0,
          "diff": 45.0, "diff_low": 30.0, "diff_high": 60.0},
     ])
-    from simulation import Params
+    from backbone.simulation import Params
 
     args = argparse.Namespace(replications=3, seed=0)
     _print_comparison(table, rows, args, {"a": Params(), "b": Params()})
@@ -208,8 +208,8 @@ def test_run_explains_the_goal_in_words():
 
 
 def test_the_report_s_progress_bar_counts_runs_not_chunks():
-    from analysis.scenario_runs import run_arms
-    from simulation import Params
+    from backbone.analysis.scenario_runs import run_arms
+    from backbone.simulation import Params
 
     seen = {}
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.compare import (COMPARE_METRICS, TABLE_COLUMNS, compare_scenarios, paired_table,
+from backbone.analysis.compare import (COMPARE_METRICS, TABLE_COLUMNS, compare_scenarios, paired_table,
                               run_scenarios, t_interval)
-from simulation import SCORECARD_METRICS, Params
+from backbone.simulation import SCORECARD_METRICS, Params
 
 SMALL = {"n_beneficiaries": 300, "months": 24}
 
@@ -70,8 +70,8 @@ def test_common_random_numbers_make_identical_arms_identical():
 
 
 def test_runs_in_worker_processes_give_the_same_table():
-    from analysis.compare import run_scenarios
-    from simulation import Params
+    from backbone.analysis.compare import run_scenarios
+    from backbone.simulation import Params
 
     arms = {"none": Params(backbone_share=0.0, n_beneficiaries=300, months=12),
             "bb": Params(n_beneficiaries=300, months=12)}
@@ -83,7 +83,7 @@ def test_runs_in_worker_processes_give_the_same_table():
 
 
 def test_value_arms_share_counterfactuals_and_summarize_as_ratios_of_sums():
-    from analysis.value import value_summary, with_counterfactuals
+    from backbone.analysis.value import value_summary, with_counterfactuals
 
     arms, which = with_counterfactuals({"bb": Params(), "none": Params(backbone_share=0.0),
                                         "iso": Params(regime="isolated")})

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation import Params, simulate
-from simulation.engine import initial_state
-from simulation.streams import make_streams
+from backbone.simulation import Params, simulate
+from backbone.simulation.engine import initial_state
+from backbone.simulation.streams import make_streams
 
 SEEDS = range(8)
 BASE = {"n_beneficiaries": 300, "months": 60}
@@ -46,7 +46,7 @@ def test_context_varies_across_seeds_and_is_shared_across_arms():
 def test_capacity_scales_partner_hours():
     """The same partnership with one partner's capacity doubled gives that partner twice
     the in-kind hours in month 1 (engagement is the same at launch)."""
-    from simulation import PartnershipModel
+    from backbone.simulation import PartnershipModel
     m = PartnershipModel(rng=1, n_beneficiaries=50)
     cap = m.state.partners.capacity
     m.step()

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import simulation
-
+from backbone import simulation
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
 
@@ -103,7 +102,7 @@ def test_every_random_stream_is_documented(text):
 
 
 def test_every_state_array_is_documented(text):
-    from simulation.state import WORLD_FIELDS, Beneficiaries, Funders, Needs, Partners
+    from backbone.simulation.state import WORLD_FIELDS, Beneficiaries, Funders, Needs, Partners
 
     entities = section(text, "## 2. Entities")
     names = set(re.findall(r"`([A-Za-z_0-9]+)`", entities))

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import STREAM_NAMES, Params, PartnershipModel, make_streams, simulate
-from simulation.streams import check_seed
+from backbone.simulation import STREAM_NAMES, Params, PartnershipModel, make_streams, simulate
+from backbone.simulation.streams import check_seed
 
 BASELINE = Path(__file__).with_name("baseline.json")
 REFRESH = "run `.venv/bin/python tests/refresh_baseline.py` if the model changed on purpose"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import ExperimentSpec, SchedulerError, load_results, run_experiment
+from backbone.experiments import ExperimentSpec, SchedulerError, load_results, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 DASK = Path(sys.executable).with_name("dask")

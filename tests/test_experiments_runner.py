@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import SUMMARY_METRICS, ExperimentSpec, SchedulerError, model_fingerprint, run_experiment, run_one
-from experiments.runner import run_chunk_checked
-from simulation import Params, simulate
+from backbone.experiments import SUMMARY_METRICS, ExperimentSpec, SchedulerError, model_fingerprint, run_experiment, run_one
+from backbone.experiments.runner import run_chunk_checked
+from backbone.simulation import Params, simulate
 
 SMALL = {"n_beneficiaries": 300}
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments import DESIGNS, ExperimentError, ExperimentSpec, load_experiment
-from simulation import SCHEMA, ParameterError
-from simulation.scenarios import load_scenario
+from backbone.experiments import DESIGNS, ExperimentError, ExperimentSpec, load_experiment
+from backbone.simulation import SCHEMA, ParameterError
+from backbone.simulation.scenarios import load_scenario
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "experiments" / "examples").glob("*.toml"))
 

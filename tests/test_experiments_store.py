@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from backbone.cli.main import main
-from experiments import (ExperimentSpec, StoreError, load_experiment, load_results, query, read_manifest,
+from backbone.experiments import (ExperimentSpec, StoreError, load_experiment, load_results, query, read_manifest,
                          run_experiment, runs_done)
-from experiments.store import ResultsStore, package_version
+from backbone.experiments.store import ResultsStore, package_version
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = {

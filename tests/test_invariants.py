@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation import PRINCIPLES, simulate
+from backbone.simulation import PRINCIPLES, simulate
 
 from conftest import parameter_sets, state_arrays
 

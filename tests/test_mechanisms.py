@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import PartnershipModel, Params, simulate
+from backbone.simulation import PartnershipModel, Params, simulate
 
 SEEDS = range(6)
 # Shocks from outside (7.2a) switched off: each test isolates the mechanism it names
@@ -212,7 +212,7 @@ def _mean(measure, scenario, seeds=SEEDS):
 def test_home_hours_serve_people_in_the_isolated_regime():
     """No common agenda: every direct hour is the grantee's own programme, and it
     reaches people: more of them reach an outcome than without the partnership."""
-    from analysis.value import counterfactual
+    from backbone.analysis.value import counterfactual
 
     iso = {**BASE, "regime": "isolated", "backbone_share": 0.0}
     for s in (1, 2):
@@ -245,7 +245,7 @@ def test_home_service_is_not_integrated():
 
 
 def test_natural_gain_makes_outcomes_without_the_partnership():
-    from analysis.value import NO_PARTNERSHIP
+    from backbone.analysis.value import NO_PARTNERSHIP
 
     none = {**BASE, **NO_PARTNERSHIP, "natural_gain": 0.0}
     some = {**none, "natural_gain": 0.1}
@@ -283,7 +283,7 @@ def test_net_sroi_falls_with_attribution_and_deadweight():
     """analysis.value on a synthetic pair of runs (known answer)."""
     import pandas as pd
 
-    from analysis.value import net_value
+    from backbone.analysis.value import net_value
 
     arm = pd.DataFrame({"seed": [0, 1], "value_gross": [100.0, 200.0], "spent_pv": [10.0, 20.0],
                         "spent_total": [11.0, 22.0], "outcomes_total": [30.0, 50.0]})
@@ -300,8 +300,8 @@ def test_net_sroi_falls_with_attribution_and_deadweight():
 
 
 def test_no_partnership_scenario_is_the_counterfactual_of_the_baseline():
-    from analysis.value import counterfactual
-    from simulation.scenarios import load_scenario
+    from backbone.analysis.value import counterfactual
+    from backbone.simulation.scenarios import load_scenario
 
     assert load_scenario("no_partnership") == counterfactual(load_scenario("baseline"))
 

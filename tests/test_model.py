@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import SCORECARD_METRICS, PartnershipModel, simulate
-from simulation.agents import Backbone, Beneficiary, Funder, Partner
+from backbone.simulation import SCORECARD_METRICS, PartnershipModel, simulate
+from backbone.simulation.agents import Backbone, Beneficiary, Funder, Partner
 
 PARAMS = {"n_beneficiaries": 300, "months": 30, "turnover_rate": 0.08}
 
@@ -159,7 +159,7 @@ def test_importing_the_mesa_model_keeps_the_start_method():
 
     code = ("import multiprocessing as mp\n"
             "before = mp.get_start_method(allow_none=True)\n"
-            "from simulation import PartnershipModel\n"
+            "from backbone.simulation import PartnershipModel\n"
             "import mesa\n"
             "print(before, mp.get_start_method(allow_none=True))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

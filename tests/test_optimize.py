@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.optimize import (WEIGHTS, OptimizeError, flatness, optimize, search, trials_table, weights_from,
+from backbone.analysis.optimize import (WEIGHTS, OptimizeError, flatness, optimize, search, trials_table, weights_from,
                                x_from)
 from backbone.cli.main import main
-from simulation import Params
+from backbone.simulation import Params
 
 TARGET = np.array([0.4, 0.3, 0.1, 0.1, 0.05, 0.05])
 
@@ -113,7 +113,7 @@ def test_a_folder_of_something_else_is_refused(tmp_path, capsys):
 
 
 def test_the_report_section_on_the_backbones_hours():
-    from analysis.report import hours_html
+    from backbone.analysis.report import hours_html
 
     page = hours_html({"tiny": TINY, "none": TINY.replace(backbone_share=0.0)}, {"tiny": "Tiny", "none": "None"},
                       trials=4, replications=3, workers=1)

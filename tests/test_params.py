@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation import PRINCIPLES, REGIMES, SCHEMA, SECTORS, ParameterError, Params, schema_table
-from simulation.params import RECORD_DTYPE
+from backbone.simulation import PRINCIPLES, REGIMES, SCHEMA, SECTORS, ParameterError, Params, schema_table
+from backbone.simulation.params import RECORD_DTYPE
 
 NUMERIC = [s for s in SCHEMA.values() if s.kind in ("float", "int")]
 

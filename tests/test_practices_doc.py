@@ -4,7 +4,7 @@ names only parameters the model has."""
 import re
 from pathlib import Path
 
-from simulation import SCHEMA
+from backbone.simulation import SCHEMA
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "PRACTICES.md"
 STATUSES = ("modelled", "partly", "out of scope")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from backbone.cli.main import main
-from experiments import ExperimentSpec, StoreError, query, run_experiment
-from experiments.results import connect
+from backbone.experiments import ExperimentSpec, StoreError, query, run_experiment
+from backbone.experiments.results import connect
 
 SPEC = {
     "name": "query_safety", "design": "latin_hypercube", "samples": 2, "replications": 1, "root_seed": 3,

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import simulation
-from simulation import METRICS, Params, simulate
-from simulation.reference import Partnership, simulate_reference
+from backbone import simulation
+from backbone.simulation import METRICS, Params, simulate
+from backbone.simulation.reference import Partnership, simulate_reference
 
 from conftest import parameter_sets
 

@@ -10,19 +10,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.narrative import count_text, implications, needs_words, points, to_whom, what_happened
-from analysis.report_figures import goal_marks
-from analysis.stats import IMPACT, Estimate
-from simulation import Params
-from simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+from backbone.analysis.narrative import count_text, implications, needs_words, points, to_whom, what_happened
+from backbone.analysis.report_figures import goal_marks
+from backbone.analysis.stats import IMPACT, Estimate
+from backbone.simulation import Params
+from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
 
 SMALL = {"months": 36, "n_beneficiaries": 600}
 
 
 @pytest.fixture(scope="module")
 def report() -> str:
-    from analysis.report import build_report
-    from simulation.scenarios import load_scenario
+    from backbone.analysis.report import build_report
+    from backbone.simulation.scenarios import load_scenario
 
     names = ("no_backbone", "ungas_vagar")
     return build_report({n: load_scenario(n, SMALL) for n in names}, replications=2, workers=1)
@@ -110,7 +110,7 @@ def test_scenario_labels_default_and_inherit(tmp_path):
     ('dimension_names = ["work", "health"]', "'dimension_names' has 2 names: expected n_dimensions = 4"),
 ])
 def test_bad_labels_are_one_line_errors_naming_the_file(tmp_path, line, message):
-    from simulation.scenarios import load_scenario
+    from backbone.simulation.scenarios import load_scenario
 
     bad = write(tmp_path / "bad.toml", f'{line}\n')
     with pytest.raises(ScenarioError, match=re.escape(message)) as err:

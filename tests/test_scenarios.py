@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from simulation import SCHEMA, SCORECARD_METRICS, ParameterError, Params, simulate
-from simulation.scenarios import (SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario,
+from backbone.simulation import SCHEMA, SCORECARD_METRICS, ParameterError, Params, simulate
+from backbone.simulation.scenarios import (SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario,
                                   load_toml, parse_set, resolve_scenario, scenario_description,
                                   scenario_names)
 

@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.measures import MEASURES, evaluate
-from analysis.patterns import DEFAULT_FILE, PatternError, load_patterns, parse_patterns, short_cite
-from analysis.validation import (TABLE_COLUMNS, censored_median, estimate, groups, markdown, passes,
+from backbone.analysis.measures import MEASURES, evaluate
+from backbone.analysis.patterns import DEFAULT_FILE, PatternError, load_patterns, parse_patterns, short_cite
+from backbone.analysis.validation import (TABLE_COLUMNS, censored_median, estimate, groups, markdown, passes,
                                  run_patterns, summary_line, validation_table, verdict, wilson)
 from backbone.cli.main import main
-from simulation import Params, simulate
-from simulation.result import Result
+from backbone.simulation import Params, simulate
+from backbone.simulation.result import Result
 
 CITE = "Doe, J., & Roe, R. (2020). A study of partnerships. Journal of Tests, 1(2), 3-4."
 TINY = {"n_beneficiaries": 100}
@@ -118,7 +118,7 @@ SAMPLE = {"metric": "impact_share", "event": "turnover", "month": 6, "window": [
 
 @pytest.mark.parametrize("name", sorted(MEASURES))
 def test_every_registered_measure_can_be_named_in_a_file(name):
-    from analysis.measures import arguments
+    from backbone.analysis.measures import arguments
 
     spec = MEASURES[name]
     pat = {"key": "k", "title": "t", "source": CITE, "kind": "other", "measure": name, "target": [0, 1]}
@@ -233,7 +233,7 @@ def test_measures_read_a_real_run():
 
 
 def test_every_registered_measure_has_a_default_statistic_and_no_argument_shadows_a_pattern_key():
-    from analysis.patterns import PATTERN_KEYS
+    from backbone.analysis.patterns import PATTERN_KEYS
 
     assert {m.statistic for m in MEASURES.values()} <= {"mean", "share", "median"}
     assert not {a for m in MEASURES.values() for a in m.args} & set(PATTERN_KEYS)

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.claims import VERDICT_TEXT, VERDICTS, band_answer, combine, verdict_text
-from analysis.claims_funding import CLAIMED_PAYOFF, cell_words, holds_from_effect, phase_words
-from analysis.payoff import payoff_curve
-from analysis.phase import phase_boundary, phase_cells
-from analysis.stats import IMPACT, Estimate, paired_diff_ci
+from backbone.analysis.claims import VERDICT_TEXT, VERDICTS, band_answer, combine, verdict_text
+from backbone.analysis.claims_funding import CLAIMED_PAYOFF, cell_words, holds_from_effect, phase_words
+from backbone.analysis.payoff import payoff_curve
+from backbone.analysis.phase import phase_boundary, phase_cells
+from backbone.analysis.stats import IMPACT, Estimate, paired_diff_ci
 
 MOSTLY = Estimate(0.9, 0.8, 1.0)   # the claim holds at most uncertainty points
 RARELY = Estimate(0.1, 0.0, 0.2)   # at few

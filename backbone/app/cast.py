@@ -13,7 +13,7 @@ Partners the model recruits later get the next unused name of their sector
 
 from __future__ import annotations
 
-from simulation import SECTORS
+from backbone.simulation import SECTORS
 
 # Four names per sector, in the model's default sector order: slot i has sector i % 4.
 PARTNER_CAST: tuple[tuple[str, str], ...] = (

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from simulation import SCHEMA, Params
+from backbone.simulation import SCHEMA, Params
 
 from .cast import partner_names
 
@@ -94,7 +94,7 @@ def twin_params(base: Params, levers: Mapping[str, Any] | None = None,
 def scenario_choices() -> list[tuple[str, str]]:
     """(name, description) of the scenarios in the library (``simulation.scenarios``);
     the model's defaults alone when the library is empty."""
-    from simulation.scenarios import list_scenarios
+    from backbone.simulation.scenarios import list_scenarios
 
     found = list_scenarios()
     return found or [("defaults", "The model's defaults.")]
@@ -104,7 +104,7 @@ def scenario_base(name: str) -> Params:
     """The parameters of scenario ``name`` (``defaults``: the schema's defaults)."""
     if name == "defaults":
         return Params()
-    from simulation.scenarios import load_scenario
+    from backbone.simulation.scenarios import load_scenario
 
     return load_scenario(name)
 

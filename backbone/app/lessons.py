@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from simulation.state import EVENT_CODES
+from backbone.simulation.state import EVENT_CODES
 
 
 def _log(model, code: str, a: int, v1: float, v2: float) -> None:

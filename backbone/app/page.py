@@ -23,7 +23,7 @@ import time
 import solara
 import solara.lab
 
-from simulation import ParameterError
+from backbone.simulation import ParameterError
 
 from . import views
 from .controls import LEVER_NAMES, LEVERS, lever_values, scenario_base, scenario_choices, twin_params

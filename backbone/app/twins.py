@@ -12,7 +12,7 @@ browser needed.
 
 Usage::
 
-    from simulation import Params
+    from backbone.simulation import Params
     from backbone.app.twins import Twins
     twins = Twins(Params(backbone_share=0.1), seed=1)
     twins.step(12)
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.value import counterfactual
-from simulation import METRICS, PHASES, SCORECARD_METRICS, SECTORS, PartnershipModel, Params, simulate
+from backbone.analysis.value import counterfactual
+from backbone.simulation import METRICS, PHASES, SCORECARD_METRICS, SECTORS, PartnershipModel, Params, simulate
 
 from .cast import recruit_name
 from .lessons import Lesson

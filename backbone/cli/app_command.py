@@ -42,7 +42,7 @@ def check_port(host: str, port: int) -> None:
 def warm_up() -> None:
     """Load the compiled kernels before the first visitor (the first model in a fresh
     process loads numba's cache: seconds on a cold machine)."""
-    from simulation import PartnershipModel
+    from backbone.simulation import PartnershipModel
 
     model = PartnershipModel(rng=0, n_beneficiaries=10, months=1, max_beneficiary_agents=0)
     model.step()

@@ -51,8 +51,8 @@ def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | No
 
 # ---------------------------------------------------------------- claims
 def cmd_claims(args: argparse.Namespace) -> int:
-    from analysis.claims import SIZES, markdown_table, run_claims, verdict_table
-    from analysis.claimset import CLAIMS, ORDER
+    from backbone.analysis.claims import SIZES, markdown_table, run_claims, verdict_table
+    from backbone.analysis.claimset import CLAIMS, ORDER
 
     size = "full" if args.full else "quick"
     workers = _workers(args.workers)
@@ -64,7 +64,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
             raise CLIError(f"--only {bad[0]!r} is not a claim: expected one or more of {', '.join(ORDER)}")
     claims = [c for c in CLAIMS if c.key in keys]
     out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
-    from experiments.executors import SchedulerError, check_address
+    from backbone.experiments.executors import SchedulerError, check_address
 
     try:
         scheduler = check_address(args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
@@ -81,7 +81,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
         raise
     elapsed = time.time() - t0
     table = verdict_table(results)
-    from experiments.store import package_version
+    from backbone.experiments.store import package_version
 
     version = package_version()
     runs = int(table.runs.sum())
@@ -120,7 +120,7 @@ def _print_verdicts(table) -> None:
 
 
 def _write_outputs(out: Path, results, table, header: str, markdown_table) -> None:
-    from analysis.figures import peeling, save
+    from backbone.analysis.figures import peeling, save
 
     out.mkdir(exist_ok=True)
     (out / "tables").mkdir(exist_ok=True)
@@ -142,8 +142,8 @@ def _write_outputs(out: Path, results, table, header: str, markdown_table) -> No
 
 # ---------------------------------------------------------------- report
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import build_report
-    from simulation.scenarios import load_scenario
+    from backbone.analysis.report import build_report
+    from backbone.simulation.scenarios import load_scenario
 
     from .run_commands import _check_replications, _check_seed
 

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from simulation.params import ParameterError
+    from backbone.simulation.params import ParameterError
 
     try:
         return int(args.func(args) or 0)

@@ -30,7 +30,7 @@ def _folder(path: str | None) -> Path | None:
     """A new folder, or one holding an optimize study to resume; nothing else."""
     if path is None:
         return None
-    from analysis.optimize import DB
+    from backbone.analysis.optimize import DB
 
     p = Path(path)
     if p.exists() and not p.is_dir():
@@ -44,9 +44,9 @@ def _folder(path: str | None) -> Path | None:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
-    from analysis.optimize import OptimizeError, optimize, summary_lines, to_dict
-    from experiments.executors import SchedulerError, check_address
-    from simulation.scenarios import load_scenario
+    from backbone.analysis.optimize import OptimizeError, optimize, summary_lines, to_dict
+    from backbone.experiments.executors import SchedulerError, check_address
+    from backbone.simulation.scenarios import load_scenario
 
     from .run_commands import _overrides
 
@@ -96,7 +96,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from analysis.optimize import SHARE_RANGE
+    from backbone.analysis.optimize import SHARE_RANGE
 
     p = sub.add_parser(
         "optimize", help="the best split of the backbone's hours across the six principles",

@@ -45,9 +45,9 @@ def _add_months(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    from simulation import SCHEMA, ParameterError
-    from simulation.params import coerce
-    from simulation.scenarios import parse_set
+    from backbone.simulation import SCHEMA, ParameterError
+    from backbone.simulation.params import coerce
+    from backbone.simulation.scenarios import parse_set
 
     for item in args.set:
         if "=" not in item:
@@ -142,7 +142,7 @@ def _wrap(text: str, indent: str = "") -> str:
 
 # ---------------------------------------------------------------- scenarios
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from simulation.scenarios import SCENARIO_DIR, list_scenarios
+    from backbone.simulation.scenarios import SCENARIO_DIR, list_scenarios
 
     items = list_scenarios()
     if not items:
@@ -162,8 +162,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- show
 def cmd_show(args: argparse.Namespace) -> int:
-    from simulation import SCHEMA
-    from simulation.scenarios import resolve_scenario, scenario_description, scenario_labels
+    from backbone.simulation import SCHEMA
+    from backbone.simulation.scenarios import resolve_scenario, scenario_description, scenario_labels
 
     params, origin = resolve_scenario(args.scenario, _overrides(args))
     values = params.to_dict()
@@ -230,8 +230,8 @@ COUNTS = ("outcomes_total", "partners_recruited")  # whole numbers in a single r
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulation import SCORECARD, simulate
-    from simulation.scenarios import load_scenario
+    from backbone.simulation import SCORECARD, simulate
+    from backbone.simulation.scenarios import load_scenario
 
     seed = _check_seed(args.seed)
     params = load_scenario(args.scenario, _overrides(args))
@@ -286,9 +286,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- compare
 def cmd_compare(args: argparse.Namespace) -> int:
-    from analysis.compare import COMPARE_ROWS, paired_table, run_scenarios
-    from analysis.value import value_summary, value_table, with_counterfactuals
-    from simulation.scenarios import load_scenario
+    from backbone.analysis.compare import COMPARE_ROWS, paired_table, run_scenarios
+    from backbone.analysis.value import value_summary, value_table, with_counterfactuals
+    from backbone.simulation.scenarios import load_scenario
 
     _check_replications(args.replications, len(args.scenarios))
     seed0 = _check_seed(args.seed, args.replications)
@@ -337,7 +337,7 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
 
 
 def _currency(arms: dict) -> str:
-    from simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
 
     units = set()
     for name in arms:
@@ -349,7 +349,7 @@ def _currency(arms: dict) -> str:
 
 
 def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms: dict) -> None:
-    from analysis.labels import metric_label
+    from backbone.analysis.labels import metric_label
 
     names = list(arms)
     ref = names[0]

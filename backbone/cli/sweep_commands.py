@@ -39,14 +39,14 @@ def _positive(name: str, value: str | None) -> int | None:
 
 
 def _store_errors():
-    from experiments import SchedulerError, StoreError
+    from backbone.experiments import SchedulerError, StoreError
 
     return (StoreError, SchedulerError)
 
 
 # ---------------------------------------------------------------- sweep
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from experiments import load_experiment, run_experiment, runs_done
+    from backbone.experiments import load_experiment, run_experiment, runs_done
 
     workers = _positive("--workers", args.workers)
     chunk = _positive("--chunk-size", args.chunk_size)
@@ -88,7 +88,7 @@ def _num(v: float) -> str:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from experiments import load_results, read_manifest, runs_done
+    from backbone.experiments import load_results, read_manifest, runs_done
 
     try:
         m = read_manifest(args.folder)
@@ -135,7 +135,7 @@ def cmd_results(args: argparse.Namespace) -> int:
             lv = f"{level:g}" if isinstance(level, float) else str(level)
             print(f"  {lv:>16}  " + "  ".join(f"{_num(row[k]):>16}" for k in metrics))
         return 0
-    from experiments import ALWAYS_KEPT
+    from backbone.experiments import ALWAYS_KEPT
 
     print(f"\nbalanced scorecard at the horizon, over {len(runs)} runs "
           "(other metrics: backbone query):")
@@ -147,7 +147,7 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def _results_json(args: argparse.Namespace, m: dict, done: int, total: int, runs) -> None:
-    from experiments import ALWAYS_KEPT
+    from backbone.experiments import ALWAYS_KEPT
 
     out = {"folder": args.folder, "name": m["name"], "source": m["source"], "description": m.get("description", ""),
            "design": m["design"], "factors": m["spec"]["factors"], "scenario": m["spec"]["scenario"],
@@ -169,7 +169,7 @@ def _results_json(args: argparse.Namespace, m: dict, done: int, total: int, runs
 
 # ---------------------------------------------------------------- query
 def cmd_query(args: argparse.Namespace) -> int:
-    from experiments import query
+    from backbone.experiments import query
 
     limit = _positive("--limit", args.limit)
     try:

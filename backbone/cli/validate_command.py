@@ -36,7 +36,7 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.patterns import DEFAULT_FILE, PatternError, load_patterns
+    from backbone.analysis.patterns import DEFAULT_FILE, PatternError, load_patterns
 
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
@@ -56,7 +56,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except PatternError as exc:
         raise CLIError(str(exc)) from None
 
-    from analysis.validation import (display_path, markdown, passes, run_patterns, runs_needed, summary_line,
+    from backbone.analysis.validation import (display_path, markdown, passes, run_patterns, runs_needed, summary_line,
                                      text_table, validation_table)
 
     n = args.replications or (min(pset.replications, QUICK_REPLICATIONS) if args.quick else pset.replications)

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 
-from simulation import EVENT_TYPES, PHASES
+from backbone.simulation import EVENT_TYPES, PHASES
 
 from ..cast import funder_name, possessive, spoken
 

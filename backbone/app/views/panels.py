@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Mapping, Sequence
 
-from simulation import SCORECARD
+from backbone.simulation import SCORECARD
 
 from ..narrative.feed import FeedItem
 from .network import SECTOR_COLORS
