@@ -80,16 +80,12 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
         raise ValueError("replications must be at least 1")
     names = list(params_by_name)
     base = {name: params_by_name[name].to_dict() for name in names}
-    draws: dict[int, tuple[int, dict]] = {}
-    if posterior is not None:
-        from experiments.posterior import arm_contrasts
+    from experiments.posterior import replication_draws
 
-        keep = arm_contrasts(base.values(), posterior.names)
-        draws = {r: (posterior.index(r, seed0), posterior.overrides(r, seed0, skip=keep))
-                 for r in range(replications)}
+    draws = replication_draws(posterior, base.values(), replications, seed0)
 
     def over(i: int) -> list[dict] | None:
-        return [draws[r][1] for r in range(i, min(i + CHUNK, replications))] if draws else None
+        return [draws[r] for r in range(i, min(i + CHUNK, replications))] if draws else None
 
     tasks = (((name, i), (base[name], name, [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))],
                           over(i)))
@@ -105,7 +101,7 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
     rows.sort(key=lambda row: (row["replication"], order[row["scenario"]]))
     table = pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS, *EXTRA_METRICS])
     if draws:
-        table.insert(3, "particle", [draws[int(r)][0] for r in table["replication"]])
+        table.insert(3, "particle", [posterior.index(int(r), seed0) for r in table["replication"]])
     return table
 
 

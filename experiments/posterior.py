@@ -154,6 +154,53 @@ def arm_contrasts(bases: Iterable[Mapping[str, Any]], names: Iterable[str]) -> s
     return out
 
 
+def replication_draws(post: Posterior | None, bases: Iterable[Mapping[str, Any]], replications: int,
+                      seed: int = 0, skip: Iterable[str] = ()) -> dict[int, dict[str, Any]]:
+    """Overrides of replications 0..replications-1 for a batch whose arms have parameter
+    dicts ``bases``: the calibrated names, except those the arms set differently (the
+    contrast, see ``arm_contrasts``) and those in ``skip``. Empty without a posterior."""
+    if post is None:
+        return {}
+    keep = arm_contrasts(bases, post.names) | set(skip)
+    return {r: post.overrides(r, seed, skip=keep) for r in range(int(replications))}
+
+
+STORE_FILE = "posterior.json"
+
+
+def _store_entry(post: Posterior | None) -> dict[str, Any] | None:
+    if post is None:
+        return None
+    return {"folder": str(post.folder.resolve()), "posterior_sha256": file_sha256(post.folder / POSTERIOR),
+            "parameters": list(post.names), "particles": post.n}
+
+
+def check_store_posterior(out: str | Path, post: Posterior | None) -> None:
+    """A sweep's results folder resumes only with the posterior it was started with
+    (none, or the same posterior table)."""
+    path = Path(out) / STORE_FILE
+    had = None
+    if path.is_file():
+        try:
+            had = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise PosteriorError(f"{path} is unreadable: the results folder is corrupted") from None
+    elif Path(out).is_dir() and (Path(out) / "manifest.json").is_file():
+        had = None  # an existing sweep folder without a posterior
+    else:
+        return      # a new folder
+    now = _store_entry(post)
+    if (had or {}).get("posterior_sha256") != (now or {}).get("posterior_sha256"):
+        was = f"posterior {had['folder']}" if had else "no posterior"
+        raise PosteriorError(f"{out} was started with {was}: resume it the same way, or choose a new folder")
+
+
+def record_store_posterior(out: str | Path, post: Posterior) -> None:
+    path = Path(out) / STORE_FILE
+    if not path.exists():
+        path.write_text(json.dumps(_store_entry(post), indent=2) + "\n", encoding="utf-8")
+
+
 def draws_table(post: Posterior, replications: int, seed: int = 0):
     """The draw of every replication: columns replication, particle and the names."""
     import pandas as pd
@@ -163,4 +210,5 @@ def draws_table(post: Posterior, replications: int, seed: int = 0):
 
 
 __all__ = ["Posterior", "PosteriorError", "load_posterior", "read_manifest", "file_sha256", "arm_contrasts",
+           "replication_draws", "check_store_posterior", "record_store_posterior",
            "draws_table", "KIND", "FORMAT", "MANIFEST", "POSTERIOR"]

@@ -207,3 +207,77 @@ def test_posterior_on_compare_gives_every_arm_the_same_draw(calibrated, monkeypa
         assert arms_o["a"] == arms_o["b"] == post.overrides(r, seed=3)
     assert len({json.dumps(by_arm[r]["a"], sort_keys=True) for r in by_arm}) > 1
     assert list(runs["particle"].iloc[::2]) == list(runs["particle"].iloc[1::2])
+
+
+def test_a_calibration_killed_with_sigkill_resumes_from_its_last_generation(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bands = {"turnover": (0.25, 0.35), "impact": (0.0, 1.0)}
+    path = tmp_path / "t.toml"
+    path.write_text(targets_text(bands, population=10, generations=3, replications=2,
+                                 params="turnover_rate = { lo = 0.0, hi = 0.1 }"))
+    folder = tmp_path / "run"
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; from analysis.calibrate import calibrate, load_targets; "
+            f"calibrate(load_targets({str(path)!r}), {str(folder)!r}, workers=1, "
+            "progress=lambda s: (print(s, flush=True), s.startswith('generation 1/') and __import__('time').sleep(600)))")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        for line in proc.stdout:
+            if line.startswith("generation 1/"):
+                break
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert (folder / "abc.db").is_file() and not (folder / "posterior.parquet").exists()
+    lines = []
+    manifest = calibrate(load_targets(path), folder, workers=1, progress=lines.append)
+    assert "resuming after generation 0" in lines[0]
+    assert not any(s.startswith("generation 1/") for s in lines)
+    assert manifest["n_generations"] == 3 and manifest["status"] == "complete"
+
+
+def test_posterior_in_a_batch_of_specs_keeps_each_arms_contrast(calibrated, monkeypatch):
+    from analysis import batch
+    from analysis.batch import Arm, arm_spec
+    from experiments import ExperimentSpec
+
+    post = load_posterior(calibrated[0])
+    spec = ExperimentSpec.from_dict({"name": "t", "scenario": "baseline", "design": "full_factorial",
+                                     "replications": 3, "months": 24,
+                                     "fixed": {"n_beneficiaries": 100},
+                                     "factors": {"backbone_share": {"levels": [0.0, 0.1]}}})
+    jobs = {("c", "a"): spec, ("c", "b"): arm_spec(spec, Arm(fixed={"turnover_rate": 0.01}))}
+    seen = {}
+    real = batch.run_chunk
+
+    def spy(base, names, tasks, outputs, keep, draws=None):
+        for point, rep, seed, values in tasks:
+            seen.setdefault(rep, []).append((base["turnover_rate"], draws[rep]))
+        return real(base, names, tasks, outputs, keep, draws)
+
+    monkeypatch.setattr(batch, "run_chunk", spy)
+    out = batch.run_jobs(jobs, workers=1, progress=False, posterior=post)
+    assert len(out[("c", "a")][0]) == 6
+    for rep, calls in seen.items():
+        draws = [d for _, d in calls]
+        assert all(d == draws[0] for d in draws)                 # every arm and point: the same draw
+        assert "turnover_rate" not in draws[0]                    # the arms' contrast is kept
+        assert draws[0]["natural_gain"] == post.overrides(rep, spec.root_seed)["natural_gain"]
+
+
+def test_calibrate_command_refuses_bad_input_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(targets_text({"turnover": (0.1, 0.2), "impact": (0.5, 0.6)}, params="fit_sd = { hi = 3 }"))
+    rc = main(["calibrate", str(bad), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "fit_sd.hi = 3" in err
+    assert not (tmp_path / "out").exists()
+    rc = main(["calibrate", "--figures", str(tmp_path)])
+    assert rc == 2 and capsys.readouterr().err.count("\n") == 1

@@ -19,8 +19,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from .common import (CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress,
-                     writable_folder)
+from .common import (CLIError, HelpFormatter, add_force, add_json, add_posterior, load_posterior_arg, output_path,
+                     print_json, progress, writable_folder)
 
 WIDTH = 100
 
@@ -64,6 +64,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
             raise CLIError(f"--only {bad[0]!r} is not a claim: expected one or more of {', '.join(ORDER)}")
     claims = [c for c in CLAIMS if c.key in keys]
     out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
+    posterior = load_posterior_arg(args)
     from experiments.executors import SchedulerError, check_address
 
     try:
@@ -74,7 +75,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     t0 = time.time()
     try:
         results = run_claims(SIZES[size], claims=claims, workers=workers, scheduler=scheduler,
-                             progress=not args.no_progress)
+                             progress=not args.no_progress, posterior=posterior)
     except RuntimeError as exc:  # e.g. a Dask scheduler that cannot be reached
         if type(exc).__name__ == "SchedulerError":
             raise CLIError(str(exc)) from None
@@ -87,12 +88,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
     runs = int(table.runs.sum())
     header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
               f"(backbone {version}); impact = long-term impact (mean share of the target population "
-              "with a sustained outcome over the last 12 months); 95% CIs in brackets.")
+              "with a sustained outcome over the last 12 months); 95% CIs in brackets"
+              + (f"; {posterior.note()}." if posterior is not None else "."))
     if out is not None:
         _write_outputs(out, results, table, header, markdown_table)
     if args.json:
         print_json({"size": size, "version": version, "runs": runs, "seconds": round(elapsed, 1),
                     "header": header, "verdicts": table.to_dict(orient="records"),
+                    "posterior": posterior.note() if posterior is not None else None,
                     "out": str(out) if out is not None else None})
         return 0
     print(textwrap.fill(header, WIDTH))
@@ -147,10 +150,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not str(args.out).lower().endswith((".html", ".htm")):
         raise CLIError(f"{args.out}: the report is HTML: use a file name ending in .html")
     out = output_path(args.out, args.force)
+    posterior = load_posterior_arg(args)
     scenarios = {name: load_scenario(name) for name in args.scenarios}
     workers = _workers(args.workers)
     html = build_report(scenarios, replications=args.replications, seed0=args.seed, workers=workers,
-                        progress=progress if not args.no_progress else None)
+                        progress=progress if not args.no_progress else None, posterior=posterior)
+    if posterior is not None:
+        print(posterior.note())
     out.write_text(html, encoding="utf-8")
     print(f"wrote the report ({len(html) // 1024} KB, self-contained HTML) to {out}")
     return 0
@@ -170,7 +176,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone claims --quick\n  backbone claims --full --workers 16 --out claims/\n"
                "  backbone claims --quick --only payoff,survival --out claims/ --force\n"
-               "  backbone claims --full --scheduler tcp://10.0.0.5:8786")
+               "  backbone claims --full --scheduler tcp://10.0.0.5:8786\n"
+               "  backbone claims --quick --posterior results/calib")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true",
                       help="small sizes: a few minutes on a laptop (the default)")
@@ -183,6 +190,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="write verdicts.csv, verdicts.md, a figure per claim and "
                    "the tables behind the verdicts into DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_posterior(p)
     add_force(p)
     add_json(p)
     p.set_defaults(func=cmd_claims)
@@ -206,5 +214,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
     p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_posterior(p)
     add_force(p)
     p.set_defaults(func=cmd_report)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "backbone.cli.sweep_commands",   # sweep, results, query
     "backbone.cli.claims_commands",  # claims, report
     "backbone.cli.validate_command", # validate
+    "backbone.cli.calibrate_command", # calibrate
     "backbone.cli.app_command",      # app
 )
 
