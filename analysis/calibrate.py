@@ -42,7 +42,8 @@ interrupted calibration, e.g. after kill -9, from its last complete generation),
 ``targets.toml`` (the targets file as read), ``manifest.json`` (provenance: model
 fingerprint, targets hash, priors, seeds, versions, generations), ``posterior.parquet``
 (every generation's particles: generation, particle, weight, distance, one column per
-parameter), ``generations.parquet`` (epsilon, effective sample size, simulations, per
+parameter, ``seed`` (the first seed of its runs) and ``stat_<target>``, its statistics),
+``generations.parquet`` (epsilon, effective sample size, simulations, per
 generation), ``predictive.parquet`` (posterior predictive check: each target's statistic
 under draws from the final posterior) and ``figures/`` (``calibration_figures``, from the
 folder alone).
@@ -369,7 +370,7 @@ def check_folder(out: Path, targets: Targets) -> bool:
         raise CalibrationError(f"--out {out}: was calibrated with other model code (fingerprint "
                                f"{manifest.get('model_fingerprint')}, here {model_fingerprint()}): choose a new folder")
     if not (out / DB).is_file():
-        raise CalibrationError(f"--out {out}: {DB} is missing: the folder is corrupted")
+        return False  # interrupted before its first write to the history: start again
     return True
 
 
@@ -467,21 +468,34 @@ def _stopped(history, min_epsilon: float) -> bool:
     return bool(len(pops)) and float(pops["epsilon"].iloc[-1]) <= min_epsilon
 
 
-def _tables(db: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(db: str, names: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """posterior (generation, particle, weight, distance, parameters, ``seed``: the first
+    seed of the particle's runs, ``stat_<target>``: its statistics) and generations."""
     pyabc = _pyabc()
     h = pyabc.History(db, _id=1)
     rows, gens = [], []
     pops = h.get_all_populations()
     for _, pop in pops[pops["t"] >= 0].iterrows():
         t = int(pop["t"])
-        df, w = h.get_distribution(t=t)
-        d = h.get_weighted_distances(t=t)["distance"].to_numpy()
-        w = np.asarray(w, dtype=float)
-        frame = df.reset_index(drop=True).copy()
-        frame.insert(0, "particle", np.arange(len(frame)))
-        frame.insert(0, "generation", t)
+        # pyabc's tidy form drops particles with equal (distance, weight): pivot here
+        raw = h.get_population_extended(t=t, tidy=False)
+        base = raw.drop_duplicates("particle_id").set_index("particle_id")[["distance", "w"]]
+        par = raw.drop_duplicates(["particle_id", "par_name"]).pivot(index="particle_id", columns="par_name",
+                                                                      values="par_val").add_prefix("par_")
+        stat = raw.drop_duplicates(["particle_id", "sumstat_name"]).pivot(
+            index="particle_id", columns="sumstat_name", values="sumstat_val").add_prefix("sumstat_")
+        ext = base.join(par).join(stat).sort_index().reset_index()
+        frame = pd.DataFrame({"generation": t, "particle": np.arange(len(ext))})
+        w = ext["w"].to_numpy(dtype=float)
         frame["weight"] = w / w.sum()
-        frame["distance"] = d if len(d) == len(frame) else np.nan
+        frame["distance"] = ext["distance"].to_numpy(dtype=float)
+        for name in names:
+            frame[name] = ext[f"par_{name}"].to_numpy(dtype=float)
+        if "sumstat_seed" in ext:
+            frame["seed"] = ext["sumstat_seed"].round().astype("int64")
+        for c in ext.columns:
+            if c.startswith("sumstat_") and c != "sumstat_seed":
+                frame["stat_" + c[len("sumstat_"):]] = ext[c].to_numpy(dtype=float)
         rows.append(frame)
         gens.append({"generation": t, "epsilon": float(pop["epsilon"]), "simulations": int(pop["samples"]),
                      "particles": len(frame), "ess": float(1.0 / np.sum(np.square(frame["weight"])))})
@@ -511,7 +525,7 @@ def predictive_check(targets: Targets, posterior: pd.DataFrame, n: int) -> pd.Da
 def finish(out: Path, targets: Targets, workers: int | None = None, scheduler: str | None = None,
            progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Write the tables, the predictive check, the manifest and the figures."""
-    posterior, gens = _tables("sqlite:///" + str((out / DB).resolve()))
+    posterior, gens = _tables("sqlite:///" + str((out / DB).resolve()), targets.names)
     posterior.to_parquet(out / POSTERIOR, index=False)
     gens.to_parquet(out / GENERATIONS, index=False)
     if progress and targets.predictive:

@@ -127,6 +127,16 @@ def test_folder_holds_tables_and_figures_made_from_it_alone(calibrated, tmp_path
     assert {p.name for p in written} == {"marginals.png", "pairs.png", "ess.png", "predictive.png"}
     assert all(p.stat().st_size > 1000 for p in written)
     assert manifest["model_fingerprint"] and manifest["targets_sha256"] and manifest["priors"]
+    assert {"seed", "stat_turnover", "stat_impact"} <= set(post.columns)
+
+
+def test_backbone_query_reads_a_calibration_folder(calibrated, capsys):
+    from experiments import query
+
+    folder = calibrated[0]
+    df = query(folder, "SELECT generation, count(*) AS n, sum(weight) AS w FROM posterior GROUP BY 1 ORDER BY 1")
+    assert list(df["n"]) == [40] * len(df) and df["w"].to_numpy() == pytest.approx(1.0)
+    assert main(["query", str(folder), "SELECT max(ess) FROM generations"]) == 0
 
 
 def test_posterior_draws_are_reproducible_from_the_folder(calibrated):

@@ -235,14 +235,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "query", help="run SQL (DuckDB) over a results folder", formatter_class=HelpFormatter,
         description="Run DuckDB SQL over a results folder. Tables: runs (one row per run: point, "
                     "replication, seed, the factors, the metrics) and months (one row per run and month, "
-                    "when the spec keeps monthly series).",
+                    "when the spec keeps monthly series). On a `backbone calibrate` folder: posterior (every "
+                    "generation's particles), generations and predictive.",
         epilog="examples:\n"
                "  backbone query results/bb_lhs \"SELECT count(*), avg(long_term_impact) FROM runs\"\n"
                "  backbone query results/regime \"SELECT regime, complexity, avg(long_term_impact) AS impact\n"
                "      FROM runs GROUP BY ALL ORDER BY ALL\"\n"
                "  backbone query results/regime \"SELECT month, avg(impact_share) FROM months GROUP BY 1 "
                "ORDER BY 1\" --csv > curve.csv")
-    p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep'")
+    p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep' or 'backbone calibrate'")
     p.add_argument("sql", metavar="SQL", help="the query")
     p.add_argument("--csv", action="store_true", help="print every row as CSV")
     p.add_argument("--limit", metavar="N", default="50", help="rows shown in the table")
