@@ -396,7 +396,8 @@ class _Pool:
             from experiments.executors import process_pool
 
             pool = process_pool(workers)
-            self.sampler = pyabc.sampler.ConcurrentFutureSampler(pool, client_max_jobs=workers)
+            # two particles in flight per worker: a worker never waits for this process
+            self.sampler = pyabc.sampler.ConcurrentFutureSampler(pool, client_max_jobs=2 * workers)
             self.close = lambda: pool.shutdown(wait=False, cancel_futures=True)
         else:
             from experiments.executors import warm
@@ -614,7 +615,8 @@ def calibration_figures(folder: str | Path) -> list[Path]:
         ax.axvspan(q["q05"], q["q95"], color="#3b6ea5", alpha=0.12, label="90% credible")
         ax.set_title(name, fontsize=9)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Posterior marginals (generation {int(last['generation'].iloc[0]) + 1}, {len(last)} particles)")
+    gen = int(last["generation"].iloc[0]) + 1
+    fig.suptitle(f"Posterior marginals (generation {gen}, {len(last)} particles)", y=1.06)
     save(fig, "marginals.png")
 
     if k >= 2:
@@ -663,7 +665,8 @@ def calibration_figures(folder: str | Path) -> list[Path]:
         ax.set_title(f"{pat.key}\n{inside:.0%} of draws in band", fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Posterior predictive check ({pred['draw'].nunique()} draws x {targets.replications} runs)")
+    fig.suptitle(f"Posterior predictive check ({pred['draw'].nunique()} draws x {targets.replications} runs each)",
+                 y=1.1)
     save(fig, "predictive.png")
     return written
 
