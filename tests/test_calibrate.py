@@ -291,3 +291,32 @@ def test_calibrate_command_refuses_bad_input_with_one_line(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
     rc = main(["calibrate", "--figures", str(tmp_path)])
     assert rc == 2 and capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_calibration_runs_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    text = targets_text({"turnover": (0.25, 0.35), "impact": (0.0, 1.0)}, population=10, generations=2,
+                        replications=2, params="turnover_rate = { lo = 0.0, hi = 0.1 }")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        manifest = calibrate(parse_targets(text, tmp_path / "t.toml"), tmp_path / "out",
+                             scheduler=cluster.scheduler_address, progress=None)
+    assert manifest["status"] == "complete" and manifest["scheduler"] == cluster.scheduler_address
+    assert len(pd.read_parquet(tmp_path / "out" / "posterior.parquet")) == 20
+
+
+def test_a_sweep_folder_resumes_only_with_its_posterior(calibrated, tmp_path):
+    from experiments import ExperimentSpec, run_experiment
+
+    post = load_posterior(calibrated[0])
+    spec = ExperimentSpec.from_dict({"name": "t", "scenario": "baseline", "design": "full_factorial",
+                                     "replications": 2, "months": 12, "fixed": {"n_beneficiaries": 100},
+                                     "factors": {"backbone_share": {"levels": [0.0, 0.1]}}})
+    out = tmp_path / "sweep"
+    with_post = run_experiment(spec, out=out, workers=1, progress=False, posterior=post)
+    without = run_experiment(spec, workers=1, progress=False)
+    assert len(with_post) == len(without) == 4
+    assert not with_post.drop(columns=["seed"]).equals(without.drop(columns=["seed"]))  # the draws changed runs
+    assert run_experiment(spec, out=out, workers=1, progress=False, posterior=post).equals(with_post)
+    with pytest.raises(PosteriorError, match="was started with posterior"):
+        run_experiment(spec, out=out, workers=1, progress=False)
