@@ -63,7 +63,8 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise PosteriorError(f"{where}: no {MANIFEST}: not a calibration folder (made by backbone calibrate)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PosteriorError(f"{where}: {MANIFEST} is unreadable ({type(exc).__name__}): the folder is corrupted") from None
+        raise PosteriorError(f"{where}: {MANIFEST} is unreadable ({type(exc).__name__}): "
+                             "the folder is corrupted") from None
     if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
         raise PosteriorError(f"{where}: {MANIFEST} is not a Backbone calibration manifest (kind != '{KIND}')")
     if manifest.get("format") != FORMAT:

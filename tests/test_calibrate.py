@@ -182,7 +182,8 @@ def test_bad_targets_are_one_line_errors(tmp_path):
     bands = {"turnover": (0.1, 0.2), "impact": (0.5, 0.6)}
     with pytest.raises(CalibrationError, match="did you mean 'turnover_rate'"):
         parse_targets(targets_text(bands, params="turnover_rat = {}"))
-    with pytest.raises(CalibrationError, match=r"turnover_rate.hi = 0.9 is not allowed: expected a number in \[0, 0.5\]"):
+    with pytest.raises(CalibrationError,
+                       match=r"turnover_rate.hi = 0.9 is not allowed: expected a number in \[0, 0.5\]"):
         parse_targets(targets_text(bands, params="turnover_rate = { hi = 0.9 }"))
     with pytest.raises(CalibrationError, match="calibrate.population"):
         parse_targets(targets_text(bands, population=0))
@@ -234,7 +235,8 @@ def test_a_calibration_killed_with_sigkill_resumes_from_its_last_generation(tmp_
     root = Path(__file__).resolve().parents[1]
     code = ("import sys; from analysis.calibrate import calibrate, load_targets; "
             f"calibrate(load_targets({str(path)!r}), {str(folder)!r}, workers=1, "
-            "progress=lambda s: (print(s, flush=True), s.startswith('generation 1/') and __import__('time').sleep(600)))")
+            "progress=lambda s: (print(s, flush=True), "
+            "s.startswith('generation 1/') and __import__('time').sleep(600)))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(root)})
     try:
