@@ -30,7 +30,7 @@ import pandas as pd
 from backbone.experiments import ExperimentSpec, run_chunk
 from backbone.experiments import tables
 from backbone.experiments.executors import cpu_count, execute
-from backbone.experiments.runner import default_chunk_size
+from backbone.experiments.runner import default_chunk_size, spec_draws
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def arm_spec(spec: ExperimentSpec, arm: Arm, **changes: Any) -> ExperimentSpec:
     return spec.replace(**new)
 
 
-def _chunks(spec: ExperimentSpec):
+def _chunks(spec: ExperimentSpec, draws: Mapping[int, Any] | None = None):
     points = spec.design_points()
     values = list(zip(*(points[c].tolist() for c in spec.factor_names)))
     seeds = spec.seeds()
@@ -69,20 +69,31 @@ def _chunks(spec: ExperimentSpec):
     for k in range(-(-spec.runs_total // size)):
         start, stop = k * size, min((k + 1) * size, spec.runs_total)
         tasks = [(i // reps, i % reps, seeds[i % reps], values[i // reps]) for i in range(start, stop)]
-        yield k, (base, spec.factor_names, tasks, spec.outputs, spec.keep_monthly)
+        mine = {t[1]: draws[t[1]] for t in tasks} if draws else None
+        yield k, (base, spec.factor_names, tasks, spec.outputs, spec.keep_monthly, mine)
 
 
 def run_jobs(jobs: Mapping[Hashable, ExperimentSpec], workers: int | None = None,
-             scheduler: str | None = None, progress: bool = True
+             scheduler: str | None = None, progress: bool = True, posterior=None
              ) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame | None]]:
     """Run every spec of ``jobs`` and return ``{key: (runs, months)}`` (``months`` is
     None unless the spec keeps the monthly series; it carries the factor columns).
     ``workers``: local processes (default: every core; 1: this process);
-    ``scheduler``: a Dask scheduler address."""
+    ``scheduler``: a Dask scheduler address. ``posterior``
+    (``experiments.posterior.Posterior``): replication r of every arm draws its calibrated
+    parameters from it (``experiments.runner.spec_draws``; the arms of one claim, keys
+    ``(claim, arm)``, keep the names on which they differ)."""
     for spec in jobs.values():
         spec.check_points()
     total = sum(spec.runs_total for spec in jobs.values())
-    tasks = (((key, k), args) for key, spec in jobs.items() for k, args in _chunks(spec))
+    draws: dict[Hashable, Any] = {}
+    if posterior is not None:
+        def group(key: Hashable) -> Hashable:
+            return key[0] if isinstance(key, tuple) and key else key
+        for key, spec in jobs.items():
+            others = [o for k2, o in jobs.items() if k2 != key and group(k2) == group(key)]
+            draws[key] = spec_draws(spec, posterior, others)
+    tasks = (((key, k), args) for key, spec in jobs.items() for k, args in _chunks(spec, draws.get(key)))
     n_workers = cpu_count() if workers is None else int(workers)
     bar = None
     if progress:

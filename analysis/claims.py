@@ -214,8 +214,9 @@ def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "
 
 def run_claims(size: str | Size = "quick", claims: list[Claim] | None = None, workers: int | None = None,
                scheduler: str | None = None, progress: bool = True, folder: Path | None = None,
-               seed: int = 0) -> list[ClaimResult]:
-    """Plan every claim, run all their experiments in one batch, judge each claim."""
+               seed: int = 0, posterior=None) -> list[ClaimResult]:
+    """Plan every claim, run all their experiments in one batch, judge each claim.
+    ``posterior``: draw the calibrated parameters per replication (``run_jobs``)."""
     from .claimset import CLAIMS
 
     size = SIZES[size] if isinstance(size, str) else size
@@ -224,7 +225,7 @@ def run_claims(size: str | Size = "quick", claims: list[Claim] | None = None, wo
     plans = {c.key: c.plan(ctx) for c in claims}
     jobs = {(key, arm): spec for key, arms in plans.items() for arm, spec in arms.items()}
     t0 = time.time()
-    done = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress)
+    done = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress, posterior=posterior)
     elapsed = time.time() - t0
     results = []
     for c in claims:

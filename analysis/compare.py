@@ -52,11 +52,14 @@ CHUNK = 10            # replications per task sent to a worker
 PARALLEL_FROM = 100   # runs: below this, starting worker processes costs more than it saves
 
 
-def _run_chunk(params: dict, scenario: str, replications: list[tuple[int, int]]) -> list[dict]:
+def _run_chunk(params: dict, scenario: str, replications: list[tuple[int, int]],
+               overrides: list[dict] | None = None) -> list[dict]:
+    """Runs of one arm; ``overrides[i]``: the posterior draw of replication i (or None)."""
     p = Params(params)
     rows = []
-    for r, seed in replications:
-        summary = simulate(p, seed).summary()
+    for i, (r, seed) in enumerate(replications):
+        o = overrides[i] if overrides else None
+        summary = simulate(p.replace(**o) if o else p, seed).summary()
         rows.append({"scenario": scenario, "replication": r, "seed": seed,
                      **{m: summary[m] for m in COMPARE_METRICS + EXTRA_METRICS}})
     return rows
@@ -64,7 +67,7 @@ def _run_chunk(params: dict, scenario: str, replications: list[tuple[int, int]])
 
 def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
                   progress: Progress | None = None, workers: int | None = None,
-                  scheduler: str | None = None) -> pd.DataFrame:
+                  scheduler: str | None = None, posterior=None) -> pd.DataFrame:
     """Run every scenario ``replications`` times on common random numbers: one row per
     (scenario, replication) with ``seed`` and every metric of ``COMPARE_METRICS``,
     ordered by replication, then scenario as given.
@@ -77,7 +80,15 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
         raise ValueError("replications must be at least 1")
     names = list(params_by_name)
     base = {name: params_by_name[name].to_dict() for name in names}
-    tasks = (((name, i), (base[name], name, [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))]))
+    from backbone.experiments.posterior import replication_draws
+
+    draws = replication_draws(posterior, base.values(), replications, seed0)
+
+    def over(i: int) -> list[dict] | None:
+        return [draws[r] for r in range(i, min(i + CHUNK, replications))] if draws else None
+
+    tasks = (((name, i), (base[name], name, [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))],
+                          over(i)))
              for name in names for i in range(0, replications, CHUNK))   # lazy: built as workers need them
     n_tasks = len(names) * -(-replications // CHUNK)
     if workers is None:
@@ -88,7 +99,10 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
     rows = [row for _, chunk in done for row in chunk]
     order = {name: i for i, name in enumerate(names)}
     rows.sort(key=lambda row: (row["replication"], order[row["scenario"]]))
-    return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS, *EXTRA_METRICS])
+    table = pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS, *EXTRA_METRICS])
+    if draws:
+        table.insert(3, "particle", [posterior.index(int(r), seed0) for r in table["replication"]])
+    return table
 
 
 def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[int, float, float, float]:

@@ -64,7 +64,8 @@ from .measures import MEASURES, STATISTICS, Arg, arguments
 DEFAULT_FILE = Path(str(importlib.resources.files("backbone.experiments"))) / "validation" / "patterns.toml"
 KINDS = ("impact over time", "failure", "turnover", "trust", "value for money", "funding",
          "engagement", "coordination", "other")
-TOP_KEYS = ("description", "scenario", "replications", "seed", "months", "required_share", "set", "pattern")
+TOP_KEYS = ("description", "scenario", "replications", "seed", "months", "required_share", "set", "pattern",
+            "calibrate")  # calibrate: the free parameters of `backbone calibrate` (analysis.calibrate)
 PATTERN_KEYS = ("key", "title", "source", "cite", "kind", "measure", "statistic", "scenario", "set",
                 "target", "note")
 REQUIRED_TOP = ("required_share", "pattern")

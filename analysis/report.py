@@ -255,7 +255,8 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
 
 def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
                  workers: int | None = None, progress: Callable | None = None,
-                 labels: Mapping[str, dict] | None = None, optimize_trials: int = 0) -> str:
+                 labels: Mapping[str, dict] | None = None, optimize_trials: int = 0,
+                 posterior=None) -> str:
     """Run the scenarios and their counterfactuals, and return the report as HTML.
     ``labels``: per scenario, its ``title``, ``currency`` and ``dimension_names``
     (default: from its scenario file, see ``scenario_labels_or_default``).
@@ -283,7 +284,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
         key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
         arms[key] = cf
         cf_key[n] = key
-    got = run_arms(arms, replications, seed0, workers=workers, progress=progress)
+    got = run_arms(arms, replications, seed0, workers=workers, progress=progress, posterior=posterior)
     runs = {n: got[(n, "main")] for n in names}
     cfs = {n: got[cf_key[n]]["summary"] for n in names}
 
@@ -305,6 +306,9 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(titles[n]) for n in names)} "
              f"&middot; {replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
              f"{dt.date.today().isoformat()}</p>"]
+    if posterior is not None:
+        parts.append(f"<p class=note><b>Parameter uncertainty:</b> {html.escape(posterior.note())}; run r of every "
+                     "scenario used the same posterior draw.</p>")
     parts.append("<h2>Findings</h2>" + findings_html(names, scenarios, runs, titles, replications))
     findings = key_findings(names, scenarios, runs, payoffs, atts, titles) + value_findings(money)
     parts.append("<div class=box><b>Key findings</b><ul>" + "".join(

@@ -54,10 +54,11 @@ def detailed_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return out
 
 
-def _chunk(params: Mapping[str, Any], tasks: list[tuple[int, int]]) -> list[dict[str, Any]]:
+def _chunk(params: Mapping[str, Any], tasks: list[tuple[int, int]], overrides: list[dict] | None = None
+           ) -> list[dict[str, Any]]:
     out = []
-    for rep, seed in tasks:
-        r = detailed_run(params, seed)
+    for i, (rep, seed) in enumerate(tasks):
+        r = detailed_run({**params, **(overrides[i] if overrides else {})}, seed)
         r["replication"] = rep
         out.append(r)
     return out
@@ -76,17 +77,24 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
 
 
 def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0, workers: int | None = None,
-             scheduler: str | None = None, progress: Callable | None = None) -> dict[Hashable, dict[str, pd.DataFrame]]:
+             scheduler: str | None = None, progress: Callable | None = None, posterior=None
+             ) -> dict[Hashable, dict[str, pd.DataFrame]]:
     """Run every arm ``replications`` times (seed ``seed0 + r`` for replication r in
     every arm) and return ``{arm: {"summary", "monthly", "by_needs"}}``. ``progress(iterable,
-    total=, desc=)`` may wrap the runs in a progress bar (one step per run)."""
+    total=, desc=)`` may wrap the runs in a progress bar (one step per run).
+    ``posterior`` (``experiments.posterior.Posterior``): replication r of every arm uses
+    posterior draw r (``experiments.posterior.replication_draws``)."""
+    from backbone.experiments.posterior import replication_draws
+
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    draws = replication_draws(posterior, [p.to_dict() for p in arms.values()], replications, seed0)
     tasks = []
     for key, p in arms.items():
         reps = [(r, seed0 + r) for r in range(replications)]
         for i in range(0, replications, CHUNK):
-            tasks.append(((key, i), (p.to_dict(), reps[i:i + CHUNK])))
+            over = [draws[r] for r, _ in reps[i:i + CHUNK]] if draws else None
+            tasks.append(((key, i), (p.to_dict(), reps[i:i + CHUNK], over)))
     n = cpu_count() if workers is None else int(workers)
     got: dict[Hashable, list] = {key: [] for key in arms}
     it = execute(_chunk, tasks, max(1, min(n, len(tasks))), scheduler)

@@ -119,6 +119,15 @@ def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[
         pool.shutdown(wait=ok, cancel_futures=True)
 
 
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A local pool of ``workers`` spawned processes, each with numba's cache loaded and
+    set to exit if this process dies: the pool ``execute`` uses, for callers that submit
+    their own futures (the calibration's ABC sampler). The caller shuts it down."""
+    ctx = multiprocessing.get_context("spawn")
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                  initargs=(os.getpid(),))
+
+
 SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
 
 
@@ -204,4 +213,4 @@ def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: st
     return _local(fn, tasks, workers)
 
 
-__all__ = ["execute", "connect", "check_address", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]
+__all__ = ["execute", "process_pool", "connect", "check_address", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]

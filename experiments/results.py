@@ -56,6 +56,27 @@ def _sql_list(paths: list[Path]) -> str:
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
+def _calibration_tables(folder: str | Path) -> dict[str, Path] | None:
+    """The Parquet tables of a calibration folder (checked: ``experiments.posterior``),
+    or None if ``folder`` is not one."""
+    import json
+
+    from .posterior import KIND, PosteriorError, load_posterior
+
+    m = Path(folder) / "manifest.json"
+    try:
+        if json.loads(m.read_text(encoding="utf-8")).get("kind") != KIND:
+            return None
+    except (OSError, ValueError, AttributeError):
+        return None
+    try:
+        load_posterior(folder)
+    except PosteriorError as exc:
+        raise StoreError(str(exc)) from None
+    out = {name: Path(folder) / f"{name}.parquet" for name in ("posterior", "generations", "predictive")}
+    return {k: v for k, v in out.items() if v.is_file()}
+
+
 def connect(folder: str | Path, locked: bool = True):
     """A DuckDB connection with views ``runs`` (and ``months`` when kept) over the
     folder's checked Parquet chunks.
@@ -65,6 +86,17 @@ def connect(folder: str | Path, locked: bool = True):
     configuration is locked so no SQL can switch them back on."""
     import duckdb
 
+    cal = _calibration_tables(folder)
+    if cal is not None:   # a `backbone calibrate` folder: posterior, generations, predictive
+        con = duckdb.connect(":memory:", config=dict(_CONFIG))
+        for name, path in cal.items():
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_list([path])})")
+        if locked:
+            con.execute(f"SET allowed_paths = {_sql_list(list(cal.values()))}")
+            con.execute("SET allowed_directories = []")
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+        return con
     store = ResultsStore.open(folder)
     con = duckdb.connect(":memory:", config=dict(_CONFIG))
     allowed: list[Path] = []

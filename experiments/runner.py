@@ -41,7 +41,7 @@ def _plain(v: Any) -> Any:
 
 def run_one(spec_or_params: ExperimentSpec | Params | Mapping[str, Any], point: Mapping[str, Any], seed: int,
             keep_monthly: bool = False, *, point_id: int | None = None, replication: int | None = None,
-            outputs: Sequence[str] | None = None) -> dict[str, Any]:
+            outputs: Sequence[str] | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One run: the base parameters (an ``ExperimentSpec``'s base scenario, ``Params`` or
     a dict of overrides) with ``point`` applied, simulated with ``seed``.
 
@@ -50,7 +50,8 @@ def run_one(spec_or_params: ExperimentSpec | Params | Mapping[str, Any], point: 
     values, and the metrics at the horizon (``outputs``: a spec's kept metrics, else all
     of ``Result.summary()``; a metric named like a factor is stored as
     ``<name>_metric``). With ``keep_monthly``, ``record["monthly"]`` holds the monthly
-    series as ``{metric: numpy array}`` (``month`` included)."""
+    series as ``{metric: numpy array}`` (``month`` included). ``overrides``: a posterior
+    draw, applied over the base parameters and under the point's factor values."""
     values = {k: _plain(v) for k, v in point.items()}
     pid = values.pop("point", -1) if point_id is None else point_id
     rep = values.pop("replication", -1) if replication is None else replication
@@ -62,7 +63,7 @@ def run_one(spec_or_params: ExperimentSpec | Params | Mapping[str, Any], point: 
     else:
         base = dict(spec_or_params or {})
     outputs = SUMMARY_METRICS if outputs is None else tuple(outputs)
-    res = simulate(Params({**base, **values}), seed=int(seed))
+    res = simulate(Params({**base, **dict(overrides or {}), **values}), seed=int(seed))
     summary = res.summary()
     record: dict[str, Any] = {"point": int(pid), "replication": int(rep), "seed": int(seed), **values}
     record.update({tables.metric_column(m, values): summary[m] for m in outputs})
@@ -74,14 +75,30 @@ def run_one(spec_or_params: ExperimentSpec | Params | Mapping[str, Any], point: 
 
 
 def run_chunk(base: dict[str, Any], factor_names: Sequence[str], tasks: Sequence[tuple], outputs: Sequence[str],
-              keep_monthly: bool) -> list[dict[str, Any]]:
+              keep_monthly: bool, draws: Mapping[int, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Runs of one chunk: ``tasks`` are (point, replication, seed, factor values) tuples.
-    The unit of work sent to a local process or a Dask worker."""
+    The unit of work sent to a local process or a Dask worker. ``draws``: posterior
+    overrides by replication (``experiments.posterior``)."""
     out = []
     for point, rep, seed, values in tasks:
         out.append(run_one(base, dict(zip(factor_names, values)), seed, keep_monthly,
-                           point_id=point, replication=rep, outputs=outputs))
+                           point_id=point, replication=rep, outputs=outputs,
+                           overrides=draws.get(rep) if draws else None))
     return out
+
+
+def spec_draws(spec: ExperimentSpec, posterior, others: Sequence[ExperimentSpec] = ()
+               ) -> dict[int, dict[str, Any]]:
+    """Posterior overrides of each replication of ``spec`` (drawn with its root seed):
+    names the spec sets itself (``fixed``, factors) or that differ between it and the
+    ``others`` (the arms it is compared with) are left to the spec."""
+    from .posterior import replication_draws
+
+    if posterior is None:
+        return {}
+    own = set(spec.factor_names) | set((spec.to_dict().get("fixed") or {}))
+    bases = [spec.base.to_dict(), *(o.base.to_dict() for o in others)]
+    return replication_draws(posterior, bases, spec.replications, spec.root_seed, skip=own)
 
 
 def run_chunk_checked(fingerprint: str, *args: Any) -> list[dict[str, Any]]:
@@ -110,7 +127,8 @@ def _check_workers(workers: int | None) -> int:
 def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = None, workers: int | None = None,
                    scheduler: str | None = None, progress: bool | Callable[[int, int], Any] = True,
                    chunk_size: int | None = None,
-                   return_months: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
+                   return_months: bool = False, posterior=None
+                   ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run every (design point, replication) of ``spec`` and return the runs table: one
     row per run, sorted by point and replication (columns ``point``, ``replication``,
     ``seed``, the factors, then the kept metrics).
@@ -124,6 +142,9 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
     per chunk (default: about 1/64 of the sweep, at most 100; a folder keeps the size it
     was created with). ``return_months``: also return the monthly table (``None`` unless
     the spec keeps it).
+    ``posterior`` (``experiments.posterior.Posterior``): replication r of every point
+    draws its calibrated parameters from it (``spec_draws``); a results folder records
+    the posterior and refuses to resume with another.
     The table is identical however and wherever the sweep ran."""
     if not isinstance(spec, ExperimentSpec):
         spec = load_experiment(spec)
@@ -137,6 +158,9 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
     if out is not None:
         session = {"workers": None if scheduler else workers, "scheduler": scheduler, "pid": os.getpid(),
                    "host": socket.gethostname()}
+        from .posterior import check_store_posterior
+
+        check_store_posterior(out, posterior)
         store = ResultsStore.create_or_resume(out, spec, size, session)
         size = store.chunk_size
         try:
@@ -154,11 +178,13 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
     reps = spec.replications
     base = spec.base.to_dict()
     fingerprint = model_fingerprint()
+    draws = spec_draws(spec, posterior)
 
     def chunk_args(k: int) -> tuple:
         start, stop = k * size, min((k + 1) * size, spec.runs_total)
         tasks = [(i // reps, i % reps, seeds[i % reps], values[i // reps]) for i in range(start, stop)]
-        return fingerprint, base, spec.factor_names, tasks, spec.outputs, spec.keep_monthly
+        mine = {t[1]: draws[t[1]] for t in tasks} if draws else None
+        return fingerprint, base, spec.factor_names, tasks, spec.outputs, spec.keep_monthly, mine
 
     runs_done = sum(t.num_rows for t in done.values())
     report = progress if callable(progress) else None
@@ -166,6 +192,10 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
     mem_runs: dict[int, Any] = {}
     mem_months: dict[int, Any] = {}
     complete = False
+    if store is not None and posterior is not None:
+        from .posterior import record_store_posterior
+
+        record_store_posterior(out, posterior)
     n_workers = min(workers, max(1, n_todo))
     results = execute(run_chunk_checked, ((k, chunk_args(k)) for k in todo), n_workers, scheduler)
     try:
@@ -209,4 +239,4 @@ def _progress_bar(spec: ExperimentSpec, initial: int, progress: bool):
                 dynamic_ncols=True, mininterval=0.5, leave=False, smoothing=0.05)
 
 
-__all__ = ["run_one", "run_chunk", "run_experiment", "default_chunk_size"]
+__all__ = ["run_one", "run_chunk", "run_experiment", "default_chunk_size", "spec_draws"]

@@ -19,8 +19,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from .common import (CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress,
-                     writable_folder)
+from .common import (CLIError, HelpFormatter, add_force, add_json, add_posterior, load_posterior_arg, output_path,
+                     print_json, progress, writable_folder)
 
 WIDTH = 100
 
@@ -64,6 +64,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
             raise CLIError(f"--only {bad[0]!r} is not a claim: expected one or more of {', '.join(ORDER)}")
     claims = [c for c in CLAIMS if c.key in keys]
     out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
+    posterior = load_posterior_arg(args)
     from backbone.experiments.executors import SchedulerError, check_address
 
     try:
@@ -74,7 +75,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     t0 = time.time()
     try:
         results = run_claims(SIZES[size], claims=claims, workers=workers, scheduler=scheduler,
-                             progress=not args.no_progress)
+                             progress=not args.no_progress, posterior=posterior)
     except RuntimeError as exc:  # e.g. a Dask scheduler that cannot be reached
         if type(exc).__name__ == "SchedulerError":
             raise CLIError(str(exc)) from None
@@ -87,12 +88,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
     runs = int(table.runs.sum())
     header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
               f"(backbone {version}); impact = long-term impact (mean share of the target population "
-              "with a sustained outcome over the last 12 months); 95% CIs in brackets.")
+              "with a sustained outcome over the last 12 months); 95% CIs in brackets"
+              + (f"; {posterior.note()}." if posterior is not None else "."))
     if out is not None:
         _write_outputs(out, results, table, header, markdown_table)
     if args.json:
         print_json({"size": size, "version": version, "runs": runs, "seconds": round(elapsed, 1),
                     "header": header, "verdicts": table.to_dict(orient="records"),
+                    "posterior": posterior.note() if posterior is not None else None,
                     "out": str(out) if out is not None else None})
         return 0
     print(textwrap.fill(header, WIDTH))
@@ -156,10 +159,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = output_path(args.out, args.force)
     if not 0 <= args.optimize <= 10_000:
         raise CLIError(f"--optimize {args.optimize} is not allowed: expected a whole number from 0 to 10000")
+    posterior = load_posterior_arg(args)
     scenarios = {name: load_scenario(name) for name in args.scenarios}
     workers = _workers(args.workers)
     html = build_report(scenarios, replications=args.replications, seed0=args.seed, workers=workers,
-                        progress=progress if not args.no_progress else None, optimize_trials=args.optimize)
+                        progress=progress if not args.no_progress else None, optimize_trials=args.optimize,
+                        posterior=posterior)
+    if posterior is not None:
+        print(posterior.note())
     out.write_text(html, encoding="utf-8")
     print(f"wrote the report ({len(html) // 1024} KB, self-contained HTML) to {out}")
     return 0
@@ -179,7 +186,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone claims --quick\n  backbone claims --full --workers 16 --out claims/\n"
                "  backbone claims --quick --only payoff,survival --out claims/ --force\n"
-               "  backbone claims --full --scheduler tcp://10.0.0.5:8786")
+               "  backbone claims --full --scheduler tcp://10.0.0.5:8786\n"
+               "  backbone claims --quick --posterior results/calib")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true",
                       help="small sizes: a few minutes on a laptop (the default)")
@@ -192,6 +200,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="write verdicts.csv, verdicts.md, a figure per claim and "
                    "the tables behind the verdicts into DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_posterior(p)
     add_force(p)
     add_json(p)
     p.set_defaults(func=cmd_claims)
@@ -218,5 +227,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="add the section 'where this backbone's hours matter most' from a search of N splits of "
                         "each backbone's hours (e.g. 24; default 0: no section)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_posterior(p)
     add_force(p)
     p.set_defaults(func=cmd_report)

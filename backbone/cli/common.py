@@ -115,3 +115,24 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
         if action.default is None or action.default is False or action.default == []:
             return action.help or ""
         return super()._get_help_string(action)
+
+
+def add_posterior(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--posterior", metavar="DIR",
+                        help="draw the calibrated parameters from a `backbone calibrate` results folder: "
+                             "replication r uses posterior draw r in every arm (intervals then include "
+                             "parameter uncertainty)")
+
+
+def load_posterior_arg(args: argparse.Namespace):
+    """The ``--posterior`` folder as an ``experiments.posterior.Posterior`` (None if not
+    given); a foreign or corrupted folder is a CLIError (one line, exit 2)."""
+    folder = getattr(args, "posterior", None)
+    if not folder:
+        return None
+    from backbone.experiments.posterior import PosteriorError, load_posterior
+
+    try:
+        return load_posterior(folder)
+    except PosteriorError as exc:
+        raise CLIError(str(exc)) from None

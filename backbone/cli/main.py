@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "backbone.cli.claims_commands",  # claims, report
     "backbone.cli.optimize_command", # optimize
     "backbone.cli.validate_command", # validate
+    "backbone.cli.calibrate_command", # calibrate
     "backbone.cli.app_command",      # app
 )
 

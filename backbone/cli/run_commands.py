@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from .common import CLIError, HelpFormatter, add_force, add_json, output_path, print_json, progress
+from .common import (CLIError, HelpFormatter, add_force, add_json, add_posterior, load_posterior_arg, output_path,
+                     print_json, progress)
 
 WRITERS = (".parquet", ".csv")
 WIDTH = 88
@@ -292,6 +293,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     _check_replications(args.replications, len(args.scenarios))
     seed0 = _check_seed(args.seed, args.replications)
+    posterior = load_posterior_arg(args)
     seen = set()
     for name in args.scenarios:
         if name in seen:
@@ -306,13 +308,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # Every arm's counterfactual (the same people without the partnership) runs on the
     # same seeds: net SROI deducts what would have happened anyway.
     all_arms, which = with_counterfactuals(arms)
-    runs = run_scenarios(all_arms, args.replications, seed0, progress=progress, workers=args.workers)
+    runs = run_scenarios(all_arms, args.replications, seed0, progress=progress, workers=args.workers,
+                         posterior=posterior)
     table = paired_table(runs[runs["scenario"].isin(list(arms))])
     _print_comparison(table, COMPARE_ROWS, args, arms)
+    if posterior is not None:
+        print("\n" + posterior.note())
     _print_value(value_summary(value_table(runs, arms, which)), arms, which)
     if out is not None:
         _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0,
-                            "params": {k: p.to_dict() for k, p in arms.items()}})
+                            "params": {k: p.to_dict() for k, p in arms.items()},
+                            **({"posterior": posterior.note()} if posterior is not None else {})})
         print(f"wrote {len(table)} rows to {out}")
     return 0
 
@@ -458,6 +464,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
     _add_months(p)
     _add_set(p)
+    add_posterior(p)
     p.add_argument("--out", metavar="FILE", help="write the table: FILE.parquet or FILE.csv")
     add_force(p)
     p.set_defaults(func=cmd_compare)

@@ -19,7 +19,7 @@ import math
 import sys
 import time
 
-from .common import CLIError, HelpFormatter, add_json, print_json
+from .common import CLIError, HelpFormatter, add_json, add_posterior, load_posterior_arg, print_json
 
 
 KEY_METRICS = ("long_term_impact", "impact_share", "outcomes_total", "mean_trust", "retention",
@@ -47,10 +47,12 @@ def _store_errors():
 # ---------------------------------------------------------------- sweep
 def cmd_sweep(args: argparse.Namespace) -> int:
     from backbone.experiments import load_experiment, run_experiment, runs_done
+    from backbone.experiments.posterior import PosteriorError
 
     workers = _positive("--workers", args.workers)
     chunk = _positive("--chunk-size", args.chunk_size)
     spec = load_experiment(args.experiment)
+    posterior = load_posterior_arg(args)
     t0 = time.perf_counter()
     try:
         before = runs_done(args.out)[0]
@@ -58,8 +60,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         before = 0  # a new folder (or one the sweep will refuse with its own message)
     try:
         runs = run_experiment(spec, out=args.out, workers=workers, scheduler=args.scheduler,
-                              progress=not args.quiet, chunk_size=chunk)
-    except _store_errors() as exc:
+                              progress=not args.quiet, chunk_size=chunk, posterior=posterior)
+    except (*_store_errors(), PosteriorError) as exc:
         raise CLIError(str(exc)) from None
     dt = time.perf_counter() - t0
     new = len(runs) - before
@@ -68,6 +70,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         rate = f", {new / dt:,.1f} runs/s" if dt > 0 else ""
         print(f"{args.out}: complete, {len(runs)} runs ({new} of them now, in {dt:,.1f} s{rate})")
+    if posterior is not None:
+        print(posterior.note())
     print(f"next: backbone results {args.out}")
     return 0
 
@@ -212,6 +216,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="runs per Parquet chunk (default: about 1/64 of the runs, at most 100; "
                         "fixed when the folder is created)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_posterior(p)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
@@ -230,14 +235,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "query", help="run SQL (DuckDB) over a results folder", formatter_class=HelpFormatter,
         description="Run DuckDB SQL over a results folder. Tables: runs (one row per run: point, "
                     "replication, seed, the factors, the metrics) and months (one row per run and month, "
-                    "when the spec keeps monthly series).",
+                    "when the spec keeps monthly series). On a `backbone calibrate` folder: posterior (every "
+                    "generation's particles), generations and predictive.",
         epilog="examples:\n"
                "  backbone query results/bb_lhs \"SELECT count(*), avg(long_term_impact) FROM runs\"\n"
                "  backbone query results/regime \"SELECT regime, complexity, avg(long_term_impact) AS impact\n"
                "      FROM runs GROUP BY ALL ORDER BY ALL\"\n"
                "  backbone query results/regime \"SELECT month, avg(impact_share) FROM months GROUP BY 1 "
                "ORDER BY 1\" --csv > curve.csv")
-    p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep'")
+    p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep' or 'backbone calibrate'")
     p.add_argument("sql", metavar="SQL", help="the query")
     p.add_argument("--csv", action="store_true", help="print every row as CSV")
     p.add_argument("--limit", metavar="N", default="50", help="rows shown in the table")

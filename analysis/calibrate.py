@@ -1,0 +1,600 @@
+"""Calibration by approximate Bayesian computation (ABC-SMC, pyabc): which values of a few
+free parameters make the model reproduce a set of targets?
+
+Targets are a patterns file (``analysis.patterns``: patterns with measures and target
+bands), plus a ``[calibrate]`` table naming the free parameters::
+
+    [calibrate]
+    population = 200        # particles per generation
+    generations = 5         # generations at most (the run stops earlier at min_epsilon)
+    min_epsilon = 0.0       # stop when the acceptance threshold is at or below this
+    replications = 4        # runs per particle
+    seeds = "random"        # "random": each particle's runs get their own seeds (default);
+                            # "common": every particle runs seeds seed .. seed + replications - 1
+    seed = 0                # seeds the sampler (and, with "common", the runs)
+    predictive = 100        # posterior draws in the posterior predictive check
+    [calibrate.parameters]
+    turnover_rate = {}                          # uniform on the schema's [lo, hi]
+    renewal_rate = { lo = 0.5, hi = 1.0 }       # uniform on a narrower range
+    fit_sd = { prior = "loguniform", lo = 0.05, hi = 1.0 }
+
+Priors: uniform (default) or log-uniform on [lo, hi], which default to the parameter's
+bounds in ``simulation.params.SCHEMA`` and may only narrow them.
+
+Summary statistics: per particle, each pattern's statistic (mean, share or median, as in
+``backbone validate``; a first-month measure that never happens counts as horizon + 1)
+over ``replications`` runs of the particle's parameters (its counterfactual runs with the
+same parameters and seeds). With ``seeds = "random"`` (default) particle i's runs use
+seeds s_i .. s_i + replications - 1, s_i drawn from the sampler's random stream and kept
+as the particle's summary statistic ``seed``: the simulation noise of a
+``replications``-run estimate enters the posterior, as ABC requires (the posterior is
+then as wide as the targets and the noise allow). With ``"common"`` every particle uses
+the same seeds (common random numbers): smoother distances, but the posterior is
+conditional on those seeds and too narrow when the noise is large against the bands.
+
+Distance (``band_distance``): the sum over targets of 0 inside the band [lo, hi], else the
+distance to the nearest edge divided by the band's scale: its width hi - lo when finite
+and positive, else the magnitude of its finite edge (or 1): no target dominates by its
+units. A target without an estimate (NaN) adds ``NAN_PENALTY``.
+
+Results folder (``DIR``): ``abc.db`` (pyabc's SQLite history: the same command resumes an
+interrupted calibration, e.g. after kill -9, from its last complete generation),
+``targets.toml`` (the targets file as read), ``manifest.json`` (provenance: model
+fingerprint, targets hash, priors, seeds, versions, generations), ``posterior.parquet``
+(every generation's particles: generation, particle, weight, distance, one column per
+parameter, ``seed`` (the first seed of its runs) and ``stat_<target>``, its statistics),
+``generations.parquet`` (epsilon, effective sample size, simulations, per
+generation), ``predictive.parquet`` (posterior predictive check: each target's statistic
+under draws from the final posterior) and ``figures/`` (``calibration_figures``, from the
+folder alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from backbone.experiments.executors import SchedulerError, check_address, cpu_count, model_fingerprint
+from backbone.experiments.posterior import (FORMAT, KIND, MANIFEST, POSTERIOR, PosteriorError, file_sha256,
+                                   read_manifest)
+from backbone.simulation import SCHEMA
+
+from .measures import MEASURES
+from .patterns import PatternError, PatternSet, parse_patterns
+from .validation import _run_chunk, groups
+
+NAN_PENALTY = 10.0
+PRIORS = ("uniform", "loguniform")
+CAL_KEYS = ("population", "generations", "min_epsilon", "replications", "seeds", "seed", "predictive", "parameters")
+CAL_DEFAULTS = {"population": 200, "generations": 5, "min_epsilon": 0.0, "replications": 4, "seeds": "random",
+                "seed": 0, "predictive": 100}
+SEED_MODES = ("random", "common")
+DB = "abc.db"
+TARGETS = "targets.toml"
+GENERATIONS = "generations.parquet"
+PREDICTIVE = "predictive.parquet"
+INSTALL = "pyabc is not installed: pip install 'pyabc>=0.13' (or reinstall backbone: pip install -e .)"
+
+
+class CalibrationError(ValueError):
+    """Bad targets, or a results folder that cannot be used (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    name: str
+    shape: str
+    lo: float
+    hi: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "shape": self.shape, "lo": self.lo, "hi": self.hi}
+
+
+@dataclass(frozen=True)
+class Targets:
+    path: Path
+    text: str
+    patterns: PatternSet
+    priors: tuple[Prior, ...]
+    population: int
+    generations: int
+    min_epsilon: float
+    replications: int
+    seed: int
+    predictive: int
+    seeds: str = "random"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.priors)
+
+    @property
+    def digest(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- the targets file
+def _whole(v: Any, name: str, lo: int, hi: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise CalibrationError(f"calibrate.{name} = {v!r} is not allowed: expected a whole number in [{lo}, {hi}]")
+    return v
+
+
+def _prior(name: str, raw: Any) -> Prior:
+    where = f"calibrate.parameters.{name}"
+    if name not in SCHEMA:
+        from backbone.simulation.params import nearest
+
+        hint = nearest(name, list(SCHEMA))
+        raise CalibrationError(f"{where}: unknown parameter '{name}'" + (f"; did you mean '{hint}'?" if hint else ""))
+    spec = SCHEMA[name]
+    if spec.kind not in ("float", "int"):
+        raise CalibrationError(f"{where}: '{name}' is a {spec.kind} parameter: only numbers can be calibrated")
+    if not isinstance(raw, dict):
+        raise CalibrationError(f"{where} = {raw!r} is not allowed: expected a table, e.g. {{ lo = 0.1, hi = 0.5 }}")
+    for k in raw:
+        if k not in ("prior", "lo", "hi"):
+            raise CalibrationError(f"{where}: unknown key '{k}' (valid: prior, lo, hi)")
+    shape = raw.get("prior", "uniform")
+    if shape not in PRIORS:
+        raise CalibrationError(f"{where}.prior = {shape!r} is not allowed: expected one of {', '.join(PRIORS)}")
+    bounds = []
+    for k, default in (("lo", spec.lo), ("hi", spec.hi)):
+        v = raw.get(k, default)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or not spec.lo <= v <= spec.hi:
+            raise CalibrationError(f"{where}.{k} = {v!r} is not allowed: expected a number in "
+                                   f"[{spec.lo:g}, {spec.hi:g}] (the parameter's range)")
+        bounds.append(float(v))
+    lo, hi = bounds
+    if not lo < hi:
+        raise CalibrationError(f"{where}: lo = {lo:g} must be below hi = {hi:g}")
+    if shape == "loguniform" and lo <= 0:
+        raise CalibrationError(f"{where}.lo = {lo:g} is not allowed for a log-uniform prior: expected a number > 0")
+    return Prior(name, shape, lo, hi)
+
+
+def parse_targets(text: str, path: str | Path = "<targets>") -> Targets:
+    """Validate a targets file's text (patterns plus a ``[calibrate]`` table)."""
+    label = str(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CalibrationError(f"{label}: not valid TOML: {exc}") from None
+    raw = data.get("calibrate")
+    try:
+        if not isinstance(raw, dict):
+            raise CalibrationError("[calibrate] is missing: a table naming the free parameters "
+                                   "([calibrate.parameters])")
+        for k in raw:
+            if k not in CAL_KEYS:
+                raise CalibrationError(f"calibrate: unknown key '{k}' (valid: {', '.join(CAL_KEYS)})")
+        cal = {**CAL_DEFAULTS, **{k: v for k, v in raw.items() if k != "parameters"}}
+        population = _whole(cal["population"], "population", 5, 100_000)
+        generations = _whole(cal["generations"], "generations", 1, 1000)
+        replications = _whole(cal["replications"], "replications", 1, 10_000)
+        seed = _whole(cal["seed"], "seed", 0, 2**32 - 1)
+        predictive = _whole(cal["predictive"], "predictive", 0, 100_000)
+        if cal["seeds"] not in SEED_MODES:
+            raise CalibrationError(f"calibrate.seeds = {cal['seeds']!r} is not allowed: expected one of "
+                                   + ", ".join(SEED_MODES))
+        eps = cal["min_epsilon"]
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps < math.inf:
+            raise CalibrationError(f"calibrate.min_epsilon = {eps!r} is not allowed: expected a number >= 0")
+        params = raw.get("parameters")
+        if not isinstance(params, dict) or not params:
+            raise CalibrationError("calibrate.parameters: expected one or more free parameters, "
+                                   "e.g. turnover_rate = {}")
+        priors = tuple(_prior(k, v) for k, v in params.items())
+    except CalibrationError as exc:
+        raise CalibrationError(f"{label}: {exc}") from None
+    try:
+        pset = parse_patterns({k: v for k, v in data.items() if k != "calibrate"}, path)
+    except PatternError as exc:
+        raise CalibrationError(str(exc)) from None
+    return Targets(Path(path), text, pset, priors, population, generations, float(eps), replications, seed,
+                   predictive, cal["seeds"])
+
+
+def load_targets(path: str | Path) -> Targets:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CalibrationError(f"{path}: no such targets file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalibrationError(f"{path}: cannot read ({type(exc).__name__})") from None
+    return parse_targets(text, p)
+
+
+# ---------------------------------------------------------------- statistics and distance
+def statistic(values: np.ndarray, how: str, horizon: int | None) -> float:
+    """A pattern's statistic over a particle's runs (no interval: that is validate's job)."""
+    x = np.asarray(values, dtype=float)
+    if horizon is not None:
+        x = np.where(np.isnan(x), horizon + 1.0, x)
+    x = x[np.isfinite(x)]
+    if not len(x):
+        return math.nan
+    return float(np.median(x)) if how == "median" else float(x.mean())
+
+
+def band_scale(lo: float, hi: float) -> float:
+    if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+        return hi - lo
+    edge = [abs(v) for v in (lo, hi) if math.isfinite(v) and v != 0]
+    return max(edge) if edge else 1.0
+
+
+def band_distance(value: float, lo: float, hi: float) -> float:
+    """0 inside [lo, hi], else the gap to the nearest edge over the band's scale."""
+    if not math.isfinite(value):
+        return NAN_PENALTY
+    gap = lo - value if value < lo else value - hi if value > hi else 0.0
+    return gap / band_scale(lo, hi)
+
+
+class Distance:
+    """The ABC distance: ``sum(band_distance(x[key], *band))`` over the targets."""
+
+    def __init__(self, bands: Mapping[str, tuple[float, float]]):
+        self.bands = dict(bands)
+
+    def __call__(self, x: Mapping[str, float], x_0: Mapping[str, float] | None = None) -> float:
+        return float(sum(band_distance(float(x[k]), lo, hi) for k, (lo, hi) in self.bands.items()))
+
+
+MAX_SEED = 2**31 - 1
+
+
+class Model:
+    """Parameters -> each target's statistic over the particle's runs, and the first
+    seed of those runs as ``seed`` (picklable)."""
+
+    def __init__(self, targets: Targets):
+        pats = targets.patterns.patterns
+        self.groups = groups(pats)
+        self.n = targets.replications
+        self.common = targets.seeds == "common"
+        self.seed = targets.seed
+        self.how = {p.key: (p.statistic, p.horizon if MEASURES[p.measure].censored else None) for p in pats}
+        self.names = targets.names
+
+    def runs(self, theta: Mapping[str, float], first: int) -> list[tuple[str, int, int, float]]:
+        over = {k: _cast(k, v) for k, v in theta.items() if k in self.names}
+        reps = [(r, first + r) for r in range(self.n)]
+        rows = []
+        for main, cfs, jobs in self.groups:
+            rows += _run_chunk({**main, **over}, {k: {**v, **over} for k, v in cfs.items()}, jobs, reps)
+        return rows
+
+    def __call__(self, theta: Mapping[str, float], first: int | None = None) -> dict[str, float]:
+        if first is None:
+            first = self.seed if self.common else int(np.random.randint(0, MAX_SEED - self.n))
+        by: dict[str, list[float]] = {k: [] for k in self.how}
+        for key, _, _, value in self.runs(theta, first):
+            by[key].append(value)
+        return {"seed": float(first), **{k: statistic(np.array(v), *self.how[k]) for k, v in by.items()}}
+
+
+def _cast(name: str, value: float) -> Any:
+    return int(round(float(value))) if SCHEMA[name].kind == "int" else float(value)
+
+
+# ---------------------------------------------------------------- running
+def _pyabc():
+    try:
+        import pyabc
+    except ImportError:
+        raise CalibrationError(INSTALL) from None
+    import logging
+
+    for name in ("ABC", "Sampler", "Epsilon", "Distance", "History", "pyabc", "ABC.History", "ABC.Sampler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return pyabc
+
+
+def _prior_dist(pyabc, priors: tuple[Prior, ...]):
+    rvs = {}
+    for p in priors:
+        if p.shape == "uniform":
+            rvs[p.name] = pyabc.RV("uniform", p.lo, p.hi - p.lo)
+        else:
+            rvs[p.name] = pyabc.RV("loguniform", p.lo, p.hi)
+    return pyabc.Distribution(**rvs)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("backbone", "pyabc", "numpy", "numba", "pandas", "scipy"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _manifest(targets: Targets, status: str, **extra: Any) -> dict[str, Any]:
+    from backbone.experiments.store import git_commit
+
+    commit, dirty = git_commit()
+    return {"kind": KIND, "format": FORMAT, "status": status, "model_fingerprint": model_fingerprint(),
+            "targets_file": str(targets.path), "targets_sha256": targets.digest,
+            "parameters": list(targets.names), "priors": [p.to_dict() for p in targets.priors],
+            "population": targets.population, "generations": targets.generations,
+            "min_epsilon": targets.min_epsilon, "replications": targets.replications,
+            "seed": targets.seed, "seeds": targets.seeds if targets.seeds == "random" else
+            [targets.seed + r for r in range(targets.replications)], "predictive": targets.predictive,
+            "targets": [{"key": p.key, "measure": p.measure, "statistic": p.statistic, "lo": p.target[0],
+                         "hi": p.target[1]} for p in targets.patterns.patterns],
+            "distance": "sum over targets of 0 inside [lo, hi], else gap to the nearest edge / band scale "
+                        f"(width, else |finite edge|); NaN estimate adds {NAN_PENALTY}",
+            "versions": _versions(), "commit": commit, "dirty": dirty, **extra}
+
+
+def check_folder(out: Path, targets: Targets) -> bool:
+    """True if ``out`` holds an interrupted or finished calibration of these targets
+    (to resume), False if it is new or empty; a foreign folder is a one-line error."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return False
+    if not out.is_dir():
+        raise CalibrationError(f"--out {out}: exists and is not a folder")
+    try:
+        manifest = read_manifest(out)
+    except PosteriorError:
+        raise CalibrationError(f"--out {out}: exists and is not a calibration folder: choose a new folder") from None
+    if manifest.get("targets_sha256") != targets.digest:
+        raise CalibrationError(f"--out {out}: holds a calibration of other targets: choose a new folder")
+    if manifest.get("model_fingerprint") != model_fingerprint():
+        raise CalibrationError(f"--out {out}: was calibrated with other model code (fingerprint "
+                               f"{manifest.get('model_fingerprint')}, here {model_fingerprint()}): choose a new folder")
+    if not (out / DB).is_file():
+        return False  # interrupted before its first write to the history: start again
+    return True
+
+
+class _Pool:
+    """The sampler and what must be closed after it."""
+
+    def __init__(self, pyabc, workers: int, scheduler: str | None):
+        self.close: Callable[[], None] = lambda: None
+        if scheduler:
+            from backbone.experiments.executors import connect, warm
+
+            client = connect(scheduler)
+            here = model_fingerprint()
+            for worker, theirs in client.run(warm).items():
+                if theirs != here:
+                    client.close()
+                    raise SchedulerError(f"Dask worker {worker} runs a different model (fingerprint {theirs}, "
+                                         f"here {here}): start the workers from the same checkout")
+            self.sampler = pyabc.sampler.DaskDistributedSampler(
+                dask_client=client, client_max_jobs=2 * max(1, sum(client.nthreads().values())))
+            self.close = client.close
+        elif workers > 1:
+            from backbone.experiments.executors import process_pool
+
+            pool = process_pool(workers)
+            # two particles in flight per worker: a worker never waits for this process
+            self.sampler = pyabc.sampler.ConcurrentFutureSampler(pool, client_max_jobs=2 * workers)
+            self.close = lambda: pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            from backbone.experiments.executors import warm
+
+            warm()
+            self.sampler = pyabc.sampler.SingleCoreSampler()
+        self.sampler.show_progress = False
+
+
+def calibrate(targets: Targets, out: str | Path, workers: int | None = None, scheduler: str | None = None,
+              progress: Callable[[str], Any] | None = print) -> dict[str, Any]:
+    """Run (or resume) the calibration into ``out``; return the final manifest."""
+    pyabc = _pyabc()
+    out = Path(out)
+    scheduler = check_address(scheduler)
+    resume = check_folder(out, targets)
+    workers = cpu_count() if workers is None else int(workers)
+    out.mkdir(parents=True, exist_ok=True)
+    db = "sqlite:///" + str((out / DB).resolve())
+    model = Model(targets)
+    bands = {p.key: p.target for p in targets.patterns.patterns}
+    pool = _Pool(pyabc, workers, scheduler)
+    try:
+        np.random.seed(targets.seed)
+        abc = pyabc.ABCSMC(model, _prior_dist(pyabc, targets.priors), Distance(bands),
+                           population_size=targets.population, sampler=pool.sampler)
+        if resume:
+            abc.load(db, 1)
+            done = abc.history.max_t + 1
+        else:
+            (out / TARGETS).write_text(targets.text, encoding="utf-8")
+            _write_json(out / MANIFEST, _manifest(targets, "running"))
+            x0 = {k: (lo + hi) / 2 if math.isfinite(lo + hi) else (lo if math.isfinite(lo) else hi)
+                  for k, (lo, hi) in bands.items()}
+            abc.new(db, x0)
+            done = 0
+        if progress:
+            progress(f"calibration: {len(targets.names)} parameters, {len(bands)} targets, "
+                     f"{targets.population} particles per generation, up to {targets.generations} generations"
+                     + (f"; resuming after generation {done - 1}" if resume and done else ""))
+        stop = _stopped(abc.history, targets.min_epsilon) if done else False
+        t = done
+        while t < targets.generations and not stop:
+            # One generation per call, for a progress line each. pyabc caches the sample it
+            # sets the next threshold from: clear it, so each call reads the last population.
+            abc._initial_population = None
+            abc.run(max_nr_populations=1, minimum_epsilon=targets.min_epsilon)
+            h = abc.history
+            if h.max_t < t:  # pragma: no cover - pyabc stopped by itself (e.g. acceptance rate)
+                break
+            pops = h.get_all_populations()
+            row = pops[pops["t"] == h.max_t].iloc[0]
+            w = h.get_distribution(t=h.max_t)[1]
+            ess = float(1.0 / np.sum(np.square(w / w.sum())))
+            if progress:
+                progress(f"generation {int(row['t']) + 1}/{targets.generations}: epsilon {row['epsilon']:.4g}, "
+                         f"ESS {ess:.0f}, {int(row['samples'])} simulations")
+            t = h.max_t + 1
+            stop = _stopped(h, targets.min_epsilon)
+    finally:
+        pool.close()
+    return finish(out, targets, workers=workers if not scheduler else None, scheduler=scheduler,
+                  progress=progress)
+
+
+def _stopped(history, min_epsilon: float) -> bool:
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    return bool(len(pops)) and float(pops["epsilon"].iloc[-1]) <= min_epsilon
+
+
+def _tables(db: str, names: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """posterior (generation, particle, weight, distance, parameters, ``seed``: the first
+    seed of the particle's runs, ``stat_<target>``: its statistics) and generations."""
+    pyabc = _pyabc()
+    h = pyabc.History(db, _id=1)
+    rows, gens = [], []
+    pops = h.get_all_populations()
+    for _, pop in pops[pops["t"] >= 0].iterrows():
+        t = int(pop["t"])
+        # pyabc's tidy form drops particles with equal (distance, weight): pivot here
+        raw = h.get_population_extended(t=t, tidy=False)
+        base = raw.drop_duplicates("particle_id").set_index("particle_id")[["distance", "w"]]
+        par = raw.drop_duplicates(["particle_id", "par_name"]).pivot(index="particle_id", columns="par_name",
+                                                                      values="par_val").add_prefix("par_")
+        stat = raw.drop_duplicates(["particle_id", "sumstat_name"]).pivot(
+            index="particle_id", columns="sumstat_name", values="sumstat_val").add_prefix("sumstat_")
+        ext = base.join(par).join(stat).sort_index().reset_index()
+        frame = pd.DataFrame({"generation": t, "particle": np.arange(len(ext))})
+        w = ext["w"].to_numpy(dtype=float)
+        frame["weight"] = w / w.sum()
+        frame["distance"] = ext["distance"].to_numpy(dtype=float)
+        for name in names:
+            frame[name] = ext[f"par_{name}"].to_numpy(dtype=float)
+        if "sumstat_seed" in ext:
+            frame["seed"] = ext["sumstat_seed"].round().astype("int64")
+        for c in ext.columns:
+            if c.startswith("sumstat_") and c != "sumstat_seed":
+                frame["stat_" + c[len("sumstat_"):]] = ext[c].to_numpy(dtype=float)
+        rows.append(frame)
+        gens.append({"generation": t, "epsilon": float(pop["epsilon"]), "simulations": int(pop["samples"]),
+                     "particles": len(frame), "ess": float(1.0 / np.sum(np.square(frame["weight"])))})
+    return pd.concat(rows, ignore_index=True), pd.DataFrame(gens)
+
+
+def predictive_check(targets: Targets, posterior: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Each target's statistic (over ``replications`` runs) under ``n`` draws from the
+    final generation (weighted resampling and the runs' seeds from the targets' seed):
+    columns draw, particle, target, value."""
+    last = posterior[posterior["generation"] == posterior["generation"].max()]
+    w = last["weight"].to_numpy(dtype=float)
+    rng = np.random.default_rng([targets.seed, 0xCA11])
+    idx = rng.choice(len(last), size=n, p=w / w.sum()) if n else np.array([], dtype=int)
+    firsts = rng.integers(0, MAX_SEED - targets.replications, size=n)
+    model = Model(targets)
+    rows = []
+    for d, i in enumerate(idx):
+        theta = {k: float(last[k].iloc[i]) for k in targets.names}
+        first = targets.seed if model.common else int(firsts[d])
+        for key, value in model(theta, first).items():
+            if key != "seed":
+                rows.append({"draw": d, "particle": int(last["particle"].iloc[i]), "target": key, "value": value})
+    return pd.DataFrame(rows, columns=["draw", "particle", "target", "value"])
+
+
+def finish(out: Path, targets: Targets, workers: int | None = None, scheduler: str | None = None,
+           progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    """Write the tables, the predictive check, the manifest and the figures."""
+    posterior, gens = _tables("sqlite:///" + str((out / DB).resolve()), targets.names)
+    posterior.to_parquet(out / POSTERIOR, index=False)
+    gens.to_parquet(out / GENERATIONS, index=False)
+    if progress and targets.predictive:
+        progress(f"posterior predictive check: {targets.predictive} draws x {targets.replications} replications")
+    pred = predictive_check(targets, posterior, targets.predictive)
+    pred.to_parquet(out / PREDICTIVE, index=False)
+    final = posterior[posterior["generation"] == posterior["generation"].max()]
+    summary = {}
+    for name in targets.names:
+        q = weighted_quantiles(final[name].to_numpy(), final["weight"].to_numpy(), (0.05, 0.5, 0.95))
+        summary[name] = {"q05": q[0], "median": q[1], "q95": q[2]}
+    manifest = _manifest(targets, "complete", posterior_sha256=file_sha256(out / POSTERIOR),
+                         n_generations=int(gens["generation"].max()) + 1, n_particles=int(len(final)),
+                         simulations=int(gens["simulations"].sum()),
+                         final_epsilon=float(gens["epsilon"].iloc[-1]), credible_90=summary,
+                         workers=workers, scheduler=scheduler,
+                         finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    _write_json(out / MANIFEST, manifest)
+    calibration_figures(out)
+    return manifest
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs) -> list[float]:
+    order = np.argsort(x)
+    x, w = np.asarray(x, float)[order], np.asarray(w, float)[order]
+    cw = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return [float(np.interp(q, cw, x)) for q in qs]
+
+
+# ---------------------------------------------------------------- reading a folder back
+def open_folder(folder: str | Path) -> tuple[dict[str, Any], Targets, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(manifest, targets, posterior, generations, predictive) of a complete folder; a
+    foreign or corrupted folder is a one-line ``PosteriorError``."""
+    from backbone.experiments.posterior import load_posterior
+
+    folder = Path(folder)
+    load_posterior(folder)  # checks kind, format, completeness and the posterior's hash
+    manifest = read_manifest(folder)
+    try:
+        text = (folder / TARGETS).read_text(encoding="utf-8")
+        targets = parse_targets(text, folder / TARGETS)
+        if targets.digest != manifest.get("targets_sha256"):
+            raise PosteriorError(f"{folder}: {TARGETS} does not match its manifest: the folder is corrupted")
+        tables = [pd.read_parquet(folder / f) for f in (POSTERIOR, GENERATIONS, PREDICTIVE)]
+    except (OSError, CalibrationError, ValueError) as exc:
+        if isinstance(exc, PosteriorError):
+            raise
+        raise PosteriorError(f"{folder}: cannot read the calibration ({type(exc).__name__}): "
+                             "the folder is corrupted") from None
+    return (manifest, targets, *tables)
+
+
+def calibration_figures(folder: str | Path) -> list[Path]:
+    """Marginals, pairs, effective sample size per generation and the posterior
+    predictive check, as PNGs in ``folder/figures``, from the folder alone
+    (``analysis.calibrate_figures``)."""
+    from .calibrate_figures import calibration_figures as draw
+
+    return draw(folder)
+
+
+def summary_text(manifest: Mapping[str, Any]) -> str:
+    lines = [f"{'parameter':<28} {'5%':>10} {'median':>10} {'95%':>10}"]
+    for name, q in manifest["credible_90"].items():
+        lines.append(f"{name:<28} {q['q05']:>10.4g} {q['median']:>10.4g} {q['q95']:>10.4g}")
+    return "\n".join(lines)
+
+
+__all__ = ["CalibrationError", "Targets", "Prior", "load_targets", "parse_targets", "band_distance", "band_scale",
+           "Distance", "Model", "calibrate", "finish", "calibration_figures", "open_folder", "predictive_check",
+           "weighted_quantiles", "summary_text", "NAN_PENALTY"]

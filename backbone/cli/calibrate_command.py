@@ -1,0 +1,78 @@
+"""``backbone calibrate TARGETS.toml --out DIR``: calibrate free parameters to targets by
+ABC-SMC (analysis.calibrate), resumably; ``--figures DIR`` redraws a folder's figures.
+
+Every check on the input (the targets file, the folder, the scheduler address) happens
+before any simulation runs; a bad one is one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from .common import CLIError, HelpFormatter
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from backbone.analysis.calibrate import (CalibrationError, calibrate, calibration_figures, load_targets,
+                                    summary_text)
+    from backbone.experiments.executors import SchedulerError, check_address
+    from backbone.experiments.posterior import PosteriorError
+
+    if args.figures:
+        try:
+            written = calibration_figures(args.figures)
+        except PosteriorError as exc:
+            raise CLIError(str(exc)) from None
+        print(f"wrote {len(written)} figures to {os.path.join(args.figures, 'figures')}")
+        return 0
+    if not args.targets or not args.out:
+        raise CLIError("expected TARGETS.toml and --out DIR (or --figures DIR)")
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
+    try:
+        scheduler = check_address(args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+        targets = load_targets(args.targets)
+        t0 = time.time()
+        manifest = calibrate(targets, args.out, workers=args.workers, scheduler=scheduler,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except (CalibrationError, SchedulerError) as exc:
+        raise CLIError(str(exc)) from None
+    print(f"posterior of {len(targets.names)} parameters after {manifest['n_generations']} generations "
+          f"({manifest['n_particles']} particles, {manifest['simulations']:,} particles simulated, final epsilon "
+          f"{manifest['final_epsilon']:.4g}) in {time.time() - t0:,.0f} s; 90% credible intervals:")
+    print(summary_text(manifest))
+    print(f"wrote {args.out}: posterior.parquet, generations.parquet, predictive.parquet, manifest.json, figures/")
+    print(f"next: backbone claims --quick --posterior {args.out}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "calibrate", help="calibrate free parameters to target patterns (ABC-SMC), resumably",
+        description="Approximate Bayesian computation (ABC-SMC, pyabc) of the free parameters named in the "
+                    "targets file's [calibrate] table, against its patterns' target bands (the format of "
+                    "backbone validate). Priors: uniform (or log-uniform) on each parameter's range, or a "
+                    "narrower one from the file. Distance: per target, 0 inside the band, else the gap to "
+                    "the nearest edge over the band's width; summed. Writes the posterior, its provenance, "
+                    "a posterior predictive check of every target and figures into DIR. Run the same "
+                    "command again to resume after an interruption.",
+        formatter_class=HelpFormatter,
+        epilog="examples:\n  backbone calibrate experiments/calibration/targets.toml --out results/calib\n"
+               "  backbone calibrate targets.toml --out results/calib --scheduler tcp://10.0.0.5:8786\n"
+               "  backbone calibrate --figures results/calib\n"
+               "  backbone claims --quick --posterior results/calib")
+    p.add_argument("targets", metavar="TARGETS.toml", nargs="?", help="patterns with target bands and a "
+                   "[calibrate] table")
+    p.add_argument("--out", metavar="DIR", help="results folder (created, or resumed)")
+    p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core; 1: this "
+                   "process)")
+    p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    p.add_argument("--figures", metavar="DIR", help="only redraw the figures of a finished calibration folder")
+    p.set_defaults(func=cmd_calibrate)
+
+
+__all__ = ["register", "cmd_calibrate"]
