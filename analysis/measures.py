@@ -175,14 +175,19 @@ def count_by(res, event: str, month: int, per: str = "run") -> float:
 
 
 # ---------------------------------------------------------------- dyads
+def _active_pairs(res):
+    """(active slots, their trust submatrix, the pairs i < j as index arrays)."""
+    active = np.flatnonzero(np.asarray(res.state.partners.active, dtype=bool))
+    t = np.asarray(res.state.trust, dtype=float)[np.ix_(active, active)]
+    return active, t, np.triu_indices(active.size, k=1)
+
+
 @_measure("trust_dispersion", "mean",
           "standard deviation (ddof 0) of pairwise trust among partners active at the horizon")
 def trust_dispersion(res) -> float:
-    active = np.flatnonzero(np.asarray(res.state.partners.active, dtype=bool))
+    active, t, (i, j) = _active_pairs(res)
     if active.size < 2:
         return math.nan
-    t = np.asarray(res.state.trust, dtype=float)[np.ix_(active, active)]
-    i, j = np.triu_indices(active.size, k=1)
     return float(np.std(t[i, j]))
 
 
@@ -190,12 +195,10 @@ def trust_dispersion(res) -> float:
           "Pearson correlation, over the pairs of partners active at the horizon, between a pair's trust and "
           "how long its two representatives have served together (the shorter tenure)")
 def trust_overlap_correlation(res) -> float:
-    active = np.flatnonzero(np.asarray(res.state.partners.active, dtype=bool))
+    active, t, (i, j) = _active_pairs(res)
     if active.size < 3:
         return math.nan
-    t = np.asarray(res.state.trust, dtype=float)[np.ix_(active, active)]
     tenure = np.asarray(res.state.partners.tenure, dtype=float)[active]
-    i, j = np.triu_indices(active.size, k=1)
     x, y = t[i, j], np.minimum(tenure[i], tenure[j])
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return math.nan

@@ -1035,11 +1035,9 @@ class Partnership:
                                ("eng", pt.engagement), ("com", pt.commitment), ("kn", pt.knowledge)):
                 tot[key] += value
         retained = len([pt for pt in members if pt.slot < p.n_partners])
-        service = accuracy = 0.0
+        service = 0.0
         for k in range(self.K):
             service += self.service[k]
-        for k in range(self.K):
-            accuracy += abs(self.estimate[k] - self.true_profile[k])
         level = 0.0
         for f in self.funders:
             if f.active:
@@ -1080,7 +1078,7 @@ class Partnership:
             "cost_per_outcome": spent_total / max(w.outcomes, 1.0),
             "sroi": value_gross / w.spent_pv if w.spent_pv > 0 else 0.0,
             "funder_level": level / len(self.funders), "active_funders": float(len([f for f in self.funders if f.active])),
-            "needs_accuracy": 1.0 - 0.5 * accuracy, "partners_recruited": w.recruited,
+            "needs_accuracy": self.accuracy(), "partners_recruited": w.recruited,
             "backbone_hours": w.backbone_hours,
             "effort_alignment": w.effort_alignment, "effort_momentum": w.effort_momentum,
             "effort_identity": w.effort_identity, "effort_coordination": w.effort_coordination,

@@ -95,6 +95,15 @@ def mean_trust(trust, active):
 
 
 @njit(cache=True)
+def needs_accuracy(nd):
+    """Agreement of the agenda with true needs: 1 - half the summed absolute gap."""
+    gap = 0.0
+    for k in range(nd.estimate.shape[0]):
+        gap += abs(nd.estimate[k] - nd.true_profile[k])
+    return 1.0 - 0.5 * gap
+
+
+@njit(cache=True)
 def count_active(active):
     n = 0
     for i in range(active.shape[0]):

@@ -3,7 +3,7 @@ partnership's phase."""
 
 from numba import njit
 
-from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active,
+from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, needs_accuracy,
                      log_event)
 
 # Columns of the monthly output, in order. Grouped as the results chain (inputs ->
@@ -132,9 +132,6 @@ def measurement(P, st, row):
     service = 0.0
     for k in range(K):
         service += nd.service[k]
-    accuracy = 0.0
-    for k in range(K):
-        accuracy += abs(nd.estimate[k] - nd.true_profile[k])
     level = 0.0
     for f in range(fu.level.shape[0]):
         if fu.active[f]:
@@ -174,7 +171,7 @@ def measurement(P, st, row):
         w.paid_in, spent_total, spent_total / max(w.outcomes, 1.0),
         value_gross / w.spent_pv if w.spent_pv > 0 else 0.0,
         level / fu.level.shape[0], float(count_active(fu.active)),
-        1.0 - 0.5 * accuracy, w.recruited,
+        needs_accuracy(nd), w.recruited,
         w.backbone_hours, w.effort_alignment, w.effort_momentum, w.effort_identity,
         w.effort_coordination, w.effort_population, w.effort_measurement,
         w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts,

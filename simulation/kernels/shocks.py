@@ -6,15 +6,7 @@ import numpy as np
 from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
-                     LEADER_EXIT, POLICY_SHOCK, log_event, spread)
-
-
-@njit(cache=True)
-def needs_accuracy(nd):
-    gap = 0.0
-    for k in range(nd.estimate.shape[0]):
-        gap += abs(nd.estimate[k] - nd.true_profile[k])
-    return 1.0 - 0.5 * gap
+                     LEADER_EXIT, POLICY_SHOCK, log_event, needs_accuracy, spread)
 
 
 @njit(cache=True)
