@@ -229,11 +229,7 @@ def diff_to_counterfactual(res, cf, of: str, against: str = "", **args: Any) -> 
           month=Arg("month", "1-based month"),
           against=Arg("scenario", "the counterfactual scenario (no partnership), run with the same seed"))
 def net_sroi(res, cf, month: int, against: str = "") -> float:
-    arm, base = res.monthly.iloc[_row(res, month)], cf.monthly.iloc[_row(cf, month)]
-    spent = float(arm["spent_pv"])
-    if spent <= 0.0:
-        return math.nan
-    return (float(arm["value_gross"]) - float(base["value_gross"])) * (1.0 - res.params.attribution_others) / spent
+    return float(_net_by_month(res, cf)["net_sroi"].iloc[_row(res, month)])
 
 
 @_measure("net_payback_month", "median", "the first month at which net SROI (see net_sroi) reaches 1: the "
@@ -241,11 +237,19 @@ def net_sroi(res, cf, month: int, against: str = "") -> float:
           paired=True, censored=True,
           against=Arg("scenario", "the counterfactual scenario (no partnership), run with the same seed"))
 def net_payback_month(res, cf, against: str = "") -> float:
-    arm, base = res.monthly, cf.monthly
-    spent = arm["spent_pv"].to_numpy()
-    net = (arm["value_gross"].to_numpy() - base["value_gross"].to_numpy()) * (1.0 - res.params.attribution_others)
-    hit = np.flatnonzero((spent > 0.0) & (net >= spent))
-    return float(arm["month"].iloc[hit[0]]) if hit.size else math.nan
+    net = _net_by_month(res, cf)
+    hit = np.flatnonzero(net["net_sroi"].to_numpy() >= 1.0)  # NaN (nothing spent yet) never counts
+    return float(net["month"].iloc[hit[0]]) if hit.size else math.nan
+
+
+def _net_by_month(res, cf):
+    """analysis.value.net_value month by month (the month standing in for the seed): the
+    same net SROI the comparisons and the report show."""
+    from .value import net_value
+
+    arm = res.monthly.assign(seed=res.monthly["month"])
+    base = cf.monthly.assign(seed=cf.monthly["month"])
+    return net_value(arm, base, res.params.attribution_others).rename(columns={"seed": "month"})
 
 
 # ---------------------------------------------------------------- evaluation
