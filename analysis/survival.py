@@ -5,7 +5,7 @@ A partnership *falters* in the first month in which any of these holds (read fro
 model's monthly state; each is a state the model reaches through its own mechanisms,
 none is imposed):
 
-- ``dissolved``:  no funder is left paying in, or fewer than two partners remain (the
+- ``dissolved``:  no funder is left paying in, or fewer than `min_partners` partners remain (the
                   model dissolves the partnership then);
 - ``partners``:   fewer than half of the launch partners' number are still members
                   (exits outpace recruitment);

@@ -130,6 +130,7 @@ _p("turnover_trust_loss", "float", 0.5, "share", 0.0, 1.0, "Levine, Moreland, Ar
 _p("newcomer_knowledge", "float", 0.1, "share", 0.0, 1.0, ASSUMPTION, "partnership knowledge of a successor without onboarding", G)
 _p("exit_threshold", "float", 0.3, "engagement", 0.0, 1.0, ASSUMPTION, "engagement below which a partner considers leaving", G)
 _p("exit_patience", "int", 6, "month", 1, 120, ASSUMPTION, "months below the threshold before a partner exits", G)
+_p("min_partners", "int", 3, "partners", 2, 50, "NORC at the University of Chicago 2012 (An Assessment of the Sustainability and Impact of Community Coalitions once Federal Funding has Expired, ASPE/HHS): a coalition counts as sustained while three or more organizations still collaborate on an original goal; range 2-3", "the partnership dissolves when fewer partners than this remain (or than it launched with, if fewer)", G)
 _p("recruit_rate", "float", 0.01, "1/month", 0.0, 1.0, ASSUMPTION, "monthly chance of recruiting a partner without partner-raising", G)
 
 # ---------------------------------------------------------------- backbone

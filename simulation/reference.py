@@ -508,7 +508,7 @@ class Partnership:
         (its trust is wiped). Recruitment: chance recruit_rate + E_momentum x recruit_gain
         fills the first never-used slot (competences from K uniforms, drawn every month; trust
         init_trust both ways; knowledge newcomer + onboarding share of the gap). With
-        fewer than 2 partners or no funder left, the partnership dissolves.
+        fewer than min(min_partners, n_partners) partners or no funder left, the partnership dissolves.
         Draws from `membership`: 1 + K per month."""
         p, w, rng = self.p, self.w, self.streams.membership
         for i, pt in enumerate(self.partners):
@@ -546,7 +546,7 @@ class Partnership:
 
         n_partners = len(self.active())
         n_funders = len([f for f in self.funders if f.active])
-        if w.dissolved == 0.0 and (n_partners < 2 or n_funders == 0):
+        if w.dissolved == 0.0 and (n_partners < min(p.min_partners, p.n_partners) or n_funders == 0):
             w.dissolved = 1.0
             self.log("dissolved", -1, -1, n_partners, n_funders)
             for pt in self.partners:
@@ -678,7 +678,7 @@ class Partnership:
         """For each active pair (one `trust` uniform u per pair of slots, always): a =
         sqrt(c_i e_i c_j e_j) fit_ij (1 - sector_distance if sectors differ) (1 +
         interaction_noise sqrt3 (2u - 1)), s = tanh(k (a - baseline));
-        s > 0: T += x l+ s (ceiling - T) (if below the lower ceiling); s <= 0: T += x l- s T
+        s > 0: T += x l+ s (s ceiling - T) (learning toward the revealed level); s <= 0: T += x l- s T
         (1 + dependence D); then T -= decay (1 - x) T, clipped to [0, ceiling].
         Betrayal by i (one `trust` uniform per slot): chance betrayal_rate (1 - c_i) (1 -
         protocol E_identity); each T_ij -= l- T_ij (1 + dependence D); ceiling_i -=
@@ -703,8 +703,7 @@ class Partnership:
                 t = self.trust[i][j]
                 ceiling = min(pi.ceiling, pj.ceiling)
                 if s > 0.0:
-                    if t < ceiling:
-                        t += x * p.trust_gain * s * (ceiling - t)
+                    t += x * p.trust_gain * s * (s * ceiling - t)
                 else:
                     t += x * p.trust_loss * s * t * amplify
                 t -= p.trust_decay * (1.0 - x) * t

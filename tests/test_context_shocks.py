@@ -168,3 +168,40 @@ def test_a_higher_stake_keeps_a_partner_more_engaged():
     active = st.partners.active[:n0]
     stake, eng = st.partners.stake[:n0][active], st.partners.engagement[:n0][active]
     assert np.corrcoef(stake, eng)[0, 1] > 0.5
+
+
+def test_trust_learns_down_as_well_as_up():
+    """A positive signal moves trust toward the level the pair's cooperation reveals, from
+    either side: two otherwise equal partnerships that start from very different trust end
+    up much closer, and the one that started high has lost trust (under a rule that only
+    moves trust toward the ceiling, trust that starts high cannot fall on good signals)."""
+    calm = {**BASE, "months": 24, "turnover_rate": 0.0, "betrayal_rate": 0.0, "home_shift_rate": 0.0,
+            "interaction_noise": 0.0, "funder_shift_rate": 0.0, "grant_term": 600}
+    high = simulate({**calm, "init_trust": 0.9}, 2).monthly.mean_trust.to_numpy()
+    low = simulate({**calm, "init_trust": 0.1}, 2).monthly.mean_trust.to_numpy()
+    assert high[-1] < 0.9 - 0.05
+    assert low[-1] > 0.1
+    assert abs(high[-1] - low[-1]) < 0.6 * (0.9 - 0.1)
+
+
+def dissolution(res):
+    rows = res.events[res.events.event == "dissolved"]
+    return (int(rows.month.iloc[0]), int(rows.v1.iloc[0])) if len(rows) else (None, None)
+
+
+def test_the_partnership_dissolves_below_its_quorum():
+    """Home organizations keep pulling partners out (no recruits): with a quorum of three
+    the partnership ends when two are left, with a quorum of two only when one is left."""
+    leaky = {**BASE, "n_partners": 6, "home_shift_rate": 0.05, "init_commitment": 0.0, "max_recruits": 0,
+             "commit_gain": 0.0}
+    for seed in range(4):
+        m3, left3 = dissolution(simulate({**leaky, "min_partners": 3}, seed))
+        m2, left2 = dissolution(simulate({**leaky, "min_partners": 2}, seed))
+        assert m3 is not None and left3 < 3
+        if m2 is not None:
+            assert left2 < 2 and m2 >= m3
+
+
+def test_a_partnership_launched_below_the_quorum_is_not_dissolved_at_once():
+    res = simulate({**BASE, "n_partners": 2, "min_partners": 3, "months": 12}, 0)
+    assert dissolution(res) == (None, None) or dissolution(res)[1] < 2

@@ -103,7 +103,8 @@ def membership(P, st, rng):
 
     n_partners = count_active(pt.active)
     n_funders = count_active(fu.active)
-    if w.dissolved == 0.0 and (n_partners < 2 or n_funders == 0):
+    quorum = min(p.min_partners, p.n_partners)
+    if w.dissolved == 0.0 and (n_partners < quorum or n_funders == 0):
         w.dissolved = 1.0
         log_event(st.events, w, DISSOLVED, -1, -1, n_partners, n_funders)
         for i in range(S):

@@ -5,7 +5,10 @@ interaction_noise x sqrt(3) (2u - 1)), with perf = commitment x engagement (show
 the common agenda), fit_ij the pair's fit (drawn with the run's context; times 1 -
 sector_distance across sectors) and u this month's draw for the pair: cooperation as the
 other sees it, so pairs of the same age differ; signal s = tanh(k (a - baseline)). With interaction intensity x and dependence D (realized integration):
-    s > 0:  dT = x l+ s (ceiling - T)          ceiling = min of the two reputations
+(a positive signal moves trust toward s x ceiling, the trustworthiness the pair's
+cooperation reveals, from below or from above: trust as learning about the partner,
+Vanneste, Puranam & Kretschmer 2014; see docs/ODD.md, process 5)
+    s > 0:  dT = x l+ s (s ceiling - T)        ceiling = min of the two reputations
     s < 0:  dT = x l- s T (1 + dependence D)
 and without interaction trust decays: dT -= trust_decay (1 - x) T.
 Betrayal (unilateral credit-claiming) by i, with monthly chance betrayal_rate x
@@ -48,8 +51,7 @@ def trust(P, st, rng):
             t = T[i, j]
             ceiling = min(pt.ceiling[i], pt.ceiling[j])
             if s > 0.0:
-                if t < ceiling:
-                    t += x * p.trust_gain * s * (ceiling - t)
+                t += x * p.trust_gain * s * (s * ceiling - t)
             else:
                 t += x * p.trust_loss * s * t * amplify
             t -= p.trust_decay * (1.0 - x) * t
