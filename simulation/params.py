@@ -98,7 +98,7 @@ _p("admin_max_rate", "float", 1.25, "multiple", 0.0, 10.0, ASSUMPTION, "disburse
 _p("admin_half_hours", "float", 200.0, "staff hours/month", 1.0, 10_000.0, ASSUMPTION, "backbone hours that close 63% of the disbursement gap", G)
 _p("funder_patience", "int", 24, "month", 1, 600, "Refined CI model: trust needs several years; value assumed", "months before a funder's review can cut", G)
 _p("review_cycle", "int", 12, "month", 1, 120, ASSUMPTION + " (annual reviews)", "months between funder reviews", G)
-_p("expected_cost_per_outcome", "float", 40.0, "k per outcome", 0.0, 1e7, ASSUMPTION + " (funders' benchmark for a sustained outcome)", "cost per sustained outcome above which a funder's review cuts", G)
+_p("expected_cost_per_outcome", "float", 4.4, "k per outcome", 0.0, 1e7, "House of Commons Work and Pensions Committee 2013 (Can the Work Programme work for all user groups?, HC 162, Table 3): the most the UK paid a provider per young jobseeker (JSA, aged 18-24) helped into sustained work, GBP 3,810 = EUR ~4.4 k at the 2011 rate; range 4.4-16 (up to ~GBP 14,000 for former incapacity benefit claimants, DWP)", "funders' benchmark: the cost per sustained outcome (money paid in over outcomes so far, as measured) above which a review cuts and a grant is judged poor", G)
 _p("funder_cut", "float", 0.2, "share", 0.0, 1.0, ASSUMPTION, "share of funding cut after a review below expectation", G)
 _p("funder_grow", "float", 0.05, "share", 0.0, 1.0, ASSUMPTION, "share of funding added after a review at or above expectation", G)
 _p("funder_exit_level", "float", 0.3, "level", 0.0, 1.0, ASSUMPTION, "a funder whose level falls below this leaves", G)
