@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._mesa import mesa
+from .kernels.common import partner_trust
 from .params import PRINCIPLES, SECTORS
 
 
@@ -63,9 +64,7 @@ class Partner(mesa.Agent):
 
     @property
     def mean_trust(self) -> float:
-        active = self._pt.active.copy()
-        active[self.slot] = False
-        return float(self.trust[active].mean()) if active.any() else 0.0
+        return float(partner_trust(self.model.state.trust, self._pt.active, self.slot))
 
     @property
     def hours_agenda(self) -> float:

@@ -3,20 +3,18 @@ watch.
 
 A lesson is a small change, made identically in both twins: parameter overrides (set
 before month 1, shown on the sliders) and, for a shock, an intervention at the start of
-one month. An intervention writes into the model's state arrays between two steps, from
-the app layer, following the rules of the kernel that would have produced the same
-event, and logs the event in the model's own event log so the feed, the counts and the
-scorecard see it:
+one month. An intervention calls the same compiled function the monthly kernel calls when
+its draw makes the event happen (``simulation.kernels.interventions``), between two
+steps; the function logs the event in the model's own event log, so the feed, the counts
+and the scorecard see it:
 
-- ``turnover_wave``: every other launch partner's representative leaves at once. As in
-  ``simulation.kernels.membership.turnover``: the others' trust in the successor loses
-  ``turnover_trust_loss x (1 - onboarding effort)``, knowledge falls back to the
-  newcomer's plus what onboarding saves; the turnover counts rise (so a backbone's
-  relaunch rule sees them).
-- ``funder_pulls_out``: a funder stops paying (as a ``funder_exit`` after a review).
+- ``turnover_wave``: every other launch partner's representative leaves at once
+  (``replace_representative``; the turnover counts rise, so a backbone's relaunch rule
+  sees them).
+- ``funder_pulls_out``: a funder stops paying (``funder_leaves``, as a ``funder_exit``
+  after a review).
 - ``press_release``: a partner claims the shared results in a press release without
-  permission: a betrayal as in ``simulation.kernels.trust.trust`` (every trust in it
-  takes a full negative signal; its reputation ceiling drops).
+  permission (``claim_credit``, a betrayal).
 
 The same slots and funders are hit in both twins; what each twin does next is the
 model's. The consequences depend on each twin's own state (its onboarding effort, its
@@ -28,86 +26,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
-
+from backbone.simulation.kernels.interventions import claim_credit, funder_leaves, replace_representative
 from backbone.simulation.state import EVENT_CODES
 
 
-def _log(model, code: str, a: int, v1: float, v2: float) -> None:
-    """Append one row to the model's event log (as the kernels' ``log_event`` does)."""
-    st = model.state
-    w = st.world[0]
-    n = int(w["n_events"])
-    if n < st.events.rows.shape[0]:
-        st.events.rows[n] = (w["month"], EVENT_CODES[code], a, -1, v1, v2)
-        w["n_events"] = n + 1
-    else:
-        w["dropped_events"] += 1
-
-
-def _partner_trust(model, i: int) -> float:
-    """Mean trust between partner i and the other active partners."""
-    pt = model.state.partners
-    others = pt.active.copy()
-    others[i] = False
-    return float(model.state.trust[i, others].mean()) if others.any() else 0.0
+def _record(model):
+    return model.params.to_record()
 
 
 def turnover_wave(model, every: int = 2) -> list[int]:
-    """Every ``every``-th launch partner's representative leaves now (slots 0, 2, 4...).
-    Returns the slots hit (active ones only)."""
-    p, st = model.params, model.state
-    pt, w = st.partners, st.world[0]
-    onboard = float(w["effort_coordination"]) * p.onboarding
-    loss = p.turnover_trust_loss * (1.0 - onboard)
-    hit = []
-    for i in range(0, p.n_partners, every):
-        if not pt.active[i]:
-            continue
-        before = _partner_trust(model, i)
-        others = pt.active.copy()
-        others[i] = False
-        st.trust[i, others] *= 1.0 - loss
-        st.trust[others, i] = st.trust[i, others]
-        kn = p.newcomer_knowledge + onboard * (pt.knowledge[i] - p.newcomer_knowledge)
-        pt.knowledge[i] = max(kn, p.newcomer_knowledge)
-        pt.tenure[i] = 0
-        pt.reps[i] += 1
-        w["turnover_since_launch"] += 1.0
-        w["turnovers"] += 1.0
-        _log(model, "turnover", i, before, _partner_trust(model, i))
-        hit.append(i)
+    """Every ``every``-th launch partner's representative leaves now (slots 0, 2, 4...),
+    by the turnover kernel's own rule. Returns the slots hit (active ones only)."""
+    P, st = _record(model), model.state
+    hit = [i for i in range(0, model.params.n_partners, every) if st.partners.active[i]]
+    for i in hit:
+        replace_representative(P, st, i)
     return hit
 
 
 def funder_pulls_out(model, funder: int = 0) -> list[int]:
-    """Funder ``funder`` stops paying now. Returns [funder] if it was still paying."""
+    """Funder ``funder`` stops paying now (a ``funder_exit``, as after a review). Returns
+    [funder] if it was still paying."""
     fu = model.state.funders
     if funder >= fu.active.shape[0] or not fu.active[funder]:
         return []
-    level = float(fu.level[funder])
-    fu.active[funder] = False
-    _log(model, "funder_exit", funder, level, 0.0)
+    funder_leaves(model.state, funder, float(EVENT_CODES["funder_exit"]), float(fu.level[funder]), 0.0)
     return [funder]
 
 
 def press_release(model, slot: int = 1) -> list[int]:
-    """Partner ``slot`` claims the shared results as its own (a betrayal). Returns
-    [slot] if it was still a member."""
-    p, st = model.params, model.state
-    pt, w = st.partners, st.world[0]
+    """Partner ``slot`` claims the shared results as its own (a betrayal, by the trust
+    kernel's own rule). Returns [slot] if it was still a member."""
+    pt = model.state.partners
     if slot >= pt.active.shape[0] or not pt.active[slot]:
         return []
-    amplify = 1.0 + p.trust_dependence * float(w["integration"])
-    before = _partner_trust(model, slot)
-    others = pt.active.copy()
-    others[slot] = False
-    t = st.trust[slot, others]
-    st.trust[slot, others] = np.maximum(0.0, t - p.trust_loss * t * amplify)
-    st.trust[others, slot] = st.trust[slot, others]
-    pt.ceiling[slot] = max(0.0, pt.ceiling[slot] - p.reputation_damage)
-    w["betrayals"] += 1.0
-    _log(model, "betrayal", slot, before, _partner_trust(model, slot))
+    claim_credit(_record(model), model.state, slot)
     return [slot]
 
 

@@ -8,6 +8,7 @@ from numba import njit
 
 from .common import (FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED,
                      log_event)
+from .interventions import funder_leaves
 
 
 @njit(cache=True)
@@ -117,8 +118,7 @@ def funding(P, st, rng):
             w.last_cut = month
             log_event(st.events, w, FUNDING_CUT, f, -1, before, fu.level[f])
             if fu.level[f] < p.funder_exit_level:
-                fu.active[f] = False
-                log_event(st.events, w, FUNDER_EXIT, f, -1, fu.level[f], 0.0)
+                funder_leaves(st, f, FUNDER_EXIT, fu.level[f], 0.0)
         else:
             grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
             if grown > before:

@@ -4,8 +4,8 @@ partner-raising recruits new ones."""
 import numpy as np
 from numba import njit
 
-from .common import (DISSOLVED, EXIT, RECRUIT, TURNOVER, count_active, log_event,
-                     partner_trust)
+from .common import DISSOLVED, EXIT, RECRUIT, count_active, log_event
+from .interventions import remove_partner, replace_representative
 
 
 @njit(cache=True)
@@ -17,30 +17,14 @@ def turnover(P, st, rng):
     newcomer knowledge plus the onboarded share of the predecessor's.
     """
     p = P[0]
-    pt, w = st.partners, st.world[0]
-    S = pt.active.shape[0]
-    onboard = w.effort_coordination * p.onboarding
-    loss = p.turnover_trust_loss * (1.0 - onboard)
-    for i in range(S):
+    pt = st.partners
+    for i in range(pt.active.shape[0]):
         u = rng.random()
         if not pt.active[i]:
             continue
         pt.tenure[i] += 1
-        if u >= p.turnover_rate:
-            continue
-        before = partner_trust(st.trust, pt.active, i)
-        for j in range(S):
-            if j != i and pt.active[j]:
-                st.trust[i, j] *= 1.0 - loss
-                st.trust[j, i] = st.trust[i, j]
-        pt.knowledge[i] = p.newcomer_knowledge + onboard * (pt.knowledge[i] - p.newcomer_knowledge)
-        if pt.knowledge[i] < p.newcomer_knowledge:
-            pt.knowledge[i] = p.newcomer_knowledge
-        pt.tenure[i] = 0
-        pt.reps[i] += 1
-        w.turnover_since_launch += 1.0
-        w.turnovers += 1.0
-        log_event(st.events, w, TURNOVER, i, -1, before, partner_trust(st.trust, pt.active, i))
+        if u < p.turnover_rate:
+            replace_representative(P, st, i)
 
 
 @njit(cache=True)
@@ -61,11 +45,8 @@ def membership(P, st, rng):
         else:
             pt.low_months[i] = 0
         if pt.low_months[i] >= p.exit_patience:
-            pt.active[i] = False
+            remove_partner(st, i)
             w.exits += 1.0
-            for j in range(S):
-                st.trust[i, j] = 0.0
-                st.trust[j, i] = 0.0
             log_event(st.events, w, EXIT, i, -1, pt.engagement[i], 0.0)
 
     u = rng.random()
@@ -108,6 +89,4 @@ def membership(P, st, rng):
         w.dissolved = 1.0
         log_event(st.events, w, DISSOLVED, -1, -1, n_partners, n_funders)
         for i in range(S):
-            pt.active[i] = False
-            for j in range(S):
-                st.trust[i, j] = 0.0
+            remove_partner(st, i)

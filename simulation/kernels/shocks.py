@@ -7,6 +7,7 @@ from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
                      LEADER_EXIT, POLICY_SHOCK, log_event, needs_accuracy, spread)
+from .interventions import funder_leaves, remove_partner
 
 
 @njit(cache=True)
@@ -47,9 +48,8 @@ def shocks(P, st, rng):
             continue
         if fu.active[f]:
             if u_shift < p.funder_shift_rate:
-                fu.active[f] = False
                 w.shocks += 1.0
-                log_event(st.events, w, FUNDER_SHIFT, f, -1, fu.level[f], 0.0)
+                funder_leaves(st, f, FUNDER_SHIFT, fu.level[f], 0.0)
                 continue
             if month + 1 - fu.term_start[f] >= int(p.grant_term):
                 measured = w.paid_in / max(w.outcomes, 1.0)
@@ -62,9 +62,8 @@ def shocks(P, st, rng):
                     fu.term_start[f] = month + 1
                     log_event(st.events, w, GRANT_RENEWED, f, -1, measured, benchmark)
                 else:
-                    fu.active[f] = False
                     w.grant_ends += 1.0
-                    log_event(st.events, w, GRANT_ENDED, f, -1, measured, benchmark)
+                    funder_leaves(st, f, GRANT_ENDED, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
             fu.active[f] = True
             fu.level[f] = 1.0
@@ -82,12 +81,9 @@ def shocks(P, st, rng):
         log_event(st.events, w, HOME_SHIFT, i, -1, pt.commitment[i], 1.0 if leaves else 0.0)
         w.shocks += 1.0
         if leaves:
-            pt.active[i] = False
+            remove_partner(st, i)
             w.exits += 1.0
             w.home_exits += 1.0
-            for j in range(S):
-                st.trust[i, j] = 0.0
-                st.trust[j, i] = 0.0
 
     u_leader = rng.random()
     u_quality = rng.random()

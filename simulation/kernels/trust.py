@@ -20,7 +20,8 @@ import math
 
 from numba import njit
 
-from .common import BETRAYAL, SQRT3, log_event, mean_trust, partner_trust
+from .common import SQRT3, mean_trust
+from .interventions import claim_credit
 
 
 @njit(cache=True)
@@ -65,14 +66,7 @@ def trust(P, st, rng):
         if not pt.active[i]:
             continue
         if u < p.betrayal_rate * (1.0 - pt.commitment[i]) * protocol:
-            before = partner_trust(T, pt.active, i)
-            for j in range(S):
-                if j != i and pt.active[j]:
-                    T[i, j] = max(0.0, T[i, j] - p.trust_loss * T[i, j] * amplify)
-                    T[j, i] = T[i, j]
-            pt.ceiling[i] = max(0.0, pt.ceiling[i] - p.reputation_damage)
-            w.betrayals += 1.0
-            log_event(st.events, w, BETRAYAL, i, -1, before, partner_trust(T, pt.active, i))
+            claim_credit(P, st, i)
 
     for i in range(S):
         if pt.active[i]:
