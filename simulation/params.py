@@ -27,6 +27,12 @@ import numpy as np
 
 REGIMES = ("pooled", "isolated")
 SECTORS = ("public", "private", "nonprofit", "academia")
+N_SECTORS = len(SECTORS)  # recruits take sectors in turn; the schema names the sectors
+MONTHS_PER_YEAR = 12.0  # a unit conversion
+# Need profiles (and a policy change's new one) are drawn uniform on [NEED_LOW, NEED_LOW + 1]
+# and normalized: the most needed dimension at most three times the least. A shape of the
+# population's needs, not a behaviour; scenarios set the needs through complexity.
+NEED_LOW = 0.5
 PRINCIPLES = ("alignment", "momentum", "identity", "coordination", "population", "measurement")
 
 
@@ -116,11 +122,15 @@ _p("init_knowledge", "float", 0.3, "share", 0.0, 1.0, ASSUMPTION, "partnership k
 _p("home_pull", "float", 0.02, "1/month", 0.0, 1.0, "27 Ways: partners restricted by their own KPIs; value assumed", "monthly drift of commitment toward home KPIs", G)
 _p("commit_gain", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "monthly rise of commitment with engagement and trust", G)
 _p("engagement_rate", "float", 0.1, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which engagement follows perceived value", G)
+_p("progress_smoothing", "float", 0.2, "share", 0.0, 1.0, ASSUMPTION + " (range 0.1-0.5: partners judge progress over the last few months, not the last one)", "weight of this month's change in the smoothed progress partners see (exponential smoothing)", G)
+_p("grant_interest_weight", "float", 0.1, "engagement", 0.0, 1.0, ASSUMPTION + " (range 0-0.2)", "engagement a partner gains (loses) from a grant twice (none of) the mean grant: its own interest", G)
+_p("grant_interest_cap", "float", 2.0, "multiple of the mean grant", 1.0, 10.0, ASSUMPTION + " (range 1.5-3)", "grant relative to the mean above which more money adds no further interest", G)
 _p("progress_weight", "float", 2.0, "-", 0.0, 20.0, ASSUMPTION, "weight of visible progress in perceived value", G)
 _p("trust_weight", "float", 0.5, "engagement per unit trust", 0.0, 5.0, "Refined CI model: trust among actors is the most critical component; value assumed", "how much a partner's trust in the others, above (below) the launch level init_trust, adds to (takes from) its engagement", G)
 _p("funding_weight", "float", 0.5, "engagement per unit of funding", 0.0, 5.0, "Save the Children & Accenture 2021 (Refined Collective Impact Model): a quarter of stakeholders interviewed repeated that funding is a prerequisite; NORC 2012: two thirds of coalitions that were not sustained dissolved over funding or organizational problems; value assumed (range 0.2-1)", "how much the partnership's funding, relative to launch (the funders' total level over n_funders), adds to (takes from) partners' engagement", G)
 _p("overcoord_tolerance", "float", 0.15, "share of hours", 0.0, 1.0, "27 Ways: over-coordination burdens people; value assumed", "coordination share of hours partners accept", G)
 _p("overcoord_erosion", "float", 1.0, "1/month per share", 0.0, 20.0, ASSUMPTION, "engagement lost per unit of coordination share above tolerance", G)
+_p("knowledge_productivity", "float", 0.5, "share", 0.0, 1.0, "Levine, Moreland, Argote & Carley 2005 (newcomers are less productive until they learn the group's ways); value assumed (range 0.3-0.7)", "share of an hour's service that depends on partnership knowledge: productivity = 1 - share + share x knowledge", G)
 _p("learning_knowledge", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "monthly growth of a representative's partnership knowledge", G)
 
 # ---------------------------------------------------------------- turnover and membership
@@ -197,6 +207,7 @@ _p("reporting_share", "float", 0.10, "share of hours", 0.0, 0.5, ASSUMPTION + " 
 G = "agenda"
 _p("funder_agenda_power", "float", 0.5, "share", 0.0, 1.0, "Refined CI model: those with money formulate the agenda", "pull of funders' preferences on the agenda", G)
 _p("agenda_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "monthly speed of agenda pull", G)
+_p("funder_common_interest", "float", 0.5, "share", 0.0, 1.0, ASSUMPTION + " (range 0.3-0.7: funders in one field follow shared fashions)", "share of each funder's pet needs that all funders share (the rest is its own)", G)
 _p("funder_divergence", "float", 0.6, "share", 0.0, 1.0, ASSUMPTION, "how far funders' preferred needs differ from true needs", G)
 _p("beneficiary_involvement", "float", 0.1, "share", 0.0, 1.0, "Refined CI model: beneficiary engagement; value assumed", "beneficiaries' voice in the agenda without backbone co-creation", G)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .kernels.measurement import METRICS  # the column names only
-from .params import PRINCIPLES, SECTORS, Params
+from .params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, PRINCIPLES, SECTORS, Params
 from .result import Result, event_frame, monthly_frame
 from .state import EVENT_CODES, PHASES, WORLD_FIELDS, allocate, event_capacity
 from .streams import make_streams
@@ -235,7 +235,7 @@ class Partnership:
         p, w, rng, K = self.p, self.w, self.streams.init, self.K
         total = 0.0
         for k in range(K):
-            self.true_profile[k] = 0.5 + rng.random()
+            self.true_profile[k] = NEED_LOW + rng.random()
             total += self.true_profile[k]
         for k in range(K):
             self.true_profile[k] /= total
@@ -253,11 +253,11 @@ class Partnership:
             for j in range(p.n_partners):
                 if i != j:
                     self.trust[i][j] = p.init_trust
-        # Funders' pet dimensions: cubed uniforms, half shared by all funders, half own.
+        # Funders' pet dimensions: cubed uniforms, funder_common_interest shared by all funders.
         common = pet_shares(rng, K)
         for _ in range(p.n_funders):
             own = pet_shares(rng, K)
-            pets = [0.5 * common[k] + 0.5 * own[k] for k in range(K)]
+            pets = [p.funder_common_interest * common[k] + (1.0 - p.funder_common_interest) * own[k] for k in range(K)]
             pref = [(1.0 - p.funder_divergence) * self.true_profile[k] + p.funder_divergence * pets[k] for k in range(K)]
             self.funders.append(Funder(True, 1.0, pref))
         voice = p.beneficiary_involvement
@@ -466,7 +466,7 @@ class Partnership:
         fresh = [0.0] * self.K
         total = 0.0
         for k in range(self.K):
-            fresh[k] = 0.5 + rng.random()
+            fresh[k] = NEED_LOW + rng.random()
             total += fresh[k]
         if live and u_policy < p.policy_shock_rate:
             before = self.accuracy()
@@ -529,7 +529,7 @@ class Partnership:
         if u < chance and w.dissolved == 0.0 and free:
             pt = free[0]
             pt.active = True
-            pt.sector = pt.slot % 4
+            pt.sector = pt.slot % N_SECTORS
             pt.ever = True
             pt.competence = [p.competence_floor + (1.0 - p.competence_floor) * c * c for c in comp]
             pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
@@ -735,7 +735,7 @@ class Partnership:
         commitment of it is agenda work (none in the isolated regime), split over
         dimensions by estimate_k x competence_k; the rest is the partner's own programme,
         split by competence_k alone (its own priorities). An hour on k delivers
-        competence_k (0.5 + 0.5 knowledge) either way. Agenda service is duplicated at
+        competence_k (1 - knowledge_productivity + knowledge_productivity knowledge) either way. Agenda service is duplicated at
         dup = duplication_base (1 - integration) (1 - dedup E_coordination), home service
         at duplication_base. service_integration = integration x agenda share of the
         effective service."""
@@ -750,7 +750,7 @@ class Partnership:
             direct = max(pt.hours_inkind + pt.hours_funded - pt.hours_coord - pt.hours_orch - pt.hours_grants, 0.0)
             agenda = 0.0 if isolated else direct * pt.commitment
             pt.hours_agenda, pt.hours_home = agenda, direct - agenda
-            productivity = 0.5 + 0.5 * pt.knowledge
+            productivity = 1.0 - p.knowledge_productivity + p.knowledge_productivity * pt.knowledge
             norm = own = 0.0
             for k in range(self.K):
                 norm += self.estimate[k] * pt.competence[k]
@@ -918,7 +918,8 @@ class Partnership:
         at agenda_rate x agenda_power x (1 - voice) x shield and toward true needs at
         agenda_rate x voice."""
         p, w = self.p, self.w
-        w.progress = 0.8 * w.progress + 0.2 * 12.0 * (w.improved_share - w.prev_improved)
+        a = p.progress_smoothing
+        w.progress = (1.0 - a) * w.progress + a * MONTHS_PER_YEAR * (w.improved_share - w.prev_improved)
         members = self.active()
         mean_grant = 0.0
         for pt in members:
@@ -932,7 +933,8 @@ class Partnership:
                 funding += f.level
         funding /= len(self.funders)
         for pt in members:
-            interest = 0.1 * (min(pt.grant / mean_grant, 2.0) - 1.0) if mean_grant > 0.0 else 0.0
+            interest = (p.grant_interest_weight * (min(pt.grant / mean_grant, p.grant_interest_cap) - 1.0)
+                        if mean_grant > 0.0 else 0.0)
             t_i = self.partner_trust(pt.slot)
             target = clip01(p.init_engagement + pt.stake + p.progress_weight * w.progress
                             + p.recognition_gain * w.effort_momentum + interest

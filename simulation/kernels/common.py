@@ -5,6 +5,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES  # noqa: F401 (re-exported to the kernels)
 from ..state import EVENT_CODES, PHASES
 
 TURNOVER = np.float64(EVENT_CODES["turnover"])
@@ -31,8 +32,8 @@ RUN = PHASES.index("run")
 REDESIGN = PHASES.index("re-design")
 EXPONENTIAL = PHASES.index("exponential value")
 
-POOLED = 0
-ISOLATED = 1
+POOLED = REGIMES.index("pooled")
+ISOLATED = REGIMES.index("isolated")
 SQRT3 = math.sqrt(3.0)
 
 

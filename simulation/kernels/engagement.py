@@ -3,7 +3,7 @@ money pulls the agenda unless beneficiaries have a voice."""
 
 from numba import njit
 
-from .common import clip01, partner_trust
+from .common import MONTHS_PER_YEAR, clip01, partner_trust
 
 
 @njit(cache=True)
@@ -11,11 +11,11 @@ def engagement(P, st):
     """No random draws.
 
     Engagement follows perceived value: target = init_engagement + stake_i + progress_weight x
-    progress + recognition_gain x E_momentum + own interest (grant relative to the
-    mean, +-0.1) + trust_weight x (trust_i - init_trust) + funding_weight x (funding -
+    progress + recognition_gain x E_momentum + own interest (grant_interest_weight x (grant
+    relative to the mean, capped at grant_interest_cap, - 1)) + trust_weight x (trust_i - init_trust) + funding_weight x (funding -
     1) - overcoord_erosion x excess
     coordination share, where funding is the funders' total level over n_funders (1 at
-    launch), progress is the smoothed annualized change of the
+    launch), progress is the smoothed (progress_smoothing) annualized change of the
     improved share and trust_i the partner's mean trust with the others (taken before
     this month's commitment update); engagement moves toward the target at
     engagement_rate. Commitment: dc = commit_gain x e x trust_i x (1 - c) -
@@ -30,7 +30,8 @@ def engagement(P, st):
     K = nd.estimate.shape[0]
     F = fu.level.shape[0]
 
-    w.progress = 0.8 * w.progress + 0.2 * 12.0 * (w.improved_share - w.prev_improved)
+    a = p.progress_smoothing
+    w.progress = (1.0 - a) * w.progress + a * MONTHS_PER_YEAR * (w.improved_share - w.prev_improved)
     mean_grant = 0.0
     n = 0
     for i in range(S):
@@ -50,7 +51,7 @@ def engagement(P, st):
             continue
         interest = 0.0
         if mean_grant > 0.0:
-            interest = 0.1 * (min(pt.grant[i] / mean_grant, 2.0) - 1.0)
+            interest = p.grant_interest_weight * (min(pt.grant[i] / mean_grant, p.grant_interest_cap) - 1.0)
         t_i = partner_trust(st.trust, pt.active, i)
         target = clip01(p.init_engagement + pt.stake[i] + p.progress_weight * w.progress
                         + p.recognition_gain * w.effort_momentum + interest

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from .beneficiaries import newcomer_condition, newcomer_engagement
-from .common import SQRT3, draw_mask, spread
+from .common import NEED_LOW, SQRT3, draw_mask, spread
 
 
 @njit(cache=True)
@@ -20,7 +20,7 @@ def initialize(P, st, sectors, rng):
 
     total = 0.0
     for k in range(K):
-        nd.true_profile[k] = 0.5 + rng.random()
+        nd.true_profile[k] = NEED_LOW + rng.random()
         total += nd.true_profile[k]
     for k in range(K):
         nd.true_profile[k] /= total
@@ -61,7 +61,7 @@ def initialize(P, st, sectors, rng):
         for k in range(K):
             own = fu.preference[f, k] / total if total > 0.0 else 1.0 / K
             shared = common[k] / common_total if common_total > 0.0 else 1.0 / K
-            pet = 0.5 * shared + 0.5 * own
+            pet = p.funder_common_interest * shared + (1.0 - p.funder_common_interest) * own
             fu.preference[f, k] = (1.0 - p.funder_divergence) * nd.true_profile[k] + p.funder_divergence * pet
 
     voice = p.beneficiary_involvement

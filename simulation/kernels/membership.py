@@ -4,7 +4,7 @@ partner-raising recruits new ones."""
 import numpy as np
 from numba import njit
 
-from .common import DISSOLVED, EXIT, RECRUIT, count_active, log_event
+from .common import DISSOLVED, EXIT, N_SECTORS, RECRUIT, count_active, log_event
 from .interventions import remove_partner, replace_representative
 
 
@@ -63,7 +63,7 @@ def membership(P, st, rng):
         if slot >= 0:
             i = slot
             pt.active[i] = True
-            pt.sector[i] = i % 4
+            pt.sector[i] = i % N_SECTORS
             pt.ever[i] = True
             for k in range(K):
                 pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * comp[k] * comp[k]

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
-                     LEADER_EXIT, POLICY_SHOCK, log_event, needs_accuracy, spread)
+                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, log_event, needs_accuracy, spread)
 from .interventions import funder_leaves, remove_partner
 
 
@@ -98,7 +98,7 @@ def shocks(P, st, rng):
     total = 0.0
     fresh = np.empty(K)
     for k in range(K):
-        fresh[k] = 0.5 + rng.random()
+        fresh[k] = NEED_LOW + rng.random()
         total += fresh[k]
     if live and u_policy < p.policy_shock_rate:
         before = needs_accuracy(nd)

@@ -16,7 +16,7 @@ def work(P, st):
     common agenda), the rest the partner's own programme (home). Agenda hours are split
     over dimensions in proportion to estimate_k x competence_ik, home hours by the
     partner's own priorities, competence_ik (what it is good at); an hour on k delivers
-    competence_ik x (0.5 + 0.5 knowledge_i) hours of service either way. Agenda service
+    competence_ik x (1 - knowledge_productivity + knowledge_productivity x knowledge_i) hours of service either way. Agenda service
     is duplicated at dup = duplication_base x (1 - integration) x (1 - dedup x
     E_coordination); home service always at duplication_base (parallel play, nobody
     deduplicates it). service_integration = integration x (agenda share of effective
@@ -42,7 +42,7 @@ def work(P, st):
         home = direct - agenda
         pt.hours_agenda[i] = agenda
         pt.hours_home[i] = home
-        productivity = 0.5 + 0.5 * pt.knowledge[i]
+        productivity = 1.0 - p.knowledge_productivity + p.knowledge_productivity * pt.knowledge[i]
         norm = 0.0
         own = 0.0
         for k in range(K):
