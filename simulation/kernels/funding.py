@@ -16,28 +16,43 @@ def funding(P, st, rng):
     """Draws per month, whatever the state: slots x F (grant noise), then F x 2 (review
     noise, persuasion).
 
+    Pay-in: active funders pay funder_budget x level; the backbone share buys staff hours.
+    Pooled regime: the rest enters the pooled fund, which disburses at most `admin_rate` x
+    this month's partner money (the administrative bottleneck), split among active partners
+    by engagement. Isolated regime: each funder splits its partner money among active
+    partners in proportion to (measured attributable output) ** isolated_attribution.
     Reviews, every review_cycle months once funder_patience months have passed: the
     measured cost per outcome, paid_in / max(1, outcomes x (1 + noise x xi)) with xi
-    uniform of unit sd, above expected_cost_per_outcome cuts the funder's level by
-    funder_cut (unless an ROI narrative persuades it: chance narrative_persuasion x
-    E_momentum); a funder below funder_exit_level leaves; at or below expectation the
-    level grows by funder_grow x (1 + E_momentum), up to funder_max_level.
-
-    Pooled regime: the backbone share pays backbone staff; the rest enters the pooled
-    fund, which disburses at most `admin_rate` x this month's partner money (the
-    administrative bottleneck), split among active partners by engagement.
-    Isolated regime: each funder splits its partner money among active partners in
-    proportion to (measured attributable output) ** isolated_attribution.
+    uniform of unit sd, above expected_cost_per_outcome x the funder's stance cuts the
+    funder's level by funder_cut (unless an ROI narrative persuades it: chance
+    narrative_persuasion x E_momentum); a funder below funder_exit_level leaves; at or
+    below its benchmark the level grows by funder_grow x (1 + E_momentum), up to
+    funder_max_level. (ODD 7.2.)
     """
     p = P[0]
-    pt, fu, w = st.partners, st.funders, st.world[0]
-    S = pt.active.shape[0]
-    F = fu.level.shape[0]
-    month = int(w.month)
+    pt = st.partners
+    to_partners = pay_in(p, st)
+    for i in range(pt.active.shape[0]):
+        pt.grant[i] = 0.0
+    st.world[0].disbursed = 0.0
+    if int(p.regime) == ISOLATED:
+        disburse_isolated(p, st, rng)
+    else:
+        for _ in range(pt.active.shape[0] * st.funders.level.shape[0]):
+            rng.random()  # keep the stream aligned with the isolated regime's draws
+        disburse_pooled(p, st, to_partners)
+    for i in range(pt.active.shape[0]):
+        pt.hours_funded[i] = pt.grant[i] / p.cost_per_hour
+    reviews(p, st, rng)
 
+
+@njit(cache=True)
+def pay_in(p, st):
+    """Funders pay in; the backbone share buys staff hours. Returns the partners' money."""
+    fu, w = st.funders, st.world[0]
     inflow = 0.0
     if w.dissolved == 0.0:
-        for f in range(F):
+        for f in range(fu.level.shape[0]):
             if fu.active[f]:
                 inflow += p.funder_budget * fu.level[f]
     w.inflow = inflow
@@ -45,63 +60,74 @@ def funding(P, st, rng):
     to_backbone = inflow * p.backbone_share
     w.spent_backbone += to_backbone
     w.backbone_hours = to_backbone / p.staff_cost_per_hour
-    to_partners = inflow - to_backbone
+    return inflow - to_backbone
 
-    for i in range(S):
-        pt.grant[i] = 0.0
-    w.disbursed = 0.0
+
+@njit(cache=True)
+def disburse_isolated(p, st, rng):
+    """Each funder's partner money to the partners by measured output (S draws a funder)."""
+    pt, fu, w = st.partners, st.funders, st.world[0]
+    S = pt.active.shape[0]
     noise = w.noise
-    if int(p.regime) == ISOLATED:
-        for f in range(F):
-            share = 0.0
-            if fu.active[f] and w.dissolved == 0.0:
-                share = p.funder_budget * fu.level[f] * (1.0 - p.backbone_share)
-            weight = np.zeros(S)
-            total = 0.0
-            n = 0
-            for i in range(S):
-                u = rng.random()
-                if pt.active[i]:
-                    measured = pt.output[i] * (1.0 + noise * math.sqrt(3.0) * (2.0 * u - 1.0))
-                    weight[i] = max(measured, 0.0) ** p.isolated_attribution
-                    total += weight[i]
-                    n += 1
-            if n == 0:
-                w.pool += share  # nobody to pay: the money waits
-                continue
-            for i in range(S):
-                if pt.active[i]:
-                    g = share * (weight[i] / total if total > 0.0 else 1.0 / n)
-                    pt.grant[i] += g
-                    w.spent_partners += g
-                    w.disbursed += g
-    else:
-        for _ in range(S * F):
-            rng.random()  # keep the stream aligned with the isolated regime's draws
-        w.pool += to_partners
-        rate = p.admin_base_rate + (p.admin_max_rate - p.admin_base_rate) * (
-            1.0 - math.exp(-w.backbone_hours / p.admin_half_hours))
-        disburse = min(w.pool, rate * to_partners)
+    for f in range(fu.level.shape[0]):
+        share = 0.0
+        if fu.active[f] and w.dissolved == 0.0:
+            share = p.funder_budget * fu.level[f] * (1.0 - p.backbone_share)
+        weight = np.zeros(S)
         total = 0.0
+        n = 0
+        for i in range(S):
+            u = rng.random()
+            if pt.active[i]:
+                measured = pt.output[i] * (1.0 + noise * math.sqrt(3.0) * (2.0 * u - 1.0))
+                weight[i] = max(measured, 0.0) ** p.isolated_attribution
+                total += weight[i]
+                n += 1
+        if n == 0:
+            w.pool += share  # nobody to pay: the money waits
+            continue
         for i in range(S):
             if pt.active[i]:
-                total += pt.engagement[i]
-        if total <= 0.0:
-            disburse = 0.0
-        for i in range(S):
-            if pt.active[i] and total > 0.0:
-                pt.grant[i] = disburse * pt.engagement[i] / total
-        w.pool -= disburse
-        w.disbursed = disburse
-        w.spent_partners += disburse
-    for i in range(S):
-        pt.hours_funded[i] = pt.grant[i] / p.cost_per_hour
+                g = share * (weight[i] / total if total > 0.0 else 1.0 / n)
+                pt.grant[i] += g
+                w.spent_partners += g
+                w.disbursed += g
 
-    # Reviews: funders compare what their money bought (sustained outcomes so far, as
-    # measured) with the cost per outcome they expect.
+
+@njit(cache=True)
+def disburse_pooled(p, st, to_partners):
+    """The pooled fund takes the partners' money and disburses what administration allows,
+    by engagement."""
+    pt, w = st.partners, st.world[0]
+    S = pt.active.shape[0]
+    w.pool += to_partners
+    rate = p.admin_base_rate + (p.admin_max_rate - p.admin_base_rate) * (
+        1.0 - math.exp(-w.backbone_hours / p.admin_half_hours))
+    disburse = min(w.pool, rate * to_partners)
+    total = 0.0
+    for i in range(S):
+        if pt.active[i]:
+            total += pt.engagement[i]
+    if total <= 0.0:
+        disburse = 0.0
+    for i in range(S):
+        if pt.active[i] and total > 0.0:
+            pt.grant[i] = disburse * pt.engagement[i] / total
+    w.pool -= disburse
+    w.disbursed = disburse
+    w.spent_partners += disburse
+
+
+@njit(cache=True)
+def reviews(p, st, rng):
+    """Funders compare what their money bought (sustained outcomes so far, as measured)
+    with their benchmark: cut (or persuaded), exit, or grow. F x 2 draws."""
+    fu, w = st.funders, st.world[0]
+    month = int(w.month)
+    noise = w.noise
     expected = p.expected_cost_per_outcome
     review = (month + 1) % int(p.review_cycle) == 0 and (month + 1) >= int(p.funder_patience)
-    for f in range(F):
+    for f in range(fu.level.shape[0]):
         u_noise = rng.random()
         u_persuade = rng.random()
         if not (review and fu.active[f] and w.dissolved == 0.0):
