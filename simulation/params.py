@@ -83,11 +83,11 @@ def _p(name, kind, default, unit, lo, hi, source, doc, group, choices=()):
 
 # ---------------------------------------------------------------- structure and time
 G = "structure"
-_p("months", "int", 120, "month", 1, 600, "Design brief default: a 10-year horizon (assumption)", "simulated horizon", G)
-_p("n_partners", "int", 8, "organizations", 2, 500, "Design brief default (assumption)", "partner organizations at launch", G)
+_p("months", "int", 120, "month", 1, 600, ASSUMPTION + " (a 10-year horizon; range 5-15 years: the Communities That Care trial followed its towns for 12 years, Kuklinski et al. 2021; the Ungas Vägar partnership in the Refined Collective Impact Model had run about ten)", "simulated horizon", G)
+_p("n_partners", "int", 8, "organizations", 2, 500, ASSUMPTION + " (range 5-25: a working group of a collective impact initiative; Communities That Care boards are larger)", "partner organizations at launch", G)
 _p("max_recruits", "int", 4, "organizations", 0, 500, ASSUMPTION, "room for partners recruited later (extra slots)", G)
-_p("n_funders", "int", 3, "funders", 1, 50, "Design brief default (assumption)", "funders at launch", G)
-_p("n_beneficiaries", "int", 10_000, "people", 10, 2_000_000, "Design brief default (assumption); for scale: more than 28,000 young people in Sweden neither work nor study (Save the Children Sweden / Accenture 2021, Refined Collective Impact Model)", "target population", G)
+_p("n_funders", "int", 3, "funders", 1, 50, ASSUMPTION + " (range 1-5: one seed funder, as in Communities That Care, to a funders' collaborative)", "funders at launch", G)
+_p("n_beneficiaries", "int", 10_000, "people", 10, 2_000_000, ASSUMPTION + " (a city's target group); for scale: more than 28,000 young people in Sweden neither work nor study (Save the Children Sweden / Accenture 2021, Refined Collective Impact Model)", "target population", G)
 _p("n_dimensions", "int", 4, "dimensions", 1, 8, ASSUMPTION + " (e.g. skills, health, housing, networks)", "problem dimensions K", G)
 _p("complexity", "int", 2, "dimensions", 1, 8, "Kania & Kramer 2011: complex problems need several dimensions served together", "need dimensions a beneficiary needs served together (<= n_dimensions)", G)
 _p("regime", "choice", "pooled", "-", None, None, "Kania & Kramer 2011: collective vs isolated impact", "funding regime", G, REGIMES)
@@ -252,7 +252,7 @@ _p("sustain_months", "int", 6, "month", 1, 120, "Partnerships2030: impact as sus
 _p("init_condition", "float", 0.3, "condition", 0.0, 1.0, ASSUMPTION, "mean condition at the start (uniform +- 0.2)", G)
 _p("benef_engagement", "float", 0.4, "share", 0.0, 1.0, ASSUMPTION, "mean beneficiary engagement at the start (uniform +- 0.3)", G)
 _p("benef_engagement_rate", "float", 0.05, "1/month", 0.0, 1.0, ASSUMPTION, "speed at which beneficiary engagement follows its target", G)
-_p("need_drift", "float", 0.01, "share/month", 0.0, 1.0, "Design brief: needs drift; the value is an assumption", "share of beneficiaries whose needs change each month", G)
+_p("need_drift", "float", 0.01, "share/month", 0.0, 1.0, ASSUMPTION + " (range 0-0.03: needs change, which is why the Refined Collective Impact Model has a re-design phase)", "share of beneficiaries whose needs change each month", G)
 _p("need_profile_drift", "float", 0.02, "1/month", 0.0, 1.0, ASSUMPTION, "random-walk step of the population's need profile", G)
 _p("beneficiary_turnover", "float", 1 / 60, "1/month", 0.0, 1.0, ASSUMPTION + " (people stay ~5 years in the target group, e.g. youth ageing out)", "share of the target population replaced by newcomers each month", G)
 _p("target_outcome_share", "float", 0.7, "share", 0.0, 1.0, "Ungas Vägar: 70% into work or studies", "the partnership's goal (scorecard reference)", G)
