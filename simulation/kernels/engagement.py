@@ -25,13 +25,20 @@ def engagement(P, st):
     beneficiary_involvement).
     """
     p = P[0]
-    pt, fu, nd, w = st.partners, st.funders, st.needs, st.world[0]
-    S = pt.active.shape[0]
-    K = nd.estimate.shape[0]
-    F = fu.level.shape[0]
-
+    w = st.world[0]
     a = p.progress_smoothing
     w.progress = (1.0 - a) * w.progress + a * MONTHS_PER_YEAR * (w.improved_share - w.prev_improved)
+    shield = 1.0 - p.align_strength * w.effort_alignment
+    partners_engagement(p, st, shield)
+    agenda(p, st, shield)
+
+
+@njit(cache=True)
+def partners_engagement(p, st, shield):
+    """Each active partner's engagement, commitment and knowledge (see engagement)."""
+    pt, fu, w = st.partners, st.funders, st.world[0]
+    S = pt.active.shape[0]
+    F = fu.level.shape[0]
     mean_grant = 0.0
     n = 0
     for i in range(S):
@@ -40,7 +47,6 @@ def engagement(P, st):
             n += 1
     if n > 0:
         mean_grant /= n
-    shield = 1.0 - p.align_strength * w.effort_alignment
     funding = 0.0
     for f in range(F):
         if fu.active[f]:
@@ -64,6 +70,14 @@ def engagement(P, st):
         pt.commitment[i] = clip01(c)
         pt.knowledge[i] += p.learning_knowledge * (1.0 - pt.knowledge[i])
 
+
+@njit(cache=True)
+def agenda(p, st, shield):
+    """The agenda moves toward the funders' level-weighted preferences and toward true
+    needs, then is normalized (see engagement)."""
+    fu, nd = st.funders, st.needs
+    K = nd.estimate.shape[0]
+    F = fu.level.shape[0]
     level = 0.0
     for f in range(F):
         if fu.active[f]:

@@ -103,7 +103,10 @@ def annuity(p):
 
 @njit(cache=True)
 def measurement(P, st, row):
-    """Write the month's row of METRICS, log a phase change, advance the clock."""
+    """Write the month's row of METRICS, log a phase change, advance the clock.
+
+    Long on purpose: one sum per metric, then the row in METRICS order; split up, the
+    order of the row would no longer be readable in one place."""
     p = P[0]
     pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
     S = pt.active.shape[0]

@@ -14,33 +14,30 @@ from .interventions import funder_leaves, remove_partner
 def shocks(P, st, rng):
     """Draws per month from the `shocks` stream, whatever the state: 3 per funder (shift,
     renewal, joining), 2 per slot (home shift, leaving), 2 for the leader (exit, the
-    successor's quality), 1 + K for policy (whether, the new need profile).
-
-    Funders: an active funder changes priorities and leaves with chance
-    funder_shift_rate; at the end of each grant term (grant_term months after it began)
-    it renews with chance renewal_rate if the cost per sustained outcome so far is within
-    its benchmark (expected_cost_per_outcome x its stance), else renewal_rate_poor plus
-    the share an ROI narrative persuades (E_momentum x narrative_persuasion) of the rest.
-    A vacant funder place is filled with chance funder_recruit_rate + E_momentum x
-    funder_recruit_gain (fundraising), at level 1 with a new term.
-    Partners: a home organization changes priorities with chance home_shift_rate; its
-    partner then leaves with chance (1 - commitment) x (1 - align_strength x E_alignment).
-    The leader leaves with chance leader_exit_rate: the post is empty for leader_vacancy
-    months (the backbone's hours achieve half) and the successor's quality is a new draw.
-    A policy change (chance policy_shock_rate) replaces policy_shift of the population's
-    need profile by a new one drawn like the first.
-    """
+    successor's quality), 1 + K for policy (whether, the new need profile). Rules: ODD
+    7.2a; nothing happens once the partnership has dissolved."""
     p = P[0]
-    pt, fu, nd, w = st.partners, st.funders, st.needs, st.world[0]
-    S = pt.active.shape[0]
-    F = fu.level.shape[0]
-    K = nd.true_profile.shape[0]
-    month = int(w.month)
+    w = st.world[0]
     live = w.dissolved == 0.0
     if w.vacancy > 0.0:
         w.vacancy -= 1.0
+    funder_shocks(p, st, rng, live)
+    home_shocks(p, st, rng, live)
+    leader_shock(p, st, rng, live)
+    policy_shock(p, st, rng, live)
 
-    for f in range(F):
+
+@njit(cache=True)
+def funder_shocks(p, st, rng, live):
+    """An active funder changes priorities and leaves (funder_shift_rate); at the end of
+    a grant term it renews with renewal_rate if the cost per sustained outcome so far is
+    within its benchmark (expected_cost_per_outcome x its stance), else with
+    renewal_rate_poor plus the share an ROI narrative persuades (E_momentum x
+    narrative_persuasion) of the rest. A vacant place is filled with chance
+    funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising)."""
+    fu, w = st.funders, st.world[0]
+    month = int(w.month)
+    for f in range(fu.level.shape[0]):
         u_shift = rng.random()
         u_renew = rng.random()
         u_join = rng.random()
@@ -71,8 +68,14 @@ def shocks(P, st, rng):
             w.funder_joins += 1.0
             log_event(st.events, w, FUNDER_JOIN, f, -1, 0.0, 0.0)
 
+
+@njit(cache=True)
+def home_shocks(p, st, rng, live):
+    """A home organization changes priorities (home_shift_rate); its partner then leaves
+    with chance (1 - commitment) x (1 - align_strength x E_alignment)."""
+    pt, w = st.partners, st.world[0]
     keep = 1.0 - p.align_strength * w.effort_alignment
-    for i in range(S):
+    for i in range(pt.active.shape[0]):
         u_home = rng.random()
         u_leave = rng.random()
         if not (live and pt.active[i]) or u_home >= p.home_shift_rate:
@@ -85,6 +88,12 @@ def shocks(P, st, rng):
             w.exits += 1.0
             w.home_exits += 1.0
 
+
+@njit(cache=True)
+def leader_shock(p, st, rng, live):
+    """The leader leaves (leader_exit_rate, only while a backbone pays one): the post is
+    empty for leader_vacancy months and the successor's quality is a new draw."""
+    w = st.world[0]
     u_leader = rng.random()
     u_quality = rng.random()
     if live and u_leader < p.leader_exit_rate and w.backbone_hours > 0.0:
@@ -94,6 +103,13 @@ def shocks(P, st, rng):
         w.shocks += 1.0
         log_event(st.events, w, LEADER_EXIT, -1, -1, old, w.leadership)
 
+
+@njit(cache=True)
+def policy_shock(p, st, rng, live):
+    """A policy change (policy_shock_rate) replaces policy_shift of the population's need
+    profile by a new one drawn like the first."""
+    nd, w = st.needs, st.world[0]
+    K = nd.true_profile.shape[0]
     u_policy = rng.random()
     total = 0.0
     fresh = np.empty(K)
