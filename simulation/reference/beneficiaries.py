@@ -1,0 +1,144 @@
+"""Process 7, beneficiaries, in plain Python: mirrors ``simulation/kernels/beneficiaries.py``."""
+
+from __future__ import annotations
+
+import math
+
+from .common import (SQRT3, clip01, draw_mask, has, int_power)
+
+
+def newcomer_condition(p, u):
+    return clip01(p.init_condition + 0.4 * (u - 0.5))
+
+
+
+def newcomer_engagement(p, u):
+    return clip01(p.benef_engagement + 0.6 * (u - 0.5))
+
+
+
+def doses(ps):
+    """coverage_k = min(1, (service_k / hours_per_case) / load_k), 1 when nobody in the
+    caseload needs k. A person needing the c dimensions of mask m gets
+    dose = (g min_k coverage_k + (1 - g) prod_k coverage_k) (1 - fragmentation (1 - g))^(c - 1),
+    g = service_integration (realized integration x agenda share of service: home
+    programmes are not integrated): integrated services combine on the same people, in
+    parallel play they reach people independently and lose value per extra need."""
+    p, w, K = ps.p, ps.w, ps.K
+    for k in range(K):
+        cases = ps.service[k] / p.hours_per_case
+        ps.coverage[k] = min(1.0, cases / ps.load[k]) if ps.load[k] > 0 else 1.0
+    g = w.service_integration
+    combine = 1.0 - p.fragmentation * (1.0 - g)
+    for m in range(len(ps.dose)):
+        lo, prod, n = 1.0, 1.0, 0
+        for k in range(K):
+            if has(m, k):
+                n += 1
+                lo = min(lo, ps.coverage[k])
+                prod *= ps.coverage[k]
+        ps.dose[m] = (g * lo + (1.0 - g) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
+
+
+
+def move_load(ps, mask: int, sign: int):
+    """A caseload member with needs ``mask`` joins (+1) or leaves (-1) the load."""
+    for k in range(ps.K):
+        if has(mask, k):
+            ps.load[k] += sign
+
+
+
+def beneficiaries(ps):
+    """Doses (above); free places: sum_k (service_k / hours_per_case - load_k) /
+    complexity. Engagement lift moves toward E_population x cocreation_engagement.
+    One `uptake` uniform picks where the pass starts (so nobody is first in line every
+    month), then one per person in pass order. A sustained person relapses (c -=
+    relapse_sustained c); a person who shows up (u < engagement) and is in the
+    caseload, or can join it (a free place), gains (c += min(1, gain dose + natural)
+    (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
+    (1 - c) - relapse c), natural = natural_gain x base engagement (deadweight). Months at or above
+    outcome_threshold count up; sustain_months of them are an outcome, which frees
+    the case place. Then from `needs`: the profile's random walk (K), need drift (who,
+    new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
+    p, w, K = ps.p, ps.w, ps.K
+    doses(ps)
+    places = 0.0
+    for k in range(K):
+        places += ps.service[k] / p.hours_per_case - ps.load[k]
+    places /= p.complexity
+    w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
+    ps.takers = [0.0] * len(ps.takers)
+    served = improved = impact = caseload = 0
+    total_condition = total_engagement = 0.0
+    rng = ps.streams.uptake
+    M = len(ps.people)
+    start = min(int(rng.random() * M), M - 1)
+    for person in ps.people[start:] + ps.people[:start]:
+        u = rng.random()
+        m, c, above = person.needs, person.condition, person.months_above
+        eng = min(1.0, person.base_engagement + w.lift)
+        total_engagement += eng
+        if above >= p.sustain_months:
+            c -= p.relapse_rate_sustained * c
+        elif u < eng and (person.enrolled or places >= 1.0):
+            if not person.enrolled:
+                person.enrolled = True
+                move_load(ps, m, 1)
+                places -= 1.0
+            c += min(1.0, p.gain_rate * w.ease * ps.dose[m] + p.natural_gain * person.base_engagement) * (1.0 - c)
+            served += 1
+        else:
+            c += p.natural_gain * person.base_engagement * (1.0 - c) - p.relapse_rate * c
+        if c >= p.outcome_threshold:
+            above += 1
+            improved += 1
+        else:
+            above = 0
+        if above == p.sustain_months:
+            if not person.achieved:
+                person.achieved = True
+                w.outcomes += 1.0
+            if person.enrolled:
+                person.enrolled = False
+                move_load(ps, m, -1)
+        if above >= p.sustain_months:
+            impact += 1
+        else:
+            ps.takers[m] += eng
+        caseload += person.enrolled
+        person.condition, person.months_above = c, above
+        total_condition += c
+    w.served = float(served)
+    w.caseload = float(caseload)
+    w.prev_improved = w.improved_share
+    w.improved_share = improved / M
+    w.impact_share = impact / M
+    w.mean_condition = total_condition / M
+    w.benef_engagement = total_engagement / M
+
+    rng = ps.streams.needs
+    total = 0.0
+    for k in range(K):
+        ps.true_profile[k] *= math.exp(p.need_profile_drift * SQRT3 * (2.0 * rng.random() - 1.0))
+        total += ps.true_profile[k]
+    ps.true_profile = [x / total for x in ps.true_profile]
+    for newcomer in (False, True):
+        count = int(round(M * (p.beneficiary_turnover if newcomer else p.need_drift)))
+        for _ in range(count):
+            person = ps.people[min(int(rng.random() * M), M - 1)]
+            old, new = person.needs, draw_mask(ps.true_profile, p.complexity, rng)
+            for k in range(K):
+                ps.need_count[k] += int(has(new, k)) - int(has(old, k))
+            if person.enrolled:
+                move_load(ps, old, -1)
+                if newcomer:
+                    person.enrolled = False  # the newcomer starts outside the caseload
+                else:
+                    move_load(ps, new, 1)
+            person.needs = new
+            if newcomer:
+                person.condition = newcomer_condition(p, rng.random())
+                person.base_engagement = newcomer_engagement(p, rng.random())
+                person.months_above = 0
+                person.achieved = False

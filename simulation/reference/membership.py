@@ -1,0 +1,80 @@
+"""Process 2, turnover and membership, in plain Python: mirrors ``simulation/kernels/membership.py``."""
+
+from __future__ import annotations
+
+from ..params import N_SECTORS
+
+
+def turnover(ps):
+    """Process 2, turnover (ODD 7.2; kernels/membership.py turnover). Draws from `turnover`:
+    1 per slot."""
+    p, w, rng = ps.p, ps.w, ps.streams.turnover
+    onboard = w.effort_coordination * p.onboarding
+    loss = p.turnover_trust_loss * (1.0 - onboard)
+    for i, pt in enumerate(ps.partners):
+        u = rng.random()
+        if not pt.active:
+            continue
+        pt.tenure += 1
+        if u >= p.turnover_rate:
+            continue
+        before = ps.partner_trust(i)
+        for j, other in enumerate(ps.partners):
+            if j != i and other.active:
+                ps.set_trust(i, j, ps.trust[i][j] * (1.0 - loss))
+        pt.knowledge = p.newcomer_knowledge + onboard * (pt.knowledge - p.newcomer_knowledge)
+        if pt.knowledge < p.newcomer_knowledge:
+            pt.knowledge = p.newcomer_knowledge
+        pt.tenure = 0
+        pt.reps += 1
+        w.turnover_since_launch += 1.0
+        w.turnovers += 1.0
+        ps.log("turnover", i, -1, before, ps.partner_trust(i))
+
+
+
+def membership(ps):
+    """Process 2, exits, recruits and dissolution (ODD 7.3; kernels/membership.py
+    membership). Draws from `membership`: 1 + K per month."""
+    p, w, rng = ps.p, ps.w, ps.streams.membership
+    for i, pt in enumerate(ps.partners):
+        if not pt.active:
+            continue
+        pt.low_months = pt.low_months + 1 if pt.engagement < p.exit_threshold else 0
+        if pt.low_months >= p.exit_patience:
+            pt.active = False
+            w.exits += 1.0
+            for j in range(len(ps.partners)):
+                ps.set_trust(i, j, 0.0)
+            ps.log("exit", i, -1, pt.engagement, 0.0)
+
+    u = rng.random()
+    comp = [rng.random() for _ in range(ps.K)]
+    chance = p.recruit_rate + w.effort_momentum * p.recruit_gain
+    free = [pt for pt in ps.partners if not pt.ever]  # recruits are new organizations
+    if u < chance and w.dissolved == 0.0 and free:
+        pt = free[0]
+        pt.active = True
+        pt.sector = pt.slot % N_SECTORS
+        pt.ever = True
+        pt.competence = [p.competence_floor + (1.0 - p.competence_floor) * c * c for c in comp]
+        pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
+        gap = max(p.init_knowledge - p.newcomer_knowledge, 0.0)
+        pt.knowledge = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
+        pt.tenure, pt.low_months = 0, 0
+        pt.reps += 1
+        pt.ceiling = p.trust_ceiling
+        for j, other in enumerate(ps.partners):
+            if j != pt.slot and other.active:
+                ps.set_trust(pt.slot, j, p.init_trust)
+        w.recruited += 1.0
+        ps.log("recruit", pt.slot, -1, 0.0, 0.0)
+
+    n_partners = len(ps.active())
+    n_funders = len([f for f in ps.funders if f.active])
+    if w.dissolved == 0.0 and (n_partners < min(p.min_partners, p.n_partners) or n_funders == 0):
+        w.dissolved = 1.0
+        ps.log("dissolved", -1, -1, n_partners, n_funders)
+        for pt in ps.partners:
+            pt.active = False
+        ps.trust = [[0.0] * len(ps.partners) for _ in ps.partners]
