@@ -3,8 +3,9 @@ kernels call them when their draws say the event happens; the trainer's app call
 functions when a lesson makes it happen (backbone/app/lessons.py), so a lesson follows
 the model's rules exactly and the reference oracle's checks of the kernels cover it.
 
-Each logs its event in the model's own event log. The rules are in docs/ODD.md (7.3
-turnover, exits and dissolution; 7.6 betrayal; 7.2 and 7.2a funders leaving)."""
+Each logs its event in the model's own event log (remove_partner leaves that to its
+caller, whose event says why). The rules are in docs/ODD.md: 7.2 turnover, 7.3 exits and
+dissolution, 7.6 betrayal, 7.1 and 7.2a funders leaving."""
 
 from numba import njit
 
@@ -13,7 +14,7 @@ from .common import BETRAYAL, TURNOVER, log_event, partner_trust
 
 @njit(cache=True)
 def replace_representative(P, st, i):
-    """Partner i's representative leaves and a successor takes the seat (ODD 7.3): the
+    """Partner i's representative leaves and a successor takes the seat (ODD 7.2): the
     others keep (1 - loss) of their trust in the seat, loss = turnover_trust_loss x (1 -
     onboarding effort); knowledge falls back to the newcomer's plus what onboarding saves."""
     p = P[0]
