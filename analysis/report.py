@@ -22,11 +22,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from backbone.experiments import Executor
 from backbone.simulation import Params
 
 from . import report_figures as rf
@@ -254,7 +255,7 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
 
 
 def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
-                 workers: int | None = None, progress: Callable | None = None,
+                 executor: Executor | None = None,
                  labels: Mapping[str, dict] | None = None, optimize_trials: int = 0,
                  posterior=None) -> str:
     """Run the scenarios and their counterfactuals, and return the report as HTML.
@@ -284,7 +285,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
         key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
         arms[key] = cf
         cf_key[n] = key
-    got = run_arms(arms, replications, seed0, workers=workers, progress=progress, posterior=posterior)
+    got = run_arms(arms, replications, seed0, executor, posterior=posterior)
     runs = {n: got[(n, "main")] for n in names}
     cfs = {n: got[cf_key[n]]["summary"] for n in names}
 
@@ -358,7 +359,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
         if n in atts:
             parts.append(_img(rf.attribution(atts[n], titles[n]), f"attribution for {titles[n]}"))
     if optimize_trials > 0:
-        parts.append(hours_html(scenarios, titles, optimize_trials, replications, seed0, workers))
+        parts.append(hours_html(scenarios, titles, optimize_trials, replications, seed0, executor))
     parts.append(_method(replications, seed0))
     return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Backbone report: "
             + html.escape(", ".join(titles[n] for n in names)) + f"</title><style>{CSS}</style></head><body>"
@@ -366,7 +367,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
 
 
 def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trials: int, replications: int,
-               seed0: int = 0, workers: int | None = None) -> str:
+               seed0: int = 0, executor: Executor | None = None) -> str:
     """The section "Where this backbone's hours matter most": for each scenario with a
     funded backbone, the best split of its hours across the six principles from a small
     search (``analysis.optimize``, long-term impact, ``max(4, replications // 3)`` runs an
@@ -381,7 +382,8 @@ def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trial
         return out[0] + "<p class=note>No scenario funds a backbone.</p>"
     for n in funded:
         res = optimize(scenarios[n], "impact", trials=trials, replications=max(4, replications // 3),
-                       check_replications=replications, seed0=seed0, workers=workers)
+                       check_replications=replications, seed0=seed0,
+                       executor=executor.quiet() if executor is not None else None)
         g = res.gain_own
         clear = g.lo > 0
         rows = "".join(

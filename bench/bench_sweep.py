@@ -64,15 +64,15 @@ def local_cpu() -> float:
 def timed(spec, chunk: int, cpu=local_cpu, **kw) -> dict:
     """Wall time of one in-memory sweep, its steady-state rate from chunk completions,
     and the CPU time it took (``cpu()``: cumulative CPU seconds of whoever runs it)."""
-    from backbone.experiments import run_experiment
+    from backbone.experiments import Executor, run_experiment
 
     ticks: list[tuple[float, int]] = []
     c0, t0 = cpu(), time.perf_counter()
-    run_experiment(spec, progress=lambda done, total: ticks.append((time.perf_counter(), done)),
-                   chunk_size=chunk, **kw)
+    run_experiment(spec, executor=Executor(progress=lambda done, total: ticks.append((time.perf_counter(), done)),
+                                           **kw), chunk_size=chunk)
     wall = time.perf_counter() - t0
     cpu_s = cpu() - c0
-    (t_a, n_a), (t_b, n_b) = ticks[0], ticks[-1]
+    (t_a, n_a), (t_b, n_b) = ticks[1], ticks[-1]   # ticks[0]: the report before any run
     steady = (n_b - n_a) / (t_b - t_a) if t_b > t_a else float("nan")
     return {"wall_s": wall, "runs_per_s": spec.runs_total / wall, "steady_runs_per_s": steady,
             "cpu_ms_per_run": 1000 * cpu_s / spec.runs_total, "cores_used": cpu_s / wall}

@@ -211,7 +211,7 @@ class ExperimentSpec:
             self.options["morris_levels"] = 4
 
         self.replications = _whole(src, "replications", raw.get("replications", 1), 1, 1_000_000)
-        self.root_seed = _whole(src, "root_seed", raw.get("root_seed", 0), 0, MAX_SEED - 1)
+        self.root_seed = _whole(src, "root_seed", raw.get("root_seed", 0), 0, MAX_SEED - self.replications)
         self.keep_monthly = _bool(src, "keep_monthly", raw.get("keep_monthly", False))
         self.outputs = self._parse_outputs(raw.get("outputs"))
 
@@ -313,8 +313,8 @@ class ExperimentSpec:
         return self.n_points * self.replications
 
     def seeds(self) -> list[int]:
-        """The replication seeds, fixed by ``root_seed``: replication r runs with
-        ``seeds()[r]`` at every design point (common random numbers)."""
+        """The replication seeds: replication r runs with ``root_seed + r`` at every
+        design point (common random numbers; docs/EXPERIMENTS.md)."""
         return designs.replication_seeds(self.root_seed, self.replications)
 
     def salib_problem(self) -> dict[str, Any]:

@@ -19,23 +19,12 @@ import math
 import sys
 import time
 
-from .common import CLIError, HelpFormatter, add_json, add_posterior, load_posterior_arg, print_json
+from .common import (CLIError, HelpFormatter, add_executor, add_json, add_posterior, executor_from, load_posterior_arg,
+                     print_json, whole)
 
 
 KEY_METRICS = ("long_term_impact", "impact_share", "outcomes_total", "mean_trust", "retention",
                "cost_per_outcome", "sroi")
-
-
-def _positive(name: str, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise CLIError(f"{name} {value!r} is not allowed: expected a whole number >= 1")
-    return n
 
 
 def _store_errors():
@@ -49,18 +38,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from backbone.experiments import load_experiment, run_experiment, runs_done
     from backbone.experiments.posterior import PosteriorError
 
-    workers = _positive("--workers", args.workers)
-    chunk = _positive("--chunk-size", args.chunk_size)
     spec = load_experiment(args.experiment)
     posterior = load_posterior_arg(args)
+    executor = executor_from(args, spec.name)
     t0 = time.perf_counter()
     try:
         before = runs_done(args.out)[0]
     except _store_errors():
         before = 0  # a new folder (or one the sweep will refuse with its own message)
     try:
-        runs = run_experiment(spec, out=args.out, workers=workers, scheduler=args.scheduler,
-                              progress=not args.quiet, chunk_size=chunk, posterior=posterior)
+        runs = run_experiment(spec, out=args.out, executor=executor, chunk_size=args.chunk_size, posterior=posterior)
     except (*_store_errors(), PosteriorError) as exc:
         raise CLIError(str(exc)) from None
     dt = time.perf_counter() - t0
@@ -175,7 +162,7 @@ def _results_json(args: argparse.Namespace, m: dict, done: int, total: int, runs
 def cmd_query(args: argparse.Namespace) -> int:
     from backbone.experiments import query
 
-    limit = _positive("--limit", args.limit)
+    limit = args.limit
     try:
         df = query(args.folder, args.sql)
     except _store_errors() as exc:
@@ -208,14 +195,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  DASK_SCHEDULER_ADDRESS=tcp://10.0.0.5:8786 backbone sweep my.toml --out results/big")
     p.add_argument("experiment", metavar="EXPERIMENT.toml", help="the experiment spec")
     p.add_argument("--out", required=True, metavar="DIR", help="results folder (created, or resumed)")
-    p.add_argument("--workers", metavar="N", help="local worker processes (default: every core; 1: this process)")
-    p.add_argument("--scheduler", metavar="ADDR",
-                   help="Dask scheduler address, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, "
-                        "else the local pool)")
-    p.add_argument("--chunk-size", metavar="N",
-                   help="runs per Parquet chunk (default: about 1/64 of the runs, at most 100; "
+    add_executor(p, quiet_alias=True)
+    p.add_argument("--chunk-size", type=whole(1), metavar="N",
+                   help="runs per Parquet chunk (default: about 1/64 of the runs, 10 to 100; "
                         "fixed when the folder is created)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_posterior(p)
     p.set_defaults(func=cmd_sweep)
 
@@ -246,7 +229,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep' or 'backbone calibrate'")
     p.add_argument("sql", metavar="SQL", help="the query")
     p.add_argument("--csv", action="store_true", help="print every row as CSV")
-    p.add_argument("--limit", metavar="N", default="50", help="rows shown in the table")
+    p.add_argument("--limit", type=whole(1), metavar="N", default="50", help="rows shown in the table")
     p.set_defaults(func=cmd_query)
 
 
