@@ -588,7 +588,7 @@ def calibration_figures(folder: str | Path) -> list[Path]:
     (``analysis.calibrate_figures``)."""
     from .calibrate_figures import calibration_figures as draw
 
-    return draw(folder)
+    return draw(folder, open_folder(folder))
 
 
 def summary_text(manifest: Mapping[str, Any]) -> str:

@@ -14,19 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .calibrate import open_folder
 
 
-def calibration_figures(folder: str | Path) -> list[Path]:
+def calibration_figures(folder: str | Path, opened: tuple) -> list[Path]:
     """Marginals, pairs, effective sample size per generation and the posterior
-    predictive check, as PNGs in ``folder/figures``, from the folder alone."""
+    predictive check, as PNGs in ``folder/figures``, from the folder alone (``opened``:
+    what ``analysis.calibrate.open_folder`` read from it)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     folder = Path(folder)
-    manifest, targets, post, gens, pred = open_folder(folder)
+    manifest, targets, post, gens, pred = opened
     figs = folder / "figures"
     figs.mkdir(exist_ok=True)
     names = list(targets.names)
