@@ -101,3 +101,9 @@ def test_uncertainty_resizing_drops_a_claims_own_factor():
     u = ctx.uncertainty(drop=("integration",))
     assert "integration" not in u.factor_names and u.samples == 3 and u.replications == 1
     assert u.base.months == 36
+
+
+def test_the_uncertainty_ranges_contain_the_baseline():
+    spec = load_experiment(CLAIMS_DIR / "uncertainty.toml")
+    for f in spec.factors:
+        assert f.lo <= getattr(spec.base, f.name) <= f.hi, f.name
