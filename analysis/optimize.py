@@ -220,6 +220,20 @@ def _validate(objective: str, trials: int, replications: int, check_replications
             raise OptimizeError(f"{name} = {v!r} is not allowed: expected a whole number from {lo} to {hi}")
 
 
+def check_estimates(parts: Mapping[str, dict[str, np.ndarray]], objective: str
+                    ) -> tuple[dict[str, Estimate], dict[str, Estimate]]:
+    """The check's estimates of the best, even and own allocations (per-seed
+    ingredients ``parts``), and the best's gain over even and own (paired by seed)."""
+    if objective == "impact":
+        est = {n: mean_ci(parts[n]["impact"]) for n in parts}
+        gain = {n: paired_diff_ci(parts["best"]["impact"], parts[n]["impact"]) for n in ("even", "own")}
+    else:
+        est = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"]), _net_cost) for n in parts}
+        gain = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"], parts["best"]["spent"], parts["best"]["extra"]),
+                                lambda a, b, c, d: _net_cost(a, b) - _net_cost(c, d)) for n in ("even", "own")}
+    return est, gain
+
+
 def optimize(base: Params, objective: str = "impact", *, share: bool = False, trials: int = 64,
              replications: int = 20, check_replications: int = 50, batch: int = 8, seed0: int = 0,
              folder: Path | None = None, executor: Executor | None = None,
@@ -275,14 +289,7 @@ def optimize(base: Params, objective: str = "impact", *, share: bool = False, tr
             "own": base}
     runs = _runs(arms, check_replications, FRESH_SEED0, executor)
     cf = counterfactual_runs(check_replications, FRESH_SEED0)
-    parts = {n: per_seed(runs, n, objective, cf) for n in arms}
-    if objective == "impact":
-        est = {n: mean_ci(parts[n]["impact"]) for n in arms}
-        gain = {n: paired_diff_ci(parts["best"]["impact"], parts[n]["impact"]) for n in ("even", "own")}
-    else:
-        est = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"]), _net_cost) for n in arms}
-        gain = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"], parts["best"]["spent"], parts["best"]["extra"]),
-                                lambda a, b, c, d: _net_cost(a, b) - _net_cost(c, d)) for n in ("even", "own")}
+    est, gain = check_estimates({n: per_seed(runs, n, objective, cf) for n in arms}, objective)
     res = Optimum(objective, direction, best, float(study.best_value), est["best"], est["even"], est["own"],
                   gain["even"], gain["own"], near, ranges, table, replications, check_replications, own)
     if folder is not None:

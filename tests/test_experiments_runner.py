@@ -123,3 +123,24 @@ def test_a_worker_with_other_model_code_is_refused():
     assert run_chunk(model_fingerprint(), *args) == [{"long_term_impact": want}]
     with pytest.raises(SchedulerError, match="runs other model code"):
         run_chunk("0" * 16, *args)
+
+
+def test_the_executor_is_checked_when_made_and_sizes_its_pool():
+    from backbone.experiments import PARALLEL_FROM, cpu_count
+
+    with pytest.raises(SchedulerError, match="not allowed"):
+        Executor(scheduler="tcp://host:99999")
+    with pytest.raises(ValueError, match="workers = True"):
+        Executor(workers=True)
+    auto = Executor()
+    assert auto.n_workers(PARALLEL_FROM - 1, 10) == 1                       # small batches: this process
+    assert auto.n_workers(PARALLEL_FROM, 10) == min(cpu_count(), 10)
+    assert Executor(workers=8).n_workers(5, 3) == 3                          # never more workers than chunks
+    assert Executor.from_env(2).scheduler is None
+
+
+def test_progress_counts_runs_of_every_job():
+    seen = []
+    jobs = {k: Job.replicated({**SMALL, "months": 6}, 5, seed=0) for k in "ab"}
+    run_many(jobs, Executor(workers=1, progress=lambda d, t: seen.append((d, t))), chunk_size=2)
+    assert seen[0] == (0, 10) and seen[-1] == (10, 10) and len(seen) == 1 + 6   # 3 chunks per job

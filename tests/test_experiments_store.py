@@ -197,6 +197,17 @@ def test_another_version_is_refused(spec, tmp_path):
         load_results(out)
 
 
+def test_a_folder_with_the_old_seed_scheme_is_refused(spec, tmp_path):
+    out = tmp_path / "res"
+    run_experiment(spec, out=out, executor=SERIAL)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["seeds"] == [spec.root_seed + r for r in range(spec.replications)]
+    m["seeds"] = [s + 1000 for s in m["seeds"]]   # as if drawn by the SeedSequence scheme of older versions
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StoreError, match="other replication seeds"):
+        run_experiment(spec, out=out, executor=SERIAL)
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "swap"])
 def test_a_corrupted_chunk_is_refused_then_recomputed_when_deleted(spec, reference, tmp_path, damage):
     out = tmp_path / "res"

@@ -214,7 +214,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="runs per scenario and arm")
     p.add_argument("--seed", type=seed_type, default=0,
                    help="seed of the first replication (replication r runs with seed + r)")
-    add_executor(p, scheduler=False)
+    add_executor(p)
     p.add_argument("--optimize", type=whole(0, 10_000), default=0, metavar="N",
                    help="add the section 'where this backbone's hours matter most' from a search of N splits of "
                         "each backbone's hours (e.g. 24; default 0: no section)")

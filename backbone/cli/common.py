@@ -178,6 +178,26 @@ def add_force(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
 
+def digits_for(values) -> int:
+    """Decimals for a metric, from the size of its values: 3 below 10, 1 below 1000, else 0."""
+    import math
+
+    finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    top = max(finite, default=0.0)
+    return 3 if top < 10 else 1 if top < 1000 else 0
+
+
+def number(v: float, digits: int | None = None, sign: bool = False) -> str:
+    """``v`` with thousands separators and ``digits`` decimals (default: ``digits_for``
+    its size), "-" when not finite; ``sign``: always a sign."""
+    import math
+
+    if not math.isfinite(v):
+        return "-"
+    d = digits_for([v]) if digits is None else digits
+    return f"{v:{'+' if sign else ''},.{d}f}"
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
     """Keeps the examples in epilogs as written and shows defaults (but not an empty
     "(default: None)" or "(default: False)")."""

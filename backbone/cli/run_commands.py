@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import pandas as pd
 
 from .common import (CLIError, HelpFormatter, add_force, add_json, add_posterior, load_posterior_arg, output_path,
                      print_json, add_executor, check_runs_total, check_seed_span,
-                     executor_from, replications_type, seed_type)
+                     executor_from, replications_type, seed_type, number, digits_for)
 
 WRITERS = (".parquet", ".csv")
 WIDTH = 88
@@ -97,19 +96,6 @@ def _fmt_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)
-
-
-def _digits(values) -> int:
-    """Decimals for a metric, from the size of its values: 3 below 10, 1 below 1000, else 0."""
-    finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
-    top = max(finite, default=0.0)
-    return 3 if top < 10 else 1 if top < 1000 else 0
-
-
-def _num(v: float, digits: int, sign: bool = False) -> str:
-    if not math.isfinite(v):
-        return "-"
-    return f"{v:{'+' if sign else ''},.{digits}f}"
 
 
 def _wrap(text: str, indent: str = "") -> str:
@@ -248,8 +234,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if p != perspective:
             perspective = p
             print(f"\n{p}")
-        digits = 0 if metric in COUNTS else _digits([value])
-        print(f"  {metric:<{w}}  {_num(value, digits):>12}  {meaning}")
+        digits = 0 if metric in COUNTS else digits_for([value])
+        print(f"  {metric:<{w}}  {number(value, digits):>12}  {meaning}")
     print(_wrap("sroi is gross (no deadweight, no attribution). For net SROI, which deducts what the "
                 "same people would have reached without the partnership: "
                 f"backbone compare {args.scenario} --replications 30", "  "))
@@ -307,9 +293,9 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
     w_name = max(len(x) for x in arms)
     print(f"  {'scenario':<{w_name}}  {'gross SROI':>10}  {'net SROI [95% CI]':<26}  {'net cost/outcome':>16}")
     for _, r in summary.iterrows():
-        net = f"{_num(r['net_sroi'], 2)} [{_num(r['net_sroi_low'], 2)}, {_num(r['net_sroi_high'], 2)}]"
-        print(f"  {r['scenario']:<{w_name}}  {_num(r['gross_sroi'], 2):>10}  {net:<26}  "
-              f"{_num(r['net_cost_per_outcome'], 1):>16}")
+        net = f"{number(r['net_sroi'], 2)} [{number(r['net_sroi_low'], 2)}, {number(r['net_sroi_high'], 2)}]"
+        print(f"  {r['scenario']:<{w_name}}  {number(r['gross_sroi'], 2):>10}  {net:<26}  "
+              f"{number(r['net_cost_per_outcome'], 1):>16}")
     shown = sorted({v for k, v in which.items() if v not in arms})
     if shown:
         print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
@@ -358,18 +344,18 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
         label, (floor, ceiling) = metric_label(metric, meaning, currency)
         print(textwrap.fill(label, SHOW_WIDTH, initial_indent="  ", subsequent_indent="    "))
         block = by.loc[metric]
-        d = _digits(list(block[["mean", "ci_low", "ci_high"]].to_numpy().ravel()))
+        d = digits_for(list(block[["mean", "ci_low", "ci_high"]].to_numpy().ravel()))
         for name in names:
             r = block.loc[name]
             lo, hi = r["ci_low"], r["ci_high"]
             if lo < floor or hi > ceiling:
                 lo, hi, clipped = max(lo, floor), min(hi, ceiling), True
-            cell = f"{_num(r['mean'], d)} [{_num(lo, d)}, {_num(hi, d)}]"
+            cell = f"{number(r['mean'], d)} [{number(lo, d)}, {number(hi, d)}]"
             diff = ""
             if name != ref:
                 star = "*" if (r["diff_low"] > 0 or r["diff_high"] < 0) else " "
-                diff = (f"vs {ref}: {_num(r['diff'], d, sign=True)} [{_num(r['diff_low'], d, sign=True)}, "
-                        f"{_num(r['diff_high'], d, sign=True)}] {star}")
+                diff = (f"vs {ref}: {number(r['diff'], d, sign=True)} [{number(r['diff_low'], d, sign=True)}, "
+                        f"{number(r['diff_high'], d, sign=True)}] {star}")
             print(f"    {name:<{w_name}}  {cell:<30}  {diff}".rstrip())
     if clipped:
         print()

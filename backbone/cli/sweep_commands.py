@@ -15,12 +15,11 @@ that belongs to another experiment is refused, never overwritten.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 
 from .common import (CLIError, HelpFormatter, add_executor, add_json, add_posterior, executor_from, load_posterior_arg,
-                     print_json, whole)
+                     number, print_json, whole)
 
 
 KEY_METRICS = ("long_term_impact", "impact_share", "outcomes_total", "mean_trust", "retention",
@@ -71,13 +70,6 @@ def _factor_text(name: str, f: dict) -> str:
     return f"{name} in [{f['range'][0]:g}, {f['range'][1]:g}]{steps}"
 
 
-def _num(v: float) -> str:
-    if not math.isfinite(v):
-        return "-"
-    a = abs(v)
-    return f"{v:,.3f}" if a < 10 else f"{v:,.1f}" if a < 1000 else f"{v:,.0f}"
-
-
 def cmd_results(args: argparse.Namespace) -> int:
     from backbone.experiments import load_results, read_manifest, runs_done
 
@@ -124,7 +116,7 @@ def cmd_results(args: argparse.Namespace) -> int:
         print(head)
         for level, row in table.iterrows():
             lv = f"{level:g}" if isinstance(level, float) else str(level)
-            print(f"  {lv:>16}  " + "  ".join(f"{_num(row[k]):>16}" for k in metrics))
+            print(f"  {lv:>16}  " + "  ".join(f"{number(row[k]):>16}" for k in metrics))
         return 0
     from backbone.experiments import ALWAYS_KEPT
 
@@ -133,7 +125,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     print(f"  {'metric':<20}{'mean':>12}{'sd':>12}{'min':>12}{'max':>12}")
     for k in ALWAYS_KEPT:
         col = runs[k]
-        print(f"  {k:<20}{_num(col.mean()):>12}{_num(col.std()):>12}{_num(col.min()):>12}{_num(col.max()):>12}")
+        print(f"  {k:<20}{number(col.mean()):>12}{number(col.std()):>12}{number(col.min()):>12}{number(col.max()):>12}")
     return 0
 
 
