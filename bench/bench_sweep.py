@@ -56,9 +56,23 @@ def make_spec(runs: int):
 
 
 def local_cpu() -> float:
-    """CPU seconds of this process and its finished children."""
+    """CPU seconds of this process and its finished children, and of the local pool's
+    fork server with its finished children (the pool's workers are forked from it, so
+    they are its children, not ours; see experiments/executors.py)."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + fork_server_cpu()
+
+
+def fork_server_cpu() -> float:
+    """utime + stime + cutime + cstime of the fork server (0 before it starts)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(spec, chunk: int, cpu=local_cpu, **kw) -> dict:

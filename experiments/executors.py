@@ -99,7 +99,9 @@ def _context():
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
-    ctx.set_forkserver_preload(["backbone.experiments._warm"])
+    # "__main__" too: a script's workers then need not import it again each (as spawned
+    # workers do); multiprocessing's own recipe (``set_forkserver_preload``).
+    ctx.set_forkserver_preload(["__main__", "backbone.experiments._warm"])
     return ctx
 
 
