@@ -64,15 +64,26 @@ def local_cpu() -> float:
 
 
 def fork_server_cpu() -> float:
-    """utime + stime + cutime + cstime of the fork server (0 before it starts)."""
+    """CPU seconds of the fork server: its own and its reaped children's (utime, stime,
+    cutime, cstime), plus its children not reaped yet (0 before it starts)."""
     from multiprocessing import forkserver
 
     pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, TypeError):
+
+    def ticks(p, fields: slice) -> int:
+        try:
+            return sum(int(x) for x in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[fields])
+        except (OSError, ValueError):
+            return 0
+
+    if pid is None:
         return 0.0
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    total = sum(ticks(k, slice(11, 13)) for k in kids) + ticks(pid, slice(11, 15))
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def timed(spec, chunk: int, cpu=local_cpu, **kw) -> dict:
