@@ -3,8 +3,9 @@ strategist's report.
 
 Public API (imported on first use, so ``import backbone.analysis`` stays light)::
 
-    from backbone.analysis import run_claims, verdict_table       # every claim: estimate, verdict, figure
-    results = run_claims("quick", workers=2)
+    from backbone.analysis import CLAIMS, run_claims, verdict_table   # every claim: estimate, verdict, figure
+    from backbone.experiments import Executor
+    results = run_claims(CLAIMS, "quick", Executor(workers=2))
     print(verdict_table(results))
 
     from backbone.analysis import build_report                     # the HTML report for a board
@@ -16,8 +17,8 @@ Public API (imported on first use, so ``import backbone.analysis`` stays light):
 Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase``
 (collective vs isolated), ``sweep`` (optimum, near-optimal band, inverted U), ``kickoff``
 (twin-run effect), ``survival`` (falter times, Kaplan-Meier), ``sensitivity`` (Sobol'),
-``robustness`` (share of the uncertainty space, PRIM boxes), ``batch`` (arms on common
-random numbers), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
+``robustness`` (share of the uncertainty space, PRIM boxes), ``batch`` (arms of a spec on
+common random numbers; every batch of runs goes through ``experiments.run_many``), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
 claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
 ``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
 ``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``),
@@ -40,7 +41,7 @@ _WHERE = {
     "falter_times": "survival", "kaplan_meier": "survival", "survival_at": "survival", "logrank_p": "survival",
     "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "robustness",
     # running arms
-    "Arm": "batch", "arm_spec": "batch", "run_jobs": "batch", "run_arms": "scenario_runs",
+    "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs",
     # the claims
     "Claim": "claims", "ClaimResult": "claims", "Size": "claims", "SIZES": "claims", "run_claims": "claims",
     "verdict_table": "claims", "markdown_table": "claims", "CLAIMS": "claimset", "claim": "claimset",

@@ -64,14 +64,15 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from backbone.experiments.executors import SchedulerError, check_address, cpu_count, model_fingerprint
+from backbone.experiments import Executor, run_job
+from backbone.experiments.executors import SchedulerError, cpu_count, model_fingerprint
 from backbone.experiments.posterior import (FORMAT, KIND, MANIFEST, POSTERIOR, PosteriorError, file_sha256,
                                    read_manifest)
 from backbone.simulation import SCHEMA
 
 from .measures import MEASURES
 from .patterns import PatternError, PatternSet, parse_patterns
-from .validation import _run_chunk, groups
+from .validation import group_jobs, groups, job_rows
 
 NAN_PENALTY = 10.0
 PRIORS = ("uniform", "loguniform")
@@ -274,12 +275,11 @@ class Model:
         self.names = targets.names
 
     def runs(self, theta: Mapping[str, float], first: int) -> list[tuple[str, int, int, float]]:
+        """The particle's runs, in this process (a particle is already one task of the
+        sampler): replication r of every target with seed ``first + r``."""
         over = {k: _cast(k, v) for k, v in theta.items() if k in self.names}
-        reps = [(r, first + r) for r in range(self.n)]
-        rows = []
-        for main, cfs, jobs in self.groups:
-            rows += _run_chunk({**main, **over}, {k: {**v, **over} for k, v in cfs.items()}, jobs, reps)
-        return rows
+        jobs = group_jobs(self.groups, self.n, first, over)
+        return job_rows(jobs, {g: run_job(job) for g, job in enumerate(jobs)})
 
     def __call__(self, theta: Mapping[str, float], first: int | None = None) -> dict[str, float]:
         if first is None:
@@ -377,12 +377,14 @@ def check_folder(out: Path, targets: Targets) -> bool:
 class _Pool:
     """The sampler and what must be closed after it."""
 
-    def __init__(self, pyabc, workers: int, scheduler: str | None):
+    def __init__(self, pyabc, executor: Executor):
         self.close: Callable[[], None] = lambda: None
+        scheduler = executor.scheduler
+        workers = executor.workers or cpu_count()
         if scheduler:
-            from backbone.experiments.executors import connect, warm
+            from backbone.experiments.executors import dask_client, warm
 
-            client = connect(scheduler)
+            client = dask_client(scheduler)
             here = model_fingerprint()
             for worker, theirs in client.run(warm).items():
                 if theirs != here:
@@ -407,19 +409,21 @@ class _Pool:
         self.sampler.show_progress = False
 
 
-def calibrate(targets: Targets, out: str | Path, workers: int | None = None, scheduler: str | None = None,
-              progress: Callable[[str], Any] | None = print) -> dict[str, Any]:
-    """Run (or resume) the calibration into ``out``; return the final manifest."""
+def calibrate(targets: Targets, out: str | Path, executor: Executor | None = None,
+              log: Callable[[str], Any] | None = print) -> dict[str, Any]:
+    """Run (or resume) the calibration into ``out``; return the final manifest.
+    ``executor``: where the particles run (pyabc's sampler on its local pool or Dask
+    cluster; each particle's runs go through ``experiments.run_job`` in its worker);
+    ``log``: called with a line per generation."""
     pyabc = _pyabc()
     out = Path(out)
-    scheduler = check_address(scheduler)
+    executor = executor or Executor()
     resume = check_folder(out, targets)
-    workers = cpu_count() if workers is None else int(workers)
     out.mkdir(parents=True, exist_ok=True)
     db = "sqlite:///" + str((out / DB).resolve())
     model = Model(targets)
     bands = {p.key: p.target for p in targets.patterns.patterns}
-    pool = _Pool(pyabc, workers, scheduler)
+    pool = _Pool(pyabc, executor)
     try:
         np.random.seed(targets.seed)
         abc = pyabc.ABCSMC(model, _prior_dist(pyabc, targets.priors), Distance(bands),
@@ -434,8 +438,8 @@ def calibrate(targets: Targets, out: str | Path, workers: int | None = None, sch
                   for k, (lo, hi) in bands.items()}
             abc.new(db, x0)
             done = 0
-        if progress:
-            progress(f"calibration: {len(targets.names)} parameters, {len(bands)} targets, "
+        if log:
+            log(f"calibration: {len(targets.names)} parameters, {len(bands)} targets, "
                      f"{targets.population} particles per generation, up to {targets.generations} generations"
                      + (f"; resuming after generation {done - 1}" if resume and done else ""))
         stop = _stopped(abc.history, targets.min_epsilon) if done else False
@@ -452,15 +456,14 @@ def calibrate(targets: Targets, out: str | Path, workers: int | None = None, sch
             row = pops[pops["t"] == h.max_t].iloc[0]
             w = h.get_distribution(t=h.max_t)[1]
             ess = float(1.0 / np.sum(np.square(w / w.sum())))
-            if progress:
-                progress(f"generation {int(row['t']) + 1}/{targets.generations}: epsilon {row['epsilon']:.4g}, "
+            if log:
+                log(f"generation {int(row['t']) + 1}/{targets.generations}: epsilon {row['epsilon']:.4g}, "
                          f"ESS {ess:.0f}, {int(row['samples'])} simulations")
             t = h.max_t + 1
             stop = _stopped(h, targets.min_epsilon)
     finally:
         pool.close()
-    return finish(out, targets, workers=workers if not scheduler else None, scheduler=scheduler,
-                  progress=progress)
+    return finish(out, targets, executor, log=log)
 
 
 def _stopped(history, min_epsilon: float) -> bool:
@@ -523,14 +526,14 @@ def predictive_check(targets: Targets, posterior: pd.DataFrame, n: int) -> pd.Da
     return pd.DataFrame(rows, columns=["draw", "particle", "target", "value"])
 
 
-def finish(out: Path, targets: Targets, workers: int | None = None, scheduler: str | None = None,
-           progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
+def finish(out: Path, targets: Targets, executor: Executor | None = None,
+           log: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Write the tables, the predictive check, the manifest and the figures."""
     posterior, gens = _tables("sqlite:///" + str((out / DB).resolve()), targets.names)
     posterior.to_parquet(out / POSTERIOR, index=False)
     gens.to_parquet(out / GENERATIONS, index=False)
-    if progress and targets.predictive:
-        progress(f"posterior predictive check: {targets.predictive} draws x {targets.replications} replications")
+    if log and targets.predictive:
+        log(f"posterior predictive check: {targets.predictive} draws x {targets.replications} replications")
     pred = predictive_check(targets, posterior, targets.predictive)
     pred.to_parquet(out / PREDICTIVE, index=False)
     final = posterior[posterior["generation"] == posterior["generation"].max()]
@@ -542,7 +545,7 @@ def finish(out: Path, targets: Targets, workers: int | None = None, scheduler: s
                          n_generations=int(gens["generation"].max()) + 1, n_particles=int(len(final)),
                          simulations=int(gens["simulations"].sum()),
                          final_epsilon=float(gens["epsilon"].iloc[-1]), credible_90=summary,
-                         workers=workers, scheduler=scheduler,
+                         **(executor or Executor()).describe(),
                          finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     _write_json(out / MANIFEST, manifest)
     calibration_figures(out)
@@ -585,7 +588,7 @@ def calibration_figures(folder: str | Path) -> list[Path]:
     (``analysis.calibrate_figures``)."""
     from .calibrate_figures import calibration_figures as draw
 
-    return draw(folder)
+    return draw(folder, open_folder(folder))
 
 
 def summary_text(manifest: Mapping[str, Any]) -> str:

@@ -14,33 +14,39 @@ from pathlib import Path
 
 import numpy as np
 
-from .calibrate import open_folder
 
 
-def calibration_figures(folder: str | Path) -> list[Path]:
+def calibration_figures(folder: str | Path, opened: tuple) -> list[Path]:
     """Marginals, pairs, effective sample size per generation and the posterior
-    predictive check, as PNGs in ``folder/figures``, from the folder alone."""
+    predictive check, as PNGs in ``folder/figures``, from the folder alone (``opened``:
+    what ``analysis.calibrate.open_folder`` read from it)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = Path(folder)
-    manifest, targets, post, gens, pred = open_folder(folder)
-    figs = folder / "figures"
+    manifest, targets, post, gens, pred = opened
+    figs = Path(folder) / "figures"
     figs.mkdir(exist_ok=True)
+    last = post[post["generation"] == post["generation"].max()]
+    drawn = {"marginals.png": marginals(plt, manifest, targets, last), "ess.png": ess(plt, gens),
+             "predictive.png": predictive(plt, targets, pred)}
+    if len(targets.names) >= 2:
+        drawn["pairs.png"] = pairs(plt, list(targets.names), last)
+    written = []
+    for name in ("marginals.png", "pairs.png", "ess.png", "predictive.png"):
+        if name in drawn:
+            drawn[name].savefig(figs / name, dpi=110, bbox_inches="tight")
+            plt.close(drawn[name])
+            written.append(figs / name)
+    return written
+
+
+def marginals(plt, manifest, targets, last):
+    """Each parameter's weighted posterior histogram, its prior and 90% credible band."""
     names = list(targets.names)
     priors = {p.name: p for p in targets.priors}
-    last = post[post["generation"] == post["generation"].max()]
     w = last["weight"].to_numpy()
-    written = []
-
-    def save(fig, name: str) -> None:
-        path = figs / name
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        written.append(path)
-
     k = len(names)
     fig, axes = plt.subplots(1, k, figsize=(3.2 * k, 2.8), squeeze=False)
     for ax, name in zip(axes[0], names):
@@ -55,27 +61,34 @@ def calibration_figures(folder: str | Path) -> list[Path]:
     axes[0][0].legend(fontsize=7)
     gen = int(last["generation"].iloc[0]) + 1
     fig.suptitle(f"Posterior marginals (generation {gen}, {len(last)} particles)", y=1.06)
-    save(fig, "marginals.png")
+    return fig
 
-    if k >= 2:
-        fig, axes = plt.subplots(k, k, figsize=(2.4 * k, 2.4 * k), squeeze=False)
-        for i, a in enumerate(names):
-            for j, b in enumerate(names):
-                ax = axes[i][j]
-                if i == j:
-                    ax.hist(last[a], bins=20, weights=w, color="#3b6ea5")
-                elif i > j:
-                    ax.scatter(last[b], last[a], s=4 + 400 * w, alpha=0.5, color="#3b6ea5")
-                else:
-                    ax.axis("off")
-                if i == k - 1:
-                    ax.set_xlabel(b, fontsize=7)
-                if j == 0:
-                    ax.set_ylabel(a, fontsize=7)
-                ax.tick_params(labelsize=6)
-        fig.suptitle("Posterior pairs (point size: weight)")
-        save(fig, "pairs.png")
 
+def pairs(plt, names: list[str], last):
+    """The pairs plot of the last generation (point size: weight)."""
+    w = last["weight"].to_numpy()
+    k = len(names)
+    fig, axes = plt.subplots(k, k, figsize=(2.4 * k, 2.4 * k), squeeze=False)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            ax = axes[i][j]
+            if i == j:
+                ax.hist(last[a], bins=20, weights=w, color="#3b6ea5")
+            elif i > j:
+                ax.scatter(last[b], last[a], s=4 + 400 * w, alpha=0.5, color="#3b6ea5")
+            else:
+                ax.axis("off")
+            if i == k - 1:
+                ax.set_xlabel(b, fontsize=7)
+            if j == 0:
+                ax.set_ylabel(a, fontsize=7)
+            ax.tick_params(labelsize=6)
+    fig.suptitle("Posterior pairs (point size: weight)")
+    return fig
+
+
+def ess(plt, gens):
+    """Effective sample size, particles and epsilon by generation."""
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.plot(gens["generation"] + 1, gens["ess"], marker="o", label="effective sample size")
     ax.plot(gens["generation"] + 1, gens["particles"], ls="--", color="grey", label="particles")
@@ -86,8 +99,11 @@ def calibration_figures(folder: str | Path) -> list[Path]:
     ax2.set_ylabel("epsilon (distance threshold)")
     ax.legend(loc="lower left", fontsize=7)
     ax2.legend(loc="upper right", fontsize=7)
-    save(fig, "ess.png")
+    return fig
 
+
+def predictive(plt, targets, pred):
+    """Each target's values over the predictive draws against its target band."""
     pats = targets.patterns.patterns
     fig, axes = plt.subplots(1, len(pats), figsize=(3.2 * len(pats), 2.8), squeeze=False)
     for ax, pat in zip(axes[0], pats):
@@ -105,8 +121,7 @@ def calibration_figures(folder: str | Path) -> list[Path]:
     axes[0][0].legend(fontsize=7)
     fig.suptitle(f"Posterior predictive check ({pred['draw'].nunique()} draws x {targets.replications} runs each)",
                  y=1.1)
-    save(fig, "predictive.png")
-    return written
+    return fig
 
 
 __all__ = ["calibration_figures"]

@@ -5,8 +5,10 @@ A ``Claim`` has two steps. ``plan(ctx)`` returns the experiments it needs, as
 ``{arm: ExperimentSpec}``: its own spec (experiments/claims/<key>.toml), the arms that
 spec is compared with, and its re-test at every point of the uncertainty design
 (experiments/claims/uncertainty.toml). ``run_claims`` runs the experiments of every
-claim in one batch (``analysis.batch.run_jobs``), then ``judge(ctx, results)`` turns a
-claim's tables into a ``ClaimResult``. Verdicts come only from these runs: nothing in
+claim in one batch (``experiments.run_specs``), then ``judge(ctx, results)`` turns a
+claim's tables into a ``ClaimResult``. A claim's key, title and source live on its
+``Claim`` alone (the registry, ``analysis.claimset``, lists them; the CLI's help is built
+from it); ``run_claims`` attaches the claim to each result. Verdicts come only from these runs: nothing in
 this package knows the numbers the claims make, except the claimed values themselves
 (e.g. the 3-4 range), which are what the runs are compared with.
 
@@ -28,7 +30,9 @@ holds nowhere / everywhere".
 
 ``VERDICT_TEXT`` gives each word's sentence, e.g. "exceeded: the model finds more than
 claimed". A judge places its base estimate with ``band_answer`` (a two-sided band) or
-``holds_from_effect`` (a one-sided claim: a material effect in the claimed direction).
+``holds_from_effect`` (a one-sided claim: a material effect in the claimed direction);
+``paired`` and ``robust_two`` are the paired contrast and its re-test over the
+uncertainty points that several judges share.
 
 Sizes: ``--full`` runs the specs as written; ``--quick`` caps replications and shrinks
 the uncertainty and Sobol designs (``SIZES``) to run in minutes on a laptop.
@@ -36,13 +40,14 @@ the uncertainty and Sobol designs (``SIZES``) to run in minutes on a laptop.
 Usage::
 
     from backbone.analysis.claims import run_claims, verdict_table
-    results = run_claims(size="quick", workers=2)
+    from backbone.analysis.claimset import CLAIMS
+    from backbone.experiments import Executor
+    results = run_claims(CLAIMS, "quick", Executor(workers=2))
     print(verdict_table(results).to_string())
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 import importlib.resources
 from pathlib import Path
@@ -50,10 +55,11 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from backbone.experiments import SUMMARY_METRICS, ExperimentSpec, load_experiment
+from backbone.experiments import SUMMARY_METRICS, Executor, ExperimentSpec, load_experiment, run_specs
 
-from .batch import Arm, arm_spec, run_jobs
-from .stats import Estimate
+from .batch import Arm, arm_spec
+from .robustness import share_holding
+from .stats import IMPACT, MATERIAL, Estimate, is_material, paired_diff_ci
 
 CLAIMS_DIR = Path(str(importlib.resources.files("backbone.experiments"))) / "claims"  # package data
 VERDICTS = ("supported", "exceeded", "fell short", "depends")
@@ -155,11 +161,9 @@ class ClaimResult:
     """A claim's outcome: ``estimate`` (the headline number with its CI, in words),
     ``verdict`` (one of VERDICTS), ``detail`` (what it depends on, or why), ``share``
     (of the uncertainty points where the claim holds), ``figure`` (matplotlib), and the
-    tables behind them."""
+    tables behind them. ``claim`` (set by ``run_claims``) gives its key, title and
+    source."""
 
-    key: str
-    title: str
-    source: str
     estimate: str
     verdict: str
     detail: str
@@ -168,6 +172,19 @@ class ClaimResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     runs: int = 0
     box: Any = None   # analysis.robustness.Box: where in the uncertainty space it holds
+    claim: "Claim | None" = None
+
+    @property
+    def key(self) -> str:
+        return self.claim.key if self.claim is not None else ""
+
+    @property
+    def title(self) -> str:
+        return self.claim.title if self.claim is not None else ""
+
+    @property
+    def source(self) -> str:
+        return self.claim.source if self.claim is not None else ""
 
 
 def where_it_holds(points: pd.DataFrame | None, factors) -> Any:
@@ -182,11 +199,42 @@ def where_it_holds(points: pd.DataFrame | None, factors) -> Any:
 
 @dataclass(frozen=True)
 class Claim:
+    """A claim: its ``key`` (CLI name, file names), ``title`` (the claim in words),
+    ``source`` (who makes it), ``plan`` (its experiments) and ``judge`` (its verdict)."""
+
     key: str
     title: str
     source: str
     plan: Callable[[Context], dict[str, ExperimentSpec]]
     judge: Callable[[Context, dict], ClaimResult]
+
+
+def holds_from_effect(est: Estimate, material: float = MATERIAL) -> bool | None:
+    """True: a clear, material positive effect; False: the CI lies below the material
+    size; None: undecided."""
+    if is_material(est, material):
+        return True
+    if est.hi < material:
+        return False
+    return None
+
+
+def paired(runs: pd.DataFrame, col: str, a: Any, b: Any, metric: str = IMPACT) -> Estimate:
+    """The paired difference (same replication, so same seed) of ``metric`` between the
+    runs with ``col == a`` and those with ``col == b``, with its CI."""
+    w = runs.pivot_table(index="replication", columns=col, values=metric)
+    return paired_diff_ci(w[a], w[b])
+
+
+def robust_two(results: Mapping[str, tuple], a: str, b: str, metric: str = IMPACT
+               ) -> tuple[pd.DataFrame, Estimate, str]:
+    """Uncertainty points for a two-arm contrast (results keys ``robust:<a>`` and
+    ``robust:<b>``): the claim holds where arm a beats arm b by at least ``MATERIAL``
+    (point means). Returns the points, the share holding, and what it depends on ("")."""
+    pts = point_means(results, {"a": f"robust:{a}", "b": f"robust:{b}"}, metric)
+    pts["diff"] = pts.a - pts.b
+    pts["holds"] = pts["diff"] >= MATERIAL
+    return pts, share_holding(pts.holds), ""
 
 
 def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "") -> tuple[str, str]:
@@ -212,30 +260,34 @@ def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "
     return "depends", f"{why}; {depends_on}" if depends_on else why
 
 
-def run_claims(size: str | Size = "quick", claims: list[Claim] | None = None, workers: int | None = None,
-               scheduler: str | None = None, progress: bool = True, folder: Path | None = None,
-               seed: int = 0, posterior=None) -> list[ClaimResult]:
-    """Plan every claim, run all their experiments in one batch, judge each claim.
-    ``posterior``: draw the calibrated parameters per replication (``run_jobs``)."""
-    from .claimset import CLAIMS
+def with_factors(spec: ExperimentSpec, months: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A monthly table with the design points' factor values joined on (by point)."""
+    if months is None:
+        return None
+    return months.merge(spec.design_points().reset_index(), on="point", how="left")
 
+
+def run_claims(claims: list[Claim], size: str | Size = "quick", executor: Executor | None = None,
+               folder: Path | None = None, seed: int = 0, posterior=None) -> list[ClaimResult]:
+    """Plan each of ``claims`` (e.g. ``analysis.claimset.CLAIMS``), run all their
+    experiments in one batch on ``executor`` (``experiments.run_specs``), judge each
+    claim. ``posterior``: draw the calibrated parameters per replication, keeping the
+    names on which the arms of one claim differ."""
     size = SIZES[size] if isinstance(size, str) else size
-    claims = CLAIMS if claims is None else claims
     ctx = Context(size, folder or CLAIMS_DIR, seed)
     plans = {c.key: c.plan(ctx) for c in claims}
     jobs = {(key, arm): spec for key, arms in plans.items() for arm, spec in arms.items()}
-    t0 = time.time()
-    done = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress, posterior=posterior)
-    elapsed = time.time() - t0
+    done = run_specs(jobs, executor, posterior=posterior, group=lambda key: key[0])
     results = []
     for c in claims:
-        mine = {arm: done[(c.key, arm)] for arm in plans[c.key]}
+        mine = {arm: (runs, with_factors(plans[c.key][arm], months))
+                for arm in plans[c.key] for runs, months in [done[(c.key, arm)]]}
         res = c.judge(ctx, mine)
+        res.claim = c
         res.runs = sum(spec.runs_total for spec in plans[c.key].values())
         if res.box is None:
             res.box = where_it_holds(res.tables.get("points"), ctx.uncertainty().factor_names)
         results.append(res)
-    run_claims.last_seconds = elapsed  # for the CLI's timing line
     return results
 
 

@@ -14,37 +14,14 @@ import pandas as pd
 
 from . import figures
 from .batch import Arm, arm_spec
-from .claims import Claim, ClaimResult, Context, band_answer, combine, point_means
+from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
+                     robust_two)
 from .payoff import payoff_curve, pointwise_ratios
 from .phase import phase_boundary, phase_cells
 from .robustness import share_holding
 from .sensitivity import sobol_indices, top_factors
 from .stats import IMPACT, MATERIAL, Estimate, effect_words, is_material, paired_diff_ci
 from .sweep import sweep_curve
-
-
-def holds_from_effect(est: Estimate, material: float = MATERIAL) -> bool | None:
-    """True: a clear, material positive effect; False: the CI lies below the material
-    size; None: undecided."""
-    if is_material(est, material):
-        return True
-    if est.hi < material:
-        return False
-    return None
-
-
-def _robust_two(results, a: str, b: str, metric: str = IMPACT) -> tuple[pd.DataFrame, Estimate, str]:
-    """Uncertainty points for a two-arm contrast: holds where arm a beats arm b by at
-    least MATERIAL (point means). Returns the points, the share holding, the driver."""
-    pts = point_means(results, {"a": f"robust:{a}", "b": f"robust:{b}"}, metric)
-    pts["diff"] = pts.a - pts.b
-    pts["holds"] = pts["diff"] >= MATERIAL
-    return pts, share_holding(pts.holds), ""
-
-
-def _paired(runs: pd.DataFrame, col: str, a, b, metric: str = IMPACT) -> Estimate:
-    w = runs.pivot_table(index="replication", columns=col, values=metric)
-    return paired_diff_ci(w[a], w[b])
 
 
 # ---------------------------------------------------------------- payoff ratio
@@ -115,8 +92,7 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
                 + f"; across the space R > 1 at {100 * pays:.0f}% of points, above 4 at {100 * above:.0f}%, "
                   f"unbounded at {100 * unbounded:.0f}%")
     fig = figures.payoff(curve, pts)
-    return ClaimResult("payoff", "Backbone investment pays off 3-4:1", "27 Ways (Crespin & Moser)",
-                       estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
 
 
 # ---------------------------------------------------------------- collective vs isolated
@@ -189,7 +165,7 @@ def judge_regime(ctx: Context, results: dict) -> ClaimResult:
     base = at_base.iloc[0] if len(at_base) else None
     base_holds = None if base is None else ("within" if base.winner == "collective" else
                                             ("below" if base.winner == "isolated" else None))
-    pts, share, dep = _robust_two(results, "collective", "isolated")
+    pts, share, dep = robust_two(results, "collective", "isolated")
     verdict, detail = combine(base_holds, share, dep)
     words = phase_words(cells, bound)
     at = cells[(cells.horizon == horizons[-1])]
@@ -198,8 +174,7 @@ def judge_regime(ctx: Context, results: dict) -> ClaimResult:
                 f"{100 * frac:.0f}% of complexity x horizon cells")
     detail = f"{detail}; {words}" if detail else words
     fig = figures.regime(cells, bound)
-    return ClaimResult("regime", "Collective impact beats isolated impact", "Kania & Kramer 2011",
-                       estimate, verdict, detail, share, fig, {"cells": cells, "boundary": bound, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"cells": cells, "boundary": bound, "points": pts})
 
 
 # ---------------------------------------------------------------- agenda power
@@ -221,14 +196,13 @@ def judge_agenda(ctx: Context, results: dict) -> ClaimResult:
     ben, fun = corner(BENEFICIARY_LED).set_index("replication"), corner(FUNDER_LED).set_index("replication")
     d = paired_diff_ci(ben[IMPACT], fun[IMPACT].loc[ben.index])
     acc = paired_diff_ci(ben["needs_accuracy"], fun["needs_accuracy"].loc[ben.index])
-    pts, share, dep = _robust_two(results, "beneficiary_led", "funder_led")
+    pts, share, dep = robust_two(results, "beneficiary_led", "funder_led")
     verdict, detail = combine(holds_from_effect(d), share, dep)
     estimate = (f"beneficiary-led - funder-led: impact {effect_words(d)}, needs accuracy "
                 f"{acc.value:+.3f} [{acc.lo:+.3f}, {acc.hi:+.3f}]")
     grid = runs.groupby(["funder_agenda_power", "beneficiary_involvement"])[[IMPACT, "needs_accuracy"]].mean().reset_index()
     fig = figures.agenda(grid)
-    return ClaimResult("agenda", "Money sets the agenda (and that costs impact)", "Refined Collective Impact Model",
-                       estimate, verdict, detail, share, fig, {"grid": grid, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"grid": grid, "points": pts})
 
 
 # ---------------------------------------------------------------- funder patience
@@ -244,17 +218,16 @@ def plan_patience(ctx: Context) -> dict:
 
 def judge_patience(ctx: Context, results: dict) -> ClaimResult:
     runs = results["sweep"][0]
-    d = _paired(runs, "funder_patience", PATIENT, SHORT)
+    d = paired(runs, "funder_patience", PATIENT, SHORT)
     curve = sweep_curve(runs, "funder_patience", seed=ctx.seed)
-    pts, share, dep = _robust_two(results, "patient", "short")
+    pts, share, dep = robust_two(results, "patient", "short")
     verdict, detail = combine(holds_from_effect(d), share, dep)
     cuts = runs.groupby("funder_patience")["funding_cuts"].mean()
     estimate = (f"patience {PATIENT} - {SHORT} months: {effect_words(d)}; funding cuts per run "
                 f"{cuts.get(SHORT, np.nan):.1f} at {SHORT} vs {cuts.get(PATIENT, np.nan):.1f} at {PATIENT} months")
     fig = figures.sweep(curve, "funder_patience", "Funder patience (months before a review can cut)",
                         marks=(SHORT, PATIENT))
-    return ClaimResult("patience", "Short-term funding buys little lasting change", "Refined Collective Impact Model",
-                       estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
 
 
 # ---------------------------------------------------------------- Sobol' indices
@@ -299,8 +272,7 @@ def judge_sensitivity(ctx: Context, results: dict) -> ClaimResult:
     drivers_ = {name: top_factors(t) for name, t in tables.items()}
     detail = "; ".join(f"{name} driven by {', '.join(f) or 'no factor clearly'}" for name, f in drivers_.items()) + note
     fig = figures.sobol(tables)
-    return ClaimResult("sensitivity", "Which assumptions drive the verdicts (Sobol')", "this project",
-                       "; ".join(parts), "-", detail, None, fig, tables)
+    return ClaimResult("; ".join(parts), "-", detail, None, fig, tables)
 
 
 CLAIMS_FUNDING = [

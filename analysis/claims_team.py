@@ -14,8 +14,8 @@ import pandas as pd
 
 from . import figures
 from .batch import Arm, arm_spec
-from .claims import Claim, ClaimResult, Context, band_answer, combine, factor_columns, point_means
-from .claims_funding import _paired, _robust_two, holds_from_effect
+from .claims import (Claim, ClaimResult, Context, band_answer, combine, factor_columns, holds_from_effect, paired,
+                     point_means, robust_two)
 from .kickoff import OUTPUT, PLACEBO, kickoff_curve, kickoff_peak
 from .robustness import share_holding
 from .stats import IMPACT, MATERIAL, Estimate, effect_words, paired_diff_ci
@@ -68,8 +68,7 @@ def judge_relaunch(ctx: Context, results: dict) -> ClaimResult:
     fig = figures.sweep(curve, "relaunch_threshold", "Relaunch threshold (turnover since the last launch)",
                         marks=(CLAIMED_THRESHOLD,), percent=True)
     pts.columns = [f"t{c:g}" if not isinstance(c, str) else c for c in pts.columns]
-    return ClaimResult("relaunch", "Relaunch the team when 15% have turned over", "27 Ways / HBR 2017",
-                       estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
 
 
 # ---------------------------------------------------------------- kickoff effect
@@ -129,8 +128,7 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
                 f"{peak['k']} months after the first relaunch ({peak['runs']} runs with a relaunch"
                 f"{'; peaks: ' + extra if extra else ''})")
     fig = figures.kickoff(curve, CLAIM_BAND)
-    return ClaimResult("kickoff", "Kickoffs improve performance by up to 30%", "HBR 2017",
-                       estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
 
 
 # ---------------------------------------------------------------- survival
@@ -176,8 +174,7 @@ def judge_survival(ctx: Context, results: dict) -> ClaimResult:
                 + (f"; causes without: {cause_words}" if cause_words else ""))
     fig = figures.survival(curves)
     km = pd.concat([c.assign(backbone_share=s) for s, c in curves.items()], ignore_index=True)
-    return ClaimResult("survival", "Most partnerships falter without a backbone", "27 Ways",
-                       estimate, verdict, detail, share, fig, {"km": km, "times": times, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"km": km, "times": times, "points": pts})
 
 
 # ---------------------------------------------------------------- beneficiary involvement
@@ -190,15 +187,14 @@ def plan_population(ctx: Context) -> dict:
 
 def judge_population(ctx: Context, results: dict) -> ClaimResult:
     runs = results["ablation"][0]
-    d = _paired(runs, "use_population", True, False)
-    acc = _paired(runs, "use_population", True, False, "needs_accuracy")
-    pts, share, dep = _robust_two(results, "on", "off")
+    d = paired(runs, "use_population", True, False)
+    acc = paired(runs, "use_population", True, False, "needs_accuracy")
+    pts, share, dep = robust_two(results, "on", "off")
     verdict, detail = combine(holds_from_effect(d), share, dep)
     estimate = (f"with - without principle 5: impact {effect_words(d)}, needs accuracy "
                 f"{acc.value:+.3f} [{acc.lo:+.3f}, {acc.hi:+.3f}]")
     fig = figures.ablation(runs, "use_population", {True: "with co-creation", False: "principle 5 off"})
-    return ClaimResult("population", "Beneficiaries must be involved", "Refined Collective Impact Model",
-                       estimate, verdict, detail, share, fig, {"points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"points": pts})
 
 
 # ---------------------------------------------------------------- degree of integration
@@ -235,8 +231,7 @@ def judge_integration(ctx: Context, results: dict) -> ClaimResult:
                 f"full integration vs best {effect_words(inv['right'])}; curvature {c[0]:+.3f} [{c[1]:+.3f}, {c[2]:+.3f}]")
     fig = figures.sweep(curve, "integration", "Degree of integration (0 parallel play, 1 full integration)")
     pts.columns = [f"i{c:g}" if not isinstance(c, str) else c for c in pts.columns]
-    return ClaimResult("integration", "Over-coordination hurts: impact is an inverted U in integration", "27 Ways",
-                       estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
 
 
 CLAIMS_TEAM = [

@@ -25,14 +25,14 @@ Usage::
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from backbone.experiments.executors import cpu_count, execute
-from backbone.simulation import SCORECARD, Params, simulate
+from backbone.experiments import Executor, Job, run_many
+from backbone.simulation import SCORECARD, Params
 
 # The balanced scorecard, plus the long-term impact (mean impact_share over the last
 # 12 months), the measure of mission success the claims are about.
@@ -45,60 +45,30 @@ EXTRA_METRICS = ("value_gross", "spent_pv")
 TABLE_COLUMNS = ("perspective", "metric", "scenario", "n", "mean", "ci_low", "ci_high",
                  "diff", "diff_low", "diff_high")
 
-Progress = Callable[..., Iterable]
 
-
-CHUNK = 10            # replications per task sent to a worker
-PARALLEL_FROM = 100   # runs: below this, starting worker processes costs more than it saves
-
-
-def _run_chunk(params: dict, scenario: str, replications: list[tuple[int, int]],
-               overrides: list[dict] | None = None) -> list[dict]:
-    """Runs of one arm; ``overrides[i]``: the posterior draw of replication i (or None)."""
-    p = Params(params)
-    rows = []
-    for i, (r, seed) in enumerate(replications):
-        o = overrides[i] if overrides else None
-        summary = simulate(p.replace(**o) if o else p, seed).summary()
-        rows.append({"scenario": scenario, "replication": r, "seed": seed,
-                     **{m: summary[m] for m in COMPARE_METRICS + EXTRA_METRICS}})
-    return rows
+def compare_record(res, params, seed: int) -> tuple[float, ...]:
+    """What a compared run keeps (in a worker): ``COMPARE_METRICS + EXTRA_METRICS`` at the
+    horizon, as a tuple of floats."""
+    summary = res.summary()
+    return tuple(summary[m] for m in COMPARE_METRICS + EXTRA_METRICS)
 
 
 def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
-                  progress: Progress | None = None, workers: int | None = None,
-                  scheduler: str | None = None, posterior=None) -> pd.DataFrame:
-    """Run every scenario ``replications`` times on common random numbers: one row per
-    (scenario, replication) with ``seed`` and every metric of ``COMPARE_METRICS``,
-    ordered by replication, then scenario as given.
-
-    Runs go in chunks of ``CHUNK`` replications to ``workers`` local processes (default:
-    every core from ``PARALLEL_FROM`` runs up, else this process) or to a Dask
-    ``scheduler``; the table is the same either way. ``progress(iterable, total=...,
-    desc=...)`` may wrap the chunks in a progress bar."""
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
-    names = list(params_by_name)
-    base = {name: params_by_name[name].to_dict() for name in names}
+                  executor: Executor | None = None, posterior=None) -> pd.DataFrame:
+    """Run every scenario ``replications`` times on common random numbers (replication r
+    with seed ``seed0 + r``): one row per (scenario, replication) with ``seed`` and every
+    metric of ``COMPARE_METRICS``, ordered by replication, then scenario as given. The
+    runs go through ``experiments.run_many`` on ``executor``; the table is the same
+    wherever they ran. ``posterior``: replication r of every arm uses posterior draw r
+    (``experiments.posterior.replication_draws``)."""
     from backbone.experiments.posterior import replication_draws
 
-    draws = replication_draws(posterior, base.values(), replications, seed0)
-
-    def over(i: int) -> list[dict] | None:
-        return [draws[r] for r in range(i, min(i + CHUNK, replications))] if draws else None
-
-    tasks = (((name, i), (base[name], name, [(r, seed0 + r) for r in range(i, min(i + CHUNK, replications))],
-                          over(i)))
-             for name in names for i in range(0, replications, CHUNK))   # lazy: built as workers need them
-    n_tasks = len(names) * -(-replications // CHUNK)
-    if workers is None:
-        workers = cpu_count() if replications * len(names) >= PARALLEL_FROM else 1
-    done = execute(_run_chunk, tasks, max(1, min(int(workers), n_tasks)), scheduler)
-    if progress is not None:
-        done = progress(done, total=n_tasks, desc=f"runs (chunks of {CHUNK})")
-    rows = [row for _, chunk in done for row in chunk]
-    order = {name: i for i, name in enumerate(names)}
-    rows.sort(key=lambda row: (row["replication"], order[row["scenario"]]))
+    names = list(params_by_name)
+    draws = replication_draws(posterior, [params_by_name[n].to_dict() for n in names], replications, seed0)
+    jobs = {name: Job.replicated(params_by_name[name], replications, seed0, draws, keep=compare_record)
+            for name in names}
+    got = run_many(jobs, executor)
+    rows = [(name, r, seed0 + r, *got[name][r]) for r in range(replications) for name in names]
     table = pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS, *EXTRA_METRICS])
     if draws:
         table.insert(3, "particle", [posterior.index(int(r), seed0) for r in table["replication"]])
@@ -142,13 +112,11 @@ def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: f
 
 
 def compare_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
-                      confidence: float = 0.95, progress: Progress | None = None,
-                      workers: int | None = None) -> pd.DataFrame:
+                      confidence: float = 0.95, executor: Executor | None = None) -> pd.DataFrame:
     """``paired_table`` of ``run_scenarios``: the comparison in one call; the first
     scenario is the reference for the differences."""
-    return paired_table(run_scenarios(params_by_name, replications, seed0, progress, workers),
-                        confidence=confidence)
+    return paired_table(run_scenarios(params_by_name, replications, seed0, executor), confidence=confidence)
 
 
-__all__ = ["COMPARE_ROWS", "COMPARE_METRICS", "TABLE_COLUMNS", "run_scenarios", "t_interval",
+__all__ = ["COMPARE_ROWS", "COMPARE_METRICS", "TABLE_COLUMNS", "compare_record", "run_scenarios", "t_interval",
            "paired_table", "compare_scenarios"]

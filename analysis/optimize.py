@@ -43,6 +43,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from backbone.experiments import Executor
 from backbone.simulation import Params
 from backbone.simulation.params import PRINCIPLES
 
@@ -158,10 +159,10 @@ def flatness(table: pd.DataFrame, direction: str, tolerance: float, relative: bo
 
 
 # ---------------------------------------------------------------- the model's objective
-def _runs(params_by_name: Mapping[str, Params], replications: int, seed0: int, workers, scheduler) -> pd.DataFrame:
+def _runs(params_by_name: Mapping[str, Params], replications: int, seed0: int, executor) -> pd.DataFrame:
     from .compare import run_scenarios
 
-    return run_scenarios(params_by_name, replications, seed0, workers=workers, scheduler=scheduler)
+    return run_scenarios(params_by_name, replications, seed0, executor)
 
 
 def per_seed(runs: pd.DataFrame, name: str, objective: str, cf: pd.DataFrame | None) -> dict[str, np.ndarray]:
@@ -219,12 +220,28 @@ def _validate(objective: str, trials: int, replications: int, check_replications
             raise OptimizeError(f"{name} = {v!r} is not allowed: expected a whole number from {lo} to {hi}")
 
 
+def check_estimates(parts: Mapping[str, dict[str, np.ndarray]], objective: str
+                    ) -> tuple[dict[str, Estimate], dict[str, Estimate]]:
+    """The check's estimates of the best, even and own allocations (per-seed
+    ingredients ``parts``), and the best's gain over even and own (paired by seed)."""
+    if objective == "impact":
+        est = {n: mean_ci(parts[n]["impact"]) for n in parts}
+        gain = {n: paired_diff_ci(parts["best"]["impact"], parts[n]["impact"]) for n in ("even", "own")}
+    else:
+        est = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"]), _net_cost) for n in parts}
+        gain = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"], parts["best"]["spent"], parts["best"]["extra"]),
+                                lambda a, b, c, d: _net_cost(a, b) - _net_cost(c, d)) for n in ("even", "own")}
+    return est, gain
+
+
 def optimize(base: Params, objective: str = "impact", *, share: bool = False, trials: int = 64,
              replications: int = 20, check_replications: int = 50, batch: int = 8, seed0: int = 0,
-             folder: Path | None = None, workers: int | None = None, scheduler: str | None = None,
+             folder: Path | None = None, executor: Executor | None = None,
              settings: Mapping[str, Any] | None = None, progress: Callable | None = None) -> Optimum:
     """Search the effort weights (and the share) of ``base`` for ``objective``, then check
-    the best on fresh seeds against an even split and the scenario's own allocation."""
+    the best on fresh seeds against an even split and the scenario's own allocation.
+    ``executor``: where each batch of runs goes; ``progress(done, trials, study)``: called
+    after each batch of trials."""
     from .value import counterfactual
 
     _validate(objective, trials, replications, check_replications, batch)
@@ -235,14 +252,14 @@ def optimize(base: Params, objective: str = "impact", *, share: bool = False, tr
         if objective != "net_cost":
             return None
         if s0 not in cf_runs:
-            runs = _runs({"cf": counterfactual(base)}, reps, s0, workers, scheduler)
+            runs = _runs({"cf": counterfactual(base)}, reps, s0, executor)
             cf_runs[s0] = runs[runs.scenario == "cf"]
         return cf_runs[s0]
 
     def evaluate(cands: list[dict]) -> list[float]:
         cf = counterfactual_runs(replications, seed0)
         arms = {f"c{i}": base.replace(**c) for i, c in enumerate(cands)}
-        runs = _runs(arms, replications, seed0, workers, scheduler)
+        runs = _runs(arms, replications, seed0, executor)
         return [value_of(per_seed(runs, n, objective, cf), objective) for n in arms]
 
     storage = None
@@ -270,16 +287,9 @@ def optimize(base: Params, objective: str = "impact", *, share: bool = False, tr
     own = {w: v / total for w, v in own.items()}
     arms = {"best": base.replace(**best), "even": base.replace(**{w: 1.0 / len(WEIGHTS) for w in WEIGHTS}),
             "own": base}
-    runs = _runs(arms, check_replications, FRESH_SEED0, workers, scheduler)
+    runs = _runs(arms, check_replications, FRESH_SEED0, executor)
     cf = counterfactual_runs(check_replications, FRESH_SEED0)
-    parts = {n: per_seed(runs, n, objective, cf) for n in arms}
-    if objective == "impact":
-        est = {n: mean_ci(parts[n]["impact"]) for n in arms}
-        gain = {n: paired_diff_ci(parts["best"]["impact"], parts[n]["impact"]) for n in ("even", "own")}
-    else:
-        est = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"]), _net_cost) for n in arms}
-        gain = {n: bootstrap_ci((parts[n]["spent"], parts[n]["extra"], parts["best"]["spent"], parts["best"]["extra"]),
-                                lambda a, b, c, d: _net_cost(a, b) - _net_cost(c, d)) for n in ("even", "own")}
+    est, gain = check_estimates({n: per_seed(runs, n, objective, cf) for n in arms}, objective)
     res = Optimum(objective, direction, best, float(study.best_value), est["best"], est["even"], est["own"],
                   gain["even"], gain["own"], near, ranges, table, replications, check_replications, own)
     if folder is not None:

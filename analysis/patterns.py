@@ -221,6 +221,44 @@ def _resolve(scenario: str, overrides: Mapping[str, Any], where: str, base: Path
 
 
 # ---------------------------------------------------------------- one pattern
+def _measure_and_keys(raw: dict[str, Any]):
+    """A pattern's measure, its spec and its arguments, after checking the pattern's keys
+    (none unknown, none required missing)."""
+    if "measure" not in raw:
+        raise PatternError("'measure' is missing: the name of a measure, one of " + ", ".join(MEASURES))
+    measure = _choice(raw["measure"], "measure", list(MEASURES), "measure")
+    spec = MEASURES[measure]
+    if spec.paired and "of" in spec.args:
+        if "of" not in raw:
+            raise PatternError(f"'of' is missing: measure {measure} needs the measure to compare, one of "
+                               + ", ".join(m for m, s in MEASURES.items() if not s.paired))
+        _arg(raw["of"], "of", spec.args["of"], 0)
+    margs = arguments(measure, raw)
+    valid = list(PATTERN_KEYS) + list(margs)
+    for k in raw:
+        if k not in valid:
+            raise PatternError(f"{_unknown(k, valid, 'key')} (measure {measure})")
+    for k in REQUIRED_PATTERN:
+        if k not in raw:
+            raise PatternError(f"'{k}' is missing" + (": the full citation of the pattern's published "
+                                                      "source" if k == "source" else ""))
+    for k, a in margs.items():
+        if a.required and k not in raw:
+            raise PatternError(f"'{k}' is missing: measure {measure} needs it ({a.doc})")
+    return measure, spec, margs
+
+
+def _target(target: Any) -> tuple[float, float]:
+    """A target band [lo, hi] (either end may be infinite)."""
+    if not isinstance(target, list) or len(target) != 2:
+        raise PatternError(f"target = {target!r} is not allowed: expected [lo, hi], the band the source reports")
+    lo = _number(target[0], "target[0]", finite=False)
+    hi = _number(target[1], "target[1]", finite=False)
+    if lo > hi:
+        raise PatternError(f"target = {target!r} is not allowed: expected [lo, hi] with lo <= hi")
+    return lo, hi
+
+
 def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
     where = f"pattern {i + 1}"
     if not isinstance(raw, dict):
@@ -234,27 +272,7 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
             raise PatternError(f"{where}: key '{key}' is used twice")
         where = f"pattern '{key}'"
     try:
-        if "measure" not in raw:
-            raise PatternError("'measure' is missing: the name of a measure, one of " + ", ".join(MEASURES))
-        measure = _choice(raw["measure"], "measure", list(MEASURES), "measure")
-        spec = MEASURES[measure]
-        if spec.paired and "of" in spec.args:
-            if "of" not in raw:
-                raise PatternError(f"'of' is missing: measure {measure} needs the measure to compare, one of "
-                                   + ", ".join(m for m, s in MEASURES.items() if not s.paired))
-            _arg(raw["of"], "of", spec.args["of"], 0)
-        margs = arguments(measure, raw)
-        valid = list(PATTERN_KEYS) + list(margs)
-        for k in raw:
-            if k not in valid:
-                raise PatternError(f"{_unknown(k, valid, 'key')} (measure {measure})")
-        for k in REQUIRED_PATTERN:
-            if k not in raw:
-                raise PatternError(f"'{k}' is missing" + (": the full citation of the pattern's published "
-                                                          "source" if k == "source" else ""))
-        for k, a in margs.items():
-            if a.required and k not in raw:
-                raise PatternError(f"'{k}' is missing: measure {measure} needs it ({a.doc})")
+        measure, spec, margs = _measure_and_keys(raw)
         title = _text(raw["title"], "title")
         source = _text(raw["source"], "source")
         cite = _text(raw["cite"], "cite") if "cite" in raw else short_cite(source)
@@ -267,13 +285,7 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
         if statistic == "mean" and spec.censored:
             raise PatternError(f"statistic = 'mean' is not allowed for measure {measure}: a run where it never "
                                "happens has no month (expected median)")
-        target = raw["target"]
-        if not isinstance(target, list) or len(target) != 2:
-            raise PatternError(f"target = {target!r} is not allowed: expected [lo, hi], the band the source reports")
-        lo = _number(target[0], "target[0]", finite=False)
-        hi = _number(target[1], "target[1]", finite=False)
-        if lo > hi:
-            raise PatternError(f"target = {target!r} is not allowed: expected [lo, hi] with lo <= hi")
+        lo, hi = _target(raw["target"])
         scenario = _text(raw.get("scenario", top["scenario"]), "scenario")
         own = _overrides(raw.get("set", {}), "set")
         overrides = {**top["base"], **own}

@@ -26,9 +26,6 @@ import pandas as pd
 
 from .stats import IMPACT, paired_diff_ci
 
-WINNERS = ("collective", "isolated", "tie")
-
-
 def _wide(runs, x, y, a, b, impact):
     need = {"arm", x, y, "replication", impact}
     missing = need - set(runs.columns)

@@ -22,11 +22,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from backbone.experiments import Executor
 from backbone.simulation import Params
 
 from . import report_figures as rf
@@ -253,21 +254,24 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
                 "dimension_names": [f"dimension {k + 1}" for k in range(p.n_dimensions)]}
 
 
-def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
-                 workers: int | None = None, progress: Callable | None = None,
-                 labels: Mapping[str, dict] | None = None, optimize_trials: int = 0,
-                 posterior=None) -> str:
-    """Run the scenarios and their counterfactuals, and return the report as HTML.
-    ``labels``: per scenario, its ``title``, ``currency`` and ``dimension_names``
-    (default: from its scenario file, see ``scenario_labels_or_default``).
-    ``optimize_trials`` > 0 adds "Where this backbone's hours matter most": a small
-    ``analysis.optimize`` search of each funded backbone's effort weights."""
-    from backbone.simulation.scenarios import ScenarioError, scenario_description
+MONEY_NOTE = ("<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
+              "outcome, over all runs. SROI after Nicholls et al. (2012): gross SROI = discounted value of the "
+              "person-years people held a sustained outcome (those holding one at the end projected "
+              "benefit_duration years ahead with drop-off) / discounted money spent; net SROI deducts what the "
+              "same people reached without the partnership (deadweight, from a run without money or partnership "
+              "work on the same seed) and the share owed to others (attribution_others); net cost per "
+              "additional sustained outcome = money spent / (outcomes - outcomes without the partnership). "
+              "The payoff ratio "
+              "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
+              "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
+              "seeds.</p>")
 
-    names = list(scenarios)
-    labels = {n: {**scenario_labels_or_default(n, scenarios[n]), **dict((labels or {}).get(n, {}))}
-              for n in names}
-    titles = {n: labels[n]["title"] for n in names}
+
+def report_arms(scenarios: Mapping[str, Params]) -> tuple[dict, dict]:
+    """The runs a report needs, keyed (scenario, arm): each scenario (``main``), its
+    ablations when orchestrated, its no-backbone arm with the backbone's money unspent
+    (``reduced``, for the payoff ratio) and the same people without the partnership
+    (net SROI's deadweight; one arm per distinct set, ``cf_key`` says whose)."""
     arms: dict = {}
     for n, p in scenarios.items():
         arms[(n, "main")] = p
@@ -277,14 +281,65 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
         if p.backbone_share > 0:
             arms[(n, "reduced")] = p.replace(backbone_share=0.0, self_orchestration_hours=0.0,
                                              funder_budget=p.funder_budget * (1 - p.backbone_share))
-    # The same people without the partnership (one run per distinct set): net SROI's deadweight.
     cf_key = {}
     for n, p in scenarios.items():
         cf = counterfactual(p)
         key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
         arms[key] = cf
         cf_key[n] = key
-    got = run_arms(arms, replications, seed0, workers=workers, progress=progress, posterior=posterior)
+    return arms, cf_key
+
+
+def scenarios_html(names, titles: Mapping[str, str], labels: Mapping[str, dict]) -> str:
+    """One paragraph per scenario: its title, name and description."""
+    from backbone.simulation.scenarios import ScenarioError, scenario_description
+
+    out = []
+    for n in names:
+        try:
+            desc = scenario_description(n)
+        except ScenarioError:  # a Params-only scenario has no file
+            desc = ""
+        code = f" <span class=code>({html.escape(n)})</span>" if titles[n] != n else ""
+        out.append(f"<p class=scen><b>{html.escape(titles[n])}</b>{code}: {html.escape(' '.join(desc.split()))} "
+                   f"<span class=note>Money in {html.escape(labels[n]['currency'])}.</span></p>")
+    return "".join(out)
+
+
+def narrative_parts(names, scenarios: Mapping[str, Params], runs, atts, titles, labels) -> list[str]:
+    """The impact narrative of each scenario as HTML paragraphs (and its attribution)."""
+    parts = []
+    for n in names:
+        parts.append(f"<h3>{html.escape(titles[n])}</h3>")
+        ref = (titles[names[0]], runs[names[0]]["summary"]) if n != names[0] else None
+        paras = narrative(titles[n], scenarios[n], runs[n], ref, atts.get(n),
+                          dimension_names=labels[n]["dimension_names"], currency=labels[n]["currency"])
+        for s in paras:
+            head, sep, rest = s.partition(": ")
+            if head in ("To whom", "At what level", "Why", "Implications", "What happened along the way (mean per run)"):
+                parts.append(f"<p><b>{html.escape(head)}:</b> {html.escape(rest)}</p>")
+            else:
+                parts.append(f"<p>{html.escape(s)}</p>")
+        if n in atts:
+            parts.append(_img(rf.attribution(atts[n], titles[n]), f"attribution for {titles[n]}"))
+    return parts
+
+
+def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
+                 executor: Executor | None = None,
+                 labels: Mapping[str, dict] | None = None, optimize_trials: int = 0,
+                 posterior=None) -> str:
+    """Run the scenarios and their counterfactuals, and return the report as HTML.
+    ``labels``: per scenario, its ``title``, ``currency`` and ``dimension_names``
+    (default: from its scenario file, see ``scenario_labels_or_default``).
+    ``optimize_trials`` > 0 adds "Where this backbone's hours matter most": a small
+    ``analysis.optimize`` search of each funded backbone's effort weights."""
+    names = list(scenarios)
+    labels = {n: {**scenario_labels_or_default(n, scenarios[n]), **dict((labels or {}).get(n, {}))}
+              for n in names}
+    titles = {n: labels[n]["title"] for n in names}
+    arms, cf_key = report_arms(scenarios)
+    got = run_arms(arms, replications, seed0, executor, posterior=posterior)
     runs = {n: got[(n, "main")] for n in names}
     cfs = {n: got[cf_key[n]]["summary"] for n in names}
 
@@ -313,15 +368,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     findings = key_findings(names, scenarios, runs, payoffs, atts, titles) + value_findings(money)
     parts.append("<div class=box><b>Key findings</b><ul>" + "".join(
         f"<li>{s}</li>" for s in findings) + "</ul></div>")
-    parts.append("<h2>The scenarios</h2>")
-    for n in names:
-        try:
-            desc = scenario_description(n)
-        except ScenarioError:  # a Params-only scenario has no file
-            desc = ""
-        code = f" <span class=code>({html.escape(n)})</span>" if titles[n] != n else ""
-        parts.append(f"<p class=scen><b>{html.escape(titles[n])}</b>{code}: {html.escape(' '.join(desc.split()))} "
-                     f"<span class=note>Money in {html.escape(labels[n]['currency'])}.</span></p>")
+    parts.append("<h2>The scenarios</h2>" + scenarios_html(names, titles, labels))
     parts.append("<h2>Impact over time</h2>" + _img(rf.impact_over_time(runs, scenarios, titles), "impact over time")
                  + "<p class=note>Share of the target population with a sustained outcome each month: mean over "
                    "runs with its 95% confidence band. The partnership's goal is marked as a note at the side (or "
@@ -332,33 +379,11 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
                  + scorecard_html(table, names, titles, _currency_of(names, labels)))
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>" + money_html
                  + _img(rf.money(money), "cost per outcome and SROI")
-                 + "<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
-                   "outcome, over all runs. SROI after Nicholls et al. (2012): gross SROI = discounted value of the "
-                   "person-years people held a sustained outcome (those holding one at the end projected "
-                   "benefit_duration years ahead with drop-off) / discounted money spent; net SROI deducts what the "
-                   "same people reached without the partnership (deadweight, from a run without money or partnership "
-                   "work on the same seed) and the share owed to others (attribution_others); net cost per "
-                   "additional sustained outcome = money spent / (outcomes - outcomes without the partnership). "
-                   "The payoff ratio "
-                   "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
-                   "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
-                   "seeds.</p>")
+                 + MONEY_NOTE)
     parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")
-    for n in names:
-        parts.append(f"<h3>{html.escape(titles[n])}</h3>")
-        ref = (titles[names[0]], runs[names[0]]["summary"]) if n != names[0] else None
-        paras = narrative(titles[n], scenarios[n], runs[n], ref, atts.get(n),
-                          dimension_names=labels[n]["dimension_names"], currency=labels[n]["currency"])
-        for s in paras:
-            head, sep, rest = s.partition(": ")
-            if head in ("To whom", "At what level", "Why", "Implications", "What happened along the way (mean per run)"):
-                parts.append(f"<p><b>{html.escape(head)}:</b> {html.escape(rest)}</p>")
-            else:
-                parts.append(f"<p>{html.escape(s)}</p>")
-        if n in atts:
-            parts.append(_img(rf.attribution(atts[n], titles[n]), f"attribution for {titles[n]}"))
+    parts += narrative_parts(names, scenarios, runs, atts, titles, labels)
     if optimize_trials > 0:
-        parts.append(hours_html(scenarios, titles, optimize_trials, replications, seed0, workers))
+        parts.append(hours_html(scenarios, titles, optimize_trials, replications, seed0, executor))
     parts.append(_method(replications, seed0))
     return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Backbone report: "
             + html.escape(", ".join(titles[n] for n in names)) + f"</title><style>{CSS}</style></head><body>"
@@ -366,7 +391,7 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
 
 
 def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trials: int, replications: int,
-               seed0: int = 0, workers: int | None = None) -> str:
+               seed0: int = 0, executor: Executor | None = None) -> str:
     """The section "Where this backbone's hours matter most": for each scenario with a
     funded backbone, the best split of its hours across the six principles from a small
     search (``analysis.optimize``, long-term impact, ``max(4, replications // 3)`` runs an
@@ -381,7 +406,8 @@ def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trial
         return out[0] + "<p class=note>No scenario funds a backbone.</p>"
     for n in funded:
         res = optimize(scenarios[n], "impact", trials=trials, replications=max(4, replications // 3),
-                       check_replications=replications, seed0=seed0, workers=workers)
+                       check_replications=replications, seed0=seed0,
+                       executor=executor.quiet() if executor is not None else None)
         g = res.gain_own
         clear = g.lo > 0
         rows = "".join(

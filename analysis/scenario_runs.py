@@ -4,8 +4,8 @@
 horizon (``Result.summary()``), a few monthly series, counts of each event type, and who
 reached a sustained outcome, by how many need dimensions a person has (the "to whom" of
 an impact narrative). ``run_arms`` runs every arm ``replications`` times with seeds
-``seed0 + r`` (the seeds ``backbone compare`` uses), through the experiments package's
-executor (local processes, this process, or Dask), and returns per arm three tables:
+``seed0 + r`` (the seeds ``backbone compare`` uses), through ``experiments.run_many``
+(this process, local processes or Dask), and returns per arm three tables:
 
 - ``summary``: one row per replication: replication, seed, the summary metrics, and
   ``ev_<event>`` counts (turnover, exit, relaunch, funding_cut, ...);
@@ -22,23 +22,20 @@ Usage::
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, Mapping
+from typing import Any, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from backbone.experiments.executors import cpu_count, execute
-from backbone.simulation import EVENT_TYPES, Params, simulate
+from backbone.experiments import Executor, Job, run_many, run_one
+from backbone.simulation import EVENT_TYPES, Params
 
 MONTHLY = ("impact_share", "outcomes_total", "improved_share", "service_hours", "served", "active_partners",
            "mean_trust", "mean_engagement")
-CHUNK = 10
 
 
-def detailed_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """One run as a small record (see the module docstring)."""
-    p = Params(dict(params))
-    res = simulate(p, int(seed))
+def detailed_record(res, p: Params, seed: int) -> dict[str, Any]:
+    """What a report's run keeps (in a worker; see the module docstring)."""
     out: dict[str, Any] = {"seed": int(seed), "summary": res.summary()}
     out["monthly"] = {m: res.monthly[m].to_numpy() for m in ("month",) + MONTHLY}
     counts = res.events["event"].value_counts()
@@ -54,14 +51,9 @@ def detailed_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return out
 
 
-def _chunk(params: Mapping[str, Any], tasks: list[tuple[int, int]], overrides: list[dict] | None = None
-           ) -> list[dict[str, Any]]:
-    out = []
-    for i, (rep, seed) in enumerate(tasks):
-        r = detailed_run({**params, **(overrides[i] if overrides else {})}, seed)
-        r["replication"] = rep
-        out.append(r)
-    return out
+def detailed_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """One run as a small record (see the module docstring)."""
+    return run_one(params, seed, detailed_record)
 
 
 def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
@@ -76,37 +68,18 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
     return {"summary": summary, "monthly": monthly, "by_needs": by_needs}
 
 
-def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0, workers: int | None = None,
-             scheduler: str | None = None, progress: Callable | None = None, posterior=None
-             ) -> dict[Hashable, dict[str, pd.DataFrame]]:
+def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,
+             executor: Executor | None = None, posterior=None) -> dict[Hashable, dict[str, pd.DataFrame]]:
     """Run every arm ``replications`` times (seed ``seed0 + r`` for replication r in
-    every arm) and return ``{arm: {"summary", "monthly", "by_needs"}}``. ``progress(iterable,
-    total=, desc=)`` may wrap the runs in a progress bar (one step per run).
+    every arm) on ``executor`` and return ``{arm: {"summary", "monthly", "by_needs"}}``.
     ``posterior`` (``experiments.posterior.Posterior``): replication r of every arm uses
     posterior draw r (``experiments.posterior.replication_draws``)."""
     from backbone.experiments.posterior import replication_draws
 
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
     draws = replication_draws(posterior, [p.to_dict() for p in arms.values()], replications, seed0)
-    tasks = []
-    for key, p in arms.items():
-        reps = [(r, seed0 + r) for r in range(replications)]
-        for i in range(0, replications, CHUNK):
-            over = [draws[r] for r, _ in reps[i:i + CHUNK]] if draws else None
-            tasks.append(((key, i), (p.to_dict(), reps[i:i + CHUNK], over)))
-    n = cpu_count() if workers is None else int(workers)
-    got: dict[Hashable, list] = {key: [] for key in arms}
-    it = execute(_chunk, tasks, max(1, min(n, len(tasks))), scheduler)
-
-    def each_run():  # one item per finished run, so that a progress bar counts runs
-        for (key, _), records in it:
-            got[key].extend(records)
-            yield from range(len(records))
-
-    ticks = each_run()
-    if progress is not None:
-        ticks = progress(ticks, total=len(arms) * replications, desc="runs")
-    for _ in ticks:
-        pass
+    jobs = {key: Job.replicated(p, replications, seed0, draws, keep=detailed_record) for key, p in arms.items()}
+    got = run_many(jobs, executor)
+    for records in got.values():
+        for r, rec in enumerate(records):
+            rec["replication"] = r
     return {key: _tables(recs) for key, recs in got.items()}

@@ -5,9 +5,9 @@ runs with a 95% confidence interval, and judge it against the band its source re
 Runs. Patterns that share their parameters share their runs: each distinct parameter set
 is run ``replications`` times, replication r with seed ``seed + r`` (common random
 numbers: the same seed in every arm, as ``backbone compare``), together with the
-counterfactual runs its paired measures need (same seed). Chunks of ``CHUNK``
-replications go through ``experiments.executors.execute`` (this process, local processes
-or Dask); the measures are computed in the worker, so only floats travel back.
+counterfactual runs its paired measures need (same seed). They go through
+``experiments.run_many`` (this process, local processes or Dask); the measures are
+computed in the worker, so only floats travel back.
 
 Statistic over runs (the pattern's ``statistic``, by default its measure's):
 
@@ -47,21 +47,19 @@ import datetime as dt
 import json
 import math
 import warnings
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from backbone.experiments.executors import cpu_count, execute
+from backbone.experiments import Executor, Job, run_many
 from backbone.simulation import Params, simulate
 
 from .compare import t_interval
 from .measures import MEASURES, evaluate
 from .patterns import Pattern, PatternSet
 
-CHUNK = 10            # replications per task sent to a worker
-PARALLEL_FROM = 100   # runs: below this, starting worker processes costs more than it saves
 LEVEL = 0.95
 N_RESAMPLES = 2000
 VERDICTS = ("reproduced", "partly", "missed")
@@ -76,27 +74,34 @@ VERDICT_RULE = (
     "measures; median with a 95% percentile bootstrap interval for first-month measures (a run where it "
     "never happens counts as horizon + 1 month).")
 
-Progress = Callable[..., Iterable]
-
-
 # ---------------------------------------------------------------- running
 def _key(params: Params) -> str:
     return json.dumps(params.to_dict(), sort_keys=True, default=str)
 
 
-def _run_chunk(main: dict, counterfactuals: dict[str, dict], jobs: list[tuple[str, str, dict, str | None]],
-               replications: list[tuple[int, int]]) -> list[tuple[str, int, int, float]]:
-    """Run one parameter set (and its counterfactuals, same seed) for a few replications
-    and return (pattern, replication, seed, value) for every pattern on these runs."""
-    p = Params(main)
-    cps = {k: Params(v) for k, v in counterfactuals.items()}
-    out = []
-    for r, seed in replications:
-        res = simulate(p, seed)
-        cfs = {k: simulate(cp, seed) for k, cp in cps.items()}
-        for pattern, measure, args, cf in jobs:
-            out.append((pattern, r, seed, evaluate(measure, res, args, cfs.get(cf) if cf else None)))
-    return out
+def pattern_values(res, p: Params, seed: int, counterfactuals: Mapping[str, dict],
+                   jobs: list[tuple[str, str, dict, str | None]]) -> list[tuple[str, float]]:
+    """What a validation run keeps (in a worker): (pattern, value) for every pattern on
+    this run, its counterfactuals (``counterfactuals``: parameters by id) run with the
+    same seed."""
+    cfs = {k: simulate(Params(v), seed) for k, v in counterfactuals.items()}
+    return [(pattern, evaluate(measure, res, args, cfs.get(cf) if cf else None)) for pattern, measure, args, cf in jobs]
+
+
+def group_jobs(pset_groups, replications: int, seed: int, over: Mapping[str, Any] | None = None) -> list[Job]:
+    """One job per group of patterns (``groups``): ``replications`` runs of its
+    parameters (with ``over`` applied to them and to its counterfactuals), replication
+    r with seed ``seed + r``."""
+    over = dict(over or {})
+    return [Job.replicated({**main, **over}, replications, seed, keep=pattern_values,
+                           counterfactuals={k: {**v, **over} for k, v in cfs.items()}, jobs=jobs)
+            for main, cfs, jobs in pset_groups]
+
+
+def job_rows(jobs: list[Job], got: Mapping[int, list]) -> list[tuple[str, int, int, float]]:
+    """(pattern, replication, seed, value) rows of the jobs' records."""
+    return [(pattern, r, int(job.seeds[r]), value) for g, job in enumerate(jobs)
+            for r, rec in enumerate(got[g]) for pattern, value in rec]
 
 
 def groups(patterns: Iterable[Pattern]) -> list[tuple[dict, dict[str, dict], list[tuple[str, str, dict, str | None]]]]:
@@ -124,23 +129,15 @@ def runs_needed(pset: PatternSet, replications: int | None = None) -> int:
     return sum(n * (1 + len(cfs)) for _, cfs, _ in groups(pset.patterns))
 
 
-def run_patterns(pset: PatternSet, replications: int | None = None, workers: int | None = None,
-                 scheduler: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
-    """Every pattern's measure on every replication: columns ``RUN_COLUMNS``, ordered by
-    the file's pattern order, then replication. The table does not depend on where the
-    runs ran."""
+def run_patterns(pset: PatternSet, replications: int | None = None, executor: Executor | None = None
+                 ) -> pd.DataFrame:
+    """Every pattern's measure on every replication (replication r with seed
+    ``pset.seed + r``): columns ``RUN_COLUMNS``, ordered by the file's pattern order, then
+    replication. The runs go through ``experiments.run_many`` on ``executor``; the table
+    does not depend on where they ran."""
     n = pset.replications if replications is None else int(replications)
-    if n < 1:
-        raise ValueError("replications must be at least 1")
-    reps = [(r, pset.seed + r) for r in range(n)]
-    tasks = [((g, i), (main, cfs, jobs, reps[i:i + CHUNK]))
-             for g, (main, cfs, jobs) in enumerate(groups(pset.patterns)) for i in range(0, n, CHUNK)]
-    if workers is None:
-        workers = cpu_count() if runs_needed(pset, n) >= PARALLEL_FROM else 1
-    done = execute(_run_chunk, tasks, max(1, min(int(workers), len(tasks))), scheduler)
-    if progress is not None:
-        done = progress(done, total=len(tasks), desc=f"validation runs (chunks of {CHUNK} replications)")
-    rows = [row for _, chunk in done for row in chunk]
+    jobs = group_jobs(groups(pset.patterns), n, pset.seed)
+    rows = job_rows(jobs, run_many(dict(enumerate(jobs)), executor))
     order = {p.key: i for i, p in enumerate(pset.patterns)}
     rows.sort(key=lambda row: (order[row[0]], row[1]))
     return pd.DataFrame(rows, columns=list(RUN_COLUMNS))
@@ -366,6 +363,6 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
     return "\n".join(lines)
 
 
-__all__ = ["CHUNK", "VERDICTS", "VERDICT_RULE", "RUN_COLUMNS", "TABLE_COLUMNS", "run_patterns", "runs_needed",
+__all__ = ["VERDICTS", "VERDICT_RULE", "RUN_COLUMNS", "TABLE_COLUMNS", "run_patterns", "runs_needed",
            "groups", "wilson", "median_ci", "censored_median", "estimate", "verdict", "validation_table", "reproduced", "passes",
            "summary_line", "text_table", "markdown", "fmt_estimate", "fmt_band", "MEASURES"]

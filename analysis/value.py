@@ -119,12 +119,12 @@ def value_table(runs: pd.DataFrame, params_by_name: Mapping[str, Params], which:
 
 
 def run_value(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
-              workers: int | None = None, progress=None) -> pd.DataFrame:
+              executor=None) -> pd.DataFrame:
     """Run every arm and its counterfactual on the same seeds; ``value_table`` of them."""
     from .compare import run_scenarios
 
     arms, which = with_counterfactuals(params_by_name)
-    runs = run_scenarios(arms, replications, seed0, progress=progress, workers=workers)
+    runs = run_scenarios(arms, replications, seed0, executor)
     return value_table(runs, params_by_name, which)
 
 

@@ -6,8 +6,9 @@ Public API::
     from backbone.experiments import load_experiment, run_experiment, load_results, query
     spec = load_experiment("experiments/examples/backbone_share_lhs.toml")
     spec.design_points()       # one row per design point, one column per factor
-    spec.seeds()               # replication seeds from SeedSequence(root_seed)
-    runs = run_experiment(spec, out="results/bb", workers=4)   # resumable folder
+    spec.seeds()               # replication r runs with seed root_seed + r
+    runs = run_experiment(spec, out="results/bb", executor=Executor(workers=4))   # resumable folder
+    got = run_many({"a": Job.replicated(Params(), 30, seed=0)}, Executor())   # any batch of runs
     runs, months = load_results("results/bb")
     query("results/bb", "SELECT avg(long_term_impact) FROM runs")
 
@@ -15,16 +16,17 @@ The spec format is documented in docs/EXPERIMENTS.md.
 """
 
 from .designs import DESIGNS, Factor, replication_seeds
-from .executors import SchedulerError, cpu_count, execute, model_fingerprint
+from .executors import PARALLEL_FROM, SERIAL, Executor, SchedulerError, cpu_count, model_fingerprint
 from .results import connect, load_results, query, read_manifest, runs_done
-from .runner import run_chunk, run_experiment, run_one
+from .runner import Job, progress_bar, run_experiment, run_job, run_many, run_one, run_specs
 from .spec import ALWAYS_KEPT, SUMMARY_METRICS, ExperimentError, ExperimentSpec, load_experiment
 from .store import ResultsStore, StoreError
 
 __all__ = [
     "ExperimentSpec", "ExperimentError", "load_experiment", "DESIGNS", "Factor", "replication_seeds",
     "SUMMARY_METRICS", "ALWAYS_KEPT",
-    "run_one", "run_chunk", "run_experiment", "execute", "cpu_count",
+    "Executor", "SERIAL", "PARALLEL_FROM", "Job", "run_one", "run_job", "run_many", "run_specs", "run_experiment", "progress_bar",
+    "cpu_count",
     "load_results", "query", "connect", "read_manifest", "runs_done",
     "ResultsStore", "StoreError", "SchedulerError", "model_fingerprint",
 ]

@@ -82,12 +82,14 @@ def design_seed(root_seed: int) -> int:
 
 
 def replication_seeds(root_seed: int, replications: int) -> list[int]:
-    """One simulation seed per replication, from ``SeedSequence(root_seed).spawn``.
+    """One simulation seed per replication: replication r runs with ``root_seed + r``
+    (docs/EXPERIMENTS.md, "Seeds").
 
-    Replication r uses the same seed at every design point (common random numbers), and
-    adding replications never changes the seeds of the earlier ones."""
-    children = np.random.SeedSequence(int(root_seed)).spawn(int(replications))
-    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+    Replication r uses the same seed at every design point and in every arm (common
+    random numbers), adding replications never changes the seeds of the earlier ones,
+    and any replication can be run again alone (``backbone run SCENARIO --seed N``).
+    The model derives its independent named streams from that one integer."""
+    return [int(root_seed) + r for r in range(int(replications))]
 
 
 def salib_problem(factors: Sequence[Factor]) -> dict[str, Any]:

@@ -2,10 +2,10 @@
 Dask cluster. All three call the same pure function on the same arguments, so they give
 the same records; ``execute`` yields them as chunks finish.
 
-- **Local pool** (default): ``ProcessPoolExecutor`` with the ``spawn`` start method (no
-  fork of a process holding threads), one process per core. Each worker loads numba's
-  compile cache once, in its initializer, and exits by itself if the sweep's process
-  dies (kill -9), instead of waiting forever for work.
+- **Local pool** (default): ``ProcessPoolExecutor``, one process per core, forked from a
+  fork server that imported the model and loaded numba's compile cache once (no fork of
+  this process, which may hold threads; see ``_context``). Each worker exits by itself
+  if the sweep's process dies (kill -9), instead of waiting forever for work.
 - **Dask**: ``distributed.Client(address)``; every worker loads the numba cache once
   (``Client.run``) and must run the same model code as this process: its fingerprint
   (a hash of the simulation package's sources) is compared before any work is sent.
@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import threading
 import time
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator
@@ -63,16 +64,45 @@ def warm() -> str:
     return model_fingerprint()
 
 
-def _watch_parent(parent: int) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a pid reused by another user's process
+        return True
+    return True
+
+
+def _watch_parent(parent: int, ppid: int) -> None:
+    """Exit when the batch's process (``parent``) or this worker's own parent (the fork
+    server, which exits with the batch's process) is gone: no worker outlives a kill -9."""
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent:
+        if os.getppid() != ppid or not _alive(parent):
             os._exit(1)
 
 
 def _init_worker(parent: int) -> None:
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
-    warm()
+    threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True, name="watch-parent").start()
+    warm()   # a no-op cost when the fork server already loaded the cache (experiments._warm)
+
+
+def _context():
+    """Workers are forked from a fork server that has imported the model and loaded
+    numba's compile cache once (``experiments._warm``): starting a worker then costs a
+    fork, not an import and a cache load (about 1.5 s of CPU each), and every pool of
+    this process reuses the server. The server is single-threaded, so forking it is
+    safe where forking this process (which may hold threads) would not be. Where there
+    is no fork server (not POSIX), spawned processes."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    # "__main__" too: a script's workers then need not import it again each (as spawned
+    # workers do); multiprocessing's own recipe (``set_forkserver_preload``).
+    ctx.set_forkserver_preload(["__main__", "backbone.experiments._warm"])
+    return ctx
 
 
 Task = tuple[Hashable, tuple[Any, ...]]
@@ -106,9 +136,7 @@ def _windowed(submit: Callable, wait_any: Callable, tasks: Iterable[Task], windo
 
 
 def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
-    ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                  initargs=(os.getpid(),))
+    pool = process_pool(workers)
     ok = False
     try:
         yield from _windowed(lambda args: pool.submit(fn, *args),
@@ -123,8 +151,7 @@ def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A local pool of ``workers`` spawned processes, each with numba's cache loaded and
     set to exit if this process dies: the pool ``execute`` uses, for callers that submit
     their own futures (the calibration's ABC sampler). The caller shuts it down."""
-    ctx = multiprocessing.get_context("spawn")
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
                                   initargs=(os.getpid(),))
 
 
@@ -155,7 +182,7 @@ def check_address(address: str | None) -> str | None:
     return text
 
 
-def connect(address: str):
+def dask_client(address: str):
     """A ``distributed.Client`` for ``address``, or a one-line SchedulerError. The wait
     for the connection is Dask's own setting (``distributed.comm.timeouts.connect``,
     e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``)."""
@@ -171,7 +198,7 @@ def connect(address: str):
 def _dask(fn: Callable, tasks: Iterable[Task], address: str) -> Iterator[tuple[Hashable, Any]]:
     from distributed import as_completed
 
-    client = connect(address)
+    client = dask_client(address)
     try:
         if not client.scheduler_info().get("workers"):
             client.wait_for_workers(1, timeout=60)
@@ -213,4 +240,58 @@ def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: st
     return _local(fn, tasks, workers)
 
 
-__all__ = ["execute", "process_pool", "connect", "check_address", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]
+PARALLEL_FROM = 100   # runs: with workers left to the executor, smaller batches run in this process
+                      # (starting worker processes costs more than they save)
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where a batch of runs goes, made once (by the CLI, a notebook, a test) and handed
+    down to whatever runs: ``workers`` local processes (None: every core, or this
+    process for batches under ``PARALLEL_FROM`` runs; 1: this process), or a Dask
+    cluster at ``scheduler`` (``[tcp://]HOST:PORT``), and ``progress``, a function called
+    with (runs done, runs in all) after each chunk, or None.
+
+    Checked when made: a bad ``workers`` is a ValueError, a bad address a one-line
+    ``SchedulerError``. ``Executor.from_env(...)`` takes the scheduler from
+    ``$DASK_SCHEDULER_ADDRESS`` when none is given."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    progress: Callable[[int, int], Any] | None = None
+
+    def __post_init__(self) -> None:
+        w = self.workers
+        if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w < 1):
+            raise ValueError(f"workers = {w!r} is not allowed: expected a whole number >= 1")
+        object.__setattr__(self, "scheduler", check_address(self.scheduler))
+
+    @classmethod
+    def from_env(cls, workers: int | None = None, scheduler: str | None = None,
+                 progress: Callable[[int, int], Any] | None = None) -> "Executor":
+        return cls(workers, scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None, progress)
+
+    def quiet(self) -> "Executor":
+        """The same place, without progress (for batches inside a longer loop)."""
+        return replace(self, progress=None)
+
+    def n_workers(self, runs: int, tasks: int) -> int:
+        """Local processes for a batch of ``runs`` runs in ``tasks`` chunks."""
+        if self.workers is None:
+            return min(cpu_count(), tasks) if runs >= PARALLEL_FROM else 1
+        return max(1, min(self.workers, tasks))
+
+    def map(self, fn: Callable, tasks: Iterable[Task], runs: int, n_tasks: int) -> Iterator[tuple[Hashable, Any]]:
+        """``execute`` on this executor's processes or cluster."""
+        return execute(fn, tasks, self.n_workers(runs, n_tasks), self.scheduler)
+
+    def describe(self) -> dict[str, Any]:
+        """Where the runs go, for a results folder's manifest."""
+        return {"workers": None if self.scheduler else (self.workers or cpu_count()), "scheduler": self.scheduler}
+
+
+SERIAL = Executor(workers=1)
+
+
+__all__ = ["Executor", "SERIAL", "PARALLEL_FROM", "execute", "process_pool", "dask_client", "check_address", "warm",
+           "cpu_count", "model_fingerprint", "SchedulerError"]

@@ -77,6 +77,14 @@ def _calibration_tables(folder: str | Path) -> dict[str, Path] | None:
     return {k: v for k, v in out.items() if v.is_file()}
 
 
+def _lock(con, paths: list[Path]) -> None:
+    """Let ``con`` read ``paths`` and nothing else, for good (``_CONFIG``'s note)."""
+    con.execute(f"SET allowed_paths = {_sql_list(paths)}")
+    con.execute("SET allowed_directories = []")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def connect(folder: str | Path, locked: bool = True):
     """A DuckDB connection with views ``runs`` (and ``months`` when kept) over the
     folder's checked Parquet chunks.
@@ -92,10 +100,7 @@ def connect(folder: str | Path, locked: bool = True):
         for name, path in cal.items():
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_list([path])})")
         if locked:
-            con.execute(f"SET allowed_paths = {_sql_list(list(cal.values()))}")
-            con.execute("SET allowed_directories = []")
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
+            _lock(con, list(cal.values()))
         return con
     store = ResultsStore.open(folder)
     con = duckdb.connect(":memory:", config=dict(_CONFIG))
@@ -122,10 +127,7 @@ def connect(folder: str | Path, locked: bool = True):
             con.register(f"_{kind}_empty", empty)
             con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
     if locked:
-        con.execute(f"SET allowed_paths = {_sql_list(allowed)}")
-        con.execute("SET allowed_directories = []")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+        _lock(con, allowed)
     return con
 
 

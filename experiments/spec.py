@@ -177,6 +177,18 @@ class ExperimentSpec:
         if not isinstance(self.description, str):
             raise ExperimentError(f"{src}: description must be a string")
 
+        self._parse_design(raw)
+        self.replications = _whole(src, "replications", raw.get("replications", 1), 1, 1_000_000)
+        self.root_seed = _whole(src, "root_seed", raw.get("root_seed", 0), 0, MAX_SEED - self.replications)
+        self.keep_monthly = _bool(src, "keep_monthly", raw.get("keep_monthly", False))
+        self.outputs = self._parse_outputs(raw.get("outputs"))
+        self._parse_factors(raw)
+        self.base: Params = self._parse_base(raw, self._parse_fixed(raw))
+
+    # ------------------------------------------------------------ validation, one part each
+    def _parse_design(self, raw: dict[str, Any]) -> None:
+        """``design``, ``samples`` and the design's options."""
+        src = self.source
         design = raw.get("design", "full_factorial")
         if design not in DESIGNS:
             raise ExperimentError(f"{src}: design = {design!r} is not allowed: expected one of {', '.join(DESIGNS)}")
@@ -210,23 +222,23 @@ class ExperimentSpec:
         elif design == "morris":
             self.options["morris_levels"] = 4
 
-        self.replications = _whole(src, "replications", raw.get("replications", 1), 1, 1_000_000)
-        self.root_seed = _whole(src, "root_seed", raw.get("root_seed", 0), 0, MAX_SEED - 1)
-        self.keep_monthly = _bool(src, "keep_monthly", raw.get("keep_monthly", False))
-        self.outputs = self._parse_outputs(raw.get("outputs"))
-
+    def _parse_factors(self, raw: dict[str, Any]) -> None:
+        src = self.source
         factors = raw.get("factors")
         if not isinstance(factors, Mapping) or not factors:
             raise ExperimentError(f"{src}: factors is required: a table with one entry per parameter varied, "
                                   "e.g. [factors.backbone_share] range = [0.0, 0.3]")
-        self.factors = tuple(_parse_factor(src, name, t, design) for name, t in factors.items())
-
+        self.factors = tuple(_parse_factor(src, name, t, self.design) for name, t in factors.items())
         if self.runs_total > MAX_RUNS:
             raise ExperimentError(
                 f"{src}: {self.n_points:_} design points x {self.replications:_} replications = "
                 f"{self.runs_total:_} runs is not allowed: expected at most {MAX_RUNS:_} runs "
                 "(fewer samples, steps or replications, or split the experiment)")
 
+    def _parse_fixed(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The parameters set over the scenario: ``fixed`` and ``months``, checked."""
+        src = self.source
+        factors = raw["factors"]
         fixed = raw.get("fixed", {})
         if not isinstance(fixed, Mapping):
             raise ExperimentError(f"{src}: fixed must be a table of parameter = value")
@@ -248,14 +260,18 @@ class ExperimentSpec:
                 overrides["months"] = coerce(SCHEMA["months"], raw["months"])
             except ParameterError as exc:
                 raise ExperimentError(f"{src}: {exc}") from None
+        return overrides
 
+    def _parse_base(self, raw: dict[str, Any], overrides: dict[str, Any]) -> Params:
+        """The scenario with the fixed parameters applied."""
+        src = self.source
         scenario = raw.get("scenario", "baseline")
         if not isinstance(scenario, str) or not scenario:
             raise ExperimentError(f"{src}: scenario must be a scenario name or a path to a .toml file")
         self.scenario = scenario
         try:
-            path = scenario_path(scenario, relative_to=base_dir)
-            self.base: Params = load_scenario(path, overrides)
+            path = scenario_path(scenario, relative_to=self._base_dir)
+            return load_scenario(path, overrides)
         except ParameterError as exc:
             raise ExperimentError(f"{src}: scenario: {exc}") from None
 
@@ -313,8 +329,8 @@ class ExperimentSpec:
         return self.n_points * self.replications
 
     def seeds(self) -> list[int]:
-        """The replication seeds, fixed by ``root_seed``: replication r runs with
-        ``seeds()[r]`` at every design point (common random numbers)."""
+        """The replication seeds: replication r runs with ``root_seed + r`` at every
+        design point (common random numbers; docs/EXPERIMENTS.md)."""
         return designs.replication_seeds(self.root_seed, self.replications)
 
     def salib_problem(self) -> dict[str, Any]:

@@ -458,6 +458,10 @@ class ResultsStore:
             raise StoreError(f"{self.folder} holds results of a different experiment ({m.get('name')!r} from "
                              f"{m.get('source')}; differs in: {', '.join(diff) or 'spec'}): refusing to overwrite it "
                              "(choose another --out folder)")
+        if m.get("seeds") != spec.seeds():
+            raise StoreError(f"{self.folder} was started with other replication seeds (an older seed scheme; "
+                             "now replication r runs with root_seed + r): results would mix seeds, so it is "
+                             "refused (use a new folder)")
         if m.get("model_fingerprint") != model_fingerprint():
             raise StoreError(f"{self.folder} was started with other model code (simulation sources "
                              f"{m.get('model_fingerprint')}, now {model_fingerprint()}): results would mix "

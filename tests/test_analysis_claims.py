@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backbone.analysis.batch import Arm, arm_spec, run_jobs
+from backbone.experiments import SERIAL, Executor  # noqa: F401
+from backbone.analysis.batch import Arm, arm_spec
 from backbone.analysis.claims import CLAIMS_DIR, VERDICTS, Context, Size, combine, markdown_table, run_claims, verdict_table
 from backbone.analysis.claimset import CLAIMS, ORDER, claim
 from backbone.analysis.stats import Estimate
@@ -44,14 +45,19 @@ def test_arms_keep_points_and_seeds():
         arm_spec(spec, Arm(fixed={"backbone_shares": 0.0}))
 
 
-def test_run_jobs_gives_what_run_experiment_gives():
+def test_run_specs_gives_what_run_experiment_gives():
+    from backbone.analysis.claims import with_factors
+    from backbone.experiments import run_specs
+
     spec = load_experiment(CLAIMS_DIR / "survival.toml").replace(replications=2,
                                                                  fixed={"n_beneficiaries": 200, "months": 12})
-    runs, months = run_experiment(spec, workers=1, progress=False, return_months=True)
-    got = run_jobs({"a": spec}, workers=1, progress=False)["a"]
-    pd.testing.assert_frame_equal(got[0], runs)
-    pd.testing.assert_frame_equal(got[1][months.columns], months)
-    assert set(got[1].backbone_share) == {0.0, 0.1}  # factor values joined onto the months
+    runs, months = run_experiment(spec, executor=SERIAL, return_months=True)
+    got = run_specs({"a": spec, "b": spec}, SERIAL)
+    for key in ("a", "b"):
+        pd.testing.assert_frame_equal(got[key][0], runs)
+        pd.testing.assert_frame_equal(got[key][1], months)
+    joined = with_factors(spec, got["a"][1])
+    assert set(joined.backbone_share) == {0.0, 0.1}  # factor values joined onto the months
 
 
 def test_combine_rules():
@@ -65,7 +71,7 @@ def test_combine_rules():
 
 @pytest.fixture(scope="module")
 def micro_results():
-    return run_claims(MICRO, workers=1, progress=False)
+    return run_claims(CLAIMS, MICRO, SERIAL)
 
 
 def test_every_claim_runs_end_to_end(micro_results):
@@ -95,3 +101,9 @@ def test_uncertainty_resizing_drops_a_claims_own_factor():
     u = ctx.uncertainty(drop=("integration",))
     assert "integration" not in u.factor_names and u.samples == 3 and u.replications == 1
     assert u.base.months == 36
+
+
+def test_the_uncertainty_ranges_contain_the_baseline():
+    spec = load_experiment(CLAIMS_DIR / "uncertainty.toml")
+    for f in spec.factors:
+        assert f.lo <= getattr(spec.base, f.name) <= f.hi, f.name

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.cli.main import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -108,7 +109,7 @@ def results(tmp_path_factory) -> Path:
     from backbone.experiments import load_experiment, run_experiment
 
     out = tmp_path_factory.mktemp("res") / "ok"
-    run_experiment(load_experiment(CORPUS / "ok_spec.toml"), out=out, workers=1, progress=False)
+    run_experiment(load_experiment(CORPUS / "ok_spec.toml"), out=out, executor=SERIAL, chunk_size=2)
     assert len(list((out / "runs").glob("chunk-*.parquet"))) >= 2
     return out
 

@@ -13,6 +13,7 @@ import pytest
 
 pytest.importorskip("pyabc")
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.analysis.calibrate import (CalibrationError, band_distance, calibrate, calibration_figures, load_targets,
                                 parse_targets)
 from backbone.analysis.measures import evaluate
@@ -88,7 +89,7 @@ def calibrated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cal") / "run"
     path = folder.parent / "targets.toml"
     path.write_text(targets_text(synthetic_bands()))
-    manifest = calibrate(load_targets(path), folder, workers=1, progress=None)
+    manifest = calibrate(load_targets(path), folder, executor=SERIAL, log=None)
     return folder, path, manifest
 
 
@@ -151,7 +152,7 @@ def test_posterior_draws_are_reproducible_from_the_folder(calibrated):
 
 def test_rerunning_a_finished_calibration_resumes_without_new_generations(calibrated):
     folder, path, manifest = calibrated
-    again = calibrate(load_targets(path), folder, workers=1, progress=None)
+    again = calibrate(load_targets(path), folder, executor=SERIAL, log=None)
     assert again["n_generations"] == manifest["n_generations"]
     assert again["posterior_sha256"] == manifest["posterior_sha256"]
 
@@ -192,31 +193,33 @@ def test_bad_targets_are_one_line_errors(tmp_path):
     other.mkdir()
     (other / "x.txt").write_text("not a calibration")
     with pytest.raises(CalibrationError, match="not a calibration folder"):
-        calibrate(parse_targets(text, tmp_path / "t.toml"), other, workers=1, progress=None)
+        calibrate(parse_targets(text, tmp_path / "t.toml"), other, executor=SERIAL, log=None)
 
 
 def test_posterior_on_compare_gives_every_arm_the_same_draw(calibrated, monkeypatch):
     from backbone.analysis import compare
+    from backbone.experiments import runner
 
     folder = calibrated[0]
     post = load_posterior(folder)
     seen = []
-    real = compare._run_chunk
+    real = runner.run_chunk
 
-    def spy(params, scenario, replications, overrides=None):
-        seen.append((scenario, [r for r, _ in replications], overrides))
-        return real(params, scenario, replications, overrides)
+    def spy(fingerprint, params, runs, keep, options):
+        seen.append((params["backbone_share"], runs))
+        return real(fingerprint, params, runs, keep, options)
 
-    monkeypatch.setattr(compare, "_run_chunk", spy)
+    monkeypatch.setattr(runner, "run_chunk", spy)
     arms = {"a": Params(**BASE), "b": Params(**BASE, backbone_share=0.0)}
-    runs = compare.run_scenarios(arms, replications=4, seed0=3, workers=1, posterior=post)
-    by_arm = {}
-    for scenario, reps, overrides in seen:
-        for r, o in zip(reps, overrides):
-            by_arm.setdefault(r, {})[scenario] = o
-    for r, arms_o in by_arm.items():
-        assert arms_o["a"] == arms_o["b"] == post.overrides(r, seed=3)
-    assert len({json.dumps(by_arm[r]["a"], sort_keys=True) for r in by_arm}) > 1
+    runs = compare.run_scenarios(arms, replications=4, seed0=3, executor=SERIAL, posterior=post)
+    by_rep = {}
+    for share, chunk in seen:
+        for seed, over in chunk:
+            by_rep.setdefault(seed - 3, {})[share] = over
+    assert sorted(by_rep) == [0, 1, 2, 3]
+    for r, arms_o in by_rep.items():
+        assert len(arms_o) == 2 and all(o == post.overrides(r, seed=3) for o in arms_o.values())
+    assert len({json.dumps(by_rep[r][0.0], sort_keys=True) for r in by_rep}) > 1
     assert list(runs["particle"].iloc[::2]) == list(runs["particle"].iloc[1::2])
 
 
@@ -234,8 +237,7 @@ def test_a_calibration_killed_with_sigkill_resumes_from_its_last_generation(tmp_
     folder = tmp_path / "run"
     root = Path(__file__).resolve().parents[1]
     code = ("import sys; from analysis.calibrate import calibrate, load_targets; "
-            f"calibrate(load_targets({str(path)!r}), {str(folder)!r}, workers=1, "
-            "progress=lambda s: (print(s, flush=True), "
+            f"calibrate(load_targets({str(path)!r}), {str(folder)!r}, log=lambda s: (print(s, flush=True), "
             "s.startswith('generation 1/') and __import__('time').sleep(600)))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(root)})
@@ -249,16 +251,15 @@ def test_a_calibration_killed_with_sigkill_resumes_from_its_last_generation(tmp_
         proc.wait()
     assert (folder / "abc.db").is_file() and not (folder / "posterior.parquet").exists()
     lines = []
-    manifest = calibrate(load_targets(path), folder, workers=1, progress=lines.append)
+    manifest = calibrate(load_targets(path), folder, executor=SERIAL, log=lines.append)
     assert "resuming after generation 0" in lines[0]
     assert not any(s.startswith("generation 1/") for s in lines)
     assert manifest["n_generations"] == 3 and manifest["status"] == "complete"
 
 
 def test_posterior_in_a_batch_of_specs_keeps_each_arms_contrast(calibrated, monkeypatch):
-    from backbone.analysis import batch
     from backbone.analysis.batch import Arm, arm_spec
-    from backbone.experiments import ExperimentSpec
+    from backbone.experiments import ExperimentSpec, run_specs, runner
 
     post = load_posterior(calibrated[0])
     spec = ExperimentSpec.from_dict({"name": "t", "scenario": "baseline", "design": "full_factorial",
@@ -267,20 +268,20 @@ def test_posterior_in_a_batch_of_specs_keeps_each_arms_contrast(calibrated, monk
                                      "factors": {"backbone_share": {"levels": [0.0, 0.1]}}})
     jobs = {("c", "a"): spec, ("c", "b"): arm_spec(spec, Arm(fixed={"turnover_rate": 0.01}))}
     seen = {}
-    real = batch.run_chunk
+    real = runner.run_chunk
 
-    def spy(base, names, tasks, outputs, keep, draws=None):
-        for point, rep, seed, values in tasks:
-            seen.setdefault(rep, []).append((base["turnover_rate"], draws[rep]))
-        return real(base, names, tasks, outputs, keep, draws)
+    def spy(fingerprint, params, runs, keep, options):
+        for seed, over in runs:
+            draw = {k: v for k, v in over.items() if k != "backbone_share"}
+            seen.setdefault(seed - spec.root_seed, []).append(draw)
+        return real(fingerprint, params, runs, keep, options)
 
-    monkeypatch.setattr(batch, "run_chunk", spy)
-    out = batch.run_jobs(jobs, workers=1, progress=False, posterior=post)
-    assert len(out[("c", "a")][0]) == 6
-    for rep, calls in seen.items():
-        draws = [d for _, d in calls]
-        assert all(d == draws[0] for d in draws)                 # every arm and point: the same draw
-        assert "turnover_rate" not in draws[0]                    # the arms' contrast is kept
+    monkeypatch.setattr(runner, "run_chunk", spy)
+    out = run_specs(jobs, SERIAL, posterior=post, group=lambda key: key[0])
+    assert len(out[("c", "a")][0]) == 6 and sorted(seen) == [0, 1, 2]
+    for rep, draws in seen.items():
+        assert len(draws) == 4 and all(d == draws[0] for d in draws)   # every arm and point: the same draw
+        assert "turnover_rate" not in draws[0]                          # the arms' contrast is kept
         assert draws[0]["natural_gain"] == post.overrides(rep, spec.root_seed)["natural_gain"]
 
 
@@ -302,7 +303,7 @@ def test_a_calibration_runs_on_a_dask_cluster(tmp_path):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         manifest = calibrate(parse_targets(text, tmp_path / "t.toml"), tmp_path / "out",
-                             scheduler=cluster.scheduler_address, progress=None)
+                             executor=Executor(scheduler=cluster.scheduler_address), log=None)
     assert manifest["status"] == "complete" and manifest["scheduler"] == cluster.scheduler_address
     assert len(pd.read_parquet(tmp_path / "out" / "posterior.parquet")) == 20
 
@@ -315,10 +316,10 @@ def test_a_sweep_folder_resumes_only_with_its_posterior(calibrated, tmp_path):
                                      "replications": 2, "months": 12, "fixed": {"n_beneficiaries": 100},
                                      "factors": {"backbone_share": {"levels": [0.0, 0.1]}}})
     out = tmp_path / "sweep"
-    with_post = run_experiment(spec, out=out, workers=1, progress=False, posterior=post)
-    without = run_experiment(spec, workers=1, progress=False)
+    with_post = run_experiment(spec, out=out, executor=SERIAL, posterior=post)
+    without = run_experiment(spec, executor=SERIAL)
     assert len(with_post) == len(without) == 4
     assert not with_post.drop(columns=["seed"]).equals(without.drop(columns=["seed"]))  # the draws changed runs
-    assert run_experiment(spec, out=out, workers=1, progress=False, posterior=post).equals(with_post)
+    assert run_experiment(spec, out=out, executor=SERIAL, posterior=post).equals(with_post)
     with pytest.raises(PosteriorError, match="was started with posterior"):
-        run_experiment(spec, out=out, workers=1, progress=False)
+        run_experiment(spec, out=out, executor=SERIAL)

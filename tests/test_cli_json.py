@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.cli.main import main
 from backbone.simulation import SCHEMA, SCORECARD_METRICS, load_scenario, simulate
 
@@ -56,7 +57,7 @@ def test_results_json(capsys, tmp_path):
     from backbone.experiments import load_experiment, run_experiment
 
     folder = tmp_path / "res"
-    runs = run_experiment(load_experiment(CORPUS / "ok_spec.toml"), out=folder, workers=1, progress=False)
+    runs = run_experiment(load_experiment(CORPUS / "ok_spec.toml"), out=folder, executor=SERIAL)
     doc = run_json(["results", str(folder)], capsys)
     assert doc["runs_done"] == doc["runs_total"] == len(runs) and doc["complete"]
     assert doc["scorecard"]["long_term_impact"]["mean"] == pytest.approx(runs["long_term_impact"].mean())

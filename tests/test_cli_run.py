@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.simulation import SCHEMA, SCORECARD, SCORECARD_METRICS
 from backbone.simulation.scenarios import scenario_names
 
@@ -207,19 +208,14 @@ def test_run_explains_the_goal_in_words():
     assert "(goal: 0.7)" not in proc.stdout
 
 
-def test_the_report_s_progress_bar_counts_runs_not_chunks():
+def test_the_report_s_progress_counts_runs_not_chunks():
     from backbone.analysis.scenario_runs import run_arms
     from backbone.simulation import Params
 
-    seen = {}
-
-    def progress(items, total=None, desc=""):
-        seen.update(total=total, desc=desc)
-        for item in items:
-            seen["steps"] = seen.get("steps", 0) + 1
-            yield item
-
+    seen = []
     p = Params(months=6, n_beneficiaries=50)
-    got = run_arms({"a": p, "b": p.replace(backbone_share=0.0)}, replications=12, workers=1, progress=progress)
-    assert seen == {"total": 24, "desc": "runs", "steps": 24}  # 2 arms x 12 runs (2 chunks each)
+    got = run_arms({"a": p, "b": p.replace(backbone_share=0.0)}, replications=12,
+                   executor=Executor(workers=1, progress=lambda done, total: seen.append((done, total))))
+    assert seen[0] == (0, 24) and seen[-1] == (24, 24)   # 2 arms x 12 runs, reported in runs
+    assert len(seen) > 2 and all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
     assert len(got["a"]["summary"]) == len(got["b"]["summary"]) == 12

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.analysis.compare import (COMPARE_METRICS, TABLE_COLUMNS, compare_scenarios, paired_table,
                               run_scenarios, t_interval)
 from backbone.simulation import SCORECARD_METRICS, Params
@@ -75,8 +76,8 @@ def test_runs_in_worker_processes_give_the_same_table():
 
     arms = {"none": Params(backbone_share=0.0, n_beneficiaries=300, months=12),
             "bb": Params(n_beneficiaries=300, months=12)}
-    serial = run_scenarios(arms, 12, seed0=5, workers=1)
-    pooled = run_scenarios(arms, 12, seed0=5, workers=2)
+    serial = run_scenarios(arms, 12, seed0=5, executor=SERIAL)
+    pooled = run_scenarios(arms, 12, seed0=5, executor=Executor(workers=2))
     assert list(serial["scenario"][:2]) == ["none", "bb"]
     assert list(serial["replication"]) == sorted(serial["replication"])
     pd.testing.assert_frame_equal(serial, pooled)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.experiments import ExperimentSpec, SchedulerError, load_results, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,9 +80,9 @@ def spec() -> ExperimentSpec:
 
 
 def test_local_pool_and_dask_give_identical_tables(cluster, spec, tmp_path, monkeypatch):
-    here = run_experiment(spec, workers=1, progress=False, return_months=True)
-    pool = run_experiment(spec, workers=2, progress=False, chunk_size=3, return_months=True)
-    dask = run_experiment(spec, scheduler=cluster, progress=False, chunk_size=2, return_months=True)
+    here = run_experiment(spec, executor=SERIAL, return_months=True)
+    pool = run_experiment(spec, executor=Executor(workers=2), chunk_size=3, return_months=True)
+    dask = run_experiment(spec, executor=Executor(scheduler=cluster), chunk_size=2, return_months=True)
     assert len(here[0]) == 24 and len(here[1]) == 24 * 24
     for got in (pool, dask):
         pd.testing.assert_frame_equal(got[0], here[0])
@@ -89,7 +90,7 @@ def test_local_pool_and_dask_give_identical_tables(cluster, spec, tmp_path, monk
     # the address from the environment, into a results folder
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster)
     out = tmp_path / "res"
-    run_experiment(spec, out=out, progress=False)
+    run_experiment(spec, out=out)
     runs, months = load_results(out)
     pd.testing.assert_frame_equal(runs, here[0])
     pd.testing.assert_frame_equal(months, here[1])
@@ -100,4 +101,4 @@ def test_an_unreachable_scheduler_is_one_clear_error(spec):
 
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
         with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-            run_experiment(spec, scheduler="tcp://127.0.0.1:9", progress=False)
+            run_experiment(spec, executor=Executor(scheduler="tcp://127.0.0.1:9"))

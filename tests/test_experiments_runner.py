@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.experiments import SUMMARY_METRICS, ExperimentSpec, SchedulerError, model_fingerprint, run_experiment, run_one
-from backbone.experiments.runner import run_chunk_checked
+from backbone.experiments import Job, run_job, run_many
+from backbone.experiments.runner import run_chunk, summary_record
 from backbone.simulation import Params, simulate
 
 SMALL = {"n_beneficiaries": 300}
@@ -24,30 +26,39 @@ def make_spec(**over) -> ExperimentSpec:
 
 def test_run_one_is_simulate_summarized():
     s = make_spec()
-    rec = run_one(s, {"backbone_share": 0.1, "regime": "isolated"}, seed=7, point_id=3, replication=1)
-    ref = simulate(Params({**s.base.to_dict(), "backbone_share": 0.1, "regime": "isolated"}), seed=7).summary()
-    assert rec["point"] == 3 and rec["replication"] == 1 and rec["seed"] == 7
-    assert rec["backbone_share"] == 0.1 and rec["regime"] == "isolated"
+    p = s.base.replace(backbone_share=0.1, regime="isolated")
+    rec = run_one(p, seed=7)
+    ref = simulate(p, seed=7).summary()
     for m in SUMMARY_METRICS:
         assert rec[m] == ref[m], m
     assert "monthly" not in rec
 
 
 def test_run_one_with_a_params_dict_and_monthly():
-    point = {"point": 5, "replication": 2, "integration": 0.8}
-    rec = run_one({**SMALL, "months": 12}, point, seed=3, keep_monthly=True)
+    rec = run_one({**SMALL, "months": 12, "integration": 0.8}, seed=3, monthly=["impact_share"],
+                  names=("integration",))
     res = simulate(Params({**SMALL, "months": 12, "integration": 0.8}), seed=3)
-    assert rec["point"] == 5 and rec["replication"] == 2 and rec["integration"] == 0.8
     assert rec["long_term_impact"] == res.summary()["long_term_impact"]
-    # 'integration' is a parameter and a metric (realized integration): the metric is renamed
+    # 'integration' is a parameter and a metric (realized integration): named like a factor, the metric is renamed
     assert rec["integration_metric"] == res.summary()["integration"]
     assert np.array_equal(rec["monthly"]["month"], np.arange(1, 13))
     assert np.array_equal(rec["monthly"]["impact_share"], res.monthly["impact_share"].to_numpy())
 
 
+def test_a_job_runs_its_seeds_and_overrides_in_order():
+    base = {**SMALL, "months": 12}
+    job = Job.replicated(base, 3, seed=10, draws={0: {"backbone_share": 0.0}, 1: {}, 2: {"backbone_share": 0.2}})
+    assert list(job.seeds) == [10, 11, 12]
+    got = run_many({"j": job}, SERIAL, chunk_size=2)["j"]
+    for r, rec in enumerate(got):
+        p = Params({**base, **job.overrides[r]})
+        assert rec["long_term_impact"] == simulate(p, seed=10 + r).summary()["long_term_impact"]
+    assert got == run_job(job)
+
+
 def test_runs_table_shape_order_and_common_random_numbers():
     s = make_spec()
-    runs = run_experiment(s, workers=1, progress=False)
+    runs = run_experiment(s, executor=SERIAL)
     pts = s.design_points()
     assert len(runs) == len(pts) * 3 == 18
     assert list(runs.columns[:5]) == ["point", "replication", "seed", "backbone_share", "regime"]
@@ -63,17 +74,18 @@ def test_runs_table_shape_order_and_common_random_numbers():
     assert (merged["regime"] == merged["regime_design"]).all()
     # each row is the run it claims to be
     row = runs.iloc[10]
-    again = run_one(s, {"backbone_share": row["backbone_share"], "regime": row["regime"]}, int(row["seed"]))
+    again = run_one(s.base.replace(backbone_share=float(row["backbone_share"]), regime=row["regime"]),
+                    int(row["seed"]))
     assert again["long_term_impact"] == row["long_term_impact"]
     # same spec, same table
-    assert run_experiment(s, workers=1, progress=False).equals(runs)
+    assert run_experiment(s, executor=SERIAL).equals(runs)
 
 
 def test_common_random_numbers_pair_the_points():
     # value_per_outcome_year only monetizes outcomes (SROI): on common random numbers
     # every point of a replication has the same trajectory; replications differ
     s = make_spec(factors={"value_per_outcome_year": {"levels": [30.0, 60.0]}}, replications=2)
-    runs = run_experiment(s, workers=1, progress=False)
+    runs = run_experiment(s, executor=SERIAL)
     a = runs[runs["point"] == 0].reset_index(drop=True)
     b = runs[runs["point"] == 1].reset_index(drop=True)
     assert a["impact_share"].equals(b["impact_share"]) and a["mean_trust"].equals(b["mean_trust"])
@@ -84,7 +96,7 @@ def test_common_random_numbers_pair_the_points():
 def test_outputs_and_monthly_table():
     s = make_spec(outputs=["turnovers"], keep_monthly=True, replications=2,
                   factors={"regime": {"levels": ["pooled", "isolated"]}})
-    runs, months = run_experiment(s, workers=1, progress=False, return_months=True)
+    runs, months = run_experiment(s, executor=SERIAL, return_months=True)
     assert "turnovers" in runs.columns and "hours_home" not in runs.columns
     assert len(months) == len(runs) * 24
     assert list(months.columns[:3]) == ["point", "replication", "month"]
@@ -98,15 +110,37 @@ def test_outputs_and_monthly_table():
 
 def test_bool_factor_and_workers_check():
     s = make_spec(factors={"use_population": {"levels": [True, False]}}, replications=1)
-    runs = run_experiment(s, workers=1, progress=False)
+    runs = run_experiment(s, executor=SERIAL)
     assert runs["use_population"].dtype == bool and runs["use_population"].tolist() == [True, False]
     with pytest.raises(ValueError, match="workers = 0"):
-        run_experiment(s, workers=0, progress=False)
+        Executor(workers=0)
 
 
 def test_a_worker_with_other_model_code_is_refused():
     s = make_spec()
-    args = (s.base.to_dict(), ("backbone_share",), [(0, 0, 1, (0.1,))], s.outputs, False)
-    assert run_chunk_checked(model_fingerprint(), *args)[0]["backbone_share"] == 0.1
+    args = (s.base.to_dict(), [(1, {"backbone_share": 0.1})], summary_record, {"outputs": ("long_term_impact",)})
+    want = simulate(s.base.replace(backbone_share=0.1), seed=1).summary()["long_term_impact"]
+    assert run_chunk(model_fingerprint(), *args) == [{"long_term_impact": want}]
     with pytest.raises(SchedulerError, match="runs other model code"):
-        run_chunk_checked("0" * 16, *args)
+        run_chunk("0" * 16, *args)
+
+
+def test_the_executor_is_checked_when_made_and_sizes_its_pool():
+    from backbone.experiments import PARALLEL_FROM, cpu_count
+
+    with pytest.raises(SchedulerError, match="not allowed"):
+        Executor(scheduler="tcp://host:99999")
+    with pytest.raises(ValueError, match="workers = True"):
+        Executor(workers=True)
+    auto = Executor()
+    assert auto.n_workers(PARALLEL_FROM - 1, 10) == 1                       # small batches: this process
+    assert auto.n_workers(PARALLEL_FROM, 10) == min(cpu_count(), 10)
+    assert Executor(workers=8).n_workers(5, 3) == 3                          # never more workers than chunks
+    assert Executor.from_env(2).scheduler is None
+
+
+def test_progress_counts_runs_of_every_job():
+    seen = []
+    jobs = {k: Job.replicated({**SMALL, "months": 6}, 5, seed=0) for k in "ab"}
+    run_many(jobs, Executor(workers=1, progress=lambda d, t: seen.append((d, t))), chunk_size=2)
+    assert seen[0] == (0, 10) and seen[-1] == (10, 10) and len(seen) == 1 + 6   # 3 chunks per job

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.cli.main import main
 from backbone.experiments import (ExperimentSpec, StoreError, load_experiment, load_results, query, read_manifest,
                          run_experiment, runs_done)
@@ -36,7 +37,7 @@ def spec() -> ExperimentSpec:
 @pytest.fixture(scope="module")
 def reference(spec):
     """The uninterrupted sweep, in memory."""
-    return run_experiment(spec, workers=1, progress=False, return_months=True)
+    return run_experiment(spec, executor=SERIAL, return_months=True)
 
 
 def chunks(folder: Path, kind: str = "runs") -> list[Path]:
@@ -45,7 +46,7 @@ def chunks(folder: Path, kind: str = "runs") -> list[Path]:
 
 def test_round_trip_and_manifest(spec, reference, tmp_path):
     out = tmp_path / "res"
-    runs, months = run_experiment(spec, out=out, workers=1, progress=False, chunk_size=5, return_months=True)
+    runs, months = run_experiment(spec, out=out, executor=SERIAL, chunk_size=5, return_months=True)
     pd.testing.assert_frame_equal(runs, reference[0])
     pd.testing.assert_frame_equal(months, reference[1])
     again = load_results(out)
@@ -64,7 +65,7 @@ def test_round_trip_and_manifest(spec, reference, tmp_path):
 
 def test_query_with_duckdb(spec, reference, tmp_path):
     out = tmp_path / "res"
-    run_experiment(spec, out=out, workers=1, progress=False)
+    run_experiment(spec, out=out, executor=SERIAL)
     n = query(out, "SELECT count(*) AS n, sum(long_term_impact) AS s FROM runs")
     assert n["n"][0] == 12 and n["s"][0] == pytest.approx(reference[0]["long_term_impact"].sum())
     by = query(out, "SELECT point, replication, max(month) AS m FROM months GROUP BY ALL ORDER BY ALL")
@@ -90,10 +91,10 @@ def test_resume_after_an_interruption_in_process(spec, reference, tmp_path, monk
 
     monkeypatch.setattr(ResultsStore, "write_chunk", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        run_experiment(spec, out=out, workers=1, progress=False, chunk_size=2)
+        run_experiment(spec, out=out, executor=SERIAL, chunk_size=2)
     assert read_manifest(out)["status"] == "running" and len(chunks(out)) == 2
     monkeypatch.setattr(ResultsStore, "write_chunk", real)
-    runs, months = run_experiment(spec, out=out, workers=1, progress=False, return_months=True)
+    runs, months = run_experiment(spec, out=out, executor=SERIAL, return_months=True)
     pd.testing.assert_frame_equal(runs, reference[0])
     pd.testing.assert_frame_equal(months, reference[1])
     m = read_manifest(out)
@@ -154,8 +155,8 @@ def test_kill_9_in_the_middle_then_resume(tmp_path):
             pass
     # resume (in this process) and compare with an uninterrupted sweep
     spec = load_experiment(spec_file)
-    resumed = run_experiment(spec, out=out, workers=1, progress=False)
-    fresh = run_experiment(spec, workers=1, progress=False)
+    resumed = run_experiment(spec, out=out, executor=SERIAL)
+    fresh = run_experiment(spec, executor=SERIAL)
     pd.testing.assert_frame_equal(resumed, fresh)
     assert not resumed.duplicated(["point", "replication"]).any() and len(resumed) == 80
     sessions = read_manifest(out)["sessions"]
@@ -169,37 +170,48 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_a_different_spec_is_refused_and_nothing_is_touched(spec, tmp_path):
     out = tmp_path / "res"
-    run_experiment(spec, out=out, workers=1, progress=False)
+    run_experiment(spec, out=out, executor=SERIAL)
     before = _snapshot(out)
     other = spec.replace(replications=3)
     with pytest.raises(StoreError, match=r"different experiment.*replications.*refusing to overwrite"):
-        run_experiment(other, out=out, workers=1, progress=False)
+        run_experiment(other, out=out, executor=SERIAL)
     assert _snapshot(out) == before
 
 
 def test_another_version_is_refused(spec, tmp_path):
     out = tmp_path / "res"
-    run_experiment(spec, out=out, workers=1, progress=False)
+    run_experiment(spec, out=out, executor=SERIAL)
     m = json.loads((out / "manifest.json").read_text())
     m["version"] = "0.0.1"
     (out / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(StoreError, match="written by backbone 0.0.1"):
-        run_experiment(spec, out=out, workers=1, progress=False)
+        run_experiment(spec, out=out, executor=SERIAL)
     m["version"] = package_version()
     m["model_fingerprint"] = "0123456789abcdef"
     (out / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(StoreError, match="other model code"):
-        run_experiment(spec, out=out, workers=1, progress=False)
+        run_experiment(spec, out=out, executor=SERIAL)
     m["format"] = 99
     (out / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(StoreError, match="format 99"):
         load_results(out)
 
 
+def test_a_folder_with_the_old_seed_scheme_is_refused(spec, tmp_path):
+    out = tmp_path / "res"
+    run_experiment(spec, out=out, executor=SERIAL)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["seeds"] == [spec.root_seed + r for r in range(spec.replications)]
+    m["seeds"] = [s + 1000 for s in m["seeds"]]   # as if drawn by the SeedSequence scheme of older versions
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StoreError, match="other replication seeds"):
+        run_experiment(spec, out=out, executor=SERIAL)
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "swap"])
 def test_a_corrupted_chunk_is_refused_then_recomputed_when_deleted(spec, reference, tmp_path, damage):
     out = tmp_path / "res"
-    run_experiment(spec, out=out, workers=1, progress=False, chunk_size=4)
+    run_experiment(spec, out=out, executor=SERIAL, chunk_size=4)
     victim = chunks(out)[1]
     data = bytearray(victim.read_bytes())
     if damage == "flip":
@@ -216,11 +228,11 @@ def test_a_corrupted_chunk_is_refused_then_recomputed_when_deleted(spec, referen
         load_results(out)
     assert victim.name in str(err.value) and "corrupted" in str(err.value) and "delete it" in str(err.value)
     with pytest.raises(StoreError, match="corrupted"):  # resuming refuses too: never silently wrong
-        run_experiment(spec, out=out, workers=1, progress=False)
+        run_experiment(spec, out=out, executor=SERIAL)
     with pytest.raises(StoreError, match="corrupted"):
         query(out, "SELECT count(*) FROM runs")
     victim.unlink()
-    runs, months = run_experiment(spec, out=out, workers=1, progress=False, return_months=True)
+    runs, months = run_experiment(spec, out=out, executor=SERIAL, return_months=True)
     pd.testing.assert_frame_equal(runs, reference[0])
     pd.testing.assert_frame_equal(months, reference[1])
 
@@ -229,14 +241,14 @@ def test_unwritable_or_foreign_folders_are_refused(spec, tmp_path):
     a_file = tmp_path / "a_file"
     a_file.write_text("not a folder")
     with pytest.raises(StoreError, match=f"cannot create results folder .*: {a_file} is a file"):
-        run_experiment(spec, out=a_file / "res", workers=1, progress=False)
+        run_experiment(spec, out=a_file / "res", executor=SERIAL)
     with pytest.raises(StoreError, match="is a file, not a folder"):
-        run_experiment(spec, out=a_file, workers=1, progress=False)
+        run_experiment(spec, out=a_file, executor=SERIAL)
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
     with pytest.raises(StoreError, match="not empty and has no manifest.json"):
-        run_experiment(spec, out=foreign, workers=1, progress=False)
+        run_experiment(spec, out=foreign, executor=SERIAL)
     assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
     with pytest.raises(StoreError, match="no such results folder"):
         load_results(tmp_path / "missing")
@@ -247,10 +259,10 @@ def test_a_folder_in_use_is_refused(spec, tmp_path):
     holder = ResultsStore.create_or_resume(out, spec, 4, {"pid": os.getpid()})
     try:
         with pytest.raises(StoreError, match="being written by another sweep"):
-            run_experiment(spec, out=out, workers=1, progress=False)
+            run_experiment(spec, out=out, executor=SERIAL)
     finally:
         holder.close()
-    assert len(run_experiment(spec, out=out, workers=1, progress=False)) == 12
+    assert len(run_experiment(spec, out=out, executor=SERIAL)) == 12
 
 
 # ---------------------------------------------------------------- the CLI
@@ -281,7 +293,7 @@ def test_cli_sweep_results_query(tmp_path, capsys, reference):
 
 @pytest.mark.parametrize("args, words", [
     (["sweep", "{exp_bad}", "--out", "{out}"], ["unknown key 'sampels'", "did you mean 'samples'"]),
-    (["sweep", "{exp}", "--out", "{out}", "--workers", "0"], ["--workers '0'", ">= 1"]),
+    (["sweep", "{exp}", "--out", "{out}", "--workers", "0"], ["--workers 0", ">= 1"]),
     (["sweep", "{exp}", "--out", "{file}/res", "--workers", "1"], ["cannot create results folder", "is a file"]),
     (["results", "{tmp}/missing"], ["no such results folder"]),
     (["query", "{tmp}/missing", "SELECT 1"], ["no such results folder"]),

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.analysis.optimize import (WEIGHTS, OptimizeError, flatness, optimize, search, trials_table, weights_from,
                                x_from)
 from backbone.cli.main import main
@@ -83,7 +84,7 @@ TINY = Params(n_beneficiaries=300, months=36)
 
 @pytest.mark.parametrize("objective", ["impact", "net_cost"])
 def test_optimize_runs_the_model_end_to_end(tmp_path, objective):
-    res = optimize(TINY, objective, trials=4, replications=2, check_replications=3, batch=4, workers=1,
+    res = optimize(TINY, objective, trials=4, replications=2, check_replications=3, batch=4, executor=SERIAL,
                    folder=tmp_path / "opt")
     assert len(res.trials) == 4 and sum(res.best[k] for k in WEIGHTS) == pytest.approx(1.0)
     # the even split is evaluated first (and the baseline's own allocation is even)
@@ -116,10 +117,10 @@ def test_the_report_section_on_the_backbones_hours():
     from backbone.analysis.report import hours_html
 
     page = hours_html({"tiny": TINY, "none": TINY.replace(backbone_share=0.0)}, {"tiny": "Tiny", "none": "None"},
-                      trials=4, replications=3, workers=1)
+                      trials=4, replications=3, executor=SERIAL)
     assert page.startswith("<h2>Where this backbone's hours matter most</h2>")
     assert page.count("<h3>") == 1 and "Tiny" in page          # only the funded backbone
     assert page.count("<tr><td class=l>") == len(WEIGHTS)
     assert "within 1 percentage point of the best" in page
     assert "No scenario funds a backbone" in hours_html({"none": TINY.replace(backbone_share=0.0)}, {"none": "N"},
-                                                        trials=2, replications=3, workers=1)
+                                                        trials=2, replications=3, executor=SERIAL)

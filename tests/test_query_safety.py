@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.cli.main import main
 from backbone.experiments import ExperimentSpec, StoreError, query, run_experiment
 from backbone.experiments.results import connect
@@ -25,7 +26,7 @@ SPEC = {
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("q") / "res"
-    run_experiment(ExperimentSpec.from_dict(SPEC), out=out, workers=1, progress=False)
+    run_experiment(ExperimentSpec.from_dict(SPEC), out=out, executor=SERIAL)
     return out
 
 

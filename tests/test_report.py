@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.analysis.narrative import count_text, implications, needs_words, points, to_whom, what_happened
 from backbone.analysis.report_figures import goal_marks
 from backbone.analysis.stats import IMPACT, Estimate
@@ -25,7 +26,7 @@ def report() -> str:
     from backbone.simulation.scenarios import load_scenario
 
     names = ("no_backbone", "ungas_vagar")
-    return build_report({n: load_scenario(n, SMALL) for n in names}, replications=2, workers=1)
+    return build_report({n: load_scenario(n, SMALL) for n in names}, replications=2, executor=SERIAL)
 
 
 def text_of(html: str) -> str:

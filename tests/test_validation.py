@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.analysis.measures import MEASURES, evaluate
 from backbone.analysis.patterns import DEFAULT_FILE, PatternError, load_patterns, parse_patterns, short_cite
 from backbone.analysis.validation import (TABLE_COLUMNS, censored_median, estimate, groups, markdown, passes,
@@ -330,7 +331,7 @@ def test_common_random_numbers_pair_the_arms():
     data["pattern"][0].pop("month")
     ps = parse_patterns(data)
     assert len(groups(ps.patterns)) == 1            # both patterns run on the same base runs
-    runs = run_patterns(ps, workers=1)
+    runs = run_patterns(ps, executor=SERIAL)
     assert runs.shape == (4, 4) and runs.seed.tolist() == [5, 6, 5, 6]
     # the counterfactual is the same scenario with the same seed: the difference is exactly 0
     assert (runs.loc[runs.pattern == "impact", "value"] == 0.0).all()
@@ -398,6 +399,6 @@ def test_cli_bad_input_exits_2_before_any_run(tmp_path, capsys):
 def test_worker_processes_give_the_serial_table():
     data = base_file(replications=12)
     ps = parse_patterns(data)
-    serial = run_patterns(ps, workers=1)
-    pooled = run_patterns(ps, workers=2)
+    serial = run_patterns(ps, executor=SERIAL)
+    pooled = run_patterns(ps, executor=Executor(workers=2))
     pd.testing.assert_frame_equal(serial, pooled)

@@ -19,6 +19,8 @@ by the speed; a newer run (new twins, a new speed) takes over from an older one.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
 
 import solara
 import solara.lab
@@ -62,73 +64,130 @@ def LeverInput(lever, value, on_value):
                            on_value=on_value, thumb_label=False)
 
 
+@dataclass(frozen=True)
+class AppState:
+    """What a trainer has chosen in one browser tab: the scenario, the lesson (its key;
+    None: no lesson), the levers, the seed, the speed, whether the twins play, and how
+    many times Reset was pressed (a new build from month 0). Immutable: each choice is a
+    new state (``change``). The twins are built from it (``Page``); the month they have
+    reached is the page's one other reactive value, set by whoever steps them."""
+
+    scenario: str
+    levers: tuple[tuple[str, Any], ...]
+    lesson: str | None = None
+    seed: int = 1
+    speed: str = "normal"
+    playing: bool = False
+    resets: int = 0
+
+    @property
+    def lever_values(self) -> dict[str, Any]:
+        return dict(self.levers)
+
+    def with_levers(self, values: Mapping[str, Any]) -> "AppState":
+        return replace(self, levers=tuple(sorted(values.items())))
+
+    def build_key(self) -> tuple:
+        """What the twins depend on: a change rebuilds them from month 0."""
+        return (self.scenario, self.lesson, self.levers, self.seed, self.resets)
+
+
+def initial_state(choices: list[tuple[str, str]]) -> AppState:
+    name = default_scenario(choices)
+    return AppState(name, tuple(sorted(lever_values(scenario_base(name)).items())))
+
+
+def lesson_levers(scenario: str, lesson_key: str | None) -> dict[str, Any]:
+    """The levers of a scenario, with those a lesson sets moved to its values."""
+    values = lever_values(scenario_base(scenario))
+    lesson = get_lesson(lesson_key)
+    if lesson is not None:
+        values.update({k: v for k, v in lesson.overrides.items() if k in LEVER_NAMES})
+    return values
+
+
+def build_twins(state: AppState) -> tuple[Twins | None, str | None]:
+    """The twins of a state (month 0), or None and why not."""
+    try:
+        lesson = get_lesson(state.lesson)
+        base = scenario_base(state.scenario)
+        levers = state.lever_values
+        p = twin_params(base, levers, lesson.overrides if lesson else None)
+        p0 = None
+        if lesson is not None and lesson.overrides:
+            # the lesson's counterfactual: the levers it moved back at the scenario's values
+            plain = lever_values(base)
+            p0 = twin_params(base, {k: (plain[k] if k in lesson.overrides else v) for k, v in levers.items()})
+        return Twins(p, state.seed, lesson, without_lesson=p0), None
+    except (ParameterError, ValueError, KeyError) as exc:
+        return None, str(exc)
+
+
 @solara.component
-def Controls(scenario, levers, lesson_key, seed, choices):
+def Controls(state, choices):
     """The sidebar: scenario, lesson, levers, seed."""
     descriptions = dict(choices)
+    now = state.value
+
+    def change(**kw):
+        state.set(replace(state.value, **kw))
 
     def pick_scenario(name):
-        scenario.set(name)
-        values = lever_values(scenario_base(name))
-        lesson = get_lesson(lesson_key.value)
-        if lesson is not None:
-            values.update({k: v for k, v in lesson.overrides.items() if k in LEVER_NAMES})
-        levers.set(values)
+        state.set(replace(state.value, scenario=name).with_levers(lesson_levers(name, state.value.lesson)))
 
     def pick_lesson(title):
-        key = LESSON_TITLES.get(title, "none")
-        lesson_key.set(key)
-        lesson = get_lesson(key)
-        values = lever_values(scenario_base(scenario.value))
-        if lesson is not None:
-            values.update({k: v for k, v in lesson.overrides.items() if k in LEVER_NAMES})
-        levers.set(values)
+        key = LESSON_TITLES.get(title)   # None: "No lesson"
+        state.set(replace(state.value, lesson=key).with_levers(lesson_levers(state.value.scenario, key)))
 
     def set_lever(name):
         def on_value(value):
-            levers.set({**levers.value, name: value})
+            state.set(state.value.with_levers({**state.value.lever_values, name: value}))
         return on_value
 
-    solara.Select("Scenario", values=[n for n, _ in choices], value=scenario.value, on_value=pick_scenario)
-    solara.HTML(tag="div", unsafe_innerHTML=descriptions.get(scenario.value, ""), classes=["bb-scenario-text"])
-    lesson = get_lesson(lesson_key.value)
+    solara.Select("Scenario", values=[n for n, _ in choices], value=now.scenario, on_value=pick_scenario)
+    solara.HTML(tag="div", unsafe_innerHTML=descriptions.get(now.scenario, ""), classes=["bb-scenario-text"])
+    lesson = get_lesson(now.lesson)
     solara.Select("Lesson", values=[NO_LESSON] + list(LESSON_TITLES),
                   value=lesson.title if lesson else NO_LESSON, on_value=pick_lesson)
     if lesson is not None:
         solara.HTML(tag="div", unsafe_innerHTML=lesson.watch, classes=["bb-lesson-text"])
+    levers = now.lever_values
     for lever in LEVERS:
-        LeverInput(lever, levers.value[lever.name], set_lever(lever.name))
-    solara.InputInt("Seed (the same for both twins)", value=seed, continuous_update=False)
+        LeverInput(lever, levers[lever.name], set_lever(lever.name))
+    solara.InputInt("Seed (the same for both twins)", value=now.seed, on_value=lambda v: change(seed=v),
+                    continuous_update=False)
 
 
 @solara.component
-def TransportBar(twins: Twins | None, month: int, playing, speed, on_step, on_reset):
+def TransportBar(twins: Twins | None, month: int, state, on_step, on_reset):
     """Play/Pause, Step, Reset, the month and the speed: one set of controls for both
     twins."""
     running = twins is not None and twins.running
     total = twins.months if twins else 0
+    playing = state.value.playing
     with solara.Div(classes=["bb-card", "bb-transport"]):
         with solara.Row(classes=["bb-bar"], style={"align-items": "center"}):
-            solara.Button("Pause" if playing.value else "Play", icon_name="mdi-pause" if playing.value else "mdi-play",
-                          color=TEAL, dark=True, on_click=lambda: playing.set(not playing.value), disabled=not running,
-                          style={"min-width": "120px"})
+            solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
+                          color=TEAL, dark=True, disabled=not running, style={"min-width": "120px"},
+                          on_click=lambda: state.set(replace(state.value, playing=not state.value.playing)))
             solara.Button("Step", icon_name="mdi-step-forward", on_click=on_step, outlined=True,
-                          disabled=playing.value or not running)
+                          disabled=playing or not running)
             solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset, outlined=True)
             solara.HTML(tag="div", unsafe_innerHTML=f"Month {month} of {total}", classes=["bb-month-now"])
             solara.HTML(tag="div", unsafe_innerHTML="speed", classes=["bb-small"])
-            solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), dense=True)
+            solara.ToggleButtonsSingle(value=state.value.speed, values=list(SPEEDS), dense=True,
+                                       on_value=lambda v: state.set(replace(state.value, speed=v)))
         solara.ProgressLinear(value=100 * month / total if total else 0, color=TEAL)
 
 
 @solara.component
-def Board(twins: Twins | None, error: str | None, tick, playing, speed, lesson_key, on_step, on_reset):
-    """Everything that changes month by month. It alone reads ``tick``, so a step
-    re-renders the board and leaves the sidebar alone."""
-    tick.value  # noqa: B018  (reading subscribes: each step re-renders the board)
-    month = twins.month if twins else 0
-    TransportBar(twins, month, playing, speed, on_step, on_reset)
-    lesson = get_lesson(lesson_key.value)
+def Board(twins: Twins | None, error: str | None, month, state, on_step, on_reset):
+    """Everything that changes month by month. It alone reads ``month`` (set to the
+    twins' month after each step), so a step re-renders the board and leaves the
+    sidebar alone."""
+    month.value  # noqa: B018  (reading subscribes: each step re-renders the board)
+    TransportBar(twins, twins.month if twins else 0, state, on_step, on_reset)
+    lesson = get_lesson(state.value.lesson)
     if lesson is not None:
         solara.HTML(tag="div", classes=["bb-watch"], unsafe_innerHTML=f"<b>{lesson.title}.</b> {lesson.watch}")
     if twins is None:
@@ -152,65 +211,47 @@ def Board(twins: Twins | None, error: str | None, tick, playing, speed, lesson_k
 
 @solara.component
 def Page():
-    """The whole page; the state of one browser tab lives here."""
+    """The whole page; the state of one browser tab lives here: the trainer's choices
+    (``AppState``) and the twins' month."""
     choices = solara.use_memo(scenario_choices, [])
-    scenario = solara.use_reactive(default_scenario(choices))
-    lesson_key = solara.use_reactive("none")
-    levers = solara.use_reactive(solara.use_memo(lambda: lever_values(scenario_base(scenario.value)), []))
-    seed = solara.use_reactive(1)
-    speed = solara.use_reactive("normal")
-    playing = solara.use_reactive(False)
-    resets = solara.use_reactive(0)
-    tick = solara.use_reactive(0)
+    state = solara.use_reactive(solara.use_memo(lambda: initial_state(choices), []))
+    month = solara.use_reactive(0)
+    now = state.value
+    twins, error = solara.use_memo(lambda: build_twins(now), [now.build_key()])
 
-    def build():
-        try:
-            lesson = get_lesson(lesson_key.value)
-            base = scenario_base(scenario.value)
-            p = twin_params(base, levers.value, lesson.overrides if lesson else None)
-            p0 = None
-            if lesson is not None and lesson.overrides:
-                # the lesson's counterfactual: the levers it moved back at the scenario's values
-                plain = lever_values(base)
-                p0 = twin_params(base, {k: (plain[k] if k in lesson.overrides else v)
-                                        for k, v in levers.value.items()})
-            return Twins(p, seed.value, lesson, without_lesson=p0), None
-        except (ParameterError, ValueError, KeyError) as exc:
-            return None, str(exc)
-
-    twins, error = solara.use_memo(build, [scenario.value, lesson_key.value, tuple(sorted(levers.value.items())),
-                                           seed.value, resets.value])
+    def stepped() -> None:
+        month.set(twins.month if twins is not None else 0)
 
     def play():
         # Runs in a worker thread; stops when paused, at the horizon, or when a newer run
         # (new twins, a new speed) has taken over.
-        while playing.value and twins is not None and twins.running and task.is_current():
+        while state.value.playing and twins is not None and twins.running and task.is_current():
             start = time.perf_counter()
             twins.step()
-            tick.set(tick.value + 1)
-            time.sleep(max(0.0, SPEEDS[speed.value] - (time.perf_counter() - start)))
-        if task.is_current() and playing.value and (twins is None or not twins.running):
-            playing.set(False)
+            stepped()
+            time.sleep(max(0.0, SPEEDS[state.value.speed] - (time.perf_counter() - start)))
+        if task.is_current() and state.value.playing and (twins is None or not twins.running):
+            state.set(replace(state.value, playing=False))
 
-    task = solara.lab.use_task(play, dependencies=[playing.value, twins, speed.value])
+    task = solara.lab.use_task(play, dependencies=[now.playing, twins, now.speed])
+    solara.use_effect(stepped, [twins])   # new twins: their month (0)
 
     def step():
         if twins is not None:
             twins.step()
-            tick.set(tick.value + 1)
+            stepped()
 
     def reset():
-        playing.set(False)
-        resets.set(resets.value + 1)
+        state.set(replace(state.value, playing=False, resets=state.value.resets + 1))
 
     solara.Style(views.CSS)
     solara.Title("Backbone: the same partnership, with and without a backbone")
     with solara.Sidebar():
-        Controls(scenario, levers, lesson_key, seed, choices)
+        Controls(state, choices)
     with solara.Column(classes=["bb-page"], gap="0px"):
         if twins is not None:
             solara.HTML(tag="div", classes=["bb-sub"], unsafe_innerHTML=board.subtitle_html(twins))
-        Board(twins, error, tick, playing, speed, lesson_key, step, reset)
+        Board(twins, error, month, state, step, reset)
 
 
 @solara.component
@@ -221,4 +262,4 @@ def Layout(children=[]):  # noqa: B006  (Solara's signature for an app's layout)
 
 page = Page
 
-__all__ = ["Page", "page", "Layout", "Board", "Controls", "TransportBar", "SPEEDS"]
+__all__ = ["Page", "page", "Layout", "Board", "Controls", "TransportBar", "AppState", "SPEEDS"]

@@ -78,6 +78,9 @@ class Twin:
     phase_shown: int = 0  # the phase the feed last reported (smoothed)
     phase_since: int = 0  # since when the model's phase has been the one it is now
 
+    def __post_init__(self) -> None:
+        self._name_new_partners()
+
     @property
     def has_backbone(self) -> bool:
         return self.model.params.backbone_share > 0
@@ -179,6 +182,32 @@ class Twin:
         return [FeedItem(month, f"the partnership has been in the {new.replace(' ', '-')} phase since month "
                                 f"{self.phase_since} (before: {PHASES[old]}).", tone, "phase")]
 
+    def advance(self, month: int, trust_before: np.ndarray | None = None) -> None:
+        """Run month ``month``: step the model (and the ghost), keep the month's row and
+        add the month's news to the feed (events, a new phase, milestones). Trust moves
+        are told against ``trust_before`` (default: the trust now)."""
+        trust_before = self.trust.copy() if trust_before is None else trust_before
+        share_before = self.now("impact_share")
+        self.model.step()
+        self.rows.append(self.model.last_row.copy())
+        items = [it for it in self._read_new_events(trust_before) if it.event != "phase"]
+        items += self._phase_news(month)
+        items += milestones(month, share_before, self.now("impact_share"), self.model.params.n_beneficiaries)
+        self.feed.extend(items)
+        if self.ghost is not None:
+            self.ghost.step()
+            self.ghost_rows.append(self.ghost.last_row.copy())
+
+    def start_ghost(self, seed: int) -> None:
+        """This twin's run without a shock: the same parameters and seed, run from month
+        0 to now (the state before the shock) and stepped alongside from here."""
+        ghost = PartnershipModel(params=self.model.params, rng=seed, max_beneficiary_agents=0)
+        for _ in range(self.month):
+            ghost.step()
+        self.ghost = ghost
+        self.ghost_rows = [r.copy() for r in self.rows]
+        self.ghost_from = self.month + 1
+
     def _read_new_events(self, before: np.ndarray) -> list[FeedItem]:
         st = self.model.state
         n = int(st.world[0]["n_events"])
@@ -237,9 +266,7 @@ class Twins:
 
     def _twin(self, label: str, params: Params) -> Twin:
         model = PartnershipModel(params=params, rng=self.seed, max_beneficiary_agents=0)
-        twin = Twin(label, model, names={p.slot: p.name for p in model.partners}, launch=launch_row(model))
-        twin._name_new_partners()
-        return twin
+        return Twin(label, model, names={p.slot: p.name for p in model.partners}, launch=launch_row(model))
 
     def _report_months(self) -> tuple[int, ...]:
         """When the feed says what the lesson has cost each twin so far: a year after it
@@ -248,17 +275,6 @@ class Twins:
             return ()
         start = self.lesson_start
         return tuple(sorted({m for m in (start + 11, start + 35, self.months) if start <= m <= self.months}))
-
-    def _start_ghosts(self) -> None:
-        """Each twin's run without the shock: the same parameters and seed, run from
-        month 0 to now (the state before the shock) and stepped alongside from here."""
-        for twin in self.sides:
-            ghost = PartnershipModel(params=twin.model.params, rng=self.seed, max_beneficiary_agents=0)
-            for _ in range(twin.month):
-                ghost.step()
-            twin.ghost = ghost
-            twin.ghost_rows = [r.copy() for r in twin.rows]
-            twin.ghost_from = twin.month + 1
 
     def lesson_cost(self, twin: Twin) -> tuple[float, float] | None:
         """(people with a sustained outcome now, the same in the run without the lesson)
@@ -310,25 +326,16 @@ class Twins:
 
     def _step_one(self) -> None:
         nxt = self.month + 1
-        before = [twin.trust.copy() for twin in self.sides]
+        before = [twin.trust.copy() for twin in self.sides]   # trust moves count a lesson's too
         if self.lesson is not None and self.lesson.due(nxt):
-            self._start_ghosts()
             note = FeedItem(nxt, f"lesson: {self.lesson.announce}", "lesson", "lesson")
             self.notes.append(note)
             for twin in self.sides:
+                twin.start_ghost(self.seed)
                 self.lesson.apply(twin.model)
                 twin.feed.append(note)
         for twin, trust_before in zip(self.sides, before):
-            share_before = twin.now("impact_share")
-            twin.model.step()
-            twin.rows.append(twin.model.last_row.copy())
-            items = [it for it in twin._read_new_events(trust_before) if it.event != "phase"]
-            items += twin._phase_news(nxt)
-            items += milestones(nxt, share_before, twin.now("impact_share"), twin.model.params.n_beneficiaries)
-            twin.feed.extend(items)
-            if twin.ghost is not None:
-                twin.ghost.step()
-                twin.ghost_rows.append(twin.ghost.last_row.copy())
+            twin.advance(nxt, trust_before)
         if nxt in self.report_months:
             for twin in self.sides:
                 twin.feed.append(self._cost_note(twin, nxt))

@@ -12,13 +12,12 @@ import os
 import sys
 import time
 
-from .common import CLIError, HelpFormatter
+from .common import CLIError, HelpFormatter, add_executor, executor_from
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from backbone.analysis.calibrate import (CalibrationError, calibrate, calibration_figures, load_targets,
                                     summary_text)
-    from backbone.experiments.executors import SchedulerError, check_address
     from backbone.experiments.posterior import PosteriorError
 
     if args.figures:
@@ -30,15 +29,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return 0
     if not args.targets or not args.out:
         raise CLIError("expected TARGETS.toml and --out DIR (or --figures DIR)")
-    if args.workers is not None and args.workers < 1:
-        raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
+    executor = executor_from(args, progress=False)
     try:
-        scheduler = check_address(args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
         targets = load_targets(args.targets)
         t0 = time.time()
-        manifest = calibrate(targets, args.out, workers=args.workers, scheduler=scheduler,
-                             progress=lambda line: print(line, file=sys.stderr, flush=True))
-    except (CalibrationError, SchedulerError) as exc:
+        manifest = calibrate(targets, args.out, executor, log=lambda line: print(line, file=sys.stderr, flush=True))
+    except CalibrationError as exc:
         raise CLIError(str(exc)) from None
     print(f"posterior of {len(targets.names)} parameters after {manifest['n_generations']} generations "
           f"({manifest['n_particles']} particles, {manifest['simulations']:,} particles simulated, final epsilon "
@@ -67,10 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("targets", metavar="TARGETS.toml", nargs="?", help="patterns with target bands and a "
                    "[calibrate] table")
     p.add_argument("--out", metavar="DIR", help="results folder (created, or resumed)")
-    p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core; 1: this "
-                   "process)")
-    p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 "
-                   "(default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    add_executor(p, progress=False)
     p.add_argument("--figures", metavar="DIR", help="only redraw the figures of a finished calibration folder")
     p.set_defaults(func=cmd_calibrate)
 

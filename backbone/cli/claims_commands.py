@@ -12,23 +12,17 @@ Every check on the input happens before any simulation runs.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-from .common import (CLIError, HelpFormatter, add_force, add_json, add_posterior, load_posterior_arg, output_path,
-                     print_json, progress, writable_folder)
+from .common import (CLIError, HelpFormatter, add_executor, add_force, add_json, add_posterior, check_runs_total,
+                     check_seed_span, executor_from, load_posterior_arg, output_path, print_json, replications_type,
+                     seed_type, whole, writable_folder)
 
 WIDTH = 100
-
-
-def _workers(n: int | None) -> int | None:
-    if n is not None and n < 1:
-        raise CLIError(f"--workers {n} is not allowed: expected a whole number >= 1")
-    return n
 
 
 def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | None:
@@ -54,8 +48,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from backbone.analysis.claims import SIZES, markdown_table, run_claims, verdict_table
     from backbone.analysis.claimset import CLAIMS, ORDER
 
-    size = "full" if args.full else "quick"
-    workers = _workers(args.workers)
+    size = args.size
     keys = list(ORDER)
     if args.only:
         keys = [k.strip() for k in args.only.split(",") if k.strip()]
@@ -65,21 +58,9 @@ def cmd_claims(args: argparse.Namespace) -> int:
     claims = [c for c in CLAIMS if c.key in keys]
     out = _out_dir(args.out, args.force, ("verdicts.md", "verdicts.csv"))
     posterior = load_posterior_arg(args)
-    from backbone.experiments.executors import SchedulerError, check_address
-
-    try:
-        scheduler = check_address(args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
-    except SchedulerError as exc:
-        raise CLIError(str(exc)) from None
-
+    executor = executor_from(args, "claims")
     t0 = time.time()
-    try:
-        results = run_claims(SIZES[size], claims=claims, workers=workers, scheduler=scheduler,
-                             progress=not args.no_progress, posterior=posterior)
-    except RuntimeError as exc:  # e.g. a Dask scheduler that cannot be reached
-        if type(exc).__name__ == "SchedulerError":
-            raise CLIError(str(exc)) from None
-        raise
+    results = run_claims(claims, SIZES[size], executor, posterior=posterior)
     elapsed = time.time() - t0
     table = verdict_table(results)
     from backbone.experiments.store import package_version
@@ -148,23 +129,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     from backbone.analysis.report import build_report
     from backbone.simulation.scenarios import load_scenario
 
-    from .run_commands import _check_replications, _check_seed
-
-    _check_replications(args.replications, len(args.scenarios))
-    _check_seed(args.seed, args.replications)
+    check_runs_total(args.replications, len(args.scenarios))
+    check_seed_span(args.seed, args.replications)
     if len(set(args.scenarios)) != len(args.scenarios):
         raise CLIError("a scenario is given twice")
     if not str(args.out).lower().endswith((".html", ".htm")):
         raise CLIError(f"{args.out}: the report is HTML: use a file name ending in .html")
     out = output_path(args.out, args.force)
-    if not 0 <= args.optimize <= 10_000:
-        raise CLIError(f"--optimize {args.optimize} is not allowed: expected a whole number from 0 to 10000")
     posterior = load_posterior_arg(args)
     scenarios = {name: load_scenario(name) for name in args.scenarios}
-    workers = _workers(args.workers)
-    html = build_report(scenarios, replications=args.replications, seed0=args.seed, workers=workers,
-                        progress=progress if not args.no_progress else None, optimize_trials=args.optimize,
-                        posterior=posterior)
+    html = build_report(scenarios, replications=args.replications, seed0=args.seed, executor=executor_from(args),
+                        optimize_trials=args.optimize, posterior=posterior)
     if posterior is not None:
         print(posterior.note())
     out.write_text(html, encoding="utf-8")
@@ -173,6 +148,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- wiring
+CLAIM_LIST = "{claim_list}"
+
+
+class ClaimsHelp(HelpFormatter):
+    """``--help`` of ``backbone claims``: the claims' keys, titles and sources come from
+    the registry (each written once, on its ``Claim``), read only when help is shown."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = super()._get_help_string(action)
+        if CLAIM_LIST in text:
+            from backbone.analysis.claimset import CLAIMS
+
+            listed = "; ".join(f"{c.key} ({c.title}, {c.source})" for c in CLAIMS)
+            text = text.replace(CLAIM_LIST, listed.replace("%", "%%"))   # argparse formats help with %
+        return text
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "claims", help="test the practitioners' claims and print the verdict table",
@@ -183,23 +175,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "model finds less than claimed; depends, and on what) and the share of the "
                     "uncertainty space where it holds. docs/CLAIMS.md explains every claim and verdict "
                     "rule.",
-        formatter_class=HelpFormatter,
+        formatter_class=ClaimsHelp,
         epilog="examples:\n  backbone claims --quick\n  backbone claims --full --workers 16 --out claims/\n"
                "  backbone claims --quick --only payoff,survival --out claims/ --force\n"
                "  backbone claims --full --scheduler tcp://10.0.0.5:8786\n"
                "  backbone claims --quick --posterior results/calib")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true",
+    size.add_argument("--quick", dest="size", action="store_const", const="quick",
                       help="small sizes: a few minutes on a laptop (the default)")
-    size.add_argument("--full", action="store_true", help="the sizes in the specs, for tight CIs")
-    p.add_argument("--only", metavar="KEYS", help="run only these claims, comma-separated (payoff, regime, "
-                   "relaunch, kickoff, survival, population, agenda, patience, integration, sensitivity)")
-    p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
-    p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 "
-                   "(default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    size.add_argument("--full", dest="size", action="store_const", const="full",
+                      help="the sizes in the specs, for tight CIs")
+    p.set_defaults(size="quick")
+    p.add_argument("--only", metavar="KEYS", help="run only these claims, comma-separated: " + CLAIM_LIST)
+    add_executor(p)
     p.add_argument("--out", metavar="DIR", help="write verdicts.csv, verdicts.md, a figure per claim and "
                    "the tables behind the verdicts into DIR")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_posterior(p)
     add_force(p)
     add_json(p)
@@ -220,13 +210,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
                    help="scenario names or paths; the first is the reference for differences")
     p.add_argument("--out", default="report.html", metavar="FILE", help="the HTML file to write")
-    p.add_argument("--replications", type=int, default=30, metavar="N", help="runs per scenario and arm")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
-    p.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
-    p.add_argument("--optimize", type=int, default=0, metavar="N",
+    p.add_argument("--replications", type=replications_type, default=30, metavar="N",
+                   help="runs per scenario and arm")
+    p.add_argument("--seed", type=seed_type, default=0,
+                   help="seed of the first replication (replication r runs with seed + r)")
+    add_executor(p)
+    p.add_argument("--optimize", type=whole(0, 10_000), default=0, metavar="N",
                    help="add the section 'where this backbone's hours matter most' from a search of N splits of "
                         "each backbone's hours (e.g. 24; default 0: no section)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_posterior(p)
     add_force(p)
     p.set_defaults(func=cmd_report)

@@ -1,17 +1,15 @@
 """Conventions shared by every command: one-line errors with exit status 2 for bad input,
-never overwriting a file without --force, progress bars on stderr."""
+typed options checked by argparse before anything runs (``whole``, ``seed_with``),
+never overwriting a file without --force, and one executor (``add_executor`` /
+``executor_from``) built here and handed down to whatever runs."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
+import re
 from pathlib import Path
-from typing import Iterable, Iterator, TypeVar
-
-from tqdm import tqdm
-
-T = TypeVar("T")
+from typing import Callable
 
 
 class CLIError(Exception):
@@ -24,11 +22,90 @@ def fail(message: str) -> "NoReturn":  # noqa: F821
 
 class Parser(argparse.ArgumentParser):
     """argparse, with its own errors (unknown option, missing argument, bad number) in
-    one line on stderr and exit status 2, like every other bad input."""
+    one line on stderr and exit status 2, like every other bad input. A typed option's
+    error reads "--workers 0 is not allowed: expected a whole number >= 1"."""
 
     def error(self, message: str) -> "NoReturn":  # noqa: F821
         text = " ".join(str(message).split())
+        m = re.fullmatch(r"argument ([^:/ ]+)(?:/\S+)?: (\S+ is not allowed: .*)", text)
+        if m:
+            text = f"{m.group(1)} {m.group(2)}"
         self.exit(2, f"{self.prog}: error: {text} (see '{self.prog} --help')\n")
+
+
+def whole(lo: int, hi: int | None = None, why: str = "") -> Callable[[str], int]:
+    """An argparse ``type``: a whole number in [lo, hi] (no upper bound if None), else
+    the one-line error "VALUE is not allowed: expected a whole number ...", naming the
+    option (``Parser.error``). ``why`` is added to the message."""
+    span = f">= {lo}" if hi is None else f"in [{lo}, {'2^63 - 1' if hi == 2**63 - 1 else f'{hi:_}'}]"
+
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = None
+        if n is None or n < lo or (hi is not None and n > hi):
+            raise argparse.ArgumentTypeError(f"{text} is not allowed: expected a whole number {span}"
+                                             + (f" ({why})" if why else ""))
+        return n
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+MAX_SEED = 2**63 - 1
+seed_type = whole(0, MAX_SEED)
+
+
+def check_seed_span(seed: int, replications: int) -> int:
+    """A first seed whose replications' seeds (seed + r, docs/EXPERIMENTS.md) all fit in
+    [0, 2^63 - 1]."""
+    if seed + replications - 1 > MAX_SEED:
+        fail(f"--seed {seed} with --replications {replications} is not allowed: the last seed, "
+             "seed + replications - 1, must be at most 2^63 - 1")
+    return seed
+
+
+MAX_REPLICATIONS = 1_000_000      # per scenario (as in experiment specs)
+MAX_COMPARE_RUNS = 5_000_000      # scenarios x replications
+replications_type = whole(2, MAX_REPLICATIONS, "a confidence interval needs two runs")
+
+
+def check_runs_total(replications: int, n_scenarios: int) -> int:
+    """Scenarios x replications within ``MAX_COMPARE_RUNS``."""
+    if replications * n_scenarios > MAX_COMPARE_RUNS:
+        fail(f"{n_scenarios} scenarios x --replications {replications} = {replications * n_scenarios:_} runs "
+             f"is not allowed: expected at most {MAX_COMPARE_RUNS:_}")
+    return replications
+
+
+def add_executor(parser: argparse.ArgumentParser, scheduler: bool = True, progress: bool = True,
+                 quiet_alias: bool = False) -> None:
+    """--workers N (local processes), --scheduler ADDR (a Dask cluster) and --no-progress
+    (also --quiet with ``quiet_alias``), the same in every command that runs a batch."""
+    parser.add_argument("--workers", type=whole(1), metavar="N",
+                        help="local worker processes (default: every core from 100 runs up, else this process; "
+                             "1: this process)")
+    if scheduler:
+        parser.add_argument("--scheduler", metavar="ADDR",
+                            help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS, "
+                                 "else local processes)")
+    if progress:
+        names = ("--no-progress", "--quiet") if quiet_alias else ("--no-progress",)
+        parser.add_argument(*names, dest="no_progress", action="store_true", help="no progress bar")
+
+
+def executor_from(args: argparse.Namespace, desc: str = "runs", progress: bool = True):
+    """The ``experiments.Executor`` of a command's --workers, --scheduler and
+    --no-progress (a bad scheduler address is a CLIError), made once and handed down."""
+    from backbone.experiments import Executor, SchedulerError, progress_bar
+
+    show = progress and not getattr(args, "no_progress", False)
+    try:
+        return Executor.from_env(getattr(args, "workers", None), getattr(args, "scheduler", None),
+                                 progress_bar(desc) if show else None)
+    except SchedulerError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def writable_folder(folder: Path, what: str = "folder") -> None:
@@ -101,10 +178,24 @@ def add_force(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
 
-def progress(items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
-    """A progress bar on stderr (silent when stderr is not a terminal and CI is set)."""
-    return iter(tqdm(items, total=total, desc=desc, unit="run", file=sys.stderr,
-                     dynamic_ncols=True, mininterval=0.5, leave=False))
+def digits_for(values) -> int:
+    """Decimals for a metric, from the size of its values: 3 below 10, 1 below 1000, else 0."""
+    import math
+
+    finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    top = max(finite, default=0.0)
+    return 3 if top < 10 else 1 if top < 1000 else 0
+
+
+def number(v: float, digits: int | None = None, sign: bool = False) -> str:
+    """``v`` with thousands separators and ``digits`` decimals (default: ``digits_for``
+    its size), "-" when not finite; ``sign``: always a sign."""
+    import math
+
+    if not math.isfinite(v):
+        return "-"
+    d = digits_for([v]) if digits is None else digits
+    return f"{v:{'+' if sign else ''},.{d}f}"
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -112,7 +203,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
     "(default: None)" or "(default: False)")."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default is None or action.default is False or action.default == []:
+        if action.default is None or action.default is False or action.default == [] or action.nargs == 0:
             return action.help or ""
         return super()._get_help_string(action)
 

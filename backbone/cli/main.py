@@ -36,19 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # that group is not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)   # a renamed or missing module fails loudly
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:   # --help, or a bad option (one line already printed, status 2)
+        return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -59,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     except (CLIError, ParameterError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         msg = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.strerror}: {exc.filename}"
         print(f"backbone {args.command}: error: {msg}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        from backbone.experiments.executors import SchedulerError
+
+        if not isinstance(exc, SchedulerError):   # a Dask scheduler that cannot be reached or used
+            raise
+        print(f"backbone {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # e.g. `backbone show baseline | head`: the reader left; not an error.

@@ -15,15 +15,10 @@ import textwrap
 import time
 from pathlib import Path
 
-from .common import CLIError, HelpFormatter, add_json, print_json, writable_folder
+from .common import (CLIError, HelpFormatter, add_executor, add_json, check_seed_span, executor_from, print_json,
+                     seed_type, whole, writable_folder)
 
 WIDTH = 88
-
-
-def _whole(name: str, value: int, lo: int, hi: int) -> int:
-    if value is None or not lo <= value <= hi:
-        raise CLIError(f"{name} {value} is not allowed: expected a whole number from {lo} to {hi}")
-    return value
 
 
 def _folder(path: str | None) -> Path | None:
@@ -45,22 +40,13 @@ def _folder(path: str | None) -> Path | None:
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     from backbone.analysis.optimize import OptimizeError, optimize, summary_lines, to_dict
-    from backbone.experiments.executors import SchedulerError, check_address
     from backbone.simulation.scenarios import load_scenario
 
-    from .run_commands import _overrides
+    from .run_commands import overrides_from
 
-    _whole("--trials", args.trials, 1, 100_000)
-    _whole("--replications", args.replications, 2, 100_000)
-    _whole("--check-replications", args.check_replications, 2, 100_000)
-    _whole("--batch", args.batch, 1, 1000)
-    if args.workers is not None:
-        _whole("--workers", args.workers, 1, 1024)
-    try:
-        scheduler = check_address(args.scheduler)
-    except SchedulerError as exc:
-        raise CLIError(str(exc)) from None
-    overrides = _overrides(args)
+    check_seed_span(args.seed, max(args.replications, args.check_replications))
+    executor = executor_from(args, progress=False)
+    overrides = overrides_from(args)
     base = load_scenario(args.scenario, overrides)
     if base.backbone_share <= 0 and not args.share:
         raise CLIError(f"scenario '{args.scenario}' has backbone_share = 0: no backbone hours to split "
@@ -76,7 +62,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     try:
         res = optimize(base, args.objective, share=args.share, trials=args.trials, replications=args.replications,
                        check_replications=args.check_replications, batch=args.batch, seed0=args.seed,
-                       folder=folder, workers=args.workers, scheduler=scheduler,
+                       folder=folder, executor=executor,
                        settings={"scenario": str(args.scenario), "set": sorted(args.set)}, progress=progress)
     except OptimizeError as exc:
         raise CLIError(str(exc)) from None
@@ -116,21 +102,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--objective", choices=("impact", "net_cost"), default="impact",
                    help="impact: maximize long-term impact; net_cost: minimize the net cost per additional "
                         "sustained outcome (default: impact)")
-    p.add_argument("--trials", type=int, default=48, metavar="N", help="allocations to evaluate (default: 48)")
-    p.add_argument("--replications", type=int, default=16, metavar="R",
+    p.add_argument("--trials", type=whole(1, 100_000), default=48, metavar="N", help="allocations to evaluate (default: 48)")
+    p.add_argument("--replications", type=whole(2, 100_000), default=16, metavar="R",
                    help="runs per allocation, on the same seeds (default: 16)")
-    p.add_argument("--check-replications", type=int, default=40, metavar="N",
+    p.add_argument("--check-replications", type=whole(2, 100_000), default=40, metavar="N",
                    help="fresh-seed runs of the best, the even split and the own allocation (default: 40)")
-    p.add_argument("--batch", type=int, default=8, metavar="N",
+    p.add_argument("--batch", type=whole(1, 1000), default=8, metavar="N",
                    help="allocations asked for and run together (default: 8)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="local processes (default: every core from 100 runs up, else one)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first replication (default: 0)")
-    from .run_commands import _add_months, _add_set
+    add_executor(p, progress=False)
+    p.add_argument("--seed", type=seed_type, default=0,
+                   help="seed of the first replication (replication r runs with seed + r; default: 0)")
+    from .run_commands import add_months, add_set
 
-    _add_months(p)
-    _add_set(p)
+    add_months(p)
+    add_set(p)
     p.add_argument("--out", metavar="DIR", help="store the study and the result in DIR (created, or resumed)")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     add_json(p)

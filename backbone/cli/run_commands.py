@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,8 @@ from typing import Any
 import pandas as pd
 
 from .common import (CLIError, HelpFormatter, add_force, add_json, add_posterior, load_posterior_arg, output_path,
-                     print_json, progress)
+                     print_json, add_executor, check_runs_total, check_seed_span,
+                     executor_from, replications_type, seed_type, number, digits_for)
 
 WRITERS = (".parquet", ".csv")
 WIDTH = 88
@@ -34,18 +34,18 @@ SHOW_WIDTH = 100  # `show` and `compare` lines stay within this many characters
 
 
 # ---------------------------------------------------------------- shared pieces
-def _add_set(parser: argparse.ArgumentParser) -> None:
+def add_set(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", dest="set", metavar="KEY=VALUE", nargs="+", action="extend", default=[],
         help="override a parameter, e.g. --set backbone_share=0.2 regime=isolated "
              "(values as in scenario files; 'backbone show baseline' lists the keys)")
 
 
-def _add_months(parser: argparse.ArgumentParser) -> None:
+def add_months(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--months", type=int, metavar="N", help="horizon in months (default: the scenario's)")
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     from backbone.simulation import SCHEMA, ParameterError
     from backbone.simulation.params import coerce
     from backbone.simulation.scenarios import parse_set
@@ -88,32 +88,6 @@ def _write(df: pd.DataFrame, path: Path, metadata: dict[str, Any] | None = None)
     pq.write_table(table, path)
 
 
-MAX_SEED = 2**63 - 1
-MAX_REPLICATIONS = 1_000_000      # per scenario (as in experiment specs)
-MAX_COMPARE_RUNS = 5_000_000      # scenarios x replications
-
-
-def _check_seed(seed: int, replications: int = 1) -> int:
-    """A seed in [0, 2^63 - 1]; with ``replications``, the last seed (seed + replications
-    - 1) must fit too."""
-    if not 0 <= seed <= MAX_SEED:
-        raise CLIError(f"--seed {seed} is not allowed: expected a whole number in [0, 2^63 - 1]")
-    if seed + replications - 1 > MAX_SEED:
-        raise CLIError(f"--seed {seed} with --replications {replications} is not allowed: the last seed, "
-                       f"seed + replications - 1, must be at most 2^63 - 1")
-    return seed
-
-
-def _check_replications(replications: int, n_scenarios: int) -> int:
-    if not 2 <= replications <= MAX_REPLICATIONS:
-        raise CLIError(f"--replications {replications} is not allowed: expected a whole number in "
-                       f"[2, {MAX_REPLICATIONS:_}] (a confidence interval needs two runs)")
-    if replications * n_scenarios > MAX_COMPARE_RUNS:
-        raise CLIError(f"{n_scenarios} scenarios x --replications {replications} = "
-                       f"{replications * n_scenarios:_} runs is not allowed: expected at most {MAX_COMPARE_RUNS:_}")
-    return replications
-
-
 def _fmt_value(v: Any) -> str:
     if isinstance(v, tuple):
         return ", ".join(v) if v else "-"
@@ -122,19 +96,6 @@ def _fmt_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)
-
-
-def _digits(values) -> int:
-    """Decimals for a metric, from the size of its values: 3 below 10, 1 below 1000, else 0."""
-    finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
-    top = max(finite, default=0.0)
-    return 3 if top < 10 else 1 if top < 1000 else 0
-
-
-def _num(v: float, digits: int, sign: bool = False) -> str:
-    if not math.isfinite(v):
-        return "-"
-    return f"{v:{'+' if sign else ''},.{digits}f}"
 
 
 def _wrap(text: str, indent: str = "") -> str:
@@ -166,7 +127,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from backbone.simulation import SCHEMA
     from backbone.simulation.scenarios import resolve_scenario, scenario_description, scenario_labels
 
-    params, origin = resolve_scenario(args.scenario, _overrides(args))
+    params, origin = resolve_scenario(args.scenario, overrides_from(args))
     values = params.to_dict()
     if args.json:
         print_json({"scenario": args.scenario, "description": scenario_description(args.scenario),
@@ -234,8 +195,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from backbone.simulation import SCORECARD, simulate
     from backbone.simulation.scenarios import load_scenario
 
-    seed = _check_seed(args.seed)
-    params = load_scenario(args.scenario, _overrides(args))
+    seed = args.seed
+    params = load_scenario(args.scenario, overrides_from(args))
     out = _out_file(args.out, args.force)
 
     result = simulate(params, seed)
@@ -273,8 +234,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if p != perspective:
             perspective = p
             print(f"\n{p}")
-        digits = 0 if metric in COUNTS else _digits([value])
-        print(f"  {metric:<{w}}  {_num(value, digits):>12}  {meaning}")
+        digits = 0 if metric in COUNTS else digits_for([value])
+        print(f"  {metric:<{w}}  {number(value, digits):>12}  {meaning}")
     print(_wrap("sroi is gross (no deadweight, no attribution). For net SROI, which deducts what the "
                 "same people would have reached without the partnership: "
                 f"backbone compare {args.scenario} --replications 30", "  "))
@@ -291,25 +252,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from backbone.analysis.value import value_summary, value_table, with_counterfactuals
     from backbone.simulation.scenarios import load_scenario
 
-    _check_replications(args.replications, len(args.scenarios))
-    seed0 = _check_seed(args.seed, args.replications)
+    check_runs_total(args.replications, len(args.scenarios))
+    seed0 = check_seed_span(args.seed, args.replications)
     posterior = load_posterior_arg(args)
     seen = set()
     for name in args.scenarios:
         if name in seen:
             raise CLIError(f"scenario '{name}' is given twice")
         seen.add(name)
-    overrides = _overrides(args)
+    overrides = overrides_from(args)
     arms = {name: load_scenario(name, overrides) for name in args.scenarios}
     out = _out_file(args.out, args.force)
 
-    if args.workers is not None and args.workers < 1:
-        raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
+    executor = executor_from(args)
     # Every arm's counterfactual (the same people without the partnership) runs on the
     # same seeds: net SROI deducts what would have happened anyway.
     all_arms, which = with_counterfactuals(arms)
-    runs = run_scenarios(all_arms, args.replications, seed0, progress=progress, workers=args.workers,
-                         posterior=posterior)
+    runs = run_scenarios(all_arms, args.replications, seed0, executor, posterior=posterior)
     table = paired_table(runs[runs["scenario"].isin(list(arms))])
     _print_comparison(table, COMPARE_ROWS, args, arms)
     if posterior is not None:
@@ -334,9 +293,9 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
     w_name = max(len(x) for x in arms)
     print(f"  {'scenario':<{w_name}}  {'gross SROI':>10}  {'net SROI [95% CI]':<26}  {'net cost/outcome':>16}")
     for _, r in summary.iterrows():
-        net = f"{_num(r['net_sroi'], 2)} [{_num(r['net_sroi_low'], 2)}, {_num(r['net_sroi_high'], 2)}]"
-        print(f"  {r['scenario']:<{w_name}}  {_num(r['gross_sroi'], 2):>10}  {net:<26}  "
-              f"{_num(r['net_cost_per_outcome'], 1):>16}")
+        net = f"{number(r['net_sroi'], 2)} [{number(r['net_sroi_low'], 2)}, {number(r['net_sroi_high'], 2)}]"
+        print(f"  {r['scenario']:<{w_name}}  {number(r['gross_sroi'], 2):>10}  {net:<26}  "
+              f"{number(r['net_cost_per_outcome'], 1):>16}")
     shown = sorted({v for k, v in which.items() if v not in arms})
     if shown:
         print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
@@ -385,18 +344,18 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
         label, (floor, ceiling) = metric_label(metric, meaning, currency)
         print(textwrap.fill(label, SHOW_WIDTH, initial_indent="  ", subsequent_indent="    "))
         block = by.loc[metric]
-        d = _digits(list(block[["mean", "ci_low", "ci_high"]].to_numpy().ravel()))
+        d = digits_for(list(block[["mean", "ci_low", "ci_high"]].to_numpy().ravel()))
         for name in names:
             r = block.loc[name]
             lo, hi = r["ci_low"], r["ci_high"]
             if lo < floor or hi > ceiling:
                 lo, hi, clipped = max(lo, floor), min(hi, ceiling), True
-            cell = f"{_num(r['mean'], d)} [{_num(lo, d)}, {_num(hi, d)}]"
+            cell = f"{number(r['mean'], d)} [{number(lo, d)}, {number(hi, d)}]"
             diff = ""
             if name != ref:
                 star = "*" if (r["diff_low"] > 0 or r["diff_high"] < 0) else " "
-                diff = (f"vs {ref}: {_num(r['diff'], d, sign=True)} [{_num(r['diff_low'], d, sign=True)}, "
-                        f"{_num(r['diff_high'], d, sign=True)}] {star}")
+                diff = (f"vs {ref}: {number(r['diff'], d, sign=True)} [{number(r['diff_low'], d, sign=True)}, "
+                        f"{number(r['diff_high'], d, sign=True)}] {star}")
             print(f"    {name:<{w_name}}  {cell:<30}  {diff}".rstrip())
     if clipped:
         print()
@@ -425,7 +384,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "  backbone show my_scenarios/city.toml")
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
     p.add_argument("--changed", action="store_true", help="only the parameters the scenario sets or changes")
-    _add_set(p)
+    add_set(p)
     add_json(p)
     p.set_defaults(func=cmd_show)
 
@@ -438,9 +397,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "  backbone run ungas_vagar --months 60 --out ungas.parquet\n"
                "  backbone run baseline --set backbone_share=0.2 turnover_rate=0.05 --out run.csv")
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario name or a path to a .toml file")
-    p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same run)")
-    _add_months(p)
-    _add_set(p)
+    p.add_argument("--seed", type=seed_type, default=0, help="random seed (the same seed gives the same run)")
+    add_months(p)
+    add_set(p)
     p.add_argument("--out", metavar="FILE", help="write the monthly results: FILE.parquet or FILE.csv")
     add_force(p)
     add_json(p)
@@ -458,12 +417,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "  backbone compare no_backbone baseline --set n_beneficiaries=2000 --out compare.csv")
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
                    help="scenario names or paths; the first is the reference for differences")
-    p.add_argument("--replications", type=int, default=30, metavar="N", help="runs per scenario")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="local processes (default: every core from 100 runs up, else one)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first replication")
-    _add_months(p)
-    _add_set(p)
+    p.add_argument("--replications", type=replications_type, default=30, metavar="N", help="runs per scenario")
+    add_executor(p)
+    p.add_argument("--seed", type=seed_type, default=0,
+                   help="seed of the first replication (replication r runs with seed + r)")
+    add_months(p)
+    add_set(p)
     add_posterior(p)
     p.add_argument("--out", metavar="FILE", help="write the table: FILE.parquet or FILE.csv")
     add_force(p)

@@ -15,27 +15,15 @@ that belongs to another experiment is refused, never overwritten.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 
-from .common import CLIError, HelpFormatter, add_json, add_posterior, load_posterior_arg, print_json
+from .common import (CLIError, HelpFormatter, add_executor, add_json, add_posterior, executor_from, load_posterior_arg,
+                     number, print_json, whole)
 
 
 KEY_METRICS = ("long_term_impact", "impact_share", "outcomes_total", "mean_trust", "retention",
                "cost_per_outcome", "sroi")
-
-
-def _positive(name: str, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise CLIError(f"{name} {value!r} is not allowed: expected a whole number >= 1")
-    return n
 
 
 def _store_errors():
@@ -49,18 +37,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from backbone.experiments import load_experiment, run_experiment, runs_done
     from backbone.experiments.posterior import PosteriorError
 
-    workers = _positive("--workers", args.workers)
-    chunk = _positive("--chunk-size", args.chunk_size)
     spec = load_experiment(args.experiment)
     posterior = load_posterior_arg(args)
+    executor = executor_from(args, spec.name)
     t0 = time.perf_counter()
     try:
         before = runs_done(args.out)[0]
     except _store_errors():
         before = 0  # a new folder (or one the sweep will refuse with its own message)
     try:
-        runs = run_experiment(spec, out=args.out, workers=workers, scheduler=args.scheduler,
-                              progress=not args.quiet, chunk_size=chunk, posterior=posterior)
+        runs = run_experiment(spec, out=args.out, executor=executor, chunk_size=args.chunk_size, posterior=posterior)
     except (*_store_errors(), PosteriorError) as exc:
         raise CLIError(str(exc)) from None
     dt = time.perf_counter() - t0
@@ -82,13 +68,6 @@ def _factor_text(name: str, f: dict) -> str:
         return f"{name} in {{{', '.join(map(str, f['levels']))}}}"
     steps = f" ({f['steps']} steps)" if "steps" in f else ""
     return f"{name} in [{f['range'][0]:g}, {f['range'][1]:g}]{steps}"
-
-
-def _num(v: float) -> str:
-    if not math.isfinite(v):
-        return "-"
-    a = abs(v)
-    return f"{v:,.3f}" if a < 10 else f"{v:,.1f}" if a < 1000 else f"{v:,.0f}"
 
 
 def cmd_results(args: argparse.Namespace) -> int:
@@ -137,7 +116,7 @@ def cmd_results(args: argparse.Namespace) -> int:
         print(head)
         for level, row in table.iterrows():
             lv = f"{level:g}" if isinstance(level, float) else str(level)
-            print(f"  {lv:>16}  " + "  ".join(f"{_num(row[k]):>16}" for k in metrics))
+            print(f"  {lv:>16}  " + "  ".join(f"{number(row[k]):>16}" for k in metrics))
         return 0
     from backbone.experiments import ALWAYS_KEPT
 
@@ -146,7 +125,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     print(f"  {'metric':<20}{'mean':>12}{'sd':>12}{'min':>12}{'max':>12}")
     for k in ALWAYS_KEPT:
         col = runs[k]
-        print(f"  {k:<20}{_num(col.mean()):>12}{_num(col.std()):>12}{_num(col.min()):>12}{_num(col.max()):>12}")
+        print(f"  {k:<20}{number(col.mean()):>12}{number(col.std()):>12}{number(col.min()):>12}{number(col.max()):>12}")
     return 0
 
 
@@ -175,7 +154,7 @@ def _results_json(args: argparse.Namespace, m: dict, done: int, total: int, runs
 def cmd_query(args: argparse.Namespace) -> int:
     from backbone.experiments import query
 
-    limit = _positive("--limit", args.limit)
+    limit = args.limit
     try:
         df = query(args.folder, args.sql)
     except _store_errors() as exc:
@@ -208,14 +187,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  DASK_SCHEDULER_ADDRESS=tcp://10.0.0.5:8786 backbone sweep my.toml --out results/big")
     p.add_argument("experiment", metavar="EXPERIMENT.toml", help="the experiment spec")
     p.add_argument("--out", required=True, metavar="DIR", help="results folder (created, or resumed)")
-    p.add_argument("--workers", metavar="N", help="local worker processes (default: every core; 1: this process)")
-    p.add_argument("--scheduler", metavar="ADDR",
-                   help="Dask scheduler address, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, "
-                        "else the local pool)")
-    p.add_argument("--chunk-size", metavar="N",
-                   help="runs per Parquet chunk (default: about 1/64 of the runs, at most 100; "
+    add_executor(p, quiet_alias=True)
+    p.add_argument("--chunk-size", type=whole(1), metavar="N",
+                   help="runs per Parquet chunk (default: about 1/64 of the runs, 10 to 100; "
                         "fixed when the folder is created)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_posterior(p)
     p.set_defaults(func=cmd_sweep)
 
@@ -246,7 +221,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("folder", metavar="DIR", help="a folder written by 'backbone sweep' or 'backbone calibrate'")
     p.add_argument("sql", metavar="SQL", help="the query")
     p.add_argument("--csv", action="store_true", help="print every row as CSV")
-    p.add_argument("--limit", metavar="N", default="50", help="rows shown in the table")
+    p.add_argument("--limit", type=whole(1), metavar="N", default="50", help="rows shown in the table")
     p.set_defaults(func=cmd_query)
 
 

@@ -17,7 +17,7 @@ import shlex
 import sys
 import time
 
-from .common import CLIError, HelpFormatter, add_force, output_path, progress
+from .common import CLIError, HelpFormatter, add_executor, add_force, executor_from, output_path, whole
 
 QUICK_REPLICATIONS = 10
 
@@ -38,11 +38,6 @@ def _command_line(args: argparse.Namespace) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     from backbone.analysis.patterns import DEFAULT_FILE, PatternError, load_patterns
 
-    if args.workers is not None and args.workers < 1:
-        raise CLIError(f"--workers {args.workers} is not allowed: expected a whole number >= 1")
-    if args.replications is not None and args.replications < 2:
-        raise CLIError(f"--replications {args.replications} is not allowed: expected at least 2 "
-                       "(a confidence interval needs two runs)")
     if args.out and not args.out.lower().endswith(".csv"):
         raise CLIError(f"--out {args.out}: the table is written as CSV: use a file name ending in .csv")
     if args.markdown and not args.markdown.lower().endswith(".md"):
@@ -60,15 +55,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                                      text_table, validation_table)
 
     n = args.replications or (min(pset.replications, QUICK_REPLICATIONS) if args.quick else pset.replications)
-    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    executor = executor_from(args, "validation runs")
     t0 = time.time()
-    try:
-        runs = run_patterns(pset, replications=n, workers=args.workers, scheduler=scheduler,
-                            progress=None if args.no_progress else progress)
-    except RuntimeError as exc:  # e.g. a Dask scheduler that cannot be reached
-        if type(exc).__name__ == "SchedulerError":
-            raise CLIError(str(exc)) from None
-        raise
+    runs = run_patterns(pset, replications=n, executor=executor)
     table = validation_table(pset, runs)
     print(f"backbone validate: {len(pset.patterns)} patterns from {len(pset.sources())} sources "
           f"({display_path(pset.path)}), {n} replications each, {runs_needed(pset, n):,} runs in {time.time() - t0:.0f} s; "
@@ -103,16 +92,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("patterns", nargs="?", metavar="PATTERNS.toml",
                    help="the patterns file (default: experiments/validation/patterns.toml)")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--replications", type=int, metavar="N", help="runs per pattern (default: the file's)")
+    size.add_argument("--replications", type=whole(2, why="a confidence interval needs two runs"), metavar="N",
+                      help="runs per pattern (default: the file's)")
     size.add_argument("--quick", action="store_true",
                       help=f"at most {QUICK_REPLICATIONS} replications per pattern, for a first look")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="local processes (default: every core from 100 runs up, else this process)")
-    p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 "
-                   "(default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    add_executor(p)
     p.add_argument("--out", metavar="FILE.csv", help="write the table (one row per pattern) as CSV")
     p.add_argument("--markdown", metavar="FILE.md", help="write the table, the verdict rule and the full "
                    "citations as Markdown (e.g. docs/VALIDATION.md)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_force(p)
     p.set_defaults(func=cmd_validate)
