@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from backbone.simulation import EVENT_TYPES, METRICS, SCHEMA, Params, ParameterError
-from backbone.simulation.params import coerce, nearest
+from backbone.simulation.params import coerce_named, nearest
 from backbone.simulation.scenarios import load_toml, resolve_scenario
 
 from .measures import MEASURES, STATISTICS, Arg, arguments
@@ -162,10 +162,8 @@ def _overrides(value: Any, name: str) -> dict[str, Any]:
                            "e.g. set = {{ n_beneficiaries = 2000 }}")
     out = {}
     for k, v in value.items():
-        if k not in SCHEMA:
-            raise PatternError(f"{name}: {_unknown(k, list(SCHEMA), 'parameter')}")
         try:
-            out[k] = coerce(SCHEMA[k], v)
+            out[k] = coerce_named(k, v)
         except ParameterError as exc:
             raise PatternError(f"{name}: {exc}") from None
     return out

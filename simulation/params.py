@@ -283,6 +283,15 @@ def unknown_key_message(key: str, where: str = "parameter") -> str:
     return f"unknown {where} '{key}'{tail}"
 
 
+def coerce_named(key: str, value: Any) -> Any:
+    """The schema's value for parameter ``key``: an unknown name (with the nearest valid
+    one) or a bad value raises ParameterError, one line. Scenario files, patterns files and
+    ``--set`` all go through it."""
+    if key not in SCHEMA:
+        raise ParameterError(unknown_key_message(key))
+    return coerce(SCHEMA[key], value)
+
+
 def coerce(spec: Spec, value: Any) -> Any:
     """Validate and convert one value; raise ParameterError naming field, value and range.
 

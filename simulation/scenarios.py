@@ -48,7 +48,7 @@ import importlib.resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from .params import SCHEMA, ParameterError, Params, coerce, nearest, unknown_key_message
+from .params import SCHEMA, ParameterError, Params, coerce, coerce_named, nearest, unknown_key_message
 
 def _library() -> Path:
     """The scenario library: package data ``backbone.scenarios`` (the repository's
@@ -186,10 +186,8 @@ def _check_keys(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise ScenarioError(
                 f"{where}: [{key}] tables are not used: put parameters at the top level, one per line"
             )
-        if key not in SCHEMA:
-            raise ScenarioError(f"{where}: {unknown_key_message(key)}")
         try:
-            out[key] = coerce(SCHEMA[key], value)
+            out[key] = coerce_named(key, value)
         except ParameterError as exc:
             raise ScenarioError(f"{where}: {exc}") from None
     return out

@@ -91,6 +91,12 @@ def parameter_sets(draw) -> Params:
         "discount_rate": draw(st.floats(0.0, 0.5)),
         "benefit_duration": draw(st.integers(0, 10)),
         "benefit_dropoff": draw(unit),
+        "min_partners": draw(st.integers(2, 5)),
+        "progress_smoothing": draw(unit),
+        "grant_interest_weight": draw(unit),
+        "grant_interest_cap": draw(st.floats(1.0, 10.0)),
+        "knowledge_productivity": draw(unit),
+        "funder_common_interest": draw(unit),
     }
     for q in PRINCIPLES:
         over[f"use_{q}"] = draw(st.booleans())
