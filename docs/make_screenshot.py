@@ -11,57 +11,12 @@ Starts ``backbone app`` on a free port, drives it with Playwright in Debian's Ch
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from backbone.app.driver import free_port, launch, pick_lesson, play_until, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port: int, log) -> subprocess.Popen:
-    """``backbone app`` on ``port``, once it answers."""
-    server = subprocess.Popen([sys.executable, "-m", "backbone.cli.main", "app", "--port", str(port)],
-                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 240
-    while True:
-        if server.poll() is not None:
-            raise SystemExit(f"backbone app exited with {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            if time.time() > deadline:
-                server.kill()
-                raise SystemExit("backbone app did not answer in 240 s")
-            time.sleep(0.5)
-
-
-def pick_lesson(page, title: str) -> None:
-    """Choose a lesson in the sidebar's Lesson menu."""
-    page.locator(".v-select", has_text="Lesson").locator(".v-field").click()
-    page.locator(".v-list-item", has_text=title).click()
-    page.locator(".bb-watch", has_text=title).wait_for(timeout=30_000)
-
-
-def step_to(page, month: int) -> None:
-    """Play fast until ``month`` or later, then pause."""
-    page.get_by_role("button", name="fast").click()
-    page.get_by_role("button", name="Play").click()
-    page.wait_for_function(
-        "m => { const t = document.querySelector('.bb-month-now'); "
-        "return t && parseInt(t.innerText.match(/Month (\\d+)/)[1]) >= m; }", arg=month, timeout=180_000)
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Play").wait_for()
-    page.wait_for_timeout(500)
 
 
 def main(argv=None) -> int:
@@ -77,18 +32,17 @@ def main(argv=None) -> int:
 
     port = free_port()
     with open("/dev/null", "w") as log:
-        server = start_app(port, log)
+        server = start_app(port, log, ROOT)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = launch(p, CHROMIUM)
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.goto(f"http://127.0.0.1:{port}/")
             page.locator(".bb-month-now").wait_for(timeout=120_000)
             if args.lesson:
                 pick_lesson(page, args.lesson)
             if args.months:
-                step_to(page, args.months)
+                play_until(page, args.months)
             if args.full_page:  # the page scrolls inside Solara's content box: make it tall
                 height = page.evaluate("() => Math.max(...[...document.querySelectorAll('.v-main *')]"
                                        ".map(e => e.getBoundingClientRect().bottom))")

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from backbone.app.driver import free_port, launch, month, pick_lesson, play_until, start_app
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,32 +43,17 @@ def chromium() -> str:
     return CHROMIUM
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """`backbone app` on a free port, as a subprocess; its URL once it answers."""
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
     with open(log, "w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "backbone.cli.main", "app", "--port", str(port)],
-                                  cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            server = start_app(port, out, ROOT)
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}: {log.read_text()[-2000:]}")
     try:
-        deadline = time.time() + 240  # first run: fetches the browser files, loads the kernels
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"backbone app exited with {server.returncode}: {log.read_text()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail(f"backbone app did not answer in 240 s: {log.read_text()[-2000:]}")
-                time.sleep(0.5)
         yield f"http://127.0.0.1:{port}/"
     finally:
         server.terminate()
@@ -77,10 +61,6 @@ def app_url(tmp_path_factory):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-def month(page) -> int:
-    return int(re.search(r"Month (\d+) of", page.locator(".bb-month-now").inner_text()).group(1))
 
 
 def line_points(page, css: str) -> list[int]:
@@ -146,29 +126,6 @@ def test_trainer_moves_a_slider_and_plays_both_twins(chromium, app_url, tmp_path
             assert outside == [], outside  # works without the internet
         finally:
             browser.close()
-
-
-def launch(p, chromium):
-    return p.chromium.launch(executable_path=chromium, headless=True,
-                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-
-
-def pick_lesson(page, title: str) -> None:
-    page.locator(".v-select", has_text="Lesson").locator(".v-field").click()
-    page.locator(".v-list-item", has_text=title).click()
-    page.locator(".bb-watch", has_text=title).wait_for(timeout=30_000)
-
-
-def play_until(page, at_least: int) -> int:
-    """Play fast until month ``at_least`` or later, pause, and return the month."""
-    page.get_by_role("button", name="fast").click()
-    page.get_by_role("button", name="Play").click()
-    page.wait_for_function("m => parseInt(document.querySelector('.bb-month-now').innerText.match(/Month (\\d+)/)[1])"
-                           " >= m", arg=at_least, timeout=120_000)
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Play").wait_for()
-    page.wait_for_timeout(400)
-    return month(page)
 
 
 # What the room must see without scrolling: the outcome chart (and the funding lines
