@@ -43,7 +43,7 @@ COMPARE_METRICS = tuple(m for _, m, _ in COMPARE_ROWS)
 # Also kept per run (not rows of the table): the ingredients of net SROI (analysis.value).
 EXTRA_METRICS = ("value_gross", "spent_pv")
 TABLE_COLUMNS = ("perspective", "metric", "scenario", "n", "mean", "ci_low", "ci_high",
-                 "diff", "diff_low", "diff_high")
+                 "diff", "diff_low", "diff_high", "share_higher")
 
 
 def compare_record(res, params, seed: int) -> tuple[float, ...]:
@@ -90,11 +90,20 @@ def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[int, float
     return n, mean, mean - half, mean + half
 
 
+def share_higher(differences: np.ndarray) -> float:
+    """Share of paired differences above 0, ties counted half (NaN with none)."""
+    d = np.asarray(differences, dtype=float)
+    d = d[np.isfinite(d)]
+    return float((np.sum(d > 0) + 0.5 * np.sum(d == 0)) / len(d)) if len(d) else np.nan
+
+
 def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: float = 0.95,
                  rows: Iterable[tuple[str, str, str]] = COMPARE_ROWS) -> pd.DataFrame:
     """Mean and t-interval of each scenario, and of its paired difference with
     ``reference`` (default: the first scenario in ``runs``), per metric; columns
-    ``TABLE_COLUMNS``, one row per (metric, scenario)."""
+    ``TABLE_COLUMNS``, one row per (metric, scenario). ``share_higher``: the share of seeds
+    on which the scenario's value is above the reference's (ties count half; the
+    common-language effect size of McGraw & Wong 1992, on pairs): how often, not how much."""
     names = list(dict.fromkeys(runs["scenario"]))
     reference = names[0] if reference is None else reference
     wide = {name: runs[runs["scenario"] == name].set_index("seed") for name in names}
@@ -104,10 +113,12 @@ def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: f
         for name in names:
             n, mean, lo, hi = t_interval(wide[name][metric].to_numpy(), confidence)
             diff = (np.nan,) * 3
+            higher = np.nan
             if name != reference:
                 d = (wide[name][metric] - base[metric]).dropna()  # aligned on seed
                 diff = t_interval(d.to_numpy(), confidence)[1:]
-            out.append((perspective, metric, name, n, mean, lo, hi, *diff))
+                higher = share_higher(d.to_numpy())
+            out.append((perspective, metric, name, n, mean, lo, hi, *diff, higher))
     return pd.DataFrame(out, columns=list(TABLE_COLUMNS))
 
 

@@ -96,3 +96,19 @@ def test_value_arms_share_counterfactuals_and_summarize_as_ratios_of_sums():
     row = value_summary(per_seed).iloc[0]
     assert row.gross_sroi == 2.0 and row.net_sroi == 1.0
     assert row.additional_outcomes == 3.0 and row.net_cost_per_outcome == 4.0
+
+
+def test_share_higher_counts_pairs_above_and_ties_half():
+    from backbone.analysis.compare import share_higher
+    assert share_higher(np.array([1.0, -1.0, 0.0, 2.0])) == (2 + 0.5) / 4
+    assert share_higher(np.array([np.nan, 1.0])) == 1.0
+    assert np.isnan(share_higher(np.array([])))
+
+
+def test_paired_table_says_how_often_a_scenario_is_higher_on_the_same_seed():
+    """A planted effect that helps on three seeds of four."""
+    runs = pd.DataFrame({"scenario": ["a"] * 4 + ["b"] * 4, "seed": [0, 1, 2, 3] * 2,
+                         "impact_share": [0.1, 0.2, 0.3, 0.4, 0.2, 0.3, 0.4, 0.3]})
+    table = paired_table(runs, rows=[("impact", "impact_share", "")]).set_index("scenario")
+    assert table.loc["b", "share_higher"] == 0.75
+    assert np.isnan(table.loc["a", "share_higher"])
