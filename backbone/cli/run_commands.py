@@ -331,8 +331,8 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     legend = "mean [95% CI]: mean over replications and its t-interval"
     if len(names) > 1:
         legend += (f"; vs {ref}: mean paired difference (same seed) [95% t-interval]; "
-                   "* = the interval excludes 0; higher on x% of seeds: how often the scenario's value "
-                   f"is above {ref}'s on the same seed (ties count half)")
+                   "* = the interval excludes 0; then the share of seeds on which the scenario's value is "
+                   f"above {ref}'s (ties count half)")
     print(fill(legend + "."))
     w_name = max(len(x) for x in names)
     by = table.set_index(["metric", "scenario"])
@@ -356,7 +356,7 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
             if name != ref:
                 star = "*" if (r["diff_low"] > 0 or r["diff_high"] < 0) else " "
                 diff = (f"vs {ref}: {number(r['diff'], d, sign=True)} [{number(r['diff_low'], d, sign=True)}, "
-                        f"{number(r['diff_high'], d, sign=True)}] {star} higher on {r['share_higher']:.0%} of seeds")
+                        f"{number(r['diff_high'], d, sign=True)}] {star} {r['share_higher']:.0%}")
             print(f"    {name:<{w_name}}  {cell:<30}  {diff}".rstrip())
     if clipped:
         print()
