@@ -131,11 +131,11 @@ def test_compare_clips_shown_intervals_to_what_a_share_can_take(capsys):
         {"metric": "retention", "scenario": "a", "mean": 0.99, "ci_low": 0.965, "ci_high": 1.015,
          "diff": float("nan"), "diff_low": float("nan"), "diff_high": float("nan")},
         {"metric": "retention", "scenario": "b", "mean": 0.5, "ci_low": 0.4, "ci_high": 0.6,
-         "diff": -0.49, "diff_low": -0.6, "diff_high": -0.38},
+         "diff": -0.49, "diff_low": -0.6, "diff_high": -0.38, "share_higher": 0.0},
         {"metric": "outcomes_total", "scenario": "a", "mean": 5.0, "ci_low": -2.0, "ci_high": 12.0,
          "diff": float("nan"), "diff_low": float("nan"), "diff_high": float("nan")},
         {"metric": "outcomes_total", "scenario": "b", "mean": 50.0, "ci_low": 40.0, "ci_high": 60.0,
-         "diff": 45.0, "diff_low": 30.0, "diff_high": 60.0},
+         "diff": 45.0, "diff_low": 30.0, "diff_high": 60.0, "share_higher": 1.0},
     ])
     from backbone.simulation import Params
 
@@ -144,7 +144,7 @@ def test_compare_clips_shown_intervals_to_what_a_share_can_take(capsys):
     out = capsys.readouterr().out
     assert "0.990 [0.965, 1.000]" in out and "1.015]" not in out
     assert "5.000 [0.000, 12.000]" in out or "5.0 [0.0, 12.0]" in out
-    assert "vs a: -0.490 [-0.600, -0.380] *" in out  # differences are not clipped
+    assert "vs a: -0.490 [-0.600, -0.380] * 0%" in out  # differences are not clipped
     assert "Intervals are clipped to the range the values can take: [0, 1] for shares" in out
     assert "launch partners still members (share) [retention]" in out
 
