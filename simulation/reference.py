@@ -97,6 +97,22 @@ def draw_mask(profile: list[float], complexity: int, rng) -> int:
     return mask
 
 
+MASK64 = (1 << 64) - 1
+
+
+def mix64(z: int) -> int:
+    """SplitMix64's output function (Steele, Lea & Flood 2014) on a 64-bit integer."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def person_uniform(key: int, b: int) -> float:
+    """Person b's uptake uniform this month: the top 53 bits of mix64(key + (b + 1) x
+    0x9E3779B97F4A7C15), the (b + 1)-th SplitMix64 output from the month key."""
+    return (mix64((key + (b + 1) * 0x9E3779B97F4A7C15) & MASK64) >> 11) / 2.0 ** 53
+
+
 @dataclass
 class Partner:
     """A partner organization (one slot) and its current representative."""
@@ -816,7 +832,8 @@ class Partnership:
         """Doses (above); free places: sum_k (service_k / hours_per_case - load_k) /
         complexity. Engagement lift moves toward E_population x cocreation_engagement.
         One `uptake` uniform picks where the pass starts (so nobody is first in line every
-        month), then one per person in pass order. A sustained person relapses (c -=
+        month), a second one the month key mix64(floor(u 2^53)); person b's uniform is
+        person_uniform(key, b), looked at only when it matters. A sustained person relapses (c -=
         relapse_sustained c); a person who shows up (u < engagement) and is in the
         caseload, or can join it (a free place), gains (c += min(1, gain dose + natural)
         (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
@@ -837,14 +854,15 @@ class Partnership:
         rng = self.streams.uptake
         M = len(self.people)
         start = min(int(rng.random() * M), M - 1)
-        for person in self.people[start:] + self.people[:start]:
-            u = rng.random()
+        key = mix64(int(rng.random() * 2 ** 53))
+        for b in list(range(start, M)) + list(range(start)):
+            person = self.people[b]
             m, c, above = person.needs, person.condition, person.months_above
             eng = min(1.0, person.base_engagement + w.lift)
             total_engagement += eng
             if above >= p.sustain_months:
                 c -= p.relapse_rate_sustained * c
-            elif u < eng and (person.enrolled or places >= 1.0):
+            elif (person.enrolled or places >= 1.0) and person_uniform(key, b) < eng:
                 if not person.enrolled:
                     person.enrolled = True
                     self.move_load(m, 1)

@@ -56,13 +56,40 @@ def move_load(load, m, sign):
             load[k] += sign
 
 
+# The per-person uptake draw: a counter-based generator (SplitMix64's output function on
+# a month key and the person's index), so that a person's draw needs no other draw, can be
+# skipped when it cannot matter, and is the same in every arm of a comparison.
+GAMMA = np.uint64(0x9E3779B97F4A7C15)
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
+TWO53 = 9007199254740992.0
+ONE = np.int64(1)  # move_load's sign as a variable, not a literal: one compiled variant
+
+
+@njit(cache=True)
+def mix64(z):
+    """SplitMix64's output function (Steele, Lea & Flood 2014): a bijection on 64 bits."""
+    z = (z ^ (z >> np.uint64(30))) * MIX1
+    z = (z ^ (z >> np.uint64(27))) * MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def person_uniform(key, b):
+    """Person b's uniform in [0, 1) this month: the (b + 1)-th SplitMix64 output from the
+    month key, its top 53 bits."""
+    return np.float64(mix64(key + np.uint64(b + 1) * GAMMA) >> np.uint64(11)) / TWO53
+
+
 @njit(cache=True)
 def beneficiaries(P, st, rng_uptake, rng_needs):
-    """Draws from `uptake` one uniform (where this month's pass starts) then one per
-    beneficiary per month, in pass order; from `needs`, K uniforms (profile drift),
-    round(M x need_drift) x (1 + complexity) uniforms (who drifts, their new needs),
-    then round(M x beneficiary_turnover) x (3 + complexity) (who is replaced by a
-    newcomer; the newcomer's needs, condition and engagement).
+    """Draws from `uptake` two uniforms a month: where this month's pass starts, and the
+    month key, mix64(floor(u x 2^53)); person b's uptake uniform is person_uniform(key, b)
+    (computed only when it is compared with anything: a person who is sustained, or
+    neither in the caseload nor offered a free place, does not need it). From `needs`,
+    K uniforms (profile drift), round(M x need_drift) x (1 + complexity) uniforms (who
+    drifts, their new needs), then round(M x beneficiary_turnover) x (3 + complexity) (who
+    is replaced by a newcomer; the newcomer's needs, condition and engagement).
 
     The caseload: people in it stay until their outcome is sustained; a person who
     shows up this month (u < engagement) and is not in it joins if there is a free
@@ -93,61 +120,15 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     lift = w.lift
     gain = p.gain_rate * w.ease
-    relapse = p.relapse_rate
-    relapse_s = p.relapse_rate_sustained
-    natural = p.natural_gain
-    threshold = p.outcome_threshold
-    sustain = int(p.sustain_months)
     for m in range(nd.takers.shape[0]):
         nd.takers[m] = 0.0
-    served = 0
-    improved = 0
-    impact = 0
-    caseload = 0
-    total_condition = 0.0
-    total_engagement = 0.0
     start = min(int(rng_uptake.random() * M), M - 1)
-    for i in range(M):
-        b = start + i
-        if b >= M:
-            b -= M
-        u = rng_uptake.random()
-        m = be.needs[b]
-        c = be.condition[b]
-        above = be.months_above[b]
-        eng = min(1.0, be.base_engagement[b] + lift)
-        total_engagement += eng
-        if above >= sustain:
-            c -= relapse_s * c
-        elif u < eng and (be.enrolled[b] or places >= 1.0):
-            if not be.enrolled[b]:
-                be.enrolled[b] = 1
-                move_load(nd.load, m, 1)
-                places -= 1.0
-            c += min(1.0, gain * nd.dose[m] + natural * be.base_engagement[b]) * (1.0 - c)
-            served += 1
-        else:
-            c += natural * be.base_engagement[b] * (1.0 - c) - relapse * c
-        if c >= threshold:
-            above += 1
-            improved += 1
-        else:
-            above = 0
-        if above == sustain:
-            if not be.achieved[b]:
-                be.achieved[b] = 1
-                w.outcomes += 1.0
-            if be.enrolled[b]:
-                be.enrolled[b] = 0
-                move_load(nd.load, m, -1)
-        if above >= sustain:
-            impact += 1
-        else:
-            nd.takers[m] += eng
-        caseload += be.enrolled[b]
-        be.condition[b] = c
-        be.months_above[b] = above
-        total_condition += c
+    key = mix64(np.uint64(rng_uptake.random() * TWO53))
+    served, improved, impact, caseload, total_condition, total_engagement, outcomes = pass_people(
+        be.needs, be.condition, be.base_engagement, be.months_above, be.enrolled, be.achieved,
+        nd.takers, nd.load, nd.dose, key, start, places, lift, gain, p.natural_gain, p.relapse_rate,
+        p.relapse_rate_sustained, p.outcome_threshold, int(p.sustain_months))
+    w.outcomes += outcomes
     w.served = served
     w.caseload = caseload
     w.prev_improved = w.improved_share
@@ -164,6 +145,65 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     for k in range(K):
         nd.true_profile[k] /= total
     renew_needs(P, be, nd, rng_needs)
+
+
+@njit(cache=True)
+def pass_people(needs, condition, base, months_above, enrolled, achieved, takers, load, dose, key, start,
+                places, lift, gain, natural, relapse, relapse_s, threshold, sustain):
+    """The month's pass over the population (see `beneficiaries`), on the arrays
+    themselves: start, start + 1, ..., M - 1, 0, ..., start - 1. Returns served, improved,
+    impact, caseload, the sums of condition and engagement, and the new outcomes."""
+    M = condition.shape[0]
+    served = 0
+    improved = 0
+    impact = 0
+    caseload = 0
+    total_condition = 0.0
+    total_engagement = 0.0
+    outcomes = 0.0
+    for part in range(2):
+        lo, hi = (start, M) if part == 0 else (0, start)
+        for b in range(lo, hi):
+            c = condition[b]
+            above = months_above[b]
+            base_b = base[b]
+            nat = natural * base_b
+            eng = min(1.0, base_b + lift)
+            total_engagement += eng
+            sustained = above >= sustain
+            # Most people are neither in the caseload nor offered a place: they take one
+            # of two formulas, chosen without a branch, and need no uniform.
+            if not sustained and (enrolled[b] != 0 or places >= 1.0) and person_uniform(key, b) < eng:
+                m = needs[b]
+                if enrolled[b] == 0:
+                    enrolled[b] = 1
+                    move_load(load, m, ONE)
+                    places -= 1.0
+                c += min(1.0, gain * dose[m] + nat) * (1.0 - c)
+                served += 1
+            else:
+                kept = c - relapse_s * c
+                drift = c + nat * (1.0 - c) - relapse * c
+                c = kept if sustained else drift
+            up = c >= threshold
+            above = above + 1 if up else 0
+            improved += up
+            if above == sustain:
+                if not achieved[b]:
+                    achieved[b] = 1
+                    outcomes += 1.0
+                if enrolled[b]:
+                    enrolled[b] = 0
+                    move_load(load, needs[b], -ONE)
+            if above >= sustain:
+                impact += 1
+            else:
+                takers[needs[b]] += eng
+            caseload += enrolled[b]
+            condition[b] = c
+            months_above[b] = above
+            total_condition += c
+    return served, improved, impact, caseload, total_condition, total_engagement, outcomes
 
 
 @njit(cache=True)
@@ -203,11 +243,11 @@ def renew_needs(P, be, nd, rng):
         be.needs[b] = new
         if j < n_drift:  # drift: the caseload place follows the new needs
             if be.enrolled[b]:
-                move_load(nd.load, old, -1)
-                move_load(nd.load, new, 1)
+                move_load(nd.load, old, -ONE)
+                move_load(nd.load, new, ONE)
         else:  # renewal: a newcomer, outside the caseload
             if be.enrolled[b]:
-                move_load(nd.load, old, -1)
+                move_load(nd.load, old, -ONE)
                 be.enrolled[b] = 0
             be.achieved[b] = 0
             be.condition[b] = condition[j]
