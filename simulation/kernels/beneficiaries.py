@@ -6,7 +6,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .common import clip01, draw_mask
+from .common import clip01
 
 
 @njit(cache=True)
@@ -216,7 +216,8 @@ def renew_needs(P, be, nd, rng):
     the person (a stable counting sort on the index), which touches memory in sequence
     instead of at random (8 of 21 ns per beneficiary-month at 10^6 people). Changes to
     different people commute, and a person picked twice gets them in draw order, so the
-    result is the same as applying them as drawn.
+    result is the same as applying them as drawn. New needs come from draw_mask_from,
+    which gives what common.draw_mask gives, from sums computed once a month.
     """
     p = P[0]
     M = be.needs.shape[0]
@@ -228,9 +229,10 @@ def renew_needs(P, be, nd, rng):
     mask = np.empty(n, np.uint8)
     condition = np.empty(n)
     engagement = np.empty(n)
+    total, cumulative = mask_tables(nd.true_profile)
     for j in range(n):
         who[j] = min(int(rng.random() * M), M - 1)
-        mask[j] = draw_mask(nd.true_profile, complexity, rng)
+        mask[j] = draw_mask_from(total, cumulative, complexity, rng)
         if j >= n_drift:
             condition[j] = newcomer_condition(p, rng.random())
             engagement[j] = newcomer_engagement(p, rng.random())
@@ -253,6 +255,41 @@ def renew_needs(P, be, nd, rng):
             be.condition[b] = condition[j]
             be.base_engagement[b] = engagement[j]
             be.months_above[b] = 0
+
+
+@njit(cache=True)
+def mask_tables(profile):
+    """For every set of dimensions already chosen (a mask), the sums draw_mask computes
+    over the dimensions not yet chosen, in the same order: total[mask], and
+    cumulative[mask, k] up to and including k (2^K x K sums a month, K <= 8)."""
+    K = profile.shape[0]
+    total = np.empty(1 << K)
+    cumulative = np.empty((1 << K, K))
+    for mask in range(1 << K):
+        acc = 0.0
+        for k in range(K):
+            if not (mask >> k) & 1:
+                acc += profile[k]
+            cumulative[mask, k] = acc
+        total[mask] = acc
+    return total, cumulative
+
+
+@njit(cache=True)
+def draw_mask_from(total, cumulative, complexity, rng):
+    """common.draw_mask with its sums looked up: the same uniforms give the same mask."""
+    K = cumulative.shape[1]
+    mask = 0
+    for _ in range(complexity):
+        u = rng.random() * total[mask]
+        pick = -1
+        for k in range(K):
+            if not (mask >> k) & 1:
+                pick = k
+                if u < cumulative[mask, k]:
+                    break
+        mask |= 1 << pick
+    return mask
 
 
 @njit(cache=True)
