@@ -78,7 +78,7 @@ def mix64(z):
 def person_uniform(key, b):
     """Person b's uniform in [0, 1) this month: the (b + 1)-th SplitMix64 output from the
     month key, its top 53 bits."""
-    return np.float64(mix64(key + np.uint64(b + 1) * GAMMA) >> np.uint64(11)) / TWO53
+    return np.float64(mix64(key + (np.uint64(b) + np.uint64(1)) * GAMMA) >> np.uint64(11)) / TWO53
 
 
 @njit(cache=True)
@@ -163,7 +163,7 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
     outcomes = 0.0
     for part in range(2):
         lo, hi = (start, M) if part == 0 else (0, start)
-        for b in range(lo, hi):
+        for b in range(np.uint64(lo), np.uint64(hi)):  # unsigned: no negative-index checks
             c = condition[b]
             above = months_above[b]
             base_b = base[b]
