@@ -171,9 +171,10 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
             eng = min(1.0, base_b + lift)
             total_engagement += eng
             sustained = above >= sustain
-            # Most people are neither in the caseload nor offered a place: they take one
-            # of two formulas, chosen without a branch, and need no uniform.
-            if not sustained and (enrolled[b] != 0 or places >= 1.0) and person_uniform(key, b) < eng:
+            # Most people are neither in the caseload nor offered a place (tested first: a
+            # branch the processor predicts well): they take one of two formulas, chosen
+            # without a branch, and need no uniform.
+            if (enrolled[b] != 0 or places >= 1.0) and not sustained and person_uniform(key, b) < eng:
                 m = needs[b]
                 if enrolled[b] == 0:
                     enrolled[b] = 1
@@ -195,10 +196,9 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
                 if enrolled[b]:
                     enrolled[b] = 0
                     move_load(load, needs[b], -ONE)
-            if above >= sustain:
-                impact += 1
-            else:
-                takers[needs[b]] += eng
+            out = above >= sustain
+            impact += out
+            takers[needs[b]] += 0.0 if out else eng  # adding +0.0 leaves a sum of eng >= 0 as it is
             caseload += enrolled[b]
             condition[b] = c
             months_above[b] = above
@@ -237,7 +237,7 @@ def renew_needs(P, be, nd, rng):
             condition[j] = newcomer_condition(p, rng.random())
             engagement[j] = newcomer_engagement(p, rng.random())
     for j in stable_order(who, M):
-        b = who[j]
+        b = np.uint64(who[j])  # unsigned: no negative-index checks
         old = be.needs[b]
         new = mask[j]
         for k in range(nd.need_count.shape[0]):
