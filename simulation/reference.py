@@ -113,6 +113,19 @@ def person_uniform(key: int, b: int) -> float:
     return (mix64((key + (b + 1) * 0x9E3779B97F4A7C15) & MASK64) >> 11) / 2.0 ** 53
 
 
+class CounterStream:
+    """The month's counter-based uniforms for need drift and renewal: the i-th (i = 0, 1,
+    ...) is person_uniform(key, i)."""
+
+    def __init__(self, key: int):
+        self.key, self.i = key, 0
+
+    def random(self) -> float:
+        u = person_uniform(self.key, self.i)
+        self.i += 1
+        return u
+
+
 @dataclass
 class Partner:
     """A partner organization (one slot) and its current representative."""
@@ -839,8 +852,9 @@ class Partnership:
         (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
         (1 - c) - relapse c), natural = natural_gain x base engagement (deadweight). Months at or above
         outcome_threshold count up; sustain_months of them are an outcome, which frees
-        the case place. Then from `needs`: the profile's random walk (K), need drift (who,
-        new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
+        the case place. Then from `needs`: the profile's random walk (K), and the month key
+        of the counter-based uniforms (CounterStream) for need drift (who, new mask) and
+        cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
         p, w, K = self.p, self.w, self.K
         self.doses()
         places = 0.0
@@ -904,6 +918,7 @@ class Partnership:
             self.true_profile[k] *= math.exp(p.need_profile_drift * SQRT3 * (2.0 * rng.random() - 1.0))
             total += self.true_profile[k]
         self.true_profile = [x / total for x in self.true_profile]
+        rng = CounterStream(mix64(int(rng.random() * 2 ** 53)))  # need drift and renewal
         for newcomer in (False, True):
             count = int(round(M * (p.beneficiary_turnover if newcomer else p.need_drift)))
             for _ in range(count):

@@ -87,9 +87,11 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     month key, mix64(floor(u x 2^53)); person b's uptake uniform is person_uniform(key, b)
     (computed only when it is compared with anything: a person who is sustained, or
     neither in the caseload nor offered a free place, does not need it). From `needs`,
-    K uniforms (profile drift), round(M x need_drift) x (1 + complexity) uniforms (who
-    drifts, their new needs), then round(M x beneficiary_turnover) x (3 + complexity) (who
-    is replaced by a newcomer; the newcomer's needs, condition and engagement).
+    K + 1 uniforms a month: the profile drift, then the month key of need drift and
+    renewal, whose counter-based uniforms (renew_needs) are round(M x need_drift) x (1 +
+    complexity) (who drifts, their new needs), then round(M x beneficiary_turnover) x (3 +
+    complexity) (who is replaced by a newcomer; the newcomer's needs, condition and
+    engagement).
 
     The caseload: people in it stay until their outcome is sustained; a person who
     shows up this month (u < engagement) and is not in it joins if there is a free
@@ -144,7 +146,7 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         total += nd.true_profile[k]
     for k in range(K):
         nd.true_profile[k] /= total
-    renew_needs(P, be, nd, rng_needs)
+    renew_needs(P, be, nd, mix64(np.uint64(rng_needs.random() * TWO53)))
 
 
 @njit(cache=True)
@@ -207,10 +209,11 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
 
 
 @njit(cache=True)
-def renew_needs(P, be, nd, rng):
-    """Need drift, then cohort renewal, drawn from `needs` in this order:
-    round(M x need_drift) times (who, complexity uniforms for the new needs), then
-    round(M x beneficiary_turnover) times (who, new needs, condition, engagement).
+def renew_needs(P, be, nd, key):
+    """Need drift, then cohort renewal, from the month's counter-based uniforms
+    person_uniform(key, i), i = 0, 1, 2, ... (key: the month key drawn from `needs`), in
+    this order: round(M x need_drift) times (who, complexity uniforms for the new needs),
+    then round(M x beneficiary_turnover) times (who, new needs, condition, engagement).
 
     The draws are taken first, in stream order; the changes are then applied in order of
     the person (a stable counting sort on the index), which touches memory in sequence
@@ -230,12 +233,20 @@ def renew_needs(P, be, nd, rng):
     condition = np.empty(n)
     engagement = np.empty(n)
     total, cumulative = mask_tables(nd.true_profile)
+    i = np.uint64(0)  # the month's draws so far
+    one = np.uint64(1)
     for j in range(n):
-        who[j] = min(int(rng.random() * M), M - 1)
-        mask[j] = draw_mask_from(total, cumulative, complexity, rng)
+        who[j] = min(int(person_uniform(key, i) * M), M - 1)
+        i += one
+        m = 0
+        for _ in range(complexity):
+            m = pick_dimension(total, cumulative, m, person_uniform(key, i))
+            i += one
+        mask[j] = m
         if j >= n_drift:
-            condition[j] = newcomer_condition(p, rng.random())
-            engagement[j] = newcomer_engagement(p, rng.random())
+            condition[j] = newcomer_condition(p, person_uniform(key, i))
+            engagement[j] = newcomer_engagement(p, person_uniform(key, i + one))
+            i += one + one
     for j in stable_order(who, M):
         b = np.uint64(who[j])  # unsigned: no negative-index checks
         old = be.needs[b]
@@ -276,19 +287,25 @@ def mask_tables(profile):
 
 
 @njit(cache=True)
+def pick_dimension(total, cumulative, mask, r):
+    """One step of common.draw_mask with its sums looked up: with `mask` chosen so far
+    and a uniform r, the mask with the next dimension added."""
+    u = r * total[mask]
+    pick = -1
+    for k in range(cumulative.shape[1]):
+        if not (mask >> k) & 1:
+            pick = k
+            if u < cumulative[mask, k]:
+                break
+    return mask | (1 << pick)
+
+
+@njit(cache=True)
 def draw_mask_from(total, cumulative, complexity, rng):
     """common.draw_mask with its sums looked up: the same uniforms give the same mask."""
-    K = cumulative.shape[1]
     mask = 0
     for _ in range(complexity):
-        u = rng.random() * total[mask]
-        pick = -1
-        for k in range(K):
-            if not (mask >> k) & 1:
-                pick = k
-                if u < cumulative[mask, k]:
-                    break
-        mask |= 1 << pick
+        mask = pick_dimension(total, cumulative, mask, rng.random())
     return mask
 
 
