@@ -13,6 +13,7 @@ machine wall time also counts waiting for a core.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -42,7 +43,7 @@ CONTEXT = (
     ("model.json", "the reference on the same scenario, CPU",
      lambda d: f"{d['reference_default']['cpu_median_s']:.2f} s" if "cpu_median_s" in d["reference_default"] else "skipped"),
     ("cold.json", "cold start, wall time (median)",
-     lambda d: f"{sorted(r['wall_s'] for r in d['cold'])[len(d['cold']) // 2]:.1f} s; warm start {d['warm']['cpu_s']:.1f} s CPU"),
+     lambda d: f"{statistics.median(r['wall_s'] for r in d['cold']):.1f} s; warm start {d['warm']['cpu_s']:.1f} s CPU"),
     ("app.json", "app, the model month alone (both twins)", lambda d: f"{d['model']['median_ms']:.1f} ms"),
     ("app.json", "app, in Chromium (--browser)",
      lambda d: f"{d['browser']['median_ms']:.1f} ms" if "browser" in d else "not measured (needs --browser)"),

@@ -5,7 +5,9 @@ This module restates, for a human reader, exactly what the numba kernels in
 numba and no kernel code: partners, funders and beneficiaries are small objects, the
 trust matrix a list of lists, and each process a method of ``Partnership`` with its
 equations in the docstring. It draws the same uniforms from the same named streams
-(``simulation.streams.make_streams``) in the same order, so for the same (params, seed)
+(``simulation.streams.make_streams``) in the same order, and computes the same
+counter-based uniforms of process 7 (``person_uniform``, ``CounterStream``: SplitMix64 on
+64-bit Python integers), so for the same (params, seed)
 it gives the same monthly frame, event log and final state as ``simulation.simulate``:
 it is the test oracle (tests/test_reference.py) and the baseline of the speed ratio.
 

@@ -219,7 +219,7 @@ def renew_needs(P, be, nd, key):
     the person (a stable counting sort on the index), which touches memory in sequence
     instead of at random (8 of 21 ns per beneficiary-month at 10^6 people). Changes to
     different people commute, and a person picked twice gets them in draw order, so the
-    result is the same as applying them as drawn. New needs come from draw_mask_from,
+    result is the same as applying them as drawn. New needs come from pick_dimension,
     which gives what common.draw_mask gives, from sums computed once a month.
     """
     p = P[0]
