@@ -21,11 +21,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Every target of issue 13, measured, then one table with figure and verdict (bench/README.md).
+BENCH_OUT := out/bench
 bench: $(STAMP)
-	$(BIN)/python bench/bench_model.py
-	$(BIN)/python bench/bench_sweep.py
-	$(BIN)/python bench/bench_app.py
-	$(BIN)/python bench/bench_cold_start.py
+	mkdir -p $(BENCH_OUT)
+	$(BIN)/python bench/bench_model.py --json $(BENCH_OUT)/model.json
+	$(BIN)/python bench/bench_sweep.py --json $(BENCH_OUT)/sweep.json
+	$(BIN)/python bench/bench_app.py --json $(BENCH_OUT)/app.json
+	$(BIN)/python bench/bench_cold_start.py --json $(BENCH_OUT)/cold.json
+	$(BIN)/python bench/summary.py $(BENCH_OUT)
 
 # numba's compiled code lives in a folder keyed by a hash of the simulation sources
 # (simulation/_cache.py: $$NUMBA_CACHE_DIR/<hash>, else ~/.cache/backbone/numba/<hash>), so

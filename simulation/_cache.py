@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
+PACKAGE_NAME = __name__.rpartition(".")[0]   # "backbone.simulation" (or "simulation" in a bare checkout)
 ENV = "NUMBA_CACHE_DIR"
 KEY_LENGTH = 16
 
@@ -175,10 +176,10 @@ def _install_announcer() -> None:
                 return
             dispatcher = (ev.data or {}).get("dispatcher")
             module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
-            if module.split(".")[0] != PACKAGE.name:
+            if not (module == PACKAGE_NAME or module.startswith(PACKAGE_NAME + ".")):
                 return
             _announced = True
-            print(f"backbone: compiling the model's kernels for first use (half a minute to two, once; "
+            print(f"backbone: compiling the model's kernels for first use (once, about 20-40 s; "
                   f"kept in {cache_dir})", file=sys.stderr, flush=True)
 
         def on_end(self, ev):

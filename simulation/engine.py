@@ -21,8 +21,9 @@
 8. engagement     engagement, commitment and the agenda move.
 9. measurement    the month's scorecard row; the phase.
 
-``run_months`` loops ``step_month`` inside numba; the Mesa model calls ``step_month`` once
-per ``step()``. Both paths run the same compiled code on the same arrays.
+``run_months`` runs these months inside numba; the Mesa model calls ``step_month`` once
+per ``step()``, which is ``run_months`` on one row. Both paths run the same compiled code
+on the same arrays.
 """
 
 from __future__ import annotations
@@ -37,32 +38,40 @@ from .streams import Streams, make_streams
 
 
 @njit(cache=True)
-def step_month(P, st, rs, row):
-    K.funding(P, st, rs.funding)
-    K.shocks(P, st, rs.shocks)
-    K.turnover(P, st, rs.turnover)
-    K.membership(P, st, rs.membership)
-    K.practices(P, st)
-    K.coordination(P, st)
-    K.trust(P, st, rs.trust)
-    K.work(P, st)
-    K.beneficiaries(P, st, rs.uptake, rs.needs)
-    K.engagement(P, st)
-    K.measurement(P, st, row)
-
-
-@njit(cache=True)
 def run_months(P, st, rs, out):
+    """``out.shape[0]`` months, one row of ``out`` each: the schedule above."""
     for t in range(out.shape[0]):
-        step_month(P, st, rs, out[t])
+        row = out[t]
+        K.funding(P, st, rs.funding)
+        K.shocks(P, st, rs.shocks)
+        K.turnover(P, st, rs.turnover)
+        K.membership(P, st, rs.membership)
+        K.practices(P, st)
+        K.coordination(P, st)
+        K.trust(P, st, rs.trust)
+        K.work(P, st)
+        K.beneficiaries(P, st, rs.uptake, rs.needs)
+        K.engagement(P, st)
+        K.measurement(P, st, row)
 
 
-def initial_state(params: Params, streams: Streams) -> State:
-    """Allocate and initialize the state for ``params`` from the `init` stream."""
+def step_month(P, st, rs, row):
+    """One month into ``row`` (a contiguous row of metrics): ``run_months`` on a one-row
+    view, so that the fast path and the Mesa model run the same compiled function (and a
+    fresh environment compiles one, not two)."""
+    if row.ndim != 1 or not row.flags.c_contiguous:
+        raise ValueError("step_month: row must be one contiguous row of metrics")
+    run_months(P, st, rs, row.reshape(1, -1))
+
+
+def initial_state(params: Params, streams: Streams, record: np.ndarray | None = None) -> State:
+    """Allocate and initialize the state for ``params`` from the `init` stream
+    (``record``: ``params.to_record()`` when the caller has it already)."""
+    P = params.to_record() if record is None else record
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
-    K.initialize(params.to_record(), st, sectors, streams.init)
-    K.draw_context(params.to_record(), st, streams.context)
+    K.initialize(P, st, sectors, streams.init)
+    K.draw_context(P, st, streams.context)
     return st
 
 
@@ -78,7 +87,8 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
 
     p = params if isinstance(params, Params) else Params(params or {})
     streams = make_streams(seed)
-    st = initial_state(p, streams)
+    P = p.to_record()
+    st = initial_state(p, streams, P)
     out = np.zeros((p.months, K.N_METRICS))
-    run_months(p.to_record(), st, streams, out)
+    run_months(P, st, streams, out)
     return Result(p, int(seed), monthly_frame(out), event_frame(st), st)

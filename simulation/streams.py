@@ -8,7 +8,10 @@ Each process also draws a fixed number of numbers per month whatever the state, 
 own stream stays aligned across arms too.
 
 Only ``Generator.random()`` (uniform doubles) is used by the kernels, so the plain-Python
-reference draws exactly the same numbers.
+reference draws exactly the same numbers. The per-person uniforms of the beneficiaries
+process are counter-based (SplitMix64 on a month key drawn from ``uptake`` or ``needs`` and
+a counter: ``kernels/beneficiaries.py``, ``person_uniform``): a person's uptake draw needs
+no other draw, and the same seed still gives every arm the same draws.
 """
 
 from __future__ import annotations

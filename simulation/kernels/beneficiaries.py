@@ -6,7 +6,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .common import clip01, draw_mask
+from .common import clip01
 
 
 @njit(cache=True)
@@ -56,13 +56,42 @@ def move_load(load, m, sign):
             load[k] += sign
 
 
+# The per-person uptake draw: a counter-based generator (SplitMix64's output function on
+# a month key and the person's index), so that a person's draw needs no other draw, can be
+# skipped when it cannot matter, and is the same in every arm of a comparison.
+GAMMA = np.uint64(0x9E3779B97F4A7C15)
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
+TWO53 = 9007199254740992.0
+ONE = np.int64(1)  # move_load's sign as a variable, not a literal: one compiled variant
+
+
+@njit(cache=True)
+def mix64(z):
+    """SplitMix64's output function (Steele, Lea & Flood 2014): a bijection on 64 bits."""
+    z = (z ^ (z >> np.uint64(30))) * MIX1
+    z = (z ^ (z >> np.uint64(27))) * MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def person_uniform(key, b):
+    """Person b's uniform in [0, 1) this month: the (b + 1)-th SplitMix64 output from the
+    month key, its top 53 bits."""
+    return np.float64(mix64(key + (np.uint64(b) + np.uint64(1)) * GAMMA) >> np.uint64(11)) / TWO53
+
+
 @njit(cache=True)
 def beneficiaries(P, st, rng_uptake, rng_needs):
-    """Draws from `uptake` one uniform (where this month's pass starts) then one per
-    beneficiary per month, in pass order; from `needs`, K uniforms (profile drift),
-    round(M x need_drift) x (1 + complexity) uniforms (who drifts, their new needs),
-    then round(M x beneficiary_turnover) x (3 + complexity) (who is replaced by a
-    newcomer; the newcomer's needs, condition and engagement).
+    """Draws from `uptake` two uniforms a month: where this month's pass starts, and the
+    month key, mix64(floor(u x 2^53)); person b's uptake uniform is person_uniform(key, b)
+    (computed only when it is compared with anything: a person who is sustained, or
+    neither in the caseload nor offered a free place, does not need it). From `needs`,
+    K + 1 uniforms a month: the profile drift, then the month key of need drift and
+    renewal, whose counter-based uniforms (renew_needs) are round(M x need_drift) x (1 +
+    complexity) (who drifts, their new needs), then round(M x beneficiary_turnover) x (3 +
+    complexity) (who is replaced by a newcomer; the newcomer's needs, condition and
+    engagement).
 
     The caseload: people in it stay until their outcome is sustained; a person who
     shows up this month (u < engagement) and is not in it joins if there is a free
@@ -93,61 +122,15 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     lift = w.lift
     gain = p.gain_rate * w.ease
-    relapse = p.relapse_rate
-    relapse_s = p.relapse_rate_sustained
-    natural = p.natural_gain
-    threshold = p.outcome_threshold
-    sustain = int(p.sustain_months)
     for m in range(nd.takers.shape[0]):
         nd.takers[m] = 0.0
-    served = 0
-    improved = 0
-    impact = 0
-    caseload = 0
-    total_condition = 0.0
-    total_engagement = 0.0
     start = min(int(rng_uptake.random() * M), M - 1)
-    for i in range(M):
-        b = start + i
-        if b >= M:
-            b -= M
-        u = rng_uptake.random()
-        m = be.needs[b]
-        c = be.condition[b]
-        above = be.months_above[b]
-        eng = min(1.0, be.base_engagement[b] + lift)
-        total_engagement += eng
-        if above >= sustain:
-            c -= relapse_s * c
-        elif u < eng and (be.enrolled[b] or places >= 1.0):
-            if not be.enrolled[b]:
-                be.enrolled[b] = 1
-                move_load(nd.load, m, 1)
-                places -= 1.0
-            c += min(1.0, gain * nd.dose[m] + natural * be.base_engagement[b]) * (1.0 - c)
-            served += 1
-        else:
-            c += natural * be.base_engagement[b] * (1.0 - c) - relapse * c
-        if c >= threshold:
-            above += 1
-            improved += 1
-        else:
-            above = 0
-        if above == sustain:
-            if not be.achieved[b]:
-                be.achieved[b] = 1
-                w.outcomes += 1.0
-            if be.enrolled[b]:
-                be.enrolled[b] = 0
-                move_load(nd.load, m, -1)
-        if above >= sustain:
-            impact += 1
-        else:
-            nd.takers[m] += eng
-        caseload += be.enrolled[b]
-        be.condition[b] = c
-        be.months_above[b] = above
-        total_condition += c
+    key = mix64(np.uint64(rng_uptake.random() * TWO53))
+    served, improved, impact, caseload, total_condition, total_engagement, outcomes = pass_people(
+        be.needs, be.condition, be.base_engagement, be.months_above, be.enrolled, be.achieved,
+        nd.takers, nd.load, nd.dose, key, start, places, lift, gain, p.natural_gain, p.relapse_rate,
+        p.relapse_rate_sustained, p.outcome_threshold, int(p.sustain_months))
+    w.outcomes += outcomes
     w.served = served
     w.caseload = caseload
     w.prev_improved = w.improved_share
@@ -163,20 +146,81 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
         total += nd.true_profile[k]
     for k in range(K):
         nd.true_profile[k] /= total
-    renew_needs(P, be, nd, rng_needs)
+    renew_needs(P, be, nd, mix64(np.uint64(rng_needs.random() * TWO53)))
 
 
 @njit(cache=True)
-def renew_needs(P, be, nd, rng):
-    """Need drift, then cohort renewal, drawn from `needs` in this order:
-    round(M x need_drift) times (who, complexity uniforms for the new needs), then
-    round(M x beneficiary_turnover) times (who, new needs, condition, engagement).
+def pass_people(needs, condition, base, months_above, enrolled, achieved, takers, load, dose, key, start,
+                places, lift, gain, natural, relapse, relapse_s, threshold, sustain):
+    """The month's pass over the population (see `beneficiaries`), on the arrays
+    themselves: start, start + 1, ..., M - 1, 0, ..., start - 1. Returns served, improved,
+    impact, caseload, the sums of condition and engagement, and the new outcomes."""
+    M = condition.shape[0]
+    served = 0
+    improved = 0
+    impact = 0
+    caseload = 0
+    total_condition = 0.0
+    total_engagement = 0.0
+    outcomes = 0.0
+    for part in range(2):
+        lo, hi = (start, M) if part == 0 else (0, start)
+        for b in range(np.uint64(lo), np.uint64(hi)):  # unsigned: no negative-index checks
+            c = condition[b]
+            above = months_above[b]
+            base_b = base[b]
+            nat = natural * base_b
+            eng = min(1.0, base_b + lift)
+            total_engagement += eng
+            sustained = above >= sustain
+            # Most people are neither in the caseload nor offered a place (tested first: a
+            # branch the processor predicts well): they take one of two formulas, chosen
+            # without a branch, and need no uniform.
+            if (enrolled[b] != 0 or places >= 1.0) and not sustained and person_uniform(key, b) < eng:
+                m = needs[b]
+                if enrolled[b] == 0:
+                    enrolled[b] = 1
+                    move_load(load, m, ONE)
+                    places -= 1.0
+                c += min(1.0, gain * dose[m] + nat) * (1.0 - c)
+                served += 1
+            else:
+                kept = c - relapse_s * c
+                drift = c + nat * (1.0 - c) - relapse * c
+                c = kept if sustained else drift
+            up = c >= threshold
+            above = above + 1 if up else 0
+            improved += up
+            if above == sustain:
+                if not achieved[b]:
+                    achieved[b] = 1
+                    outcomes += 1.0
+                if enrolled[b]:
+                    enrolled[b] = 0
+                    move_load(load, needs[b], -ONE)
+            out = above >= sustain
+            impact += out
+            takers[needs[b]] += 0.0 if out else eng  # adding +0.0 leaves a sum of eng >= 0 as it is
+            caseload += enrolled[b]
+            condition[b] = c
+            months_above[b] = above
+            total_condition += c
+    return served, improved, impact, caseload, total_condition, total_engagement, outcomes
+
+
+@njit(cache=True)
+def renew_needs(P, be, nd, key):
+    """Need drift, then cohort renewal, from the month's counter-based uniforms
+    person_uniform(key, i), i = 0, 1, 2, ... (key: the month key drawn from `needs`), in
+    this order: round(M x need_drift) times (who, complexity uniforms for the new needs),
+    then round(M x beneficiary_turnover) times (who, new needs, condition, engagement).
 
     The draws are taken first, in stream order; the changes are then applied in order of
     the person (a stable counting sort on the index), which touches memory in sequence
     instead of at random (8 of 21 ns per beneficiary-month at 10^6 people). Changes to
     different people commute, and a person picked twice gets them in draw order, so the
-    result is the same as applying them as drawn.
+    result is the same as applying them as drawn. New needs come from pick_dimension,
+    which gives what common.draw_mask gives, from sums computed once a month.
     """
     p = P[0]
     M = be.needs.shape[0]
@@ -188,14 +232,23 @@ def renew_needs(P, be, nd, rng):
     mask = np.empty(n, np.uint8)
     condition = np.empty(n)
     engagement = np.empty(n)
+    total, cumulative = mask_tables(nd.true_profile)
+    i = np.uint64(0)  # the month's draws so far
+    one = np.uint64(1)
     for j in range(n):
-        who[j] = min(int(rng.random() * M), M - 1)
-        mask[j] = draw_mask(nd.true_profile, complexity, rng)
+        who[j] = min(int(person_uniform(key, i) * M), M - 1)
+        i += one
+        m = 0
+        for _ in range(complexity):
+            m = pick_dimension(total, cumulative, m, person_uniform(key, i))
+            i += one
+        mask[j] = m
         if j >= n_drift:
-            condition[j] = newcomer_condition(p, rng.random())
-            engagement[j] = newcomer_engagement(p, rng.random())
+            condition[j] = newcomer_condition(p, person_uniform(key, i))
+            engagement[j] = newcomer_engagement(p, person_uniform(key, i + one))
+            i += one + one
     for j in stable_order(who, M):
-        b = who[j]
+        b = np.uint64(who[j])  # unsigned: no negative-index checks
         old = be.needs[b]
         new = mask[j]
         for k in range(nd.need_count.shape[0]):
@@ -203,16 +256,57 @@ def renew_needs(P, be, nd, rng):
         be.needs[b] = new
         if j < n_drift:  # drift: the caseload place follows the new needs
             if be.enrolled[b]:
-                move_load(nd.load, old, -1)
-                move_load(nd.load, new, 1)
+                move_load(nd.load, old, -ONE)
+                move_load(nd.load, new, ONE)
         else:  # renewal: a newcomer, outside the caseload
             if be.enrolled[b]:
-                move_load(nd.load, old, -1)
+                move_load(nd.load, old, -ONE)
                 be.enrolled[b] = 0
             be.achieved[b] = 0
             be.condition[b] = condition[j]
             be.base_engagement[b] = engagement[j]
             be.months_above[b] = 0
+
+
+@njit(cache=True)
+def mask_tables(profile):
+    """For every set of dimensions already chosen (a mask), the sums draw_mask computes
+    over the dimensions not yet chosen, in the same order: total[mask], and
+    cumulative[mask, k] up to and including k (2^K x K sums a month, K <= 8)."""
+    K = profile.shape[0]
+    total = np.empty(1 << K)
+    cumulative = np.empty((1 << K, K))
+    for mask in range(1 << K):
+        acc = 0.0
+        for k in range(K):
+            if not (mask >> k) & 1:
+                acc += profile[k]
+            cumulative[mask, k] = acc
+        total[mask] = acc
+    return total, cumulative
+
+
+@njit(cache=True)
+def pick_dimension(total, cumulative, mask, r):
+    """One step of common.draw_mask with its sums looked up: with `mask` chosen so far
+    and a uniform r, the mask with the next dimension added."""
+    u = r * total[mask]
+    pick = -1
+    for k in range(cumulative.shape[1]):
+        if not (mask >> k) & 1:
+            pick = k
+            if u < cumulative[mask, k]:
+                break
+    return mask | (1 << pick)
+
+
+@njit(cache=True)
+def draw_mask_from(total, cumulative, complexity, rng):
+    """common.draw_mask with its sums looked up: the same uniforms give the same mask."""
+    mask = 0
+    for _ in range(complexity):
+        mask = pick_dimension(total, cumulative, mask, rng.random())
+    return mask
 
 
 @njit(cache=True)

@@ -3,8 +3,8 @@
 import numpy as np
 from numba import njit
 
-from .beneficiaries import newcomer_condition, newcomer_engagement
-from .common import NEED_LOW, SQRT3, draw_mask, spread
+from .beneficiaries import draw_mask_from, mask_tables, newcomer_condition, newcomer_engagement
+from .common import NEED_LOW, SQRT3, spread
 
 
 @njit(cache=True)
@@ -72,8 +72,9 @@ def initialize(P, st, sectors, rng):
         nd.estimate[k] = voice * nd.true_profile[k] + (1.0 - voice) * mean_pref / F
 
     M = be.condition.shape[0]
+    mask_total, mask_cum = mask_tables(nd.true_profile)  # draw_mask's sums, once
     for b in range(M):
-        m = draw_mask(nd.true_profile, c, rng)
+        m = draw_mask_from(mask_total, mask_cum, c, rng)
         be.needs[b] = m
         be.condition[b] = newcomer_condition(p, rng.random())
         be.base_engagement[b] = newcomer_engagement(p, rng.random())

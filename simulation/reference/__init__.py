@@ -8,7 +8,9 @@ trust matrix a list of lists, and each process a function of the ``Partnership``
 (``partnership.py``). Its docstrings point to the kernel and the ODD section that state
 the rules; the equations are written once, in docs/ODD.md, and in code twice (here and in
 the kernels) so that each checks the other. It draws the same uniforms from the same named streams
-(``simulation.streams.make_streams``) in the same order, so for the same (params, seed)
+(``simulation.streams.make_streams``) in the same order, and computes the same
+counter-based uniforms of process 7 (``person_uniform``, ``CounterStream``: SplitMix64 on
+64-bit Python integers), so for the same (params, seed)
 it gives the same monthly frame, event log and final state as ``simulation.simulate``:
 it is the test oracle (tests/test_reference.py) and the baseline of the speed ratio.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .common import (SQRT3, clip01, draw_mask, has, int_power)
+from .common import SQRT3, CounterStream, clip01, draw_mask, has, int_power, mix64, person_uniform
 
 
 def newcomer_condition(p, u):
@@ -53,14 +53,16 @@ def beneficiaries(ps):
     """Doses (above); free places: sum_k (service_k / hours_per_case - load_k) /
     complexity. Engagement lift moves toward E_population x cocreation_engagement.
     One `uptake` uniform picks where the pass starts (so nobody is first in line every
-    month), then one per person in pass order. A sustained person relapses (c -=
+    month), a second one the month key mix64(floor(u 2^53)); person b's uniform is
+    person_uniform(key, b), looked at only when it matters. A sustained person relapses (c -=
     relapse_sustained c); a person who shows up (u < engagement) and is in the
     caseload, or can join it (a free place), gains (c += min(1, gain dose + natural)
     (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
     (1 - c) - relapse c), natural = natural_gain x base engagement (deadweight). Months at or above
     outcome_threshold count up; sustain_months of them are an outcome, which frees
-    the case place. Then from `needs`: the profile's random walk (K), need drift (who,
-    new mask), cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
+    the case place. Then from `needs`: the profile's random walk (K), and the month key
+    of the counter-based uniforms (CounterStream) for need drift (who, new mask) and
+    cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
     p, w, K = ps.p, ps.w, ps.K
     doses(ps)
     places = 0.0
@@ -74,14 +76,15 @@ def beneficiaries(ps):
     rng = ps.streams.uptake
     M = len(ps.people)
     start = min(int(rng.random() * M), M - 1)
-    for person in ps.people[start:] + ps.people[:start]:
-        u = rng.random()
+    key = mix64(int(rng.random() * 2 ** 53))
+    for b in list(range(start, M)) + list(range(start)):
+        person = ps.people[b]
         m, c, above = person.needs, person.condition, person.months_above
         eng = min(1.0, person.base_engagement + w.lift)
         total_engagement += eng
         if above >= p.sustain_months:
             c -= p.relapse_rate_sustained * c
-        elif u < eng and (person.enrolled or places >= 1.0):
+        elif (person.enrolled or places >= 1.0) and person_uniform(key, b) < eng:
             if not person.enrolled:
                 person.enrolled = True
                 move_load(ps, m, 1)
@@ -123,6 +126,7 @@ def beneficiaries(ps):
         ps.true_profile[k] *= math.exp(p.need_profile_drift * SQRT3 * (2.0 * rng.random() - 1.0))
         total += ps.true_profile[k]
     ps.true_profile = [x / total for x in ps.true_profile]
+    rng = CounterStream(mix64(int(rng.random() * 2 ** 53)))  # need drift and renewal
     for newcomer in (False, True):
         count = int(round(M * (p.beneficiary_turnover if newcomer else p.need_drift)))
         for _ in range(count):

@@ -72,6 +72,35 @@ def draw_mask(profile: list[float], complexity: int, rng) -> int:
     return mask
 
 
+MASK64 = (1 << 64) - 1
+
+
+def mix64(z: int) -> int:
+    """SplitMix64's output function (Steele, Lea & Flood 2014) on a 64-bit integer."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def person_uniform(key: int, b: int) -> float:
+    """Person b's uptake uniform this month: the top 53 bits of mix64(key + (b + 1) x
+    0x9E3779B97F4A7C15), the (b + 1)-th SplitMix64 output from the month key."""
+    return (mix64((key + (b + 1) * 0x9E3779B97F4A7C15) & MASK64) >> 11) / 2.0 ** 53
+
+
+class CounterStream:
+    """The month's counter-based uniforms for need drift and renewal: the i-th (i = 0, 1,
+    ...) is person_uniform(key, i)."""
+
+    def __init__(self, key: int):
+        self.key, self.i = key, 0
+
+    def random(self) -> float:
+        u = person_uniform(self.key, self.i)
+        self.i += 1
+        return u
+
+
 @dataclass
 class Partner:
     """A partner organization (one slot) and its current representative."""
