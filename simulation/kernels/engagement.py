@@ -33,7 +33,7 @@ def engagement(P, st):
     agenda(p, st, shield)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def partners_engagement(p, st, shield):
     """Each active partner's engagement, commitment and knowledge (see engagement)."""
     pt, fu, w = st.partners, st.funders, st.world[0]
@@ -71,7 +71,7 @@ def partners_engagement(p, st, shield):
         pt.knowledge[i] += p.learning_knowledge * (1.0 - pt.knowledge[i])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def agenda(p, st, shield):
     """The agenda moves toward the funders' level-weighted preferences and toward true
     needs, then is normalized (see engagement)."""

@@ -46,7 +46,7 @@ def funding(P, st, rng):
     reviews(p, st, rng)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pay_in(p, st):
     """Funders pay in; the backbone share buys staff hours. Returns the partners' money."""
     fu, w = st.funders, st.world[0]
@@ -63,7 +63,7 @@ def pay_in(p, st):
     return inflow - to_backbone
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def disburse_isolated(p, st, rng):
     """Each funder's partner money to the partners by measured output (S draws a funder)."""
     pt, fu, w = st.partners, st.funders, st.world[0]
@@ -94,7 +94,7 @@ def disburse_isolated(p, st, rng):
                 w.disbursed += g
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def disburse_pooled(p, st, to_partners):
     """The pooled fund takes the partners' money and disburses what administration allows,
     by engagement."""
@@ -118,7 +118,7 @@ def disburse_pooled(p, st, to_partners):
     w.spent_partners += disburse
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def reviews(p, st, rng):
     """Funders compare what their money bought (sustained outcomes so far, as measured)
     with their benchmark: cut (or persuaded), exit, or grow. F x 2 draws."""

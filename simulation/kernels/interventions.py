@@ -12,7 +12,7 @@ from numba import njit
 from .common import BETRAYAL, TURNOVER, log_event, partner_trust
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def replace_representative(P, st, i):
     """Partner i's representative leaves and a successor takes the seat (ODD 7.2): the
     others keep (1 - loss) of their trust in the seat, loss = turnover_trust_loss x (1 -
@@ -36,7 +36,7 @@ def replace_representative(P, st, i):
     log_event(st.events, w, TURNOVER, i, -1, before, partner_trust(st.trust, pt.active, i))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def claim_credit(P, st, i):
     """Partner i claims the shared results as its own, a betrayal (ODD 7.6): every trust in
     it takes a full negative signal, amplified by dependence, and its reputation ceiling
@@ -55,7 +55,7 @@ def claim_credit(P, st, i):
     log_event(st.events, w, BETRAYAL, i, -1, before, partner_trust(T, pt.active, i))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def remove_partner(st, i):
     """Partner i is no longer a member: inactive, and nobody's trust with it counts."""
     st.partners.active[i] = False
@@ -64,7 +64,7 @@ def remove_partner(st, i):
         st.trust[j, i] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def funder_leaves(st, f, kind, v1, v2):
     """Funder f stops paying (for the reason `kind`, an event code, logged with v1, v2)."""
     st.funders.active[f] = False

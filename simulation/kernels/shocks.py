@@ -27,7 +27,7 @@ def shocks(P, st, rng):
     policy_shock(p, st, rng, live)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def funder_shocks(p, st, rng, live):
     """An active funder changes priorities and leaves (funder_shift_rate); at the end of
     a grant term it renews with renewal_rate if the cost per sustained outcome so far is
@@ -69,7 +69,7 @@ def funder_shocks(p, st, rng, live):
             log_event(st.events, w, FUNDER_JOIN, f, -1, 0.0, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def home_shocks(p, st, rng, live):
     """A home organization changes priorities (home_shift_rate); its partner then leaves
     with chance (1 - commitment) x (1 - align_strength x E_alignment)."""
@@ -89,7 +89,7 @@ def home_shocks(p, st, rng, live):
             w.home_exits += 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def leader_shock(p, st, rng, live):
     """The leader leaves (leader_exit_rate, only while a backbone pays one): the post is
     empty for leader_vacancy months and the successor's quality is a new draw."""
@@ -104,7 +104,7 @@ def leader_shock(p, st, rng, live):
         log_event(st.events, w, LEADER_EXIT, -1, -1, old, w.leadership)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def policy_shock(p, st, rng, live):
     """A policy change (policy_shock_rate) replaces policy_shift of the population's need
     profile by a new one drawn like the first."""
