@@ -11,19 +11,13 @@ def newcomer_condition(p, u):
     return clip01(p.init_condition + 0.4 * (u - 0.5))
 
 
-
 def newcomer_engagement(p, u):
     return clip01(p.benef_engagement + 0.6 * (u - 0.5))
 
 
-
 def doses(ps):
-    """coverage_k = min(1, (service_k / hours_per_case) / load_k), 1 when nobody in the
-    caseload needs k. A person needing the c dimensions of mask m gets
-    dose = (g min_k coverage_k + (1 - g) prod_k coverage_k) (1 - fragmentation (1 - g))^(c - 1),
-    g = service_integration (realized integration x agenda share of service: home
-    programmes are not integrated): integrated services combine on the same people, in
-    parallel play they reach people independently and lose value per extra need."""
+    """Each need mask's dose from the coverage of each dimension (ODD 7.8; kernels/beneficiaries.py
+    doses)."""
     p, w, K = ps.p, ps.w, ps.K
     for k in range(K):
         cases = ps.service[k] / p.hours_per_case
@@ -40,7 +34,6 @@ def doses(ps):
         ps.dose[m] = (g * lo + (1.0 - g) * prod) * int_power(combine, n - 1) if n > 0 else 0.0
 
 
-
 def move_load(ps, mask: int, sign: int):
     """A caseload member with needs ``mask`` joins (+1) or leaves (-1) the load."""
     for k in range(ps.K):
@@ -48,21 +41,11 @@ def move_load(ps, mask: int, sign: int):
             ps.load[k] += sign
 
 
-
 def beneficiaries(ps):
-    """Doses (above); free places: sum_k (service_k / hours_per_case - load_k) /
-    complexity. Engagement lift moves toward E_population x cocreation_engagement.
-    One `uptake` uniform picks where the pass starts (so nobody is first in line every
-    month), a second one the month key mix64(floor(u 2^53)); person b's uniform is
-    person_uniform(key, b), looked at only when it matters. A sustained person relapses (c -=
-    relapse_sustained c); a person who shows up (u < engagement) and is in the
-    caseload, or can join it (a free place), gains (c += min(1, gain dose + natural)
-    (1 - c)); anyone else not sustained gains naturally and relapses (c += natural
-    (1 - c) - relapse c), natural = natural_gain x base engagement (deadweight). Months at or above
-    outcome_threshold count up; sustain_months of them are an outcome, which frees
-    the case place. Then from `needs`: the profile's random walk (K), and the month key
-    of the counter-based uniforms (CounterStream) for need drift (who, new mask) and
-    cohort renewal (who, mask, condition, engagement; leaving the caseload)."""
+    """Process 7 (ODD 7.8; kernels/beneficiaries.py). Draws from `uptake`: where the pass
+    starts, then the month key of the people's counter-based uniforms (person b's is
+    person_uniform(key, b), looked at only when it matters); from `needs`: K for the
+    profile's walk, then the month key of need drift and renewal (CounterStream)."""
     p, w, K = ps.p, ps.w, ps.K
     doses(ps)
     places = 0.0
@@ -71,6 +54,14 @@ def beneficiaries(ps):
     places /= p.complexity
     w.lift += p.benef_engagement_rate * (w.effort_population * p.cocreation_engagement - w.lift)
     ps.takers = [0.0] * len(ps.takers)
+    pass_people(ps, places)
+    renew_needs(ps)
+
+
+def pass_people(ps, places: float):
+    """The month's pass over the people, from `uptake` (kernels/beneficiaries.py
+    pass_people), and the month's shares."""
+    p, w = ps.p, ps.w
     served = improved = impact = caseload = 0
     total_condition = total_engagement = 0.0
     rng = ps.streams.uptake
@@ -120,6 +111,12 @@ def beneficiaries(ps):
     w.mean_condition = total_condition / M
     w.benef_engagement = total_engagement / M
 
+
+def renew_needs(ps):
+    """The need profile's walk, need drift and cohort renewal, from `needs`
+    (kernels/beneficiaries.py renew_needs)."""
+    p, K = ps.p, ps.K
+    M = len(ps.people)
     rng = ps.streams.needs
     total = 0.0
     for k in range(K):

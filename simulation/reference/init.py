@@ -60,7 +60,6 @@ def initialize(ps):
     w.last_relaunch = w.last_cut = -1.0
 
 
-
 def draw_context(ps):
     """The run's context (ODD 5; kernels/init.py draw_context). Draws from `context`:
     capacities (S), leadership, difficulty, stances (F), pair fits (i < j), stakes (S)."""

@@ -46,7 +46,6 @@ def phase_of(ps, level: float) -> int:
     return wanted
 
 
-
 def annuity(ps) -> float:
     """Present value at the end of the run of a person-year of value a year for
     benefit_duration years, dropping off by benefit_dropoff a year."""
@@ -57,7 +56,6 @@ def annuity(ps) -> float:
         total += keep * disc
         keep *= 1.0 - p.benefit_dropoff
     return total
-
 
 
 def measurement(ps) -> list[float]:

@@ -32,7 +32,6 @@ def turnover(ps):
         ps.log("turnover", i, -1, before, ps.partner_trust(i))
 
 
-
 def membership(ps):
     """Process 2, exits, recruits and dissolution (ODD 7.3; kernels/membership.py
     membership). Draws from `membership`: 1 + K per month."""

@@ -22,7 +22,6 @@ def efforts(ps) -> list[float]:
             for q, wq in zip(PRINCIPLES, weights)]
 
 
-
 def practices(ps):
     """Process 3 (ODD 7.4; kernels/practices.py). No draws."""
     p, w = ps.p, ps.w
