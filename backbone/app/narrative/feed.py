@@ -121,7 +121,9 @@ def describe_event(ev: Event, partners: Mapping[int, str], *, has_backbone: bool
         return FeedItem(m, f"the partnership entered the {new.replace(' ', '-')} phase "
                            f"(from {PHASES[int(ev.v1)]}).", tone, e)
     if e == "dissolved":
-        return FeedItem(m, f"the partnership dissolved: {int(ev.v1)} partners and {int(ev.v2)} funders were left.",
+        n, f = int(ev.v1), int(ev.v2)
+        return FeedItem(m, f"the partnership dissolved: {n} partner{'' if n == 1 else 's'} and {f} "
+                           f"funder{'' if f == 1 else 's'} were left.",
                         "bad", e)
     if e == "grant_renewed":
         return FeedItem(m, f"{possessive(funders(ev.a))} grant ended and it renewed it (a sustained outcome has "
