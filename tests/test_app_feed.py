@@ -37,7 +37,7 @@ def test_turnover_without_matrices_gives_the_logged_mean_trust():
     ("funder_exit", 2, 0.64, 0.0, ["the EU social fund stopped", "64%"]),
     ("persuaded", 0, 52.3, 40.0, ["the family foundation", "52k", "40k", "persuaded"]),
     ("phase", -1, 1, 2, ["re-design", "from run"]),
-    ("dissolved", -1, 1, 0, ["dissolved", "1 partners", "0 funders"]),
+    ("dissolved", -1, 1, 0, ["dissolved", "1 partner and 0 funders", "0 funders"]),
 ])
 def test_every_event_type_has_its_names_and_numbers(event, a, v1, v2, expected):
     item = describe_event(Event(7, event, a, -1, v1, v2), NAMES)
