@@ -547,9 +547,19 @@ def finish(out: Path, targets: Targets, executor: Executor | None = None,
                          final_epsilon=float(gens["epsilon"].iloc[-1]), credible_90=summary,
                          **(executor or Executor()).describe(),
                          finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    manifest["predictive_coverage"] = coverage_rows(targets, pred)
     _write_json(out / MANIFEST, manifest)
     calibration_figures(out)
     return manifest
+
+
+def coverage_rows(targets: Targets, pred: pd.DataFrame) -> list[dict[str, Any]]:
+    """The posterior predictive check per target (calibrate_figures.predictive_coverage), as
+    JSON-ready rows."""
+    from .calibrate_figures import predictive_coverage
+
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+            for row in predictive_coverage(targets, pred).to_dict("records")]
 
 
 def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs) -> list[float]:
@@ -592,12 +602,26 @@ def calibration_figures(folder: str | Path) -> list[Path]:
 
 
 def summary_text(manifest: Mapping[str, Any]) -> str:
+    """The posterior's 90% credible intervals and, when the folder has them, the posterior
+    predictive check: each target's band against the draws' median and 90% interval."""
     lines = [f"{'parameter':<28} {'5%':>10} {'median':>10} {'95%':>10}"]
     for name, q in manifest["credible_90"].items():
         lines.append(f"{name:<28} {q['q05']:>10.4g} {q['median']:>10.4g} {q['q95']:>10.4g}")
+    coverage = manifest.get("predictive_coverage") or []
+    if coverage:
+        def g(x):
+            return "nan" if x is None else f"{x:.3g}"
+        lines += ["", "posterior predictive check (the draws' median [90% interval] against each target's band):"]
+        for row in coverage:
+            lines.append(f"  {row['target']:<34} [{g(row['low'])}, {g(row['high'])}]  {g(row['median'])} "
+                         f"[{g(row['p05'])}, {g(row['p95'])}]  {row['share_in_band']:.0%} of draws in band"
+                         f"{'' if row['covered'] else '  NOT COVERED'}" if row['share_in_band'] is not None else
+                         f"  {row['target']:<34} no draws")
+        n = sum(bool(row["covered"]) for row in coverage)
+        lines.append(f"  {n} of {len(coverage)} targets covered (the 90% interval overlaps the band)")
     return "\n".join(lines)
 
 
 __all__ = ["CalibrationError", "Targets", "Prior", "load_targets", "parse_targets", "band_distance", "band_scale",
            "Distance", "Model", "calibrate", "finish", "calibration_figures", "open_folder", "predictive_check",
-           "weighted_quantiles", "summary_text", "NAN_PENALTY"]
+           "weighted_quantiles", "summary_text", "coverage_rows", "NAN_PENALTY"]

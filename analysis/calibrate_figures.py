@@ -102,9 +102,33 @@ def ess(plt, gens):
     return fig
 
 
+def predictive_coverage(targets, pred):
+    """Per target: its band, the predictive draws' median and central 90% interval, the
+    share of draws inside the band, and ``covered``: whether that 90% interval overlaps
+    the band (the posterior predicts values the source reports)."""
+    import pandas as pd
+
+    rows = []
+    for pat in targets.patterns.patterns:
+        vals = pred.loc[pred["target"] == pat.key, "value"].to_numpy(dtype=float)
+        vals = vals[np.isfinite(vals)]
+        lo, hi = pat.target
+        if len(vals):
+            q05, q50, q95 = (float(x) for x in np.quantile(vals, [0.05, 0.5, 0.95]))
+            inside = float(np.mean((vals >= lo) & (vals <= hi)))
+            covered = bool(q05 <= hi and q95 >= lo)
+        else:
+            q05 = q50 = q95 = inside = math.nan
+            covered = False
+        rows.append({"target": pat.key, "low": lo, "high": hi, "p05": q05, "median": q50, "p95": q95,
+                     "share_in_band": inside, "covered": covered, "draws": int(len(vals))})
+    return pd.DataFrame(rows)
+
+
 def predictive(plt, targets, pred):
     """Each target's values over the predictive draws against its target band."""
     pats = targets.patterns.patterns
+    coverage = predictive_coverage(targets, pred).set_index("target")
     fig, axes = plt.subplots(1, len(pats), figsize=(3.2 * len(pats), 2.8), squeeze=False)
     for ax, pat in zip(axes[0], pats):
         vals = pred.loc[pred["target"] == pat.key, "value"].to_numpy(dtype=float)
@@ -115,7 +139,7 @@ def predictive(plt, targets, pred):
         span = [v for v in (lo, hi) if math.isfinite(v)]
         ax.axvspan(lo if math.isfinite(lo) else min([*vals, *span]), hi if math.isfinite(hi) else max([*vals, *span]),
                    color="#9bbb59", alpha=0.3, label="target band")
-        inside = float(np.mean((vals >= lo) & (vals <= hi))) if len(vals) else math.nan
+        inside = coverage.loc[pat.key, "share_in_band"]
         ax.set_title(f"{pat.key}\n{inside:.0%} of draws in band", fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0][0].legend(fontsize=7)
@@ -124,4 +148,4 @@ def predictive(plt, targets, pred):
     return fig
 
 
-__all__ = ["calibration_figures"]
+__all__ = ["calibration_figures", "predictive_coverage"]

@@ -323,3 +323,22 @@ def test_a_sweep_folder_resumes_only_with_its_posterior(calibrated, tmp_path):
     assert run_experiment(spec, out=out, executor=SERIAL, posterior=post).equals(with_post)
     with pytest.raises(PosteriorError, match="was started with posterior"):
         run_experiment(spec, out=out, executor=SERIAL)
+
+
+def test_predictive_coverage_on_planted_draws():
+    """Draws planted inside one band and outside another: the share in band, the 90%
+    interval and the covered flag say so."""
+    from types import SimpleNamespace
+
+    from backbone.analysis.calibrate_figures import predictive_coverage
+
+    pats = [SimpleNamespace(key="a", target=(0.2, 0.4)), SimpleNamespace(key="b", target=(0.0, 0.1))]
+    targets = SimpleNamespace(patterns=SimpleNamespace(patterns=pats))
+    a = np.linspace(0.25, 0.35, 50)
+    b = np.linspace(0.5, 0.9, 50)
+    pred = pd.DataFrame({"draw": list(range(50)) * 2, "particle": 0, "target": ["a"] * 50 + ["b"] * 50,
+                         "value": np.concatenate([a, b])})
+    cov = predictive_coverage(targets, pred).set_index("target")
+    assert cov.loc["a", "share_in_band"] == 1.0 and bool(cov.loc["a", "covered"])
+    assert cov.loc["b", "share_in_band"] == 0.0 and not bool(cov.loc["b", "covered"])
+    assert cov.loc["b", "p05"] > 0.1

@@ -16,8 +16,8 @@ from .common import CLIError, HelpFormatter, add_executor, executor_from
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from backbone.analysis.calibrate import (CalibrationError, calibrate, calibration_figures, load_targets,
-                                    summary_text)
+    from backbone.analysis.calibrate import (CalibrationError, calibrate, calibration_figures, coverage_rows,
+                                             load_targets, open_folder, summary_text)
     from backbone.experiments.posterior import PosteriorError
 
     if args.figures:
@@ -26,6 +26,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         except PosteriorError as exc:
             raise CLIError(str(exc)) from None
         print(f"wrote {len(written)} figures to {os.path.join(args.figures, 'figures')}")
+        manifest, targets, _, _, pred = open_folder(args.figures)
+        print(summary_text({**manifest, "predictive_coverage": coverage_rows(targets, pred)}))
         return 0
     if not args.targets or not args.out:
         raise CLIError("expected TARGETS.toml and --out DIR (or --figures DIR)")
