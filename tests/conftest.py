@@ -97,6 +97,8 @@ def parameter_sets(draw) -> Params:
         "grant_interest_cap": draw(st.floats(1.0, 10.0)),
         "knowledge_productivity": draw(unit),
         "funder_common_interest": draw(unit),
+        "condition_spread": draw(unit),
+        "engagement_spread": draw(unit),
     }
     for q in PRINCIPLES:
         over[f"use_{q}"] = draw(st.booleans())

@@ -8,11 +8,11 @@ from .common import SQRT3, CounterStream, clip01, draw_mask, has, int_power, mix
 
 
 def newcomer_condition(p, u):
-    return clip01(p.init_condition + 0.4 * (u - 0.5))
+    return clip01(p.init_condition + p.condition_spread * (u - 0.5))
 
 
 def newcomer_engagement(p, u):
-    return clip01(p.benef_engagement + 0.6 * (u - 0.5))
+    return clip01(p.benef_engagement + p.engagement_spread * (u - 0.5))
 
 
 def doses(ps):
