@@ -133,11 +133,19 @@ def profile_kernels(params, months: int) -> dict:
     Each call pays numba's dispatch (unboxing the state tuples, microseconds), which is
     negligible at 10^6 beneficiaries but not at small sizes.
     """
+    from types import SimpleNamespace
+
     import numpy as np
 
-    from backbone.simulation import kernels as K
+    from backbone.simulation import kernels
     from backbone.simulation.engine import initial_state
     from backbone.simulation.streams import make_streams
+
+    # The kernels are compiled for numba callers only (no Python wrapper): Python-callable
+    # copies of them, compiled on first call (the warm-up below).
+    K = SimpleNamespace(**{name: kernels.from_python(getattr(kernels, name)) for name in (
+        "funding", "shocks", "turnover", "membership", "practices", "coordination", "trust", "work",
+        "beneficiaries", "engagement", "measurement")}, N_METRICS=kernels.N_METRICS)
 
     def month(P, st, rs, row, spent=None):
         calls = (

@@ -2,12 +2,11 @@
 between them, of group meetings and shared reporting, over-coordination, and the degree
 of integration actually reached."""
 
-from numba import njit
 
-from .common import ISOLATED, REDESIGN, count_active, mean_trust
+from .common import ISOLATED, REDESIGN, count_active, internal, mean_trust
 
 
-@njit(cache=True)
+@internal
 def coordination(P, st):
     """No random draws.
 

@@ -1,10 +1,9 @@
 """Process 9, measurement: the month's results chain and balanced scorecard, and the
 partnership's phase."""
 
-from numba import njit
 
-from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, needs_accuracy,
-                     log_event)
+from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, internal,
+                     log_event, needs_accuracy)
 
 # Columns of the monthly output, in order. Grouped as the results chain (inputs ->
 # outputs -> outcomes -> impact) and the balanced scorecard (impact, partnership
@@ -38,7 +37,7 @@ METRICS = (
 N_METRICS = len(METRICS)
 
 
-@njit(cache=True)
+@internal
 def phase_of(p, w, level):
     """The phase this month, with hysteresis (7.10). Sets the re-design trigger first: a
     major shock (total funder level down by shock_cut_share or more since last month) or
@@ -86,7 +85,7 @@ def phase_of(p, w, level):
     return wanted
 
 
-@njit(cache=True)
+@internal
 def annuity(p):
     """Present value, at the end of a run, of one person-year of outcome value a year
     for benefit_duration years with benefit_dropoff a year: sum over y = 1..D of
@@ -101,7 +100,7 @@ def annuity(p):
     return total
 
 
-@njit(cache=True)
+@internal
 def measurement(P, st, row):
     """Write the month's row of METRICS, log a phase change, advance the clock.
 
@@ -155,7 +154,7 @@ def measurement(P, st, row):
 
     new_phase = phase_of(p, w, level)
     if new_phase != int(w.phase):
-        log_event(st.events, w, PHASE, -1, -1, w.phase, new_phase)
+        log_event(st.events, w, PHASE, -1.0, -1.0, w.phase, float(new_phase))
         w.phase = new_phase
 
     # Two tuples: Python builds longer tuple displays in a way numba cannot compile.

@@ -2,13 +2,12 @@
 partner-raising recruits new ones."""
 
 import numpy as np
-from numba import njit
 
-from .common import DISSOLVED, EXIT, N_SECTORS, RECRUIT, count_active, log_event
-from .interventions import remove_partner, replace_representative
+from .common import DISSOLVED, EXIT, N_SECTORS, RECRUIT, count_active, internal, log_event
+from .interventions import remove_partner, successor
 
 
-@njit(cache=True)
+@internal
 def turnover(P, st, rng):
     """Draws one uniform per slot per month from the `turnover` stream.
 
@@ -24,10 +23,10 @@ def turnover(P, st, rng):
             continue
         pt.tenure[i] += 1
         if u < p.turnover_rate:
-            replace_representative(P, st, i)
+            successor(p, pt, st.trust, st.world[0], st.events, i)
 
 
-@njit(cache=True)
+@internal
 def membership(P, st, rng):
     """Exits, recruitment and dissolution. Draws 1 + K uniforms per month from the
     `membership` stream (recruitment chance, recruit's competences). Recruits take the
@@ -45,9 +44,9 @@ def membership(P, st, rng):
         else:
             pt.low_months[i] = 0
         if pt.low_months[i] >= p.exit_patience:
-            remove_partner(st, i)
+            remove_partner(pt.active, st.trust, i)
             w.exits += 1.0
-            log_event(st.events, w, EXIT, i, -1, pt.engagement[i], 0.0)
+            log_event(st.events, w, EXIT, float(i), -1.0, pt.engagement[i], 0.0)
 
     u = rng.random()
     comp = np.empty(K)
@@ -80,13 +79,13 @@ def membership(P, st, rng):
                     st.trust[i, j] = p.init_trust
                     st.trust[j, i] = p.init_trust
             w.recruited += 1.0
-            log_event(st.events, w, RECRUIT, i, -1, 0.0, 0.0)
+            log_event(st.events, w, RECRUIT, float(i), -1.0, 0.0, 0.0)
 
     n_partners = count_active(pt.active)
     n_funders = count_active(fu.active)
     quorum = min(p.min_partners, p.n_partners)
     if w.dissolved == 0.0 and (n_partners < quorum or n_funders == 0):
         w.dissolved = 1.0
-        log_event(st.events, w, DISSOLVED, -1, -1, n_partners, n_funders)
+        log_event(st.events, w, DISSOLVED, -1.0, -1.0, float(n_partners), float(n_funders))
         for i in range(S):
-            remove_partner(st, i)
+            remove_partner(pt.active, st.trust, i)

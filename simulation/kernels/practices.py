@@ -21,12 +21,11 @@ Where each principle acts (kernel: mechanism):
 import math
 
 import numpy as np
-from numba import njit
 
-from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, log_event, mean_trust
+from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, internal, log_event, mean_trust
 
 
-@njit(cache=True)
+@internal
 def efforts(P, w, orch_hours):
     """Effort on each principle, in [0, 1), from the orchestration hours."""
     p = P[0]
@@ -42,7 +41,7 @@ def efforts(P, w, orch_hours):
     return out
 
 
-@njit(cache=True)
+@internal
 def practices(P, st):
     """No random draws."""
     p = P[0]
@@ -83,7 +82,7 @@ def practices(P, st):
         w.launch_size = n
         w.last_relaunch = w.month
         w.relaunches += 1.0
-        log_event(st.events, w, RELAUNCH, -1, -1, share, mean_trust(st.trust, pt.active))
+        log_event(st.events, w, RELAUNCH, -1.0, -1.0, share, mean_trust(st.trust, pt.active))
 
     # 5 population: co-creation pulls the agenda toward true needs.
     # 6 measurement: learning pulls it toward measured demand (takers per dimension).

@@ -18,13 +18,12 @@ signal, T_ij -= l- T_ij (1 + dependence D), and i's reputation ceiling drops.
 
 import math
 
-from numba import njit
 
-from .common import SQRT3, mean_trust
-from .interventions import claim_credit
+from .common import SQRT3, internal, mean_trust
+from .interventions import betrayal
 
 
-@njit(cache=True)
+@internal
 def trust(P, st, rng):
     """Draws from the `trust` stream every month: one uniform per pair of slots (i < j,
     row by row: how the pair's cooperation came across this month), then one per slot
@@ -66,7 +65,7 @@ def trust(P, st, rng):
         if not pt.active[i]:
             continue
         if u < p.betrayal_rate * (1.0 - pt.commitment[i]) * protocol:
-            claim_credit(P, st, i)
+            betrayal(p, pt, T, w, st.events, i)
 
     for i in range(S):
         if pt.active[i]:

@@ -2,12 +2,11 @@
 the common agenda and through each partner's own programme."""
 
 import numpy as np
-from numba import njit
 
-from .common import ISOLATED
+from .common import ISOLATED, internal
 
 
-@njit(cache=True)
+@internal
 def work(P, st):
     """No random draws.
 
