@@ -37,7 +37,7 @@ from .state import State, allocate
 from .streams import Streams, make_streams
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def run_months(P, st, rs, out):
     """``out.shape[0]`` months, one row of ``out`` each: the schedule above."""
     for t in range(out.shape[0]):
@@ -70,8 +70,7 @@ def initial_state(params: Params, streams: Streams, record: np.ndarray | None = 
     P = params.to_record() if record is None else record
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
-    K.initialize(P, st, sectors, streams.init)
-    K.draw_context(P, st, streams.context)
+    K.initialize(P, st, sectors, streams.init, streams.context)
     return st
 
 
