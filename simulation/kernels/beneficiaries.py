@@ -81,7 +81,7 @@ def person_uniform(key, b):
 
 
 @internal
-def beneficiaries(P, st, rng_uptake, rng_needs):
+def beneficiaries(P, be, nd, w, rng_uptake, rng_needs):
     """Draws from `uptake` two uniforms a month: where this month's pass starts, and the
     month key, mix64(floor(u x 2^53)); person b's uptake uniform is person_uniform(key, b)
     (computed only when it is compared with anything: a person who is sustained, or
@@ -108,7 +108,6 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     first one a person reaches counts in `outcomes` (people, not spells).
     """
     p = P[0]
-    be, nd, w = st.beneficiaries, st.needs, st.world[0]
     K = nd.coverage.shape[0]
     M = be.condition.shape[0]
 

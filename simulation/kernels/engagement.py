@@ -7,7 +7,7 @@ from .common import MONTHS_PER_YEAR, clip01, internal, partner_trust
 
 
 @internal
-def engagement(P, st):
+def engagement(P, pt, fu, nd, trust, w):
     """No random draws.
 
     Engagement follows perceived value: target = init_engagement + stake_i + progress_weight x
@@ -25,12 +25,11 @@ def engagement(P, st):
     beneficiary_involvement).
     """
     p = P[0]
-    w = st.world[0]
     a = p.progress_smoothing
     w.progress = (1.0 - a) * w.progress + a * MONTHS_PER_YEAR * (w.improved_share - w.prev_improved)
     shield = 1.0 - p.align_strength * w.effort_alignment
-    partners_engagement(p, st.partners, st.funders, st.trust, w, shield)
-    agenda(p, st.funders, st.needs, shield)
+    partners_engagement(p, pt, fu, trust, w, shield)
+    agenda(p, fu, nd, shield)
 
 
 @njit(cache=True, inline="always")

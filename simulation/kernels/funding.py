@@ -11,7 +11,7 @@ from .interventions import funder_out
 
 
 @internal
-def funding(P, st, rng):
+def funding(P, pt, fu, w, events, rng):
     """Draws per month, whatever the state: slots x F (grant noise), then F x 2 (review
     noise, persuasion).
 
@@ -29,7 +29,6 @@ def funding(P, st, rng):
     funder_max_level. (ODD 7.2.)
     """
     p = P[0]
-    pt, fu, w = st.partners, st.funders, st.world[0]
     to_partners = pay_in(p, fu, w)
     for i in range(pt.active.shape[0]):
         pt.grant[i] = 0.0
@@ -42,7 +41,7 @@ def funding(P, st, rng):
         disburse_pooled(p, pt, w, to_partners)
     for i in range(pt.active.shape[0]):
         pt.hours_funded[i] = pt.grant[i] / p.cost_per_hour
-    reviews(p, fu, w, st.events, rng)
+    reviews(p, fu, w, events, rng)
 
 
 @njit(cache=True, inline="always")

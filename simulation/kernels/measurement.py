@@ -101,13 +101,12 @@ def annuity(p):
 
 
 @internal
-def measurement(P, st, row):
+def measurement(P, pt, fu, be, nd, w, events, row):
     """Write the month's row of METRICS, log a phase change, advance the clock.
 
     Long on purpose: one sum per metric, then the row in METRICS order; split up, the
     order of the row would no longer be readable in one place."""
     p = P[0]
-    pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
     M = be.condition.shape[0]
@@ -154,7 +153,7 @@ def measurement(P, st, row):
 
     new_phase = phase_of(p, w, level)
     if new_phase != int(w.phase):
-        log_event(st.events, w, PHASE, -1.0, -1.0, w.phase, float(new_phase))
+        log_event(events, w, PHASE, -1.0, -1.0, w.phase, float(new_phase))
         w.phase = new_phase
 
     # Two tuples: Python builds longer tuple displays in a way numba cannot compile.

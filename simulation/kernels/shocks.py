@@ -12,21 +12,19 @@ from .interventions import funder_out, remove_partner
 
 
 @internal
-def shocks(P, st, rng):
+def shocks(P, pt, fu, nd, trust, w, events, rng):
     """Draws per month from the `shocks` stream, whatever the state: 3 per funder (shift,
     renewal, joining), 2 per slot (home shift, leaving), 2 for the leader (exit, the
     successor's quality), 1 + K for policy (whether, the new need profile). Rules: ODD
     7.2a; nothing happens once the partnership has dissolved."""
     p = P[0]
-    w = st.world[0]
     live = w.dissolved == 0.0
     if w.vacancy > 0.0:
         w.vacancy -= 1.0
-    ev = st.events
-    funder_shocks(p, st.funders, w, ev, rng, live)
-    home_shocks(p, st.partners, st.trust, w, ev, rng, live)
-    leader_shock(p, w, ev, rng, live)
-    policy_shock(p, st.needs, w, ev, rng, live)
+    funder_shocks(p, fu, w, events, rng, live)
+    home_shocks(p, pt, trust, w, events, rng, live)
+    leader_shock(p, w, events, rng, live)
+    policy_shock(p, nd, w, events, rng, live)
 
 
 @njit(cache=True, inline="always")

@@ -7,7 +7,7 @@ from .common import ISOLATED, internal
 
 
 @internal
-def work(P, st):
+def work(P, pt, nd, w):
     """No random draws.
 
     direct_i = in-kind + funded - coordination - orchestration - grant-seeking hours;
@@ -22,7 +22,6 @@ def work(P, st):
     service): the home share is not integrated (7.8).
     """
     p = P[0]
-    pt, nd, w = st.partners, st.needs, st.world[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
     isolated = int(p.regime) == ISOLATED
