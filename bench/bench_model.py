@@ -133,25 +133,34 @@ def profile_kernels(params, months: int) -> dict:
     Each call pays numba's dispatch (unboxing the state tuples, microseconds), which is
     negligible at 10^6 beneficiaries but not at small sizes.
     """
+    from types import SimpleNamespace
+
     import numpy as np
 
-    from backbone.simulation import kernels as K
+    from backbone.simulation import kernels
     from backbone.simulation.engine import initial_state
     from backbone.simulation.streams import make_streams
 
+    # The kernels are compiled for numba callers only (no Python wrapper): Python-callable
+    # copies of them, compiled on first call (the warm-up below).
+    K = SimpleNamespace(**{name: kernels.from_python(getattr(kernels, name)) for name in (
+        "funding", "shocks", "turnover", "membership", "practices", "coordination", "trust", "work",
+        "beneficiaries", "engagement", "measurement")}, N_METRICS=kernels.N_METRICS)
+
     def month(P, st, rs, row, spent=None):
-        calls = (
-            ("funding", lambda: K.funding(P, st, rs.funding)),
-            ("shocks", lambda: K.shocks(P, st, rs.shocks)),
-            ("turnover", lambda: K.turnover(P, st, rs.turnover)),
-            ("membership", lambda: K.membership(P, st, rs.membership)),
-            ("practices", lambda: K.practices(P, st)),
-            ("coordination", lambda: K.coordination(P, st)),
-            ("trust", lambda: K.trust(P, st, rs.trust)),
-            ("work", lambda: K.work(P, st)),
-            ("beneficiaries", lambda: K.beneficiaries(P, st, rs.uptake, rs.needs)),
-            ("engagement", lambda: K.engagement(P, st)),
-            ("measurement", lambda: K.measurement(P, st, row)),
+        pt, fu, be, nd, T, w, ev = st.partners, st.funders, st.beneficiaries, st.needs, st.trust, st.world, st.events
+        calls = (  # as in engine.run_months (w: the world array here; a record there)
+            ("funding", lambda: K.funding(P, pt, fu, w[0], ev, rs.funding)),
+            ("shocks", lambda: K.shocks(P, pt, fu, nd, T, w[0], ev, rs.shocks)),
+            ("turnover", lambda: K.turnover(P, pt, T, w[0], ev, rs.turnover)),
+            ("membership", lambda: K.membership(P, pt, fu, T, w[0], ev, rs.membership)),
+            ("practices", lambda: K.practices(P, pt, nd, T, w[0], ev)),
+            ("coordination", lambda: K.coordination(P, pt, T, w[0])),
+            ("trust", lambda: K.trust(P, pt, T, st.fit, w[0], ev, rs.trust)),
+            ("work", lambda: K.work(P, pt, nd, w[0])),
+            ("beneficiaries", lambda: K.beneficiaries(P, be, nd, w[0], rs.uptake, rs.needs)),
+            ("engagement", lambda: K.engagement(P, pt, fu, nd, T, w[0])),
+            ("measurement", lambda: K.measurement(P, pt, fu, be, nd, w[0], ev, row)),
         )
         for name, call in calls:
             t0 = time.process_time()

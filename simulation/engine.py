@@ -37,22 +37,27 @@ from .state import State, allocate
 from .streams import Streams, make_streams
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)
 def run_months(P, st, rs, out):
-    """``out.shape[0]`` months, one row of ``out`` each: the schedule above."""
+    """``out.shape[0]`` months, one row of ``out`` each: the schedule above. Each kernel
+    takes the parts of the state it uses (numba compiles a function of a few arrays much
+    faster than one of the whole state): partners, funders, beneficiaries, needs, the
+    trust and fit matrices, the world row ``w`` and the event log."""
+    pt, fu, be, nd = st.partners, st.funders, st.beneficiaries, st.needs
+    T, w, ev = st.trust, st.world[0], st.events
     for t in range(out.shape[0]):
         row = out[t]
-        K.funding(P, st, rs.funding)
-        K.shocks(P, st, rs.shocks)
-        K.turnover(P, st, rs.turnover)
-        K.membership(P, st, rs.membership)
-        K.practices(P, st)
-        K.coordination(P, st)
-        K.trust(P, st, rs.trust)
-        K.work(P, st)
-        K.beneficiaries(P, st, rs.uptake, rs.needs)
-        K.engagement(P, st)
-        K.measurement(P, st, row)
+        K.funding(P, pt, fu, w, ev, rs.funding)
+        K.shocks(P, pt, fu, nd, T, w, ev, rs.shocks)
+        K.turnover(P, pt, T, w, ev, rs.turnover)
+        K.membership(P, pt, fu, T, w, ev, rs.membership)
+        K.practices(P, pt, nd, T, w, ev)
+        K.coordination(P, pt, T, w)
+        K.trust(P, pt, T, st.fit, w, ev, rs.trust)
+        K.work(P, pt, nd, w)
+        K.beneficiaries(P, be, nd, w, rs.uptake, rs.needs)
+        K.engagement(P, pt, fu, nd, T, w)
+        K.measurement(P, pt, fu, be, nd, w, ev, row)
 
 
 def step_month(P, st, rs, row):
@@ -70,8 +75,7 @@ def initial_state(params: Params, streams: Streams, record: np.ndarray | None = 
     P = params.to_record() if record is None else record
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
-    K.initialize(P, st, sectors, streams.init)
-    K.draw_context(P, st, streams.context)
+    K.initialize(P, st, sectors, streams.init, streams.context)
     return st
 
 

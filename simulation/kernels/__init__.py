@@ -12,6 +12,8 @@ from .shocks import shocks
 from .trust import trust
 from .work import work
 
-__all__ = ["initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
+from .common import from_python
+
+__all__ = ["from_python", "initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
            "trust", "work", "beneficiaries", "engagement", "measurement", "efforts",
            "METRICS", "N_METRICS"]

@@ -4,22 +4,21 @@ outcomes are sustained or lost; needs drift."""
 import math
 
 import numpy as np
-from numba import njit
 
-from .common import clip01
+from .common import clip01, internal
 
 
-@njit(cache=True)
+@internal
 def newcomer_condition(p, u):
     return clip01(p.init_condition + p.condition_spread * (u - 0.5))
 
 
-@njit(cache=True)
+@internal
 def newcomer_engagement(p, u):
     return clip01(p.benef_engagement + p.engagement_spread * (u - 0.5))
 
 
-@njit(cache=True)
+@internal
 def doses(P, nd, integration):
     """Coverage per dimension and dose per need mask.
 
@@ -49,7 +48,7 @@ def doses(P, nd, integration):
         nd.dose[m] = (integration * lo + (1.0 - integration) * prod) * combine ** (n - 1) if n > 0 else 0.0
 
 
-@njit(cache=True)
+@internal
 def move_load(load, m, sign):
     for k in range(load.shape[0]):
         if (m >> k) & 1:
@@ -66,7 +65,7 @@ TWO53 = 9007199254740992.0
 ONE = np.int64(1)  # move_load's sign as a variable, not a literal: one compiled variant
 
 
-@njit(cache=True)
+@internal
 def mix64(z):
     """SplitMix64's output function (Steele, Lea & Flood 2014): a bijection on 64 bits."""
     z = (z ^ (z >> np.uint64(30))) * MIX1
@@ -74,15 +73,15 @@ def mix64(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True)
+@internal
 def person_uniform(key, b):
     """Person b's uniform in [0, 1) this month: the (b + 1)-th SplitMix64 output from the
     month key, its top 53 bits."""
     return np.float64(mix64(key + (np.uint64(b) + np.uint64(1)) * GAMMA) >> np.uint64(11)) / TWO53
 
 
-@njit(cache=True)
-def beneficiaries(P, st, rng_uptake, rng_needs):
+@internal
+def beneficiaries(P, be, nd, w, rng_uptake, rng_needs):
     """Draws from `uptake` two uniforms a month: where this month's pass starts, and the
     month key, mix64(floor(u x 2^53)); person b's uptake uniform is person_uniform(key, b)
     (computed only when it is compared with anything: a person who is sustained, or
@@ -109,7 +108,6 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     first one a person reaches counts in `outcomes` (people, not spells).
     """
     p = P[0]
-    be, nd, w = st.beneficiaries, st.needs, st.world[0]
     K = nd.coverage.shape[0]
     M = be.condition.shape[0]
 
@@ -149,7 +147,7 @@ def beneficiaries(P, st, rng_uptake, rng_needs):
     renew_needs(P, be, nd, mix64(np.uint64(rng_needs.random() * TWO53)))
 
 
-@njit(cache=True)
+@internal
 def pass_people(needs, condition, base, months_above, enrolled, achieved, takers, load, dose, key, start,
                 places, lift, gain, natural, relapse, relapse_s, threshold, sustain):
     """The month's pass over the population (see `beneficiaries`), on the arrays
@@ -208,7 +206,7 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
     return served, improved, impact, caseload, total_condition, total_engagement, outcomes
 
 
-@njit(cache=True)
+@internal
 def renew_needs(P, be, nd, key):
     """Need drift, then cohort renewal, from the month's counter-based uniforms
     person_uniform(key, i), i = 0, 1, 2, ... (key: the month key drawn from `needs`), in
@@ -268,7 +266,7 @@ def renew_needs(P, be, nd, key):
             be.months_above[b] = 0
 
 
-@njit(cache=True)
+@internal
 def mask_tables(profile):
     """For every set of dimensions already chosen (a mask), the sums draw_mask computes
     over the dimensions not yet chosen, in the same order: total[mask], and
@@ -286,7 +284,7 @@ def mask_tables(profile):
     return total, cumulative
 
 
-@njit(cache=True)
+@internal
 def pick_dimension(total, cumulative, mask, r):
     """One step of common.draw_mask with its sums looked up: with `mask` chosen so far
     and a uniform r, the mask with the next dimension added."""
@@ -300,7 +298,7 @@ def pick_dimension(total, cumulative, mask, r):
     return mask | (1 << pick)
 
 
-@njit(cache=True)
+@internal
 def draw_mask_from(total, cumulative, complexity, rng):
     """common.draw_mask with its sums looked up: the same uniforms give the same mask."""
     mask = 0
@@ -309,7 +307,7 @@ def draw_mask_from(total, cumulative, complexity, rng):
     return mask
 
 
-@njit(cache=True)
+@internal
 def stable_order(index, size):
     """Positions of `index` sorted by value into about len(index) buckets, keeping draw
     order within a bucket (a stable counting sort): enough for memory locality."""

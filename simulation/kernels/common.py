@@ -36,20 +36,34 @@ POOLED = REGIMES.index("pooled")
 ISOLATED = REGIMES.index("isolated")
 SQRT3 = math.sqrt(3.0)
 
+# The decorator of every jitted function that only other jitted code calls: cached, and
+# compiled without the CPython and C-callable wrappers numba would otherwise build for
+# each (a wrapper that boxes and unboxes the whole state costs about 0.4 s of a cold
+# start per function, and nothing calls these from Python). Call one from Python
+# through ``from_python``.
+internal = njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
-@njit(cache=True)
+
+def from_python(fn):
+    """A Python-callable copy of an ``internal`` function (for benchmarks and
+    diagnostics), compiled on first call and not cached (the cache would confuse it with
+    the wrapperless original, whose cache entries have the same key)."""
+    return njit(fn.py_func)
+
+
+@internal
 def spread(sd, u):
     """A log-uniform multiplier with sd `sd` of its log, from one uniform u: exp(sd x
     sqrt(3) x (2u - 1)); 1 when sd = 0."""
     return math.exp(sd * SQRT3 * (2.0 * u - 1.0))
 
 
-@njit(cache=True)
+@internal
 def clip01(x):
     return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
 
 
-@njit(cache=True)
+@internal
 def log_event(events, w, kind, a, b, v1, v2):
     """Append one row to the event log; count rows that did not fit. Every argument is
     stored as a float: callers pass them as they come (kinds are float constants, so that
@@ -80,7 +94,7 @@ def partner_trust(trust, active, i):
     return s / n if n > 0 else 0.0
 
 
-@njit(cache=True)
+@internal
 def mean_trust(trust, active):
     """Mean pairwise trust among active partners (0 with fewer than two)."""
     s = 0.0
@@ -95,7 +109,7 @@ def mean_trust(trust, active):
     return s / n if n > 0 else 0.0
 
 
-@njit(cache=True)
+@internal
 def needs_accuracy(nd):
     """Agreement of the agenda with true needs: 1 - half the summed absolute gap."""
     gap = 0.0
@@ -104,7 +118,7 @@ def needs_accuracy(nd):
     return 1.0 - 0.5 * gap
 
 
-@njit(cache=True)
+@internal
 def count_active(active):
     n = 0
     for i in range(active.shape[0]):
@@ -113,7 +127,7 @@ def count_active(active):
     return n
 
 
-@njit(cache=True)
+@internal
 def draw_mask(profile, complexity, rng):
     """A need mask with `complexity` distinct dimensions, drawn in turn in proportion to
     `profile` among the dimensions not yet chosen. Draws exactly `complexity` uniforms."""

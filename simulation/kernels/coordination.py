@@ -2,13 +2,12 @@
 between them, of group meetings and shared reporting, over-coordination, and the degree
 of integration actually reached."""
 
-from numba import njit
 
-from .common import ISOLATED, REDESIGN, count_active, mean_trust
+from .common import ISOLATED, REDESIGN, count_active, internal, mean_trust
 
 
-@njit(cache=True)
-def coordination(P, st):
+@internal
+def coordination(P, pt, trust, w):
     """No random draws.
 
     Intended integration g (0 in the isolated regime) sets how many partners each one
@@ -25,7 +24,6 @@ def coordination(P, st):
     (1 - floor) x mean trust).
     """
     p = P[0]
-    pt, w = st.partners, st.world[0]
     S = pt.active.shape[0]
     n = count_active(pt.active)
     isolated = int(p.regime) == ISOLATED
@@ -53,7 +51,7 @@ def coordination(P, st):
         coord = fixed + meetings + demand + g * p.reporting_share * total
         for j in range(S):
             if j != i and pt.active[j]:
-                coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - st.trust[i, j])) * facil
+                coord += x * p.link_hours * (1.0 + p.low_trust_cost * (1.0 - trust[i, j])) * facil
         coord = min(coord, total)
         orch = min(p.self_orchestration_hours, total - coord)
         pt.hours_coord[i] = coord
@@ -62,6 +60,6 @@ def coordination(P, st):
             pt.hours_grants[i] = min(p.grant_seeking_share * pt.hours_funded[i], total - coord - orch)
         if total > 0.0:
             pt.excess_coord[i] = max(0.0, (coord + orch) / total - p.overcoord_tolerance)
-    w.mean_trust = mean_trust(st.trust, pt.active)
+    w.mean_trust = mean_trust(trust, pt.active)
     w.interaction = x
     w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * w.mean_trust)

@@ -3,11 +3,11 @@ money pulls the agenda unless beneficiaries have a voice."""
 
 from numba import njit
 
-from .common import MONTHS_PER_YEAR, clip01, partner_trust
+from .common import MONTHS_PER_YEAR, clip01, internal, partner_trust
 
 
-@njit(cache=True)
-def engagement(P, st):
+@internal
+def engagement(P, pt, fu, nd, trust, w):
     """No random draws.
 
     Engagement follows perceived value: target = init_engagement + stake_i + progress_weight x
@@ -25,18 +25,16 @@ def engagement(P, st):
     beneficiary_involvement).
     """
     p = P[0]
-    w = st.world[0]
     a = p.progress_smoothing
     w.progress = (1.0 - a) * w.progress + a * MONTHS_PER_YEAR * (w.improved_share - w.prev_improved)
     shield = 1.0 - p.align_strength * w.effort_alignment
-    partners_engagement(p, st, shield)
-    agenda(p, st, shield)
+    partners_engagement(p, pt, fu, trust, w, shield)
+    agenda(p, fu, nd, shield)
 
 
 @njit(cache=True, inline="always")
-def partners_engagement(p, st, shield):
+def partners_engagement(p, pt, fu, trust, w, shield):
     """Each active partner's engagement, commitment and knowledge (see engagement)."""
-    pt, fu, w = st.partners, st.funders, st.world[0]
     S = pt.active.shape[0]
     F = fu.level.shape[0]
     mean_grant = 0.0
@@ -58,7 +56,7 @@ def partners_engagement(p, st, shield):
         interest = 0.0
         if mean_grant > 0.0:
             interest = p.grant_interest_weight * (min(pt.grant[i] / mean_grant, p.grant_interest_cap) - 1.0)
-        t_i = partner_trust(st.trust, pt.active, i)
+        t_i = partner_trust(trust, pt.active, i)
         target = clip01(p.init_engagement + pt.stake[i] + p.progress_weight * w.progress
                         + p.recognition_gain * w.effort_momentum + interest
                         + p.trust_weight * (t_i - p.init_trust)
@@ -72,10 +70,9 @@ def partners_engagement(p, st, shield):
 
 
 @njit(cache=True, inline="always")
-def agenda(p, st, shield):
+def agenda(p, fu, nd, shield):
     """The agenda moves toward the funders' level-weighted preferences and toward true
     needs, then is normalized (see engagement)."""
-    fu, nd = st.funders, st.needs
     K = nd.estimate.shape[0]
     F = fu.level.shape[0]
     level = 0.0

@@ -6,13 +6,12 @@ import math
 import numpy as np
 from numba import njit
 
-from .common import (FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED,
-                     log_event)
-from .interventions import funder_leaves
+from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, internal, log_event
+from .interventions import funder_out
 
 
-@njit(cache=True)
-def funding(P, st, rng):
+@internal
+def funding(P, pt, fu, w, events, rng):
     """Draws per month, whatever the state: slots x F (grant noise), then F x 2 (review
     noise, persuasion).
 
@@ -30,26 +29,24 @@ def funding(P, st, rng):
     funder_max_level. (ODD 7.2.)
     """
     p = P[0]
-    pt = st.partners
-    to_partners = pay_in(p, st)
+    to_partners = pay_in(p, fu, w)
     for i in range(pt.active.shape[0]):
         pt.grant[i] = 0.0
-    st.world[0].disbursed = 0.0
+    w.disbursed = 0.0
     if int(p.regime) == ISOLATED:
-        disburse_isolated(p, st, rng)
+        disburse_isolated(p, pt, fu, w, rng)
     else:
-        for _ in range(pt.active.shape[0] * st.funders.level.shape[0]):
+        for _ in range(pt.active.shape[0] * fu.level.shape[0]):
             rng.random()  # keep the stream aligned with the isolated regime's draws
-        disburse_pooled(p, st, to_partners)
+        disburse_pooled(p, pt, w, to_partners)
     for i in range(pt.active.shape[0]):
         pt.hours_funded[i] = pt.grant[i] / p.cost_per_hour
-    reviews(p, st, rng)
+    reviews(p, fu, w, events, rng)
 
 
 @njit(cache=True, inline="always")
-def pay_in(p, st):
+def pay_in(p, fu, w):
     """Funders pay in; the backbone share buys staff hours. Returns the partners' money."""
-    fu, w = st.funders, st.world[0]
     inflow = 0.0
     if w.dissolved == 0.0:
         for f in range(fu.level.shape[0]):
@@ -64,9 +61,8 @@ def pay_in(p, st):
 
 
 @njit(cache=True, inline="always")
-def disburse_isolated(p, st, rng):
+def disburse_isolated(p, pt, fu, w, rng):
     """Each funder's partner money to the partners by measured output (S draws a funder)."""
-    pt, fu, w = st.partners, st.funders, st.world[0]
     S = pt.active.shape[0]
     noise = w.noise
     for f in range(fu.level.shape[0]):
@@ -95,10 +91,9 @@ def disburse_isolated(p, st, rng):
 
 
 @njit(cache=True, inline="always")
-def disburse_pooled(p, st, to_partners):
+def disburse_pooled(p, pt, w, to_partners):
     """The pooled fund takes the partners' money and disburses what administration allows,
     by engagement."""
-    pt, w = st.partners, st.world[0]
     S = pt.active.shape[0]
     w.pool += to_partners
     rate = p.admin_base_rate + (p.admin_max_rate - p.admin_base_rate) * (
@@ -119,10 +114,9 @@ def disburse_pooled(p, st, to_partners):
 
 
 @njit(cache=True, inline="always")
-def reviews(p, st, rng):
+def reviews(p, fu, w, events, rng):
     """Funders compare what their money bought (sustained outcomes so far, as measured)
     with their benchmark: cut (or persuaded), exit, or grow. F x 2 draws."""
-    fu, w = st.funders, st.world[0]
     month = int(w.month)
     noise = w.noise
     expected = p.expected_cost_per_outcome
@@ -137,16 +131,16 @@ def reviews(p, st, rng):
         before = fu.level[f]
         if measured > expected * fu.tolerance[f]:
             if u_persuade < w.effort_momentum * p.narrative_persuasion:
-                log_event(st.events, w, PERSUADED, f, -1, measured, expected * fu.tolerance[f])
+                log_event(events, w, PERSUADED, float(f), -1.0, measured, expected * fu.tolerance[f])
                 continue
             fu.level[f] = before * (1.0 - p.funder_cut)
             w.cuts += 1.0
             w.last_cut = month
-            log_event(st.events, w, FUNDING_CUT, f, -1, before, fu.level[f])
+            log_event(events, w, FUNDING_CUT, float(f), -1.0, before, fu.level[f])
             if fu.level[f] < p.funder_exit_level:
-                funder_leaves(st, f, FUNDER_EXIT, fu.level[f], 0.0)
+                funder_out(fu, w, events, f, FUNDER_EXIT, fu.level[f], 0.0)
         else:
             grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
             if grown > before:
                 fu.level[f] = grown
-                log_event(st.events, w, FUNDING_GROW, f, -1, before, grown)
+                log_event(events, w, FUNDING_GROW, float(f), -1.0, before, grown)

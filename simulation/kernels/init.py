@@ -4,12 +4,14 @@ import numpy as np
 from numba import njit
 
 from .beneficiaries import draw_mask_from, mask_tables, newcomer_condition, newcomer_engagement
-from .common import NEED_LOW, SQRT3, spread
+from .common import NEED_LOW, SQRT3, internal, spread
 
 
-@njit(cache=True)
-def initialize(P, st, sectors, rng):
-    """Fill a zeroed state. Draw order: need profile (K), launch partners' competences
+@njit(cache=True, no_cfunc_wrapper=True)
+def initialize(P, st, sectors, rng, rng_context):
+    """Fill a zeroed state from the `init` stream (``rng``), then draw the run's context
+    from the `context` stream (``rng_context``, see draw_context): one entry point from
+    Python, so that numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
     p = P[0]
@@ -88,10 +90,11 @@ def initialize(P, st, sectors, rng):
     w.launch_size = n0
     w.last_relaunch = -1.0
     w.last_cut = -1.0
+    draw_context(p, pt, fu, st.fit, w, rng_context)
 
 
-@njit(cache=True)
-def draw_context(P, st, rng):
+@internal
+def draw_context(p, pt, fu, fit, w, rng):
     """The run's context, from the `context` stream (drawn once, after `initialize`).
 
     Draw order: each slot's capacity (S), the leadership quality (1), the problem's
@@ -99,8 +102,6 @@ def draw_context(P, st, rng):
     slot's stake (S): uniform with sd stake_sd around 0, added to its engagement target.
     Each is a log-uniform multiplier spread(sd, u) = exp(sd x sqrt(3) x (2u - 1)).
     """
-    p = P[0]
-    pt, fu, w = st.partners, st.funders, st.world[0]
     S = pt.active.shape[0]
     for i in range(S):
         pt.capacity[i] = spread(p.capacity_sd, rng.random())
@@ -110,7 +111,7 @@ def draw_context(P, st, rng):
         fu.tolerance[f] = spread(p.funder_stance_sd, rng.random())
     for i in range(S):
         for j in range(i + 1, S):
-            st.fit[i, j] = spread(p.fit_sd, rng.random())
-            st.fit[j, i] = st.fit[i, j]
+            fit[i, j] = spread(p.fit_sd, rng.random())
+            fit[j, i] = fit[i, j]
     for i in range(S):
         pt.stake[i] = p.stake_sd * SQRT3 * (2.0 * rng.random() - 1.0)

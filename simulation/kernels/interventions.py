@@ -17,23 +17,7 @@ def replace_representative(P, st, i):
     """Partner i's representative leaves and a successor takes the seat (ODD 7.2): the
     others keep (1 - loss) of their trust in the seat, loss = turnover_trust_loss x (1 -
     onboarding effort); knowledge falls back to the newcomer's plus what onboarding saves."""
-    p = P[0]
-    pt, w = st.partners, st.world[0]
-    onboard = w.effort_coordination * p.onboarding
-    loss = p.turnover_trust_loss * (1.0 - onboard)
-    before = partner_trust(st.trust, pt.active, i)
-    for j in range(pt.active.shape[0]):
-        if j != i and pt.active[j]:
-            st.trust[i, j] *= 1.0 - loss
-            st.trust[j, i] = st.trust[i, j]
-    pt.knowledge[i] = p.newcomer_knowledge + onboard * (pt.knowledge[i] - p.newcomer_knowledge)
-    if pt.knowledge[i] < p.newcomer_knowledge:
-        pt.knowledge[i] = p.newcomer_knowledge
-    pt.tenure[i] = 0
-    pt.reps[i] += 1
-    w.turnover_since_launch += 1.0
-    w.turnovers += 1.0
-    log_event(st.events, w, TURNOVER, i, -1, before, partner_trust(st.trust, pt.active, i))
+    successor(P[0], st.partners, st.trust, st.world[0], st.events, i)
 
 
 @njit(cache=True, inline="always")
@@ -41,9 +25,41 @@ def claim_credit(P, st, i):
     """Partner i claims the shared results as its own, a betrayal (ODD 7.6): every trust in
     it takes a full negative signal, amplified by dependence, and its reputation ceiling
     drops by reputation_damage."""
-    p = P[0]
-    pt, w = st.partners, st.world[0]
-    T = st.trust
+    betrayal(P[0], st.partners, st.trust, st.world[0], st.events, i)
+
+
+@njit(cache=True, inline="always")
+def funder_leaves(st, f, kind, v1, v2):
+    """Funder f stops paying (for the reason `kind`, an event code, logged with v1, v2)."""
+    funder_out(st.funders, st.world[0], st.events, f, kind, v1, v2)
+
+
+# The same changes on the parts of the state they touch (what the kernels call: a
+# function of the whole state costs numba much more to compile than one of a few arrays).
+
+@njit(cache=True, inline="always")
+def successor(p, pt, trust, w, events, i):
+    """replace_representative on the partners (pt), trust, world row (w) and event log."""
+    onboard = w.effort_coordination * p.onboarding
+    loss = p.turnover_trust_loss * (1.0 - onboard)
+    before = partner_trust(trust, pt.active, i)
+    for j in range(pt.active.shape[0]):
+        if j != i and pt.active[j]:
+            trust[i, j] *= 1.0 - loss
+            trust[j, i] = trust[i, j]
+    pt.knowledge[i] = p.newcomer_knowledge + onboard * (pt.knowledge[i] - p.newcomer_knowledge)
+    if pt.knowledge[i] < p.newcomer_knowledge:
+        pt.knowledge[i] = p.newcomer_knowledge
+    pt.tenure[i] = 0
+    pt.reps[i] += 1
+    w.turnover_since_launch += 1.0
+    w.turnovers += 1.0
+    log_event(events, w, TURNOVER, float(i), -1.0, before, partner_trust(trust, pt.active, i))
+
+
+@njit(cache=True, inline="always")
+def betrayal(p, pt, T, w, events, i):
+    """claim_credit on the partners (pt), trust (T), world row (w) and event log."""
     amplify = 1.0 + p.trust_dependence * w.integration
     before = partner_trust(T, pt.active, i)
     for j in range(pt.active.shape[0]):
@@ -52,20 +68,20 @@ def claim_credit(P, st, i):
             T[j, i] = T[i, j]
     pt.ceiling[i] = max(0.0, pt.ceiling[i] - p.reputation_damage)
     w.betrayals += 1.0
-    log_event(st.events, w, BETRAYAL, i, -1, before, partner_trust(T, pt.active, i))
+    log_event(events, w, BETRAYAL, float(i), -1.0, before, partner_trust(T, pt.active, i))
 
 
 @njit(cache=True, inline="always")
-def remove_partner(st, i):
+def remove_partner(active, trust, i):
     """Partner i is no longer a member: inactive, and nobody's trust with it counts."""
-    st.partners.active[i] = False
-    for j in range(st.partners.active.shape[0]):
-        st.trust[i, j] = 0.0
-        st.trust[j, i] = 0.0
+    active[i] = False
+    for j in range(active.shape[0]):
+        trust[i, j] = 0.0
+        trust[j, i] = 0.0
 
 
 @njit(cache=True, inline="always")
-def funder_leaves(st, f, kind, v1, v2):
-    """Funder f stops paying (for the reason `kind`, an event code, logged with v1, v2)."""
-    st.funders.active[f] = False
-    log_event(st.events, st.world[0], kind, f, -1, v1, v2)
+def funder_out(fu, w, events, f, kind, v1, v2):
+    """funder_leaves on the funders (fu), world row (w) and event log."""
+    fu.active[f] = False
+    log_event(events, w, kind, float(f), -1.0, v1, v2)

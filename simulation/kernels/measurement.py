@@ -1,10 +1,9 @@
 """Process 9, measurement: the month's results chain and balanced scorecard, and the
 partnership's phase."""
 
-from numba import njit
 
-from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, needs_accuracy,
-                     log_event)
+from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, internal,
+                     log_event, needs_accuracy)
 
 # Columns of the monthly output, in order. Grouped as the results chain (inputs ->
 # outputs -> outcomes -> impact) and the balanced scorecard (impact, partnership
@@ -38,7 +37,7 @@ METRICS = (
 N_METRICS = len(METRICS)
 
 
-@njit(cache=True)
+@internal
 def phase_of(p, w, level):
     """The phase this month, with hysteresis (7.10). Sets the re-design trigger first: a
     major shock (total funder level down by shock_cut_share or more since last month) or
@@ -86,7 +85,7 @@ def phase_of(p, w, level):
     return wanted
 
 
-@njit(cache=True)
+@internal
 def annuity(p):
     """Present value, at the end of a run, of one person-year of outcome value a year
     for benefit_duration years with benefit_dropoff a year: sum over y = 1..D of
@@ -101,14 +100,13 @@ def annuity(p):
     return total
 
 
-@njit(cache=True)
-def measurement(P, st, row):
+@internal
+def measurement(P, pt, fu, be, nd, w, events, row):
     """Write the month's row of METRICS, log a phase change, advance the clock.
 
     Long on purpose: one sum per metric, then the row in METRICS order; split up, the
     order of the row would no longer be readable in one place."""
     p = P[0]
-    pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
     M = be.condition.shape[0]
@@ -155,7 +153,7 @@ def measurement(P, st, row):
 
     new_phase = phase_of(p, w, level)
     if new_phase != int(w.phase):
-        log_event(st.events, w, PHASE, -1, -1, w.phase, new_phase)
+        log_event(events, w, PHASE, -1.0, -1.0, w.phase, float(new_phase))
         w.phase = new_phase
 
     # Two tuples: Python builds longer tuple displays in a way numba cannot compile.

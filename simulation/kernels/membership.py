@@ -2,14 +2,13 @@
 partner-raising recruits new ones."""
 
 import numpy as np
-from numba import njit
 
-from .common import DISSOLVED, EXIT, N_SECTORS, RECRUIT, count_active, log_event
-from .interventions import remove_partner, replace_representative
+from .common import DISSOLVED, EXIT, N_SECTORS, RECRUIT, count_active, internal, log_event
+from .interventions import remove_partner, successor
 
 
-@njit(cache=True)
-def turnover(P, st, rng):
+@internal
+def turnover(P, pt, trust, w, events, rng):
     """Draws one uniform per slot per month from the `turnover` stream.
 
     A leaving representative's successor keeps (1 - loss) of the trust others placed in
@@ -17,23 +16,21 @@ def turnover(P, st, rng):
     newcomer knowledge plus the onboarded share of the predecessor's.
     """
     p = P[0]
-    pt = st.partners
     for i in range(pt.active.shape[0]):
         u = rng.random()
         if not pt.active[i]:
             continue
         pt.tenure[i] += 1
         if u < p.turnover_rate:
-            replace_representative(P, st, i)
+            successor(p, pt, trust, w, events, i)
 
 
-@njit(cache=True)
-def membership(P, st, rng):
+@internal
+def membership(P, pt, fu, trust, w, events, rng):
     """Exits, recruitment and dissolution. Draws 1 + K uniforms per month from the
     `membership` stream (recruitment chance, recruit's competences). Recruits take the
     first never-used slot (max_recruits of them in a run)."""
     p = P[0]
-    pt, fu, w = st.partners, st.funders, st.world[0]
     S = pt.active.shape[0]
     K = pt.competence.shape[1]
 
@@ -45,9 +42,9 @@ def membership(P, st, rng):
         else:
             pt.low_months[i] = 0
         if pt.low_months[i] >= p.exit_patience:
-            remove_partner(st, i)
+            remove_partner(pt.active, trust, i)
             w.exits += 1.0
-            log_event(st.events, w, EXIT, i, -1, pt.engagement[i], 0.0)
+            log_event(events, w, EXIT, float(i), -1.0, pt.engagement[i], 0.0)
 
     u = rng.random()
     comp = np.empty(K)
@@ -77,16 +74,16 @@ def membership(P, st, rng):
             pt.ceiling[i] = p.trust_ceiling
             for j in range(S):
                 if j != i and pt.active[j]:
-                    st.trust[i, j] = p.init_trust
-                    st.trust[j, i] = p.init_trust
+                    trust[i, j] = p.init_trust
+                    trust[j, i] = p.init_trust
             w.recruited += 1.0
-            log_event(st.events, w, RECRUIT, i, -1, 0.0, 0.0)
+            log_event(events, w, RECRUIT, float(i), -1.0, 0.0, 0.0)
 
     n_partners = count_active(pt.active)
     n_funders = count_active(fu.active)
     quorum = min(p.min_partners, p.n_partners)
     if w.dissolved == 0.0 and (n_partners < quorum or n_funders == 0):
         w.dissolved = 1.0
-        log_event(st.events, w, DISSOLVED, -1, -1, n_partners, n_funders)
+        log_event(events, w, DISSOLVED, -1.0, -1.0, float(n_partners), float(n_funders))
         for i in range(S):
-            remove_partner(st, i)
+            remove_partner(pt.active, trust, i)

@@ -21,12 +21,11 @@ Where each principle acts (kernel: mechanism):
 import math
 
 import numpy as np
-from numba import njit
 
-from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, log_event, mean_trust
+from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, internal, log_event, mean_trust
 
 
-@njit(cache=True)
+@internal
 def efforts(P, w, orch_hours):
     """Effort on each principle, in [0, 1), from the orchestration hours."""
     p = P[0]
@@ -42,11 +41,10 @@ def efforts(P, w, orch_hours):
     return out
 
 
-@njit(cache=True)
-def practices(P, st):
+@internal
+def practices(P, pt, nd, trust, w, events):
     """No random draws."""
     p = P[0]
-    pt, nd, w = st.partners, st.needs, st.world[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
 
@@ -75,15 +73,15 @@ def practices(P, st):
             pt.engagement[i] += e * p.relaunch_engagement_gain * (1.0 - pt.engagement[i])
             pt.knowledge[i] += e * p.relaunch_knowledge_gain * (1.0 - pt.knowledge[i])
             for j in range(i + 1, S):
-                if pt.active[j] and st.trust[i, j] < w.trust_ref:
-                    st.trust[i, j] += e * p.relaunch_trust_restore * (w.trust_ref - st.trust[i, j])
-                    st.trust[j, i] = st.trust[i, j]
+                if pt.active[j] and trust[i, j] < w.trust_ref:
+                    trust[i, j] += e * p.relaunch_trust_restore * (w.trust_ref - trust[i, j])
+                    trust[j, i] = trust[i, j]
         share = w.turnover_since_launch / w.launch_size
         w.turnover_since_launch = 0.0
         w.launch_size = n
         w.last_relaunch = w.month
         w.relaunches += 1.0
-        log_event(st.events, w, RELAUNCH, -1, -1, share, mean_trust(st.trust, pt.active))
+        log_event(events, w, RELAUNCH, -1.0, -1.0, share, mean_trust(trust, pt.active))
 
     # 5 population: co-creation pulls the agenda toward true needs.
     # 6 measurement: learning pulls it toward measured demand (takers per dimension).

@@ -6,36 +6,35 @@ import numpy as np
 from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
-                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, log_event, needs_accuracy, spread)
-from .interventions import funder_leaves, remove_partner
+                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, internal, log_event, needs_accuracy,
+                     spread)
+from .interventions import funder_out, remove_partner
 
 
-@njit(cache=True)
-def shocks(P, st, rng):
+@internal
+def shocks(P, pt, fu, nd, trust, w, events, rng):
     """Draws per month from the `shocks` stream, whatever the state: 3 per funder (shift,
     renewal, joining), 2 per slot (home shift, leaving), 2 for the leader (exit, the
     successor's quality), 1 + K for policy (whether, the new need profile). Rules: ODD
     7.2a; nothing happens once the partnership has dissolved."""
     p = P[0]
-    w = st.world[0]
     live = w.dissolved == 0.0
     if w.vacancy > 0.0:
         w.vacancy -= 1.0
-    funder_shocks(p, st, rng, live)
-    home_shocks(p, st, rng, live)
-    leader_shock(p, st, rng, live)
-    policy_shock(p, st, rng, live)
+    funder_shocks(p, fu, w, events, rng, live)
+    home_shocks(p, pt, trust, w, events, rng, live)
+    leader_shock(p, w, events, rng, live)
+    policy_shock(p, nd, w, events, rng, live)
 
 
 @njit(cache=True, inline="always")
-def funder_shocks(p, st, rng, live):
+def funder_shocks(p, fu, w, events, rng, live):
     """An active funder changes priorities and leaves (funder_shift_rate); at the end of
     a grant term it renews with renewal_rate if the cost per sustained outcome so far is
     within its benchmark (expected_cost_per_outcome x its stance), else with
     renewal_rate_poor plus the share an ROI narrative persuades (E_momentum x
     narrative_persuasion) of the rest. A vacant place is filled with chance
     funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising)."""
-    fu, w = st.funders, st.world[0]
     month = int(w.month)
     for f in range(fu.level.shape[0]):
         u_shift = rng.random()
@@ -46,7 +45,7 @@ def funder_shocks(p, st, rng, live):
         if fu.active[f]:
             if u_shift < p.funder_shift_rate:
                 w.shocks += 1.0
-                funder_leaves(st, f, FUNDER_SHIFT, fu.level[f], 0.0)
+                funder_out(fu, w, events, f, FUNDER_SHIFT, fu.level[f], 0.0)
                 continue
             if month + 1 - fu.term_start[f] >= int(p.grant_term):
                 measured = w.paid_in / max(w.outcomes, 1.0)
@@ -57,23 +56,22 @@ def funder_shocks(p, st, rng, live):
                     chance = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
                 if u_renew < chance:
                     fu.term_start[f] = month + 1
-                    log_event(st.events, w, GRANT_RENEWED, f, -1, measured, benchmark)
+                    log_event(events, w, GRANT_RENEWED, float(f), -1.0, measured, benchmark)
                 else:
                     w.grant_ends += 1.0
-                    funder_leaves(st, f, GRANT_ENDED, measured, benchmark)
+                    funder_out(fu, w, events, f, GRANT_ENDED, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
             fu.active[f] = True
             fu.level[f] = 1.0
             fu.term_start[f] = month + 1
             w.funder_joins += 1.0
-            log_event(st.events, w, FUNDER_JOIN, f, -1, 0.0, 0.0)
+            log_event(events, w, FUNDER_JOIN, float(f), -1.0, 0.0, 0.0)
 
 
 @njit(cache=True, inline="always")
-def home_shocks(p, st, rng, live):
+def home_shocks(p, pt, trust, w, events, rng, live):
     """A home organization changes priorities (home_shift_rate); its partner then leaves
     with chance (1 - commitment) x (1 - align_strength x E_alignment)."""
-    pt, w = st.partners, st.world[0]
     keep = 1.0 - p.align_strength * w.effort_alignment
     for i in range(pt.active.shape[0]):
         u_home = rng.random()
@@ -81,19 +79,18 @@ def home_shocks(p, st, rng, live):
         if not (live and pt.active[i]) or u_home >= p.home_shift_rate:
             continue
         leaves = u_leave < (1.0 - pt.commitment[i]) * keep
-        log_event(st.events, w, HOME_SHIFT, i, -1, pt.commitment[i], 1.0 if leaves else 0.0)
+        log_event(events, w, HOME_SHIFT, float(i), -1.0, pt.commitment[i], 1.0 if leaves else 0.0)
         w.shocks += 1.0
         if leaves:
-            remove_partner(st, i)
+            remove_partner(pt.active, trust, i)
             w.exits += 1.0
             w.home_exits += 1.0
 
 
 @njit(cache=True, inline="always")
-def leader_shock(p, st, rng, live):
+def leader_shock(p, w, events, rng, live):
     """The leader leaves (leader_exit_rate, only while a backbone pays one): the post is
     empty for leader_vacancy months and the successor's quality is a new draw."""
-    w = st.world[0]
     u_leader = rng.random()
     u_quality = rng.random()
     if live and u_leader < p.leader_exit_rate and w.backbone_hours > 0.0:
@@ -101,14 +98,13 @@ def leader_shock(p, st, rng, live):
         w.leadership = spread(p.leadership_sd, u_quality)
         w.vacancy = float(p.leader_vacancy)
         w.shocks += 1.0
-        log_event(st.events, w, LEADER_EXIT, -1, -1, old, w.leadership)
+        log_event(events, w, LEADER_EXIT, -1.0, -1.0, old, w.leadership)
 
 
 @njit(cache=True, inline="always")
-def policy_shock(p, st, rng, live):
+def policy_shock(p, nd, w, events, rng, live):
     """A policy change (policy_shock_rate) replaces policy_shift of the population's need
     profile by a new one drawn like the first."""
-    nd, w = st.needs, st.world[0]
     K = nd.true_profile.shape[0]
     u_policy = rng.random()
     total = 0.0
@@ -121,4 +117,4 @@ def policy_shock(p, st, rng, live):
         for k in range(K):
             nd.true_profile[k] = (1.0 - p.policy_shift) * nd.true_profile[k] + p.policy_shift * fresh[k] / total
         w.shocks += 1.0
-        log_event(st.events, w, POLICY_SHOCK, -1, -1, before, needs_accuracy(nd))
+        log_event(events, w, POLICY_SHOCK, -1.0, -1.0, before, needs_accuracy(nd))

@@ -18,21 +18,18 @@ signal, T_ij -= l- T_ij (1 + dependence D), and i's reputation ceiling drops.
 
 import math
 
-from numba import njit
 
-from .common import SQRT3, mean_trust
-from .interventions import claim_credit
+from .common import SQRT3, internal, mean_trust
+from .interventions import betrayal
 
 
-@njit(cache=True)
-def trust(P, st, rng):
+@internal
+def trust(P, pt, T, fit, w, events, rng):
     """Draws from the `trust` stream every month: one uniform per pair of slots (i < j,
     row by row: how the pair's cooperation came across this month), then one per slot
     (betrayal)."""
     p = P[0]
-    pt, w = st.partners, st.world[0]
     S = pt.active.shape[0]
-    T = st.trust
     x = w.interaction
     D = w.integration
     amplify = 1.0 + p.trust_dependence * D
@@ -43,10 +40,10 @@ def trust(P, st, rng):
             u = rng.random()
             if not (pt.active[i] and pt.active[j]):
                 continue
-            fit = st.fit[i, j]
+            fit_ij = fit[i, j]
             if pt.sector[i] != pt.sector[j]:
-                fit *= 1.0 - p.sector_distance
-            a = math.sqrt(perf_i * pt.commitment[j] * pt.engagement[j]) * fit
+                fit_ij *= 1.0 - p.sector_distance
+            a = math.sqrt(perf_i * pt.commitment[j] * pt.engagement[j]) * fit_ij
             a *= 1.0 + p.interaction_noise * SQRT3 * (2.0 * u - 1.0)
             s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
             t = T[i, j]
@@ -66,7 +63,7 @@ def trust(P, st, rng):
         if not pt.active[i]:
             continue
         if u < p.betrayal_rate * (1.0 - pt.commitment[i]) * protocol:
-            claim_credit(P, st, i)
+            betrayal(p, pt, T, w, events, i)
 
     for i in range(S):
         if pt.active[i]:

@@ -2,13 +2,12 @@
 the common agenda and through each partner's own programme."""
 
 import numpy as np
-from numba import njit
 
-from .common import ISOLATED
+from .common import ISOLATED, internal
 
 
-@njit(cache=True)
-def work(P, st):
+@internal
+def work(P, pt, nd, w):
     """No random draws.
 
     direct_i = in-kind + funded - coordination - orchestration - grant-seeking hours;
@@ -23,7 +22,6 @@ def work(P, st):
     service): the home share is not integrated (7.8).
     """
     p = P[0]
-    pt, nd, w = st.partners, st.needs, st.world[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
     isolated = int(p.regime) == ISOLATED
