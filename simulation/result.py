@@ -85,9 +85,7 @@ class Result:
             return out
         last = self._out[-1]
         out = {name: float(int(last[c])) if name in _INT else float(last[c]) for c, name in enumerate(METRICS)}
-        # pandas' mean of the same values (its summation order, so the figure is identical)
-        tail = np.ascontiguousarray(self._out[-window:, _COLUMN["impact_share"]])
-        out["long_term_impact"] = float(pd.Series(tail).mean())
+        out["long_term_impact"] = _mean(np.ascontiguousarray(self._out[-window:, _COLUMN["impact_share"]]))
         return out
 
     @property
@@ -105,6 +103,16 @@ INT_METRICS = ("month", "active_partners", "active_funders", "phase", "turnovers
 
 _INT = frozenset(INT_METRICS)
 _COLUMN = {name: c for c, name in enumerate(METRICS)}
+
+
+def _mean(x: np.ndarray) -> float:
+    """The mean of ``x`` skipping NaN, computed as pandas' ``Series.mean`` does (NaN set
+    to 0, one numpy sum, divided by the count), so the figure is identical to the frame's."""
+    nan = np.isnan(x)
+    if nan.any():
+        n = x.size - int(nan.sum())
+        return float(np.where(nan, 0.0, x).sum() / n) if n else float("nan")
+    return float(x.sum() / x.size)
 
 
 def monthly_frame(out: np.ndarray) -> pd.DataFrame:
