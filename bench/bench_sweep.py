@@ -15,7 +15,13 @@ Run it with ``.venv/bin/python bench/bench_sweep.py`` (``--runs N`` to change th
 Each figure is given two ways: *end to end* (the wall time of ``run_experiment``,
 including starting the pool's processes or connecting and warming Dask workers) and
 *steady state* (the rate between the first and the last chunk to finish, which leaves
-out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%.
+out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%. While
+the local pool starts, the sweep's own process runs chunks (experiments/executors.py,
+``_local``), so the local pool's first chunks finish early and its steady-state rate
+includes part of the start-up.
+
+The *ceiling* line divides the cores by the CPU time of one run in process (runner
+included): the most any scheduling of the runs could give on this machine.
 
 The machine may be shared: the load average is printed before and after, and
 wall-clock efficiencies measured while other processes use the cores are lower bounds.
@@ -204,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['cpu_ms_per_run']:>12.1f}{r['cores_used']:>12.2f}")
     print(f"\ndefault-scenario runs per second on all {cores} cores: {out['local_all']['runs_per_s']:.1f} end to end, "
           f"{out['local_all']['steady_runs_per_s']:.1f} steady state")
+    one = out["local_1"]["cpu_ms_per_run"]
+    print(f"ceiling at {one:.1f} ms CPU a run (1 worker, in process): {1000 * cores / one:.0f} runs/s on {cores} "
+          f"cores with no overhead at all; 200 runs/s on 2 cores needs <= 10 ms CPU a run, runner included")
     for label, key in (("2 local workers vs 1", "local_eff"), ("2 Dask workers vs 1", "dask_eff")):
         if key in out:
             e = out[key]
