@@ -168,13 +168,58 @@ class LoopbackCluster:
                 os.killpg(p.pid, signal.SIGKILL)
 
 
+def overhead(spec) -> dict:
+    """CPU ms of the runner's own work around the kernels, best of 5 x 300 calls: the
+    parameters of a chunk and of each run, the kernels' parameter record, and the result
+    of a run reduced to the sweep's record, from the run's output array (frames built only
+    when read) and with both frames built (what ``simulate`` did before)."""
+    from backbone.experiments import runner
+    from backbone.simulation import Params, simulate
+    from backbone.simulation.result import Result, event_frame, monthly_frame
+
+    job = runner.spec_job(spec)
+    base = Params(dict(job.params))
+    res = simulate(base, seed=1)
+    out, st = res.monthly.to_numpy(dtype=float), res.state
+
+    def best(f) -> float:
+        times = []
+        for _ in range(5):
+            t0 = time.process_time()
+            for _ in range(300):
+                f()
+            times.append((time.process_time() - t0) / 300)
+        return 1000 * min(times)
+
+    return {
+        "params_per_chunk_ms": best(lambda: Params(dict(job.params))),
+        "params_per_run_ms": best(lambda: base.replace(backbone_share=0.12)),
+        "record_ms": best(base.to_record),
+        "result_from_array_ms": best(lambda: runner.summary_record(Result(base, 1, out, None, st), base, 1,
+                                                                   **job.options)),
+        "result_with_frames_ms": best(lambda: runner.summary_record(
+            Result(base, 1, monthly_frame(out), event_frame(st), st), base, 1, **job.options)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=400, help="runs per sweep (default-scenario runs)")
     ap.add_argument("--chunk", type=int, default=10, help="runs per chunk")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask measurement")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    ap.add_argument("--overhead", action="store_true",
+                    help="only the runner's CPU per run around the kernels (parameters, result, record)")
     args = ap.parse_args(argv)
+    if args.overhead:
+        from backbone.experiments.executors import warm
+
+        warm()
+        o = overhead(make_spec(10))
+        print("runner's own CPU a run, around the kernels (best of 5 x 300 calls):")
+        for k, v in o.items():
+            print(f"  {k:<24}{v:>8.3f} ms")
+        return 0
 
     from backbone.experiments.executors import cpu_count, warm
 
