@@ -17,8 +17,8 @@ including starting the pool's processes or connecting and warming Dask workers) 
 *steady state* (the rate between the first and the last chunk to finish, which leaves
 out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%. While
 the local pool starts, the sweep's own process runs chunks (experiments/executors.py,
-``_local``), so the local pool's first chunks finish early and its steady-state rate
-includes part of the start-up.
+``_local``; it has its kernels loaded: this script calls ``warm`` first), so the local
+pool's first chunks finish early and its steady-state rate includes part of the start-up.
 
 The *ceiling* line divides the cores by the CPU time of one run in process (runner
 included): the most any scheduling of the runs could give on this machine.
