@@ -9,7 +9,8 @@ the worker processes, next to the simulation: only floats travel back.
 What a measure may read (docs/ODD.md, sections 8.3-8.4):
 
 - ``res.monthly``: one row per month (column ``month``, 1-based), one column per
-  ``simulation.METRICS`` name;
+  ``simulation.METRICS`` name (``res.series(metric)``: one column as numpy, without
+  building the frame);
 - ``res.events``: the event log, columns month (1-based), event, a, b, v1, v2;
 - ``res.state``: the final arrays (``state.trust`` (S, S), ``state.partners.active``);
 - ``res.params``: the run's parameters.
@@ -110,7 +111,7 @@ def _measure(name: str, statistic: str, doc: str, paired: bool = False, censored
 
 def _row(res, month: int) -> int:
     """Index of 1-based ``month`` in ``res.monthly`` (an error if the run is shorter)."""
-    months = res.monthly["month"].to_numpy()
+    months = res.series("month")
     idx = np.flatnonzero(months == month)
     if not idx.size:
         raise ValueError(f"month {month} is not in the run (months 1..{int(months.max(initial=0))})")
@@ -121,7 +122,7 @@ def _row(res, month: int) -> int:
 @_measure("metric_at", "mean", "a monthly metric at a 1-based month",
           metric=Arg("metric", "a column of the monthly results"), month=Arg("month", "1-based month"))
 def metric_at(res, metric: str, month: int) -> float:
-    return float(res.monthly[metric].iloc[_row(res, month)])
+    return float(res.series(metric)[_row(res, month)])
 
 
 @_measure("metric_mean", "mean", "mean of a monthly metric over months [a, b] (1-based, inclusive)",
@@ -142,10 +143,10 @@ def metric_mean(res, metric: str, months: tuple[int, int]) -> float:
           direction=Arg("choice", "'above': metric >= threshold; 'below': metric <= threshold",
                         default="above", choices=("above", "below")))
 def first_month(res, metric: str, threshold: float, direction: str = "above") -> float:
-    x = res.monthly[metric].to_numpy(dtype=float)
+    x = res.series(metric).astype(float)
     hit = x >= threshold if direction == "above" else x <= threshold
     idx = np.flatnonzero(hit)
-    return float(res.monthly["month"].iloc[idx[0]]) if idx.size else math.nan
+    return float(res.series("month")[idx[0]]) if idx.size else math.nan
 
 
 # ---------------------------------------------------------------- events

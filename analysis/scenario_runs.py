@@ -37,7 +37,7 @@ MONTHLY = ("impact_share", "outcomes_total", "improved_share", "service_hours", 
 def detailed_record(res, p: Params, seed: int) -> dict[str, Any]:
     """What a report's run keeps (in a worker; see the module docstring)."""
     out: dict[str, Any] = {"seed": int(seed), "summary": res.summary()}
-    out["monthly"] = {m: res.monthly[m].to_numpy() for m in ("month",) + MONTHLY}
+    out["monthly"] = {m: res.series(m) for m in ("month",) + MONTHLY}   # numpy, no DataFrame
     counts = res.events["event"].value_counts()
     out["events"] = {name: int(counts.get(name, 0)) for name in EVENT_TYPES.values()}
     dissolved = res.events.loc[res.events.event == "dissolved", "month"]

@@ -15,7 +15,13 @@ Run it with ``.venv/bin/python bench/bench_sweep.py`` (``--runs N`` to change th
 Each figure is given two ways: *end to end* (the wall time of ``run_experiment``,
 including starting the pool's processes or connecting and warming Dask workers) and
 *steady state* (the rate between the first and the last chunk to finish, which leaves
-out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%.
+out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%. While
+the local pool starts, the sweep's own process runs chunks (experiments/executors.py,
+``_local``; it has its kernels loaded: this script calls ``warm`` first), so the local
+pool's first chunks finish early and its steady-state rate includes part of the start-up.
+
+The *ceiling* line divides the cores by the CPU time of one run in process (runner
+included): the most any scheduling of the runs could give on this machine.
 
 The machine may be shared: the load average is printed before and after, and
 wall-clock efficiencies measured while other processes use the cores are lower bounds.
@@ -162,13 +168,58 @@ class LoopbackCluster:
                 os.killpg(p.pid, signal.SIGKILL)
 
 
+def overhead(spec) -> dict:
+    """CPU ms of the runner's own work around the kernels, best of 5 x 300 calls: the
+    parameters of a chunk and of each run, the kernels' parameter record, and the result
+    of a run reduced to the sweep's record, from the run's output array (frames built only
+    when read) and with both frames built (what ``simulate`` did before)."""
+    from backbone.experiments import runner
+    from backbone.simulation import Params, simulate
+    from backbone.simulation.result import Result, event_frame, monthly_frame
+
+    job = runner.spec_job(spec)
+    base = Params(dict(job.params))
+    res = simulate(base, seed=1)
+    out, st = res.monthly.to_numpy(dtype=float), res.state
+
+    def best(f) -> float:
+        times = []
+        for _ in range(5):
+            t0 = time.process_time()
+            for _ in range(300):
+                f()
+            times.append((time.process_time() - t0) / 300)
+        return 1000 * min(times)
+
+    return {
+        "params_per_chunk_ms": best(lambda: Params(dict(job.params))),
+        "params_per_run_ms": best(lambda: base.replace(backbone_share=0.12)),
+        "record_ms": best(base.to_record),
+        "result_from_array_ms": best(lambda: runner.summary_record(Result(base, 1, out, None, st), base, 1,
+                                                                   **job.options)),
+        "result_with_frames_ms": best(lambda: runner.summary_record(
+            Result(base, 1, monthly_frame(out), event_frame(st), st), base, 1, **job.options)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=400, help="runs per sweep (default-scenario runs)")
     ap.add_argument("--chunk", type=int, default=10, help="runs per chunk")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask measurement")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    ap.add_argument("--overhead", action="store_true",
+                    help="only the runner's CPU per run around the kernels (parameters, result, record)")
     args = ap.parse_args(argv)
+    if args.overhead:
+        from backbone.experiments.executors import warm
+
+        warm()
+        o = overhead(make_spec(10))
+        print("runner's own CPU a run, around the kernels (best of 5 x 300 calls):")
+        for k, v in o.items():
+            print(f"  {k:<24}{v:>8.3f} ms")
+        return 0
 
     from backbone.experiments.executors import cpu_count, warm
 
@@ -204,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['cpu_ms_per_run']:>12.1f}{r['cores_used']:>12.2f}")
     print(f"\ndefault-scenario runs per second on all {cores} cores: {out['local_all']['runs_per_s']:.1f} end to end, "
           f"{out['local_all']['steady_runs_per_s']:.1f} steady state")
+    one = out["local_1"]["cpu_ms_per_run"]
+    print(f"ceiling at {one:.1f} ms CPU a run (1 worker, in process): {1000 * cores / one:.0f} runs/s on {cores} "
+          f"cores with no overhead at all; 200 runs/s on 2 cores needs <= 10 ms CPU a run, runner included")
     for label, key in (("2 local workers vs 1", "local_eff"), ("2 Dask workers vs 1", "dask_eff")):
         if key in out:
             e = out[key]

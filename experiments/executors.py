@@ -5,7 +5,8 @@ the same records; ``execute`` yields them as chunks finish.
 - **Local pool** (default): ``ProcessPoolExecutor``, one process per core, forked from a
   fork server that imported the model and loaded numba's compile cache once (no fork of
   this process, which may hold threads; see ``_context``). Each worker exits by itself
-  if the sweep's process dies (kill -9), instead of waiting forever for work.
+  if the sweep's process dies (kill -9), instead of waiting forever for work. While
+  the pool starts, this process runs chunks itself if its kernels are loaded (``_local``).
 - **Dask**: ``distributed.Client(address)``; every worker loads the numba cache once
   (``Client.run``) and must run the same model code as this process: its fingerprint
   (a hash of the simulation package's sources) is compared before any work is sent.
@@ -60,8 +61,13 @@ def warm() -> str:
     fingerprint."""
     from backbone.simulation import Params, simulate
 
+    global _WARM
     simulate(Params(n_beneficiaries=10, months=1, n_partners=2, max_recruits=0), seed=0)
+    _WARM = True
     return model_fingerprint()
+
+
+_WARM = False   # this process has run ``warm``: its kernels are loaded
 
 
 def _alive(pid: int) -> bool:
@@ -135,16 +141,66 @@ def _windowed(submit: Callable, wait_any: Callable, tasks: Iterable[Task], windo
         fill()
 
 
+def _noop() -> None:
+    return None
+
+
+class _Shared:
+    """An iterator that two threads may draw from."""
+
+    def __init__(self, items: Iterable[Task]):
+        self.it, self.lock = iter(items), threading.Lock()
+
+    def __iter__(self) -> "_Shared":
+        return self
+
+    def __next__(self) -> Task:
+        with self.lock:
+            return next(self.it)
+
+
 def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
-    pool = process_pool(workers)
+    """On a local pool. Its processes start in a background thread (the fork server
+    imports the model and loads the compile cache: 1-2 s of one core); meanwhile, if
+    this process has its kernels loaded already (``warm``), it runs chunks itself, on the
+    core that would otherwise wait (a process without them would have to load, or in a
+    fresh environment compile, them a second time). Each chunk runs once, here or on a
+    worker, so the records are the same either way."""
+    it = _Shared(tasks)
+    box: dict[str, Any] = {}
+    ready = threading.Event()
+
+    def start() -> None:
+        try:
+            box["pool"] = pool = process_pool(workers)
+            pool.submit(_noop).result()   # a worker is up: the fork server is running
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            box["error"] = exc
+        finally:
+            ready.set()
+
+    threading.Thread(target=start, daemon=True, name="pool-start").start()
     ok = False
     try:
+        while _WARM and not ready.is_set():
+            try:
+                key, args = next(it)
+            except StopIteration:   # every chunk ran here: the pool is not needed
+                ok = True
+                return
+            yield key, fn(*args)
+        ready.wait()
+        if "error" in box:
+            raise box["error"]
+        pool = box["pool"]
         yield from _windowed(lambda args: pool.submit(fn, *args),
                              lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
-                             tasks, IN_FLIGHT_PER_WORKER * workers)
+                             it, IN_FLIGHT_PER_WORKER * workers)
         ok = True
     finally:
-        pool.shutdown(wait=ok, cancel_futures=True)
+        ready.wait()
+        if "pool" in box:
+            box["pool"].shutdown(wait=ok, cancel_futures=True)
 
 
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:

@@ -59,9 +59,9 @@ def summary_record(res, params: Params, seed: int, outputs: Sequence[str] | None
     ``record["monthly"]``: ``{"month": array, metric: array}``."""
     summary = res.summary()
     record = {tables.metric_column(m, names): summary[m] for m in (SUMMARY_METRICS if outputs is None else outputs)}
-    if monthly is not None:
-        record["monthly"] = {"month": res.monthly["month"].to_numpy()}
-        record["monthly"].update({tables.metric_column(m, names): res.monthly[m].to_numpy() for m in monthly})
+    if monthly is not None:   # numpy arrays straight from the run's output: no DataFrame is built
+        record["monthly"] = {"month": res.series("month")}
+        record["monthly"].update({tables.metric_column(m, names): res.series(m) for m in monthly})
     return record
 
 

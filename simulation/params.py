@@ -300,34 +300,60 @@ def coerce(spec: Spec, value: Any) -> Any:
     Strict, the same rule for scenario files, experiment specs and Python callers: a
     number must be a number (not the text "0.2"), a boolean must be true or false (not
     "yes" or 1), a list of names a list of strings. Only the command line's ``--set``
-    turns text into values first (``scenarios.parse_set``: TOML values)."""
-    bad = f"{spec.name} = {value!r} is not allowed: expected {spec.bounds_text()}"
-    if spec.kind == "choice":
+    turns text into values first (``scenarios.parse_set``: TOML values).
+
+    The common case (a plain float or int in range) is checked first and cheaply; the
+    message text is only formatted when a value is refused."""
+    kind = spec.kind
+    if kind == "float" or kind == "int":
+        t = type(value)
+        if t is float or t is int or (not isinstance(value, (bool, np.bool_))
+                                      and isinstance(value, (int, float, np.integer, np.floating))):
+            x = float(value)
+            if spec.lo <= x <= spec.hi:   # False for nan; inf is outside every finite bound
+                if kind == "float":
+                    return x
+                if x.is_integer():
+                    return int(x)
+                raise ParameterError(f"{spec.name} = {value!r} is not allowed: expected a whole number in "
+                                     f"{spec.bounds_text()}")
+        raise ParameterError(_refused(spec, value))
+    if kind == "choice":
         if not isinstance(value, str) or value not in spec.choices:
-            raise ParameterError(bad)
+            raise ParameterError(_refused(spec, value))
         return value
-    if spec.kind == "bool":
+    if kind == "bool":
         if isinstance(value, (bool, np.bool_)):
             return bool(value)
-        raise ParameterError(bad)
-    if spec.kind == "names":
+        raise ParameterError(_refused(spec, value))
+    if kind == "names":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise ParameterError(bad)
+            raise ParameterError(_refused(spec, value))
         for v in value:
             sector = v.rsplit(":", 1)[1].strip() if ":" in v else None
             if sector is not None and sector not in SECTORS:
                 raise ParameterError(f"{spec.name}: sector '{sector}' in {v!r} is not allowed: expected one of {', '.join(SECTORS)}")
         return tuple(value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ParameterError(bad)
-    x = float(value)
-    if not math.isfinite(x) or x < spec.lo or x > spec.hi:
-        raise ParameterError(bad)
-    if spec.kind == "int":
-        if not x.is_integer():
-            raise ParameterError(f"{spec.name} = {value!r} is not allowed: expected a whole number in {spec.bounds_text()}")
-        return int(x)
-    return x
+    raise ParameterError(_refused(spec, value))  # pragma: no cover - every kind is handled above
+
+
+def _refused(spec: Spec, value: Any) -> str:
+    return f"{spec.name} = {value!r} is not allowed: expected {spec.bounds_text()}"
+
+
+def _check_joint(values: Mapping[str, Any]) -> None:
+    """The rules that tie parameters together."""
+    if values["complexity"] > values["n_dimensions"]:
+        raise ParameterError(
+            f"complexity = {values['complexity']} is not allowed: expected [1, n_dimensions = {values['n_dimensions']}]"
+        )
+    if len(values["partner_names"]) > values["n_partners"]:
+        raise ParameterError(
+            f"partner_names has {len(values['partner_names'])} names: expected at most n_partners = {values['n_partners']}"
+        )
+
+
+DEFAULTS: dict[str, Any] = {name: spec.default for name, spec in SCHEMA.items()}
 
 
 class Params:
@@ -338,19 +364,14 @@ class Params:
     def __init__(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any):
         merged = dict(overrides or {})
         merged.update(kwargs)
-        values = {name: spec.default for name, spec in SCHEMA.items()}
+        values = dict(DEFAULTS)
         for key, value in merged.items():
-            if key not in SCHEMA:
+            spec = SCHEMA.get(key)
+            if spec is None:
                 raise ParameterError(unknown_key_message(key))
-            values[key] = coerce(SCHEMA[key], value)
-        if values["complexity"] > values["n_dimensions"]:
-            raise ParameterError(
-                f"complexity = {values['complexity']} is not allowed: expected [1, n_dimensions = {values['n_dimensions']}]"
-            )
-        if len(values["partner_names"]) > values["n_partners"]:
-            raise ParameterError(
-                f"partner_names has {len(values['partner_names'])} names: expected at most n_partners = {values['n_partners']}"
-            )
+            # a value equal to the validated default (same type) needs no check
+            values[key] = value if value is spec.default else coerce(spec, value)
+        _check_joint(values)
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> Any:
@@ -368,7 +389,18 @@ class Params:
         return (Params, (self._values,))
 
     def replace(self, **changes: Any) -> "Params":
-        return Params({**self._values, **changes})
+        """A copy with ``changes`` applied: only the changed values are checked (this
+        set's own values are valid already), with the same errors as ``Params(...)``."""
+        values = dict(self._values)
+        for key, value in changes.items():
+            spec = SCHEMA.get(key)
+            if spec is None:
+                raise ParameterError(unknown_key_message(key))
+            values[key] = coerce(spec, value)
+        _check_joint(values)
+        new = object.__new__(Params)
+        object.__setattr__(new, "_values", values)
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._values)
@@ -393,13 +425,9 @@ class Params:
 
     def to_record(self) -> np.ndarray:
         """The numeric parameters as a 1-element structured array for the kernels."""
-        rec = np.zeros(1, dtype=RECORD_DTYPE)
-        for spec in NUMERIC:
-            v = self._values[spec.name]
-            if spec.kind == "choice":
-                v = spec.choices.index(v)
-            rec[0][spec.name] = float(v)
-        return rec
+        vals = self._values
+        row = tuple(float(s.choices.index(vals[s.name]) if s.kind == "choice" else vals[s.name]) for s in NUMERIC)
+        return np.array([row], dtype=RECORD_DTYPE)
 
     def partner_labels(self) -> list[tuple[str, str]]:
         """(name, sector) per launch partner; unnamed partners get a name from their sector."""

@@ -3,8 +3,6 @@ event log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -33,16 +31,45 @@ SCORECARD = (
 SCORECARD_METRICS = tuple(m for _, m, _ in SCORECARD)
 
 
-@dataclass
 class Result:
     """One run. ``monthly``: one row per month, columns METRICS; ``events``: the event
-    log; ``state``: the final arrays."""
+    log; ``state``: the final arrays.
 
-    params: Params
-    seed: int
-    monthly: pd.DataFrame
-    events: pd.DataFrame
-    state: State
+    Made from the run's output array (``out``, one row per month, columns METRICS; the
+    fast path and the reference) or from ready frames (the Mesa model, tests): the frames
+    are then built when first read, so a sweep that keeps a few numbers
+    (``summary``, ``series``) builds no DataFrame."""
+
+    __slots__ = ("params", "seed", "state", "_out", "_monthly", "_events")
+
+    def __init__(self, params: Params, seed: int, monthly: pd.DataFrame | np.ndarray,
+                 events: pd.DataFrame | None = None, state: State | None = None):
+        self.params, self.seed, self.state = params, seed, state
+        if isinstance(monthly, np.ndarray):
+            self._out, self._monthly = monthly, None
+        else:
+            self._out, self._monthly = None, monthly
+        self._events = events
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        if self._monthly is None:
+            self._monthly = monthly_frame(self._out)
+        return self._monthly
+
+    @property
+    def events(self) -> pd.DataFrame:
+        if self._events is None:
+            self._events = event_frame(self.state)
+        return self._events
+
+    def series(self, metric: str) -> np.ndarray:
+        """One metric per month as a numpy array (integer counts as int64), the same
+        values as ``monthly[metric].to_numpy()``, without building the frame."""
+        if self._out is None:
+            return self._monthly[metric].to_numpy()
+        col = self._out[:, _COLUMN[metric]]
+        return col.astype(np.int64) if metric in _INT else col.copy()
 
     def scorecard(self, month: int | None = None) -> pd.Series:
         """The balanced scorecard at ``month`` (1-based; default: the horizon)."""
@@ -52,8 +79,13 @@ class Result:
     def summary(self, window: int = 12) -> dict[str, float]:
         """A small record of the run: every metric at the horizon, plus
         ``long_term_impact``, the mean impact_share over the last ``window`` months."""
-        out = {k: float(v) for k, v in self.monthly.iloc[-1].items()}
-        out["long_term_impact"] = float(self.monthly["impact_share"].iloc[-window:].mean())
+        if self._out is None:
+            out = {k: float(v) for k, v in self.monthly.iloc[-1].items()}
+            out["long_term_impact"] = float(self.monthly["impact_share"].iloc[-window:].mean())
+            return out
+        last = self._out[-1]
+        out = {name: float(int(last[c])) if name in _INT else float(last[c]) for c, name in enumerate(METRICS)}
+        out["long_term_impact"] = _mean(np.ascontiguousarray(self._out[-window:, _COLUMN["impact_share"]]))
         return out
 
     @property
@@ -67,6 +99,20 @@ class Result:
 INT_METRICS = ("month", "active_partners", "active_funders", "phase", "turnovers", "exits",
                "betrayals", "relaunches", "funding_cuts", "served", "caseload", "partners_recruited",
                "redesigns")
+
+
+_INT = frozenset(INT_METRICS)
+_COLUMN = {name: c for c, name in enumerate(METRICS)}
+
+
+def _mean(x: np.ndarray) -> float:
+    """The mean of ``x`` skipping NaN, computed as pandas' ``Series.mean`` does (NaN set
+    to 0, one numpy sum, divided by the count), so the figure is identical to the frame's."""
+    nan = np.isnan(x)
+    if nan.any():
+        n = x.size - int(nan.sum())
+        return float(np.where(nan, 0.0, x).sum() / n) if n else float("nan")
+    return float(x.sum() / x.size)
 
 
 def monthly_frame(out: np.ndarray) -> pd.DataFrame:

@@ -144,3 +144,25 @@ def test_progress_counts_runs_of_every_job():
     jobs = {k: Job.replicated({**SMALL, "months": 6}, 5, seed=0) for k in "ab"}
     run_many(jobs, Executor(workers=1, progress=lambda d, t: seen.append((d, t))), chunk_size=2)
     assert seen[0] == (0, 10) and seen[-1] == (10, 10) and len(seen) == 1 + 6   # 3 chunks per job
+
+
+
+def record_with_pid(res, params, seed):
+    """A keep function that also says which process ran the run."""
+    import os
+
+    return summary_record(res, params, seed), os.getpid()
+
+
+def test_a_warm_process_runs_chunks_while_its_pool_starts_and_the_records_are_the_same():
+    import os
+
+    from backbone.experiments import executors
+
+    executors.warm()
+    job = Job.replicated(Params(SMALL, months=24), 40, seed=5, keep=record_with_pid)
+    serial = run_many({"a": job}, SERIAL, chunk_size=1)["a"]
+    pooled = run_many({"a": job}, Executor(workers=2), chunk_size=1)["a"]
+    assert [r for r, _ in pooled] == [r for r, _ in serial]
+    # chunks are taken here before the pool has started (which of them depends on timing)
+    assert os.getpid() in {pid for _, pid in pooled}

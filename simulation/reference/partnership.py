@@ -7,7 +7,7 @@ import numpy as np
 
 from ..kernels.measurement import METRICS  # the column names only
 from ..params import Params
-from ..result import Result, event_frame, monthly_frame
+from ..result import Result
 from ..state import EVENT_CODES, WORLD_FIELDS, allocate, event_capacity
 from ..streams import make_streams
 from .beneficiaries import beneficiaries
@@ -140,5 +140,5 @@ def simulate_reference(params: Params | dict | None = None, seed: int = 0) -> Re
     run = Partnership(p, seed)
     out = np.array([run.step() for _ in range(p.months)], dtype=np.float64).reshape(p.months, len(METRICS))
     state = run.to_state()
-    return Result(p, int(seed), monthly_frame(out), event_frame(state), state)
+    return Result(p, int(seed), out, None, state)   # frames built when first read
 
