@@ -179,7 +179,7 @@ def _install_announcer() -> None:
             if not (module == PACKAGE_NAME or module.startswith(PACKAGE_NAME + ".")):
                 return
             _announced = True
-            print(f"backbone: compiling the model's kernels for first use (once, about 20-40 s; "
+            print(f"backbone: compiling the model's kernels for first use (once, about 20-30 s; "
                   f"kept in {cache_dir})", file=sys.stderr, flush=True)
 
         def on_end(self, ev):

@@ -87,7 +87,7 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
     >>> res = simulate({"backbone_share": 0.2}, seed=1)
     >>> res.scorecard()["impact_share"]          # doctest: +SKIP
     """
-    from .result import Result, event_frame, monthly_frame
+    from .result import Result
 
     p = params if isinstance(params, Params) else Params(params or {})
     streams = make_streams(seed)
@@ -95,4 +95,4 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
     st = initial_state(p, streams, P)
     out = np.zeros((p.months, K.N_METRICS))
     run_months(P, st, streams, out)
-    return Result(p, int(seed), monthly_frame(out), event_frame(st), st)
+    return Result(p, int(seed), out, None, st)
