@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy import stats
 
 IMPACT = "long_term_impact"
 MATERIAL = 0.01
@@ -95,6 +94,8 @@ def bootstrap_ci(samples: Sequence[Sequence[float]], statistic: Callable[..., fl
 
     def stat(*xs, axis=-1):
         return statistic(*xs)
+
+    from scipy import stats  # here, not at the top: scipy.stats costs ~0.7 s to import, and most commands never bootstrap
 
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings():
