@@ -218,7 +218,8 @@ def renew_needs(P, be, nd, key):
     instead of at random (8 of 21 ns per beneficiary-month at 10^6 people). Changes to
     different people commute, and a person picked twice gets them in draw order, so the
     result is the same as applying them as drawn. New needs come from pick_dimension,
-    which gives what common.draw_mask gives, from sums computed once a month.
+    which gives the mask of ODD 7.8's draw_mask (the reference's common.draw_mask), from
+    sums computed once a month.
     """
     p = P[0]
     M = be.needs.shape[0]
@@ -286,7 +287,7 @@ def mask_tables(profile):
 
 @internal
 def pick_dimension(total, cumulative, mask, r):
-    """One step of common.draw_mask with its sums looked up: with `mask` chosen so far
+    """One step of draw_mask (ODD 7.8) with its sums looked up: with `mask` chosen so far
     and a uniform r, the mask with the next dimension added."""
     u = r * total[mask]
     pick = -1
@@ -300,7 +301,8 @@ def pick_dimension(total, cumulative, mask, r):
 
 @internal
 def draw_mask_from(total, cumulative, complexity, rng):
-    """common.draw_mask with its sums looked up: the same uniforms give the same mask."""
+    """draw_mask (ODD 7.8; the reference's common.draw_mask) with its sums looked up: the
+    same uniforms give the same mask."""
     mask = 0
     for _ in range(complexity):
         mask = pick_dimension(total, cumulative, mask, rng.random())

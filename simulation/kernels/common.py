@@ -125,27 +125,3 @@ def count_active(active):
         if active[i]:
             n += 1
     return n
-
-
-@internal
-def draw_mask(profile, complexity, rng):
-    """A need mask with `complexity` distinct dimensions, drawn in turn in proportion to
-    `profile` among the dimensions not yet chosen. Draws exactly `complexity` uniforms."""
-    K = profile.shape[0]
-    mask = 0
-    for _ in range(complexity):
-        total = 0.0
-        for k in range(K):
-            if not (mask >> k) & 1:
-                total += profile[k]
-        u = rng.random() * total
-        pick = -1
-        acc = 0.0
-        for k in range(K):
-            if not (mask >> k) & 1:
-                pick = k
-                acc += profile[k]
-                if u < acc:
-                    break
-        mask |= 1 << pick
-    return mask

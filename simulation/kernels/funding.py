@@ -26,7 +26,7 @@ def funding(P, pt, fu, w, events, rng):
     funder's level by funder_cut (unless an ROI narrative persuades it: chance
     narrative_persuasion x E_momentum); a funder below funder_exit_level leaves; at or
     below its benchmark the level grows by funder_grow x (1 + E_momentum), up to
-    funder_max_level. (ODD 7.2.)
+    funder_max_level. (ODD 7.1.)
     """
     p = P[0]
     to_partners = pay_in(p, fu, w)
