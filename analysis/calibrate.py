@@ -613,10 +613,13 @@ def summary_text(manifest: Mapping[str, Any]) -> str:
             return "nan" if x is None else f"{x:.3g}"
         lines += ["", "posterior predictive check (the draws' median [90% interval] against each target's band):"]
         for row in coverage:
-            lines.append(f"  {row['target']:<34} [{g(row['low'])}, {g(row['high'])}]  {g(row['median'])} "
-                         f"[{g(row['p05'])}, {g(row['p95'])}]  {row['share_in_band']:.0%} of draws in band"
-                         f"{'' if row['covered'] else '  NOT COVERED'}" if row['share_in_band'] is not None else
-                         f"  {row['target']:<34} no draws")
+            head = f"  {row['target']:<34} "
+            if row["share_in_band"] is None:
+                lines.append(head + "no draws")
+                continue
+            flag = "" if row["covered"] else "  NOT COVERED"
+            lines.append(f"{head}[{g(row['low'])}, {g(row['high'])}]  {g(row['median'])} [{g(row['p05'])}, "
+                         f"{g(row['p95'])}]  {row['share_in_band']:.0%} of draws in band{flag}")
         n = sum(bool(row["covered"]) for row in coverage)
         lines.append(f"  {n} of {len(coverage)} targets covered (the 90% interval overlaps the band)")
     return "\n".join(lines)
