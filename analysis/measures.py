@@ -21,6 +21,10 @@ Measures (``MEASURES``):
 - ``metric_mean(metric, months = [a, b])``: mean of a monthly metric over months a..b;
 - ``event_by(event, month)``: 1.0 if an event of that type happened by month m, else 0.0
   (over runs: the share of runs, with a Wilson interval);
+- ``event_by_cohorts(event, cohorts = [[month, weight], ...])``: a survey of cohorts that
+  started at different times, seen as one run aged to each cohort's age: the weighted
+  share of the ages (months) by which the event had happened, from 0 to 1 (over runs:
+  the mean, with a t-interval);
 - ``count_by(event, month, per)``: number of events of that type by month m; ``per`` =
   "run" (default), "partner_year" (divided by the partner-years lived, the sum of
   ``active_partners`` over months 1..m / 12) or "funder_year" (likewise with
@@ -68,6 +72,7 @@ import numpy as np
 #   month     a whole month in [1, horizon]
 #   window    [a, b], whole months with 1 <= a <= b <= horizon
 #   number    a finite number
+#   cohorts   [[month, weight], ...]: months in [1, horizon], weights >= 0 (not all 0)
 #   choice    one of Arg.choices
 #   measure   the name of an unpaired measure
 #   scenario  a scenario name or path
@@ -155,6 +160,19 @@ def first_month(res, metric: str, threshold: float, direction: str = "above") ->
 def event_by(res, event: str, month: int) -> float:
     ev = res.events
     return float(bool(((ev["event"] == event) & (ev["month"] <= month)).any()))
+
+
+@_measure("event_by_cohorts", "mean",
+          "a survey of cohorts of different ages: the weighted share of ages [[month, weight], ...] by which "
+          "an event of this type had happened (0 to 1 per run)",
+          event=Arg("event", "an event type of the event log"),
+          cohorts=Arg("cohorts", "[[month, weight], ...]: the cohorts' ages at the survey and their weights"))
+def event_by_cohorts(res, event: str, cohorts) -> float:
+    ev = res.events
+    months = ev.loc[ev["event"] == event, "month"]
+    first = months.min() if len(months) else math.inf
+    total = sum(w for _, w in cohorts)
+    return float(sum(w for m, w in cohorts if first <= m) / total)
 
 
 PER = ("run", "partner_year", "funder_year")
@@ -278,5 +296,5 @@ def arguments(name: str, args: Mapping[str, Any]) -> dict[str, Arg]:
 
 
 __all__ = ["Arg", "Measure", "MEASURES", "STATISTICS", "PER", "evaluate", "arguments",
-           "metric_at", "metric_mean", "first_month", "event_by", "count_by", "trust_dispersion",
-           "trust_overlap_correlation", "ratio_to_counterfactual", "diff_to_counterfactual"]
+           "metric_at", "metric_mean", "first_month", "event_by", "event_by_cohorts", "count_by",
+           "trust_dispersion", "trust_overlap_correlation", "ratio_to_counterfactual", "diff_to_counterfactual"]

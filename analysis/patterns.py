@@ -197,6 +197,8 @@ def _arg(value: Any, name: str, arg: Arg, horizon: int) -> Any:
         return (a, b)
     if kind == "number":
         return _number(value, name)
+    if kind == "cohorts":
+        return _cohorts(value, name, horizon)
     if kind == "choice":
         return _choice(value, name, arg.choices, "choice")
     if kind == "measure":
@@ -205,6 +207,26 @@ def _arg(value: Any, name: str, arg: Arg, horizon: int) -> Any:
     if kind == "scenario":
         return _text(value, name)
     raise AssertionError(f"argument kind {kind}")  # pragma: no cover - registry error
+
+
+MAX_COHORTS = 100
+
+
+def _cohorts(value: Any, name: str, horizon: int) -> tuple[tuple[int, float], ...]:
+    """[[month, weight], ...]: 1 to MAX_COHORTS ages in whole months in [1, horizon],
+    each with a weight >= 0, the weights summing to more than 0."""
+    expected = (f"expected [[month, weight], ...]: 1 to {MAX_COHORTS} pairs of a month in [1, {horizon}] "
+                "and a weight >= 0, the weights not all 0")
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_COHORTS:
+        raise PatternError(f"{name} = {value!r} is not allowed: {expected}")
+    out = []
+    for i, pair in enumerate(value):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise PatternError(f"{name}[{i}] = {pair!r} is not allowed: {expected}")
+        out.append((_int(pair[0], f"{name}[{i}][0]", 1, horizon), _number(pair[1], f"{name}[{i}][1]", 0.0)))
+    if sum(w for _, w in out) <= 0:
+        raise PatternError(f"{name} = {value!r} is not allowed: {expected}")
+    return tuple(out)
 
 
 def _resolve(scenario: str, overrides: Mapping[str, Any], where: str, base: Path | None) -> Params:

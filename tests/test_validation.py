@@ -104,6 +104,16 @@ def test_pattern_overrides_come_after_the_files_and_paired_arms_share_them():
     (with_pattern(measure="ratio_to_counterfactual", of="ratio_to_counterfactual", against="no_backbone"),
      "of: unknown measure 'ratio_to_counterfactual'"),
     (with_pattern(1, key="impact"), "key 'impact' is used twice"),
+    (with_pattern(measure="event_by_cohorts", event="turnover", drop=("month", "metric"), cohorts=[]),
+     "cohorts = [] is not allowed: expected [[month, weight], ...]"),
+    (with_pattern(measure="event_by_cohorts", event="turnover", drop=("month", "metric"), cohorts=[[13, 1.0]]),
+     "cohorts[0][0] = 13 is not allowed: expected a whole number in [1, 12]"),
+    (with_pattern(measure="event_by_cohorts", event="turnover", drop=("month", "metric"), cohorts=[[3, 1.0], [4, -1.0]]),
+     "cohorts[1][1] = -1.0 is not allowed: expected a number in [0, inf]"),
+    (with_pattern(measure="event_by_cohorts", event="turnover", drop=("month", "metric"), cohorts=[[3, 0.0]]),
+     "the weights not all 0"),
+    (with_pattern(measure="event_by_cohorts", event="turnover", drop=("month", "metric"), cohorts=[[3]]),
+     "cohorts[0] = [3] is not allowed"),
     (base_file(required_share="most"), "required_share = 'most' is not allowed"),
 ])
 def test_bad_files_give_one_line_naming_the_field(data, words):
@@ -114,7 +124,7 @@ def test_bad_files_give_one_line_naming_the_field(data, words):
 
 
 SAMPLE = {"metric": "impact_share", "event": "turnover", "month": 6, "window": [1, 6], "number": 0.5,
-          "measure": "metric_at", "scenario": "no_backbone"}
+          "measure": "metric_at", "scenario": "no_backbone", "cohorts": [[6, 1.0], [3, 2.0]]}
 
 
 @pytest.mark.parametrize("name", sorted(MEASURES))
@@ -192,6 +202,11 @@ def test_monthly_measures():
 def test_event_measures():
     assert evaluate("event_by", RUN, {"event": "dissolved", "month": 3}) == 0.0
     assert evaluate("event_by", RUN, {"event": "dissolved", "month": 4}) == 1.0
+    # a survey of cohorts aged 4 (weight 1) and 3 (weight 3): the run dissolved in month 4
+    assert evaluate("event_by_cohorts", RUN, {"event": "dissolved", "cohorts": ((4, 1.0), (3, 3.0))}) == 0.25
+    assert evaluate("event_by_cohorts", RUN, {"event": "dissolved", "cohorts": ((2, 1.0), (3, 1.0))}) == 0.0
+    assert evaluate("event_by_cohorts", RUN, {"event": "turnover", "cohorts": ((1, 2.0), (2, 3.0))}) == 1.0
+    assert evaluate("event_by_cohorts", RUN, {"event": "betrayal", "cohorts": ((4, 1.0),)}) == 0.0
     assert evaluate("count_by", RUN, {"event": "turnover", "month": 2, "per": "run"}) == 1.0
     assert evaluate("count_by", RUN, {"event": "turnover", "month": 4, "per": "run"}) == 2.0
     # 2 turnovers over (6 + 6 + 3 + 3) / 12 = 1.5 partner-years
