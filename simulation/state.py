@@ -153,6 +153,7 @@ WORLD_FIELDS = (
     "redesign_due",        # 1 when stagnation or a shock calls for re-design
     "prev_level",          # total funder level last month
     "redesigns",           # times the partnership entered re-design, cumulative
+    "outcome_leavers",     # people who left the target group this month holding a sustained outcome
 )
 WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
 

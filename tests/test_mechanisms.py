@@ -266,8 +266,10 @@ def test_discounting_lowers_value_and_nothing_else():
 
 def test_value_counts_outcome_years_and_projects_those_held_at_the_end():
     """Planted: with no projection, no discounting, value is value_per_outcome_year x
-    outcome-years exactly; a projection adds value for the people holding an outcome."""
-    base = {**BASE, "discount_rate": 0.0, "benefit_duration": 0, "value_per_outcome_year": 12.0}
+    outcome-years exactly; a projection adds value for the people holding an outcome
+    (nobody leaves the target group here: beneficiary_turnover = 0)."""
+    base = {**BASE, "discount_rate": 0.0, "benefit_duration": 0, "value_per_outcome_year": 12.0,
+            "beneficiary_turnover": 0.0}
     m = simulate(base, 1).monthly
     assert np.isclose(m["value_gross"].iloc[-1], 12.0 * m["outcome_years"].iloc[-1])
     assert np.isclose(m["outcome_years"].iloc[-1], m["impact"].sum() / 12.0)
@@ -277,6 +279,20 @@ def test_value_counts_outcome_years_and_projects_those_held_at_the_end():
     assert np.isclose(longer["value_gross"].iloc[-1] - m["value_gross"].iloc[-1], 12.0 * held * 3)
     dropping = simulate({**base, "benefit_duration": 3, "benefit_dropoff": 0.5}, 1).monthly
     assert np.isclose(dropping["value_gross"].iloc[-1] - m["value_gross"].iloc[-1], 12.0 * held * (1 + 0.5 + 0.25))
+
+
+def test_people_who_leave_holding_an_outcome_keep_its_value():
+    """Planted: with cohort renewal, a projection of D years (no drop-off, no discounting)
+    adds exactly D x value for each person holding an outcome at the end AND for each who
+    left the target group holding one: a whole number of people beyond those held at the
+    end, more than none over ten years."""
+    base = {**BASE, "discount_rate": 0.0, "benefit_duration": 0, "value_per_outcome_year": 12.0}
+    m = simulate(base, 1).monthly
+    longer = simulate({**base, "benefit_duration": 3, "benefit_dropoff": 0.0}, 1).monthly
+    assert longer["impact"].equals(m["impact"])  # valuation changes no one's path
+    extra = (longer["value_gross"].iloc[-1] - m["value_gross"].iloc[-1]) / (12.0 * 3)
+    leavers = extra - m["impact"].iloc[-1]
+    assert leavers >= 1 and np.isclose(leavers, round(leavers))
 
 
 def test_net_sroi_falls_with_attribution_and_deadweight():

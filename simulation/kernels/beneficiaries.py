@@ -144,7 +144,7 @@ def beneficiaries(P, be, nd, w, rng_uptake, rng_needs):
         total += nd.true_profile[k]
     for k in range(K):
         nd.true_profile[k] /= total
-    renew_needs(P, be, nd, mix64(np.uint64(rng_needs.random() * TWO53)))
+    w.outcome_leavers = renew_needs(P, be, nd, mix64(np.uint64(rng_needs.random() * TWO53)))
 
 
 @internal
@@ -219,7 +219,8 @@ def renew_needs(P, be, nd, key):
     different people commute, and a person picked twice gets them in draw order, so the
     result is the same as applying them as drawn. New needs come from pick_dimension,
     which gives the mask of ODD 7.8's draw_mask (the reference's common.draw_mask), from
-    sums computed once a month.
+    sums computed once a month. Returns the number of people who left the target group
+    holding a sustained outcome (their value is projected on, 7.10).
     """
     p = P[0]
     M = be.needs.shape[0]
@@ -227,6 +228,8 @@ def renew_needs(P, be, nd, key):
     n_drift = int(round(M * p.need_drift))
     n_new = int(round(M * p.beneficiary_turnover))
     n = n_drift + n_new
+    sustain = int(p.sustain_months)
+    leavers = 0.0
     who = np.empty(n, np.int64)
     mask = np.empty(n, np.uint8)
     condition = np.empty(n)
@@ -258,6 +261,8 @@ def renew_needs(P, be, nd, key):
                 move_load(nd.load, old, -ONE)
                 move_load(nd.load, new, ONE)
         else:  # renewal: a newcomer, outside the caseload
+            if be.months_above[b] >= sustain:  # the leaver held a sustained outcome
+                leavers += 1.0
             if be.enrolled[b]:
                 move_load(nd.load, old, -ONE)
                 be.enrolled[b] = 0
@@ -265,6 +270,7 @@ def renew_needs(P, be, nd, key):
             be.condition[b] = condition[j]
             be.base_engagement[b] = engagement[j]
             be.months_above[b] = 0
+    return leavers
 
 
 @internal

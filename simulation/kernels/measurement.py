@@ -143,12 +143,15 @@ def measurement(P, pt, fu, be, nd, w, events, row):
 
     # Value as evaluators count it (7.10): outcome-months valued at value_per_outcome_year
     # / 12, discounted to month 0 at discount_rate a year, plus the outcomes held now
-    # projected benefit_duration years beyond this month with drop-off.
+    # projected benefit_duration years beyond this month with drop-off; so are the outcomes
+    # of people who left the target group this month.
     discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
     w.outcome_months += impact
     w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
     w.spent_pv += spent * discount
-    ahead = impact * p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    onward = p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    w.value_pv += w.outcome_leavers * onward  # those who left the target group keep their outcome
+    ahead = impact * onward
     value_gross = w.value_pv + ahead
 
     new_phase = phase_of(p, w, level)

@@ -124,6 +124,7 @@ def renew_needs(ps):
         total += ps.true_profile[k]
     ps.true_profile = [x / total for x in ps.true_profile]
     rng = CounterStream(mix64(int(rng.random() * 2 ** 53)))  # need drift and renewal
+    ps.w.outcome_leavers = 0.0
     for newcomer in (False, True):
         count = int(round(M * (p.beneficiary_turnover if newcomer else p.need_drift)))
         for _ in range(count):
@@ -139,6 +140,8 @@ def renew_needs(ps):
                     move_load(ps, new, 1)
             person.needs = new
             if newcomer:
+                if person.months_above >= p.sustain_months:  # left holding a sustained outcome
+                    ps.w.outcome_leavers += 1.0
                 person.condition = newcomer_condition(p, rng.random())
                 person.base_engagement = newcomer_engagement(p, rng.random())
                 person.months_above = 0

@@ -90,7 +90,9 @@ def measurement(ps) -> list[float]:
     w.outcome_months += impact
     w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
     w.spent_pv += spent * discount
-    ahead = impact * p.value_per_outcome_year * annuity(ps) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    onward = p.value_per_outcome_year * annuity(ps) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    w.value_pv += w.outcome_leavers * onward  # those who left the target group keep their outcome
+    ahead = impact * onward
     value_gross = w.value_pv + ahead
     new_phase = phase_of(ps, level)
     if new_phase != int(w.phase):
