@@ -43,8 +43,10 @@ def sobol_indices(problem: dict, y, second_order: bool = False, seed: int = 0,
                              "ST": zeros, "ST_lo": zeros, "ST_hi": zeros})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # SALib seeds its bootstrap only for a truthy seed (`if seed:`): a seed of 0 would
+        # leave the intervals to numpy's global state, different in every process.
         res = sobol_analyze.analyze(problem, y, calc_second_order=second_order, num_resamples=num_resamples,
-                                    conf_level=0.95, print_to_console=False, seed=seed)
+                                    conf_level=0.95, print_to_console=False, seed=seed + 1)
     out = pd.DataFrame({
         "factor": problem["names"],
         "S1": res["S1"], "S1_lo": res["S1"] - res["S1_conf"], "S1_hi": res["S1"] + res["S1_conf"],

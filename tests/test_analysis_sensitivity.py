@@ -27,6 +27,18 @@ def test_ishigami_indices():
     assert top_factors(t.reset_index(), 1) == ["x1"]
 
 
+def test_intervals_are_a_function_of_the_seed_alone():
+    """The bootstrap intervals do not depend on numpy's global state, seed 0 included."""
+    x = sobol_sample.sample(PROBLEM, 256, calc_second_order=False, seed=1)
+    y = ishigami(x)
+    runs = []
+    for state in (1, 2):
+        np.random.seed(state)
+        runs.append(sobol_indices(PROBLEM, y, seed=0))
+    pd.testing.assert_frame_equal(runs[0], runs[1])
+    assert not sobol_indices(PROBLEM, y, seed=5).equals(runs[0])
+
+
 def test_sobol_refuses_outputs_it_cannot_decompose():
     with pytest.raises(ValueError, match="Saltelli order"):
         sobol_indices(PROBLEM, np.ones(7))
