@@ -36,18 +36,20 @@ POOLED = REGIMES.index("pooled")
 ISOLATED = REGIMES.index("isolated")
 SQRT3 = math.sqrt(3.0)
 
-# The decorator of every jitted function that only other jitted code calls: cached, and
-# compiled without the CPython and C-callable wrappers numba would otherwise build for
-# each (a wrapper that boxes and unboxes the whole state costs about 0.4 s of a cold
-# start per function, and nothing calls these from Python). Call one from Python
-# through ``from_python``.
-internal = njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+# The decorator of every jitted function that only other jitted code calls: compiled
+# without the CPython and C-callable wrappers numba would otherwise build for each (a
+# wrapper that boxes and unboxes the whole state costs about 0.4 s of a cold start per
+# function, and nothing calls these from Python), and not cached: numba links a callee's
+# code into every caller, so the cached entry points (``engine.run_months``,
+# ``kernels.initialize``, the app's interventions) load whole from their own cache files
+# and never read a callee's. Caching the callees too wrote about 24 MB that no process
+# read (0.4 s of a cold start). Call one from Python through ``from_python``.
+internal = njit(cache=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 
 def from_python(fn):
     """A Python-callable copy of an ``internal`` function (for benchmarks and
-    diagnostics), compiled on first call and not cached (the cache would confuse it with
-    the wrapperless original, whose cache entries have the same key)."""
+    diagnostics), compiled on first call and not cached."""
     return njit(fn.py_func)
 
 
