@@ -239,6 +239,8 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
                 c_new[j] = c
                 eng_of[j] = eng
                 above_new[j] = above
+                improved += above > 0
+                impact += above >= sustain
                 taken[j] = 0.0 if above >= sustain else eng
                 flag[j] = enrolled[i] | (above == sustain)
             for j in range(n):  # in order: the caseload and new outcomes, then the sums
@@ -251,8 +253,12 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
                         c += min(1.0, gain * dose[needs[i]] + natural * base[i]) * (1.0 - c)
                         served += 1
                         c_new[j] = c
+                        improved -= above_new[j] > 0  # the block counted this person as not served
+                        impact -= above_new[j] >= sustain
                         above = above + 1 if c >= threshold else 0
                         above_new[j] = above
+                        improved += above > 0
+                        impact += above >= sustain
                         taken[j] = 0.0 if above >= sustain else eng
                     if above_new[j] == sustain:
                         if not achieved[i]:
@@ -264,14 +270,10 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
                     caseload += enrolled[i]
                 total_engagement += eng_of[j]
                 takers[needs[i]] += taken[j]
-                total_condition += c_new[j]
-            for j in range(n):  # write back (vector instructions)
-                i = b + j
-                above = above_new[j]
-                condition[i] = c_new[j]
-                months_above[i] = above
-                improved += above > 0
-                impact += above >= sustain
+                c = c_new[j]
+                total_condition += c
+                condition[i] = c
+                months_above[i] = above_new[j]
             b += n
     return served, improved, impact, caseload, total_condition, total_engagement, outcomes
 
