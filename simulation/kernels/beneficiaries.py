@@ -163,10 +163,11 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
     While a place is free (places >= 1) people go one by one (anyone may join). Places
     only fall during the pass, so after that nobody joins, and the rest of the pass goes
     by blocks: every person's month as if outside the caseload, computed for the whole
-    block at once (no sum in it, so the compiler uses vector instructions; the same
-    operations on each person as one by one), then one pass over the block in order that
-    redoes the few people in the caseload or reaching a sustained outcome, and adds the
-    sums in the same order as one by one (the same roundings)."""
+    block at once (no floating-point sum in it, so the compiler uses vector instructions;
+    the same operations on each person as one by one), then one pass over the block in
+    order that redoes the few people in the caseload or reaching a sustained outcome,
+    adds the sums in the same order as one by one (the same roundings) and writes the
+    people back."""
     M = condition.shape[0]
     served = 0
     improved = 0
