@@ -69,13 +69,38 @@ def step_month(P, st, rs, row):
     run_months(P, st, rs, row.reshape(1, -1))
 
 
-def initial_state(params: Params, streams: Streams, record: np.ndarray | None = None) -> State:
+_DIRECT: dict = {}
+
+
+def _direct(fn, *args):
+    """``fn(*args)`` for the arguments ``simulate`` builds itself (the record of
+    ``Params.to_record``, a state from ``allocate``, ``make_streams``' generators, a
+    C-contiguous float64 table): always the same numba types. numba's dispatch types every
+    argument at every call, in Python for the state's tuples (about 0.2 ms a call, two
+    calls a run); here the first call goes through it (compiling or loading the cache)
+    and keeps the compiled entry point for those types, which later calls use directly."""
+    entry = _DIRECT.get(fn)
+    if entry is not None:
+        return entry(*args)
+    result = fn(*args)
+    try:
+        _DIRECT[fn] = fn.overloads[tuple(fn.typeof_pyval(a) for a in args)].entry_point
+    except (AttributeError, KeyError):  # not jitted (NUMBA_DISABLE_JIT) or not found: dispatch
+        pass
+    return result
+
+
+def initial_state(params: Params, streams: Streams, record: np.ndarray | None = None, *,
+                  _call=None) -> State:
     """Allocate and initialize the state for ``params`` from the `init` stream
     (``record``: ``params.to_record()`` when the caller has it already)."""
     P = params.to_record() if record is None else record
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
-    K.initialize(P, st, sectors, streams.init, streams.context)
+    if _call is None:
+        K.initialize(P, st, sectors, streams.init, streams.context)
+    else:
+        _call(K.initialize, P, st, sectors, streams.init, streams.context)
     return st
 
 
@@ -92,7 +117,7 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
     p = params if isinstance(params, Params) else Params(params or {})
     streams = make_streams(seed)
     P = p.to_record()
-    st = initial_state(p, streams, P)
+    st = initial_state(p, streams, P, _call=_direct)
     out = np.zeros((p.months, K.N_METRICS))
-    run_months(P, st, streams, out)
+    _direct(run_months, P, st, streams, out)
     return Result(p, int(seed), out, None, st)

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from numba import njit
+
 from .common import clip01, internal
 
 
@@ -147,12 +149,25 @@ def beneficiaries(P, be, nd, w, rng_uptake, rng_needs):
     w.outcome_leavers = renew_needs(P, be, nd, mix64(np.uint64(rng_needs.random() * TWO53)))
 
 
+SORT_ABOVE = 1 << 17  # renew_needs sorts its changes by person only in populations larger than this
+BLOCK = 512  # people per block of the pass once nobody can join (scratch of about 15 kB)
+
+
 @internal
 def pass_people(needs, condition, base, months_above, enrolled, achieved, takers, load, dose, key, start,
                 places, lift, gain, natural, relapse, relapse_s, threshold, sustain):
     """The month's pass over the population (see `beneficiaries`), on the arrays
     themselves: start, start + 1, ..., M - 1, 0, ..., start - 1. Returns served, improved,
-    impact, caseload, the sums of condition and engagement, and the new outcomes."""
+    impact, caseload, the sums of condition and engagement, and the new outcomes.
+
+    While a place is free (places >= 1) people go one by one (anyone may join). Places
+    only fall during the pass, so after that nobody joins, and the rest of the pass goes
+    by blocks: every person's month as if outside the caseload, computed for the whole
+    block at once (no floating-point sum in it, so the compiler uses vector instructions;
+    the same operations on each person as one by one), then one pass over the block in
+    order that redoes the few people in the caseload or reaching a sustained outcome,
+    adds the sums in the same order as one by one (the same roundings) and writes the
+    people back."""
     M = condition.shape[0]
     served = 0
     improved = 0
@@ -161,9 +176,17 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
     total_condition = 0.0
     total_engagement = 0.0
     outcomes = 0.0
+    c_new = np.empty(BLOCK)
+    eng_of = np.empty(BLOCK)
+    taken = np.empty(BLOCK)
+    above_new = np.empty(BLOCK, np.int32)
+    flag = np.empty(BLOCK, np.uint8)
+    one = np.uint64(1)
     for part in range(2):
         lo, hi = (start, M) if part == 0 else (0, start)
-        for b in range(np.uint64(lo), np.uint64(hi)):  # unsigned: no negative-index checks
+        b = np.uint64(lo)  # unsigned: no negative-index checks
+        end = np.uint64(hi)
+        while b < end and places >= 1.0:  # one by one: a person may join
             c = condition[b]
             above = months_above[b]
             base_b = base[b]
@@ -171,10 +194,7 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
             eng = min(1.0, base_b + lift)
             total_engagement += eng
             sustained = above >= sustain
-            # Most people are neither in the caseload nor offered a place (tested first: a
-            # branch the processor predicts well): they take one of two formulas, chosen
-            # without a branch, and need no uniform.
-            if (enrolled[b] != 0 or places >= 1.0) and not sustained and person_uniform(key, b) < eng:
+            if not sustained and person_uniform(key, b) < eng:
                 m = needs[b]
                 if enrolled[b] == 0:
                     enrolled[b] = 1
@@ -203,6 +223,59 @@ def pass_people(needs, condition, base, months_above, enrolled, achieved, takers
             condition[b] = c
             months_above[b] = above
             total_condition += c
+            b += one
+        while b < end:  # by blocks: nobody joins
+            n = min(np.uint64(BLOCK), end - b)
+            for j in range(n):  # everyone as if outside the caseload (vector instructions)
+                i = b + j
+                c = condition[i]
+                above = months_above[i]
+                base_b = base[i]
+                nat = natural * base_b
+                eng = min(1.0, base_b + lift)
+                kept = c - relapse_s * c
+                drift = c + nat * (1.0 - c) - relapse * c
+                c = kept if above >= sustain else drift
+                above = above + 1 if c >= threshold else 0
+                c_new[j] = c
+                eng_of[j] = eng
+                above_new[j] = above
+                improved += above > 0
+                impact += above >= sustain
+                taken[j] = 0.0 if above >= sustain else eng
+                flag[j] = enrolled[i] | (above == sustain)
+            for j in range(n):  # in order: the caseload and new outcomes, then the sums
+                i = b + j
+                if flag[j]:
+                    above = months_above[i]
+                    eng = eng_of[j]
+                    if enrolled[i] != 0 and above < sustain and person_uniform(key, i) < eng:
+                        c = condition[i]
+                        c += min(1.0, gain * dose[needs[i]] + natural * base[i]) * (1.0 - c)
+                        served += 1
+                        c_new[j] = c
+                        improved -= above_new[j] > 0  # the block counted this person as not served
+                        impact -= above_new[j] >= sustain
+                        above = above + 1 if c >= threshold else 0
+                        above_new[j] = above
+                        improved += above > 0
+                        impact += above >= sustain
+                        taken[j] = 0.0 if above >= sustain else eng
+                    if above_new[j] == sustain:
+                        if not achieved[i]:
+                            achieved[i] = 1
+                            outcomes += 1.0
+                        if enrolled[i]:
+                            enrolled[i] = 0
+                            move_load(load, needs[i], -ONE)
+                    caseload += enrolled[i]
+                total_engagement += eng_of[j]
+                takers[needs[i]] += taken[j]
+                c = c_new[j]
+                total_condition += c
+                condition[i] = c
+                months_above[i] = above_new[j]
+            b += n
     return served, improved, impact, caseload, total_condition, total_engagement, outcomes
 
 
@@ -213,17 +286,25 @@ def renew_needs(P, be, nd, key):
     this order: round(M x need_drift) times (who, complexity uniforms for the new needs),
     then round(M x beneficiary_turnover) times (who, new needs, condition, engagement).
 
-    The draws are taken first, in stream order; the changes are then applied in order of
-    the person (a stable counting sort on the index), which touches memory in sequence
-    instead of at random (8 of 21 ns per beneficiary-month at 10^6 people). Changes to
-    different people commute, and a person picked twice gets them in draw order, so the
-    result is the same as applying them as drawn. New needs come from pick_dimension,
+    The draws are taken first, in stream order; in populations above SORT_ABOVE the
+    changes are then applied in order of the person (a stable counting sort on the index),
+    which touches memory in sequence instead of at random (about 7% of renew_needs at 10^6
+    people; in smaller ones the arrays fit the processor's cache and the sort costs more
+    than it saves). Changes to different people commute, and a person picked twice gets
+    them in draw order, so the result is the same as applying them as drawn. New needs come from pick_dimension,
     which gives the mask of ODD 7.8's draw_mask (the reference's common.draw_mask), from
     sums computed once a month. Returns the number of people who left the target group
     holding a sustained outcome (their value is projected on, 7.10).
     """
     p = P[0]
-    M = be.needs.shape[0]
+    # The arrays as locals, bound once: numba counts references to an array taken from a
+    # tuple or passed to a function at every use, with an atomic operation (about 12% of
+    # a default run when this loop called pick_dimension and read be.needs, ...).
+    needs, enrolled, achieved = be.needs, be.enrolled, be.achieved
+    condition_of, engagement_of, months_above = be.condition, be.base_engagement, be.months_above
+    need_count, load = nd.need_count, nd.load
+    K = need_count.shape[0]
+    M = needs.shape[0]
     complexity = int(p.complexity)
     n_drift = int(round(M * p.need_drift))
     n_new = int(round(M * p.beneficiary_turnover))
@@ -234,101 +315,119 @@ def renew_needs(P, be, nd, key):
     mask = np.empty(n, np.uint8)
     condition = np.empty(n)
     engagement = np.empty(n)
-    total, cumulative = mask_tables(nd.true_profile)
-    i = np.uint64(0)  # the month's draws so far
-    one = np.uint64(1)
+    total, bound, free = mask_tables(nd.true_profile)
+    # All the month's uniforms first (independent of each other: vector instructions),
+    # then the picks read them in stream order.
+    draws = n_drift * (1 + complexity) + n_new * (3 + complexity)
+    r = np.empty(draws)
+    for i in range(np.uint64(draws)):
+        r[i] = person_uniform(key, i)
+    i = 0  # the month's draws so far
     for j in range(n):
-        who[j] = min(int(person_uniform(key, i) * M), M - 1)
-        i += one
+        who[j] = min(int(r[i] * M), M - 1)
+        i += 1
         m = 0
         for _ in range(complexity):
-            m = pick_dimension(total, cumulative, m, person_uniform(key, i))
-            i += one
+            m = pick_dimension(total, bound, free, m, r[i])
+            i += 1
         mask[j] = m
         if j >= n_drift:
-            condition[j] = newcomer_condition(p, person_uniform(key, i))
-            engagement[j] = newcomer_engagement(p, person_uniform(key, i + one))
-            i += one + one
-    for j in stable_order(who, M):
+            condition[j] = newcomer_condition(p, r[i])
+            engagement[j] = newcomer_engagement(p, r[i + 1])
+            i += 2
+    for j in stable_order(who, M) if M > SORT_ABOVE else np.arange(n):
         b = np.uint64(who[j])  # unsigned: no negative-index checks
-        old = be.needs[b]
-        new = mask[j]
-        for k in range(nd.need_count.shape[0]):
-            nd.need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
-        be.needs[b] = new
-        if j < n_drift:  # drift: the caseload place follows the new needs
-            if be.enrolled[b]:
-                move_load(nd.load, old, -ONE)
-                move_load(nd.load, new, ONE)
+        old = np.int64(needs[b])
+        new = np.int64(mask[j])
+        for k in range(K):
+            need_count[k] += ((new >> k) & 1) - ((old >> k) & 1)
+        needs[b] = new
+        if j < n_drift:  # drift: the caseload place follows the new needs (move_load out, in)
+            if enrolled[b]:
+                for k in range(K):
+                    load[k] += ((new >> k) & 1) - ((old >> k) & 1)
         else:  # renewal: a newcomer, outside the caseload
-            if be.months_above[b] >= sustain:  # the leaver held a sustained outcome
+            if months_above[b] >= sustain:  # the leaver held a sustained outcome
                 leavers += 1.0
-            if be.enrolled[b]:
-                move_load(nd.load, old, -ONE)
-                be.enrolled[b] = 0
-            be.achieved[b] = 0
-            be.condition[b] = condition[j]
-            be.base_engagement[b] = engagement[j]
-            be.months_above[b] = 0
+            if enrolled[b]:
+                for k in range(K):
+                    load[k] -= (old >> k) & 1
+                enrolled[b] = 0
+            achieved[b] = 0
+            condition_of[b] = condition[j]
+            engagement_of[b] = engagement[j]
+            months_above[b] = 0
     return leavers
 
 
 @internal
 def mask_tables(profile):
     """For every set of dimensions already chosen (a mask), the sums draw_mask computes
-    over the dimensions not yet chosen, in the same order: total[mask], and
-    cumulative[mask, k] up to and including k (2^K x K sums a month, K <= 8)."""
+    over the dimensions not yet chosen, in the same order: total[mask], and bound[mask, c]
+    the sum up to and including the c-th dimension not yet chosen (+inf past the last);
+    free[mask, c] is that dimension (c = the number not yet chosen: the last of them).
+    2^K x K sums a month, K <= 8."""
     K = profile.shape[0]
     total = np.empty(1 << K)
-    cumulative = np.empty((1 << K, K))
+    bound = np.full((1 << K, K), np.inf)
+    free = np.zeros((1 << K, K + 1), np.int64)
     for mask in range(1 << K):
         acc = 0.0
+        c = 0
         for k in range(K):
             if not (mask >> k) & 1:
                 acc += profile[k]
-            cumulative[mask, k] = acc
+                bound[mask, c] = acc
+                free[mask, c] = k
+                c += 1
+        if c > 0:
+            free[mask, c] = free[mask, c - 1]
         total[mask] = acc
-    return total, cumulative
+    return total, bound, free
 
 
-@internal
-def pick_dimension(total, cumulative, mask, r):
+@njit(inline="always")
+def pick_dimension(total, bound, free, mask, r):
     """One step of draw_mask (ODD 7.8) with its sums looked up: with `mask` chosen so far
-    and a uniform r, the mask with the next dimension added."""
+    and a uniform r, the mask with the next dimension added: the first dimension not yet
+    chosen whose running sum exceeds u = r x total[mask], else the last one. The running
+    sums rise along the dimensions not yet chosen, so that dimension's place among them is
+    the count of sums <= u (the same comparisons, counted without a branch)."""
     u = r * total[mask]
-    pick = -1
-    for k in range(cumulative.shape[1]):
-        if not (mask >> k) & 1:
-            pick = k
-            if u < cumulative[mask, k]:
-                break
-    return mask | (1 << pick)
+    c = 0
+    for k in range(bound.shape[1]):
+        c += not (u < bound[mask, k])
+    return mask | (1 << free[mask, c])
 
 
 @internal
-def draw_mask_from(total, cumulative, complexity, rng):
+def draw_mask_from(total, bound, free, complexity, rng):
     """draw_mask (ODD 7.8; the reference's common.draw_mask) with its sums looked up: the
     same uniforms give the same mask."""
     mask = 0
     for _ in range(complexity):
-        mask = pick_dimension(total, cumulative, mask, rng.random())
+        mask = pick_dimension(total, bound, free, mask, rng.random())
     return mask
 
 
 @internal
 def stable_order(index, size):
-    """Positions of `index` sorted by value into about len(index) buckets, keeping draw
-    order within a bucket (a stable counting sort): enough for memory locality."""
+    """Positions of `index` sorted by value into buckets of 2^s consecutive values (about
+    len(index) buckets), keeping draw order within a bucket (a stable counting sort):
+    enough for memory locality."""
     n = index.shape[0]
-    buckets = max(1, min(n, size))
+    shift = 0
+    while (size - 1) >> shift >= max(1, n):
+        shift += 1
+    buckets = ((size - 1) >> shift) + 1
     counts = np.zeros(buckets + 1, np.int64)
     for j in range(n):
-        counts[index[j] * buckets // size + 1] += 1
+        counts[(index[j] >> shift) + 1] += 1
     for q in range(buckets):
         counts[q + 1] += counts[q]
     order = np.empty(n, np.int64)
     for j in range(n):
-        q = index[j] * buckets // size
+        q = index[j] >> shift
         order[counts[q]] = j
         counts[q] += 1
     return order

@@ -74,9 +74,9 @@ def initialize(P, st, sectors, rng, rng_context):
         nd.estimate[k] = voice * nd.true_profile[k] + (1.0 - voice) * mean_pref / F
 
     M = be.condition.shape[0]
-    mask_total, mask_cum = mask_tables(nd.true_profile)  # draw_mask's sums, once
+    mask_total, mask_bound, mask_free = mask_tables(nd.true_profile)  # draw_mask's sums, once
     for b in range(M):
-        m = draw_mask_from(mask_total, mask_cum, c, rng)
+        m = draw_mask_from(mask_total, mask_bound, mask_free, c, rng)
         be.needs[b] = m
         be.condition[b] = newcomer_condition(p, rng.random())
         be.base_engagement[b] = newcomer_engagement(p, rng.random())
