@@ -300,6 +300,16 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _arg_text(v) -> str:
+    """A measure's argument as the table shows it: a window a..b, cohorts as
+    month (weight) pairs, anything else as itself."""
+    if isinstance(v, tuple) and v and isinstance(v[0], tuple):
+        return ", ".join(f"{m} ({w:g})" for m, w in v)
+    if isinstance(v, tuple):
+        return f"{v[0]}..{v[1]}"
+    return str(v)
+
+
 def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: int,
              when: dt.datetime | None = None) -> str:
     """docs/VALIDATION.md: the table, the verdict rule, what produced it, and the full
@@ -338,8 +348,7 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
     ]
     for pat, (_, r) in zip(pset.patterns, table.iterrows()):
         what = f"{pat.statistic} of `{pat.measure}`" + "".join(
-            f", {k} = {v[0]}..{v[1]}" if isinstance(v, tuple) else f", {k} = {v}"
-            for k, v in pat.args.items() if v is not None and k != "against") + (
+            f", {k} = {_arg_text(v)}" for k, v in pat.args.items() if v is not None and k != "against") + (
             f" vs `{pat.args['against']}`" if pat.counterfactual is not None else "") + (
             f" in `{pat.scenario}`" if pat.scenario != pset.scenario else "") + (
             "; set " + ", ".join(f"{k} = {v}" for k, v in pat.overrides.items()) if pat.overrides else "")

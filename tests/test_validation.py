@@ -417,3 +417,11 @@ def test_worker_processes_give_the_serial_table():
     serial = run_patterns(ps, executor=SERIAL)
     pooled = run_patterns(ps, executor=Executor(workers=2))
     pd.testing.assert_frame_equal(serial, pooled)
+
+
+def test_the_table_shows_windows_and_cohorts_readably():
+    from backbone.analysis.validation import _arg_text
+
+    assert _arg_text((1, 6)) == "1..6"
+    assert _arg_text(((127, 8.0), (55, 9.5))) == "127 (8), 55 (9.5)"
+    assert _arg_text("dissolved") == "dissolved"
