@@ -42,9 +42,11 @@ def run_months(P, st, rs, out):
     """``out.shape[0]`` months, one row of ``out`` each: the schedule above. Each kernel
     takes the parts of the state it uses (numba compiles a function of a few arrays much
     faster than one of the whole state): partners, funders, beneficiaries, needs, the
-    trust and fit matrices, the world row ``w`` and the event log."""
-    pt, fu, be, nd = st.partners, st.funders, st.beneficiaries, st.needs
-    T, w, ev = st.trust, st.world[0], st.events
+    trust and fit matrices, the world row ``w`` and the event log, lent without reference
+    counting (``kernels.common.borrowed``)."""
+    pt, fu, be, nd = K.borrowed((st.partners, st.funders, st.beneficiaries, st.needs))
+    T, fit, ev = K.borrowed((st.trust, st.fit, st.events))
+    w = st.world[0]
     for t in range(out.shape[0]):
         row = out[t]
         K.funding(P, pt, fu, w, ev, rs.funding)
@@ -53,7 +55,7 @@ def run_months(P, st, rs, out):
         K.membership(P, pt, fu, T, w, ev, rs.membership)
         K.practices(P, pt, nd, T, w, ev)
         K.coordination(P, pt, T, w)
-        K.trust(P, pt, T, st.fit, w, ev, rs.trust)
+        K.trust(P, pt, T, fit, w, ev, rs.trust)
         K.work(P, pt, nd, w)
         K.beneficiaries(P, be, nd, w, rs.uptake, rs.needs)
         K.engagement(P, pt, fu, nd, T, w)
