@@ -102,9 +102,9 @@ def initial_state(params: Params, streams: Streams, record: np.ndarray | None = 
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
     if _call is None:
-        K.initialize(P, st, sectors, streams.init, streams.context)
+        K.initialize(P, st, sectors, stream_addresses(streams))
     else:
-        _call(K.initialize, P, st, sectors, streams.init, streams.context)
+        _call(K.initialize, P, st, sectors, stream_addresses(streams))
     return st
 
 

@@ -4,16 +4,19 @@ import numpy as np
 from numba import njit
 
 from .beneficiaries import draw_mask_from, mask_tables, newcomer_condition, newcomer_engagement
-from .common import NEED_LOW, SQRT3, internal, spread
+from .common import NEED_LOW, SQRT3, generators, internal, spread
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def initialize(P, st, sectors, rng, rng_context):
-    """Fill a zeroed state from the `init` stream (``rng``), then draw the run's context
-    from the `context` stream (``rng_context``, see draw_context): one entry point from
+def initialize(P, st, sectors, streams):
+    """Fill a zeroed state from the `init` stream, then draw the run's context from the
+    `context` stream (see draw_context); ``streams``: the addresses of the run's generators
+    (``streams.stream_addresses``, see ``common.generators``). One entry point from
     Python, so that numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
+    rs = generators(streams)
+    rng, rng_context = rs.init, rs.context
     p = P[0]
     pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
     K = nd.true_profile.shape[0]
