@@ -3,8 +3,8 @@
 import numpy as np
 from numba import njit
 
-from .beneficiaries import draw_mask_from, mask_tables, newcomer_condition, newcomer_engagement
-from .common import NEED_LOW, SQRT3, generators, internal, spread
+from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
+from .common import NEED_LOW, SQRT3, borrowed, generators, internal, spread
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
@@ -18,7 +18,8 @@ def initialize(P, st, sectors, streams):
     rs = generators(streams)
     rng, rng_context = rs.init, rs.context
     p = P[0]
-    pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
+    pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see common.borrowed
+    w = st.world[0]
     K = nd.true_profile.shape[0]
     n0 = int(p.n_partners)
     c = int(p.complexity)
@@ -79,7 +80,9 @@ def initialize(P, st, sectors, streams):
     M = be.condition.shape[0]
     mask_total, mask_bound, mask_free = mask_tables(nd.true_profile)  # draw_mask's sums, once
     for b in range(M):
-        m = draw_mask_from(mask_total, mask_bound, mask_free, c, rng)
+        m = 0
+        for _ in range(c):  # draw_mask (ODD 7.8) with its sums looked up; no call that takes arrays per person
+            m = pick_dimension(mask_total, mask_bound, mask_free, m, rng.random())
         be.needs[b] = m
         be.condition[b] = newcomer_condition(p, rng.random())
         be.base_engagement[b] = newcomer_engagement(p, rng.random())
