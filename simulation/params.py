@@ -359,7 +359,7 @@ DEFAULTS: dict[str, Any] = {name: spec.default for name, spec in SCHEMA.items()}
 class Params:
     """A validated, immutable set of parameters: the defaults with overrides applied."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "_record")  # _record: to_record's bytes, built on first use
 
     def __init__(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any):
         merged = dict(overrides or {})
@@ -424,10 +424,18 @@ class Params:
         return self.n_partners + self.max_recruits
 
     def to_record(self) -> np.ndarray:
-        """The numeric parameters as a 1-element structured array for the kernels."""
-        vals = self._values
-        row = tuple(float(s.choices.index(vals[s.name]) if s.kind == "choice" else vals[s.name]) for s in NUMERIC)
-        return np.array([row], dtype=RECORD_DTYPE)
+        """The numeric parameters as a 1-element structured array for the kernels: a fresh,
+        writable array each call, from the record's bytes kept on first use (building
+        the record costs about 50 us, as does ``ndarray.copy`` of a structured array;
+        these bytes, under 1 us; runs of the same parameters, replications or a
+        benchmark, ask for it once a run)."""
+        raw = getattr(self, "_record", None)
+        if raw is None:
+            vals = self._values
+            row = tuple(float(s.choices.index(vals[s.name]) if s.kind == "choice" else vals[s.name]) for s in NUMERIC)
+            raw = np.array([row], dtype=RECORD_DTYPE).tobytes()
+            object.__setattr__(self, "_record", raw)
+        return np.frombuffer(bytearray(raw), dtype=RECORD_DTYPE)
 
     def partner_labels(self) -> list[tuple[str, str]]:
         """(name, sector) per launch partner; unnamed partners get a name from their sector."""

@@ -12,8 +12,8 @@ from .shocks import shocks
 from .trust import trust
 from .work import work
 
-from .common import from_python
+from .common import borrowed, from_python, generators
 
-__all__ = ["from_python", "initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
+__all__ = ["borrowed", "from_python", "generators", "initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
            "trust", "work", "beneficiaries", "engagement", "measurement", "efforts",
            "METRICS", "N_METRICS"]

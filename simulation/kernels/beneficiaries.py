@@ -401,16 +401,6 @@ def pick_dimension(total, bound, free, mask, r):
 
 
 @internal
-def draw_mask_from(total, bound, free, complexity, rng):
-    """draw_mask (ODD 7.8; the reference's common.draw_mask) with its sums looked up: the
-    same uniforms give the same mask."""
-    mask = 0
-    for _ in range(complexity):
-        mask = pick_dimension(total, bound, free, mask, rng.random())
-    return mask
-
-
-@internal
 def stable_order(index, size):
     """Positions of `index` sorted by value into buckets of 2^s consecutive values (about
     len(index) buckets), keeping draw order within a bucket (a stable counting sort):

@@ -3,19 +3,23 @@
 import numpy as np
 from numba import njit
 
-from .beneficiaries import draw_mask_from, mask_tables, newcomer_condition, newcomer_engagement
-from .common import NEED_LOW, SQRT3, internal, spread
+from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
+from .common import NEED_LOW, SQRT3, borrowed, generators, internal, spread
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def initialize(P, st, sectors, rng, rng_context):
-    """Fill a zeroed state from the `init` stream (``rng``), then draw the run's context
-    from the `context` stream (``rng_context``, see draw_context): one entry point from
+def initialize(P, st, sectors, streams):
+    """Fill a zeroed state from the `init` stream, then draw the run's context from the
+    `context` stream (see draw_context); ``streams``: the addresses of the run's generators
+    (``streams.stream_addresses``, see ``common.generators``). One entry point from
     Python, so that numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
+    rs = generators(streams)
+    rng, rng_context = rs.init, rs.context
     p = P[0]
-    pt, fu, be, nd, w = st.partners, st.funders, st.beneficiaries, st.needs, st.world[0]
+    pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see common.borrowed
+    w = st.world[0]
     K = nd.true_profile.shape[0]
     n0 = int(p.n_partners)
     c = int(p.complexity)
@@ -76,7 +80,9 @@ def initialize(P, st, sectors, rng, rng_context):
     M = be.condition.shape[0]
     mask_total, mask_bound, mask_free = mask_tables(nd.true_profile)  # draw_mask's sums, once
     for b in range(M):
-        m = draw_mask_from(mask_total, mask_bound, mask_free, c, rng)
+        m = 0
+        for _ in range(c):  # draw_mask (ODD 7.8) with its sums looked up; no call that takes arrays per person
+            m = pick_dimension(mask_total, mask_bound, mask_free, m, rng.random())
         be.needs[b] = m
         be.condition[b] = newcomer_condition(p, rng.random())
         be.base_engagement[b] = newcomer_engagement(p, rng.random())
