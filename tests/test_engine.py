@@ -74,20 +74,6 @@ def test_streams_are_named_independent_and_reproducible():
     assert not np.array_equal(make_streams(6).turnover.random(8), draws["turnover"])
 
 
-
-@pytest.mark.parametrize("seed", [0, 1, 7, 2**32 - 1, 2**32, 2**32 + 12345, 2**63 - 1])
-def test_streams_are_numpys_seed_sequences(seed):
-    """make_streams computes SeedSequence's words for the nine streams together: each must
-    be the generator ``PCG64(SeedSequence([seed, crc32(name)]))`` gives, state and draws
-    (seeds of one and of two 32-bit words)."""
-    import zlib
-
-    got = make_streams(seed)
-    for name in STREAM_NAMES:
-        want = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(name.encode())])))
-        assert getattr(got, name).bit_generator.state == want.bit_generator.state, name
-        assert np.array_equal(getattr(got, name).random(5), want.random(5)), name
-
 def _turnover_slots(res, before_month=None):
     ev = res.events[res.events["event"] == "turnover"]
     if before_month is not None:
