@@ -7,7 +7,9 @@ also saves the figures. What it measures (targets from issue 13; the Mesa one fr
    funders, 10,000 beneficiaries, 120 months): the median of several runs after a
    warm-up, the whole call (parameters, initialization, the run, the result frames);
 2. its ratio to the plain-Python reference (``simulation.reference.simulate_reference``)
-   on the same scenario (target >= 1,000x);
+   on the same scenario (target >= 1,000x): per seed, the reference against the fast
+   path on the same seed, timed just before and just after it (so drift in the
+   machine's speed slows both alike); the median over seeds;
 3. nanoseconds per beneficiary-month at 10^6 beneficiaries: the whole ``simulate`` call
    divided by beneficiaries x months (target <= 8 ns), and the beneficiaries kernel
    alone, timed by calling the kernels one by one from Python in ``step_month``'s order
@@ -95,18 +97,40 @@ def time_fast_path(params, repeats: int) -> dict:
     return rec
 
 
-def time_reference(params, runs: int) -> dict:
-    """The plain-Python reference on the same scenario."""
+def time_reference(params, runs: int, paired: int = 5) -> dict:
+    """The plain-Python reference on the same scenario, seeds 1..runs; and, for the ratio,
+    the fast path on the same seed just before and just after each reference run
+    (``paired`` runs each side): a machine whose speed drifts (other jobs on the cores)
+    then slows both sides of a ratio alike, and each seed is compared with itself (seeds
+    differ in work: a partnership that dissolves early does less). ``ratio_cpu`` is the
+    median over seeds of reference / median fast path, in CPU time (``ratio_wall``: wall)."""
     try:
+        from backbone.simulation import simulate
         from backbone.simulation.reference import simulate_reference
     except ImportError as exc:
         return {"error": f"simulation.reference not importable ({exc})"}
-    samples = []
+    simulate(params, seed=0)
+    samples, cpu_ratios, wall_ratios = [], [], []
     for seed in range(1, runs + 1):
+        fast = []
+        for _ in range(paired):
+            t0 = clock()
+            simulate(params, seed=seed)
+            fast.append(since(t0))
         t0 = clock()
         simulate_reference(params, seed)
-        samples.append(since(t0))
-    return summary(samples)
+        ref = since(t0)
+        for _ in range(paired):
+            t0 = clock()
+            simulate(params, seed=seed)
+            fast.append(since(t0))
+        samples.append(ref)
+        cpu_ratios.append(ref[0] / statistics.median(f[0] for f in fast))
+        wall_ratios.append(ref[1] / statistics.median(f[1] for f in fast))
+    rec = summary(samples)
+    rec["ratio_cpu"] = statistics.median(cpu_ratios)
+    rec["ratio_wall"] = statistics.median(wall_ratios)
+    return rec
 
 
 def time_large(params, repeats: int) -> dict:
@@ -353,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     load1 = os.getloadavg()
 
     has_ref = "cpu_median_s" in ref
-    ratio = ref["cpu_median_s"] / fast["cpu_median_s"] if has_ref else None
-    ratio_wall = ref["wall_median_s"] / fast["wall_median_s"] if has_ref else None
+    ratio = ref["ratio_cpu"] if has_ref else None
+    ratio_wall = ref["ratio_wall"] if has_ref else None
     ns = big["cpu_median_ns_per_bm"]
     ns_kernel = prof["ns_per_beneficiary_month"]["beneficiaries"]
     mem_mb = mem.get("run_mb")
@@ -369,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"reference, default scenario (median of {ref.get('runs', 0)})",
          fmt_s(ref["cpu_median_s"]) if has_ref else ref["error"],
          fmt_s(ref["wall_median_s"]) if has_ref else "", ""),
-        ("speed ratio, reference / fast path",
+        ("speed ratio, reference / fast path (per seed, paired runs)",
          f"{ratio:,.0f}x" if has_ref else "n/a", f"{ratio_wall:,.0f}x" if has_ref else "", "speed_ratio"),
         (f"ns per beneficiary-month at {big_label}, whole run (median of {big['runs']})",
          f"{ns:.1f} ns", f"{big['wall_median_ns_per_bm']:.1f} ns", "ns_per_beneficiary_month"),
