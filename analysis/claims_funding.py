@@ -20,7 +20,7 @@ from .payoff import payoff_curve, pointwise_ratios
 from .phase import phase_boundary, phase_cells
 from .robustness import share_holding
 from .sensitivity import sobol_indices, top_factors
-from .stats import IMPACT, MATERIAL, Estimate, effect_words, is_material, paired_diff_ci
+from .stats import IMPACT, Estimate, effect_words, paired_diff_ci
 from .sweep import sweep_curve
 
 

@@ -18,7 +18,7 @@ from .claims import (Claim, ClaimResult, Context, band_answer, combine, factor_c
                      point_means, robust_two)
 from .kickoff import OUTPUT, PLACEBO, kickoff_curve, kickoff_peak
 from .robustness import share_holding
-from .stats import IMPACT, MATERIAL, Estimate, effect_words, paired_diff_ci
+from .stats import IMPACT, MATERIAL, Estimate, effect_words
 from .survival import falter_times, kaplan_meier, logrank_p, survival_at
 from .sweep import flatness, inverted_u, near_optimal_band, sweep_curve
 

@@ -19,7 +19,6 @@ The numeric parameters travel into the numba kernels as one numpy structured rec
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 

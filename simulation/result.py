@@ -8,7 +8,7 @@ import pandas as pd
 
 from .kernels import METRICS
 from .params import PRINCIPLES, Params
-from .state import EVENT_COLUMNS, EVENT_TYPES, PHASES, State
+from .state import EVENT_TYPES, PHASES, State
 
 # The balanced scorecard: (perspective, metric, what it means).
 SCORECARD = (

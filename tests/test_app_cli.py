@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 
-import pytest
 
 from backbone.app.assets import missing_packages, required_packages
 from backbone.cli.main import main

@@ -9,14 +9,14 @@ import argparse
 import os
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 
 class CLIError(Exception):
     """Bad input from the user: printed as one line on stderr, exit status 2."""
 
 
-def fail(message: str) -> "NoReturn":  # noqa: F821
+def fail(message: str) -> NoReturn:
     raise CLIError(message)
 
 
@@ -25,7 +25,7 @@ class Parser(argparse.ArgumentParser):
     one line on stderr and exit status 2, like every other bad input. A typed option's
     error reads "--workers 0 is not allowed: expected a whole number >= 1"."""
 
-    def error(self, message: str) -> "NoReturn":  # noqa: F821
+    def error(self, message: str) -> NoReturn:
         text = " ".join(str(message).split())
         m = re.fullmatch(r"argument ([^:/ ]+)(?:/\S+)?: (\S+ is not allowed: .*)", text)
         if m:

@@ -12,7 +12,6 @@ any run.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time
