@@ -34,18 +34,16 @@ from numba import njit
 from . import kernels as K
 from .params import SECTORS, Params
 from .state import State, allocate
-from .streams import Streams, make_streams, stream_addresses
+from .streams import Streams, make_streams
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def run_months(P, st, streams, out):
+def run_months(P, st, rs, out):
     """``out.shape[0]`` months, one row of ``out`` each: the schedule above. Each kernel
     takes the parts of the state it uses (numba compiles a function of a few arrays much
     faster than one of the whole state): partners, funders, beneficiaries, needs, the
     trust and fit matrices, the world row ``w`` and the event log, lent without reference
-    counting (``kernels.common.borrowed``); ``streams``: the addresses of the run's
-    generators (``streams.stream_addresses``), lent the same way (``kernels.generators``)."""
-    rs = K.generators(streams)
+    counting (``kernels.common.borrowed``); ``rs``: the run's streams."""
     pt, fu, be, nd = K.borrowed((st.partners, st.funders, st.beneficiaries, st.needs))
     T, fit, ev = K.borrowed((st.trust, st.fit, st.events))
     w = st.world[0]
@@ -70,7 +68,7 @@ def step_month(P, st, rs, row):
     fresh environment compiles one, not two)."""
     if row.ndim != 1 or not row.flags.c_contiguous:
         raise ValueError("step_month: row must be one contiguous row of metrics")
-    run_months(P, st, stream_addresses(rs), row.reshape(1, -1))
+    run_months(P, st, rs, row.reshape(1, -1))
 
 
 _DIRECT: dict = {}
@@ -102,9 +100,9 @@ def initial_state(params: Params, streams: Streams, record: np.ndarray | None = 
     st = allocate(params)
     sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
     if _call is None:
-        K.initialize(P, st, sectors, stream_addresses(streams))
+        K.initialize(P, st, sectors, streams.init, streams.context)
     else:
-        _call(K.initialize, P, st, sectors, stream_addresses(streams))
+        _call(K.initialize, P, st, sectors, streams.init, streams.context)
     return st
 
 
@@ -123,5 +121,5 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
     P = p.to_record()
     st = initial_state(p, streams, P, _call=_direct)
     out = np.zeros((p.months, K.N_METRICS))
-    _direct(run_months, P, st, stream_addresses(streams), out)
+    _direct(run_months, P, st, streams, out)
     return Result(p, int(seed), out, None, st)

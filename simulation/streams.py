@@ -16,7 +16,6 @@ no other draw, and the same seed still gives every arm the same draws.
 
 from __future__ import annotations
 
-import ctypes
 import zlib
 from typing import NamedTuple
 
@@ -51,18 +50,3 @@ def make_streams(seed: int) -> Streams:
         for name in STREAM_NAMES
     ]
     return Streams(*gens)
-
-
-# numpy's ``bitgen_t`` (numpy/random/bitgen.h, its stable C interface) of each generator,
-# read from the bit generator's capsule: ``kernels.common.generators`` rebuilds numba's
-# generator values from these addresses, which costs nothing, where numba's own unboxing
-# of a ``Generator`` argument costs about 10 us (ctypes calls in Python) each time.
-_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
-_capsule_pointer.restype = ctypes.c_void_p
-_capsule_pointer.argtypes = (ctypes.py_object, ctypes.c_char_p)
-
-
-def stream_addresses(streams: Streams) -> tuple[int, ...]:
-    """The address of each stream's ``bitgen_t`` (its state and next-number functions),
-    in ``STREAM_NAMES`` order; valid while ``streams`` lives."""
-    return tuple(_capsule_pointer(g.bit_generator.capsule, b"BitGenerator") for g in streams)

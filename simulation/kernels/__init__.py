@@ -12,8 +12,8 @@ from .shocks import shocks
 from .trust import trust
 from .work import work
 
-from .common import borrowed, from_python, generators
+from .common import borrowed, from_python
 
-__all__ = ["borrowed", "from_python", "generators", "initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
+__all__ = ["borrowed", "from_python", "initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
            "trust", "work", "beneficiaries", "engagement", "measurement", "efforts",
            "METRICS", "N_METRICS"]

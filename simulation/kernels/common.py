@@ -5,13 +5,10 @@ import math
 import numpy as np
 from numba import njit
 from numba.core import cgutils, types
-from llvmlite import ir
-from numba import typeof
 from numba.extending import intrinsic
 
 from ..params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES  # noqa: F401 (re-exported to the kernels)
 from ..state import EVENT_CODES, PHASES
-from ..streams import STREAM_NAMES, Streams
 
 TURNOVER = np.float64(EVENT_CODES["turnover"])
 EXIT = np.float64(EVENT_CODES["exit"])
@@ -162,45 +159,3 @@ def borrowed(typingctx, parts):
         return lend(sig.args[0], args[0])
 
     return parts(parts), codegen
-
-
-_GENERATOR = typeof(np.random.Generator(np.random.PCG64(0)))   # numba's type of a numpy Generator
-_BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
-
-
-@intrinsic
-def generators(typingctx, addresses):
-    """The run's streams (``Streams`` of numba generators) from the addresses of their
-    ``bitgen_t`` (``streams.stream_addresses``): the same state and the same next-number
-    functions numba reads when it unboxes a ``Generator``, so the same draws, which
-    advance the Python generators' own state. Without a reference count: the caller's
-    ``Streams`` keeps the generators alive."""
-    if not (isinstance(addresses, types.UniTuple) and isinstance(addresses.dtype, types.Integer)
-            and addresses.count == len(STREAM_NAMES)):
-        return None
-    streams_type = types.NamedUniTuple(_GENERATOR, addresses.count, Streams)
-
-    def codegen(context, builder, sig, args):
-        word = context.get_value_type(types.uintp)
-        out = cgutils.get_null_value(context.get_value_type(streams_type))
-        for i in range(addresses.count):
-            address = builder.extract_value(args[0], i)
-            fields = builder.inttoptr(address, word.as_pointer())  # state, next_uint64, next_uint32, next_double
-
-            def field(j):
-                return builder.load(builder.gep(fields, [ir.Constant(ir.IntType(32), j)]))
-
-            bit = cgutils.create_struct_proxy(_BIT_GENERATOR)(context, builder)   # zero-filled
-            state = field(0)
-            bit.state_address = state
-            bit.state = state
-            bit.fnptr_next_uint64 = field(1)
-            bit.fnptr_next_uint32 = field(2)
-            bit.fnptr_next_double = field(3)
-            bit.bit_generator = builder.zext(address, word) if address.type != word else address
-            gen = cgutils.create_struct_proxy(_GENERATOR)(context, builder)        # no meminfo, no parent
-            gen.bit_generator = bit._getvalue()
-            out = builder.insert_value(out, gen._getvalue(), i)
-        return out
-
-    return streams_type(addresses), codegen

@@ -4,19 +4,16 @@ import numpy as np
 from numba import njit
 
 from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
-from .common import NEED_LOW, SQRT3, borrowed, generators, internal, spread
+from .common import NEED_LOW, SQRT3, borrowed, internal, spread
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def initialize(P, st, sectors, streams):
-    """Fill a zeroed state from the `init` stream, then draw the run's context from the
-    `context` stream (see draw_context); ``streams``: the addresses of the run's generators
-    (``streams.stream_addresses``, see ``common.generators``). One entry point from
+def initialize(P, st, sectors, rng, rng_context):
+    """Fill a zeroed state from the `init` stream (``rng``), then draw the run's context
+    from the `context` stream (``rng_context``, see draw_context). One entry point from
     Python, so that numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
-    rs = generators(streams)
-    rng, rng_context = rs.init, rs.context
     p = P[0]
     pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see common.borrowed
     w = st.world[0]
