@@ -5,6 +5,8 @@ import math
 import numpy as np
 from numba import njit
 from numba.core import cgutils, types
+from numba.core.codegen import JITCodeLibrary
+from numba.core.compiler import Compiler
 from numba.extending import intrinsic
 
 from ..params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES  # noqa: F401 (re-exported to the kernels)
@@ -38,15 +40,80 @@ POOLED = REGIMES.index("pooled")
 ISOLATED = REGIMES.index("isolated")
 SQRT3 = math.sqrt(3.0)
 
+
+class _LinkOnlyLibrary(JITCodeLibrary):
+    """The compiled code of an ``internal`` function: LLVM IR that callers link in, never
+    machine code of its own. numba finalizes every library it compiles: it optimizes the
+    module and emits its machine code, then, once linked into a caller, optimizes it again
+    as part of the caller's module. For a function that only jitted code calls (no Python
+    wrapper: the pointer it would give Python is null either way) the first full
+    optimization and the machine code are unused: about 3 of the 4 s a cold start spent
+    finalizing the kernels (bench/README.md, Cold start). The function passes numba runs
+    on each function as it is added still run; the caller's module optimization (the
+    entry points ``run_months`` and ``initialize`` at numba's usual level) does the rest,
+    as before. No execution environment is set (nothing in an internal function uses one:
+    an entry point loaded from the cache never sets its callees' either)."""
+
+    def _optimize_final_module(self):
+        return None
+
+    def _finalize_final_module(self):
+        self._finalize_dynamic_globals()
+        self._verify_declare_only_symbols()
+        self._finalized = True
+
+    def get_pointer_to_function(self, name):
+        self._ensure_finalized()
+        return 0
+
+    @property
+    def codegen(self):
+        return _NoEnvironment(self._codegen)
+
+
+class _NoEnvironment:
+    """A library's code generator, less ``set_env`` (see _LinkOnlyLibrary)."""
+
+    def __init__(self, codegen):
+        self._codegen = codegen
+
+    def __getattr__(self, name):
+        return getattr(self._codegen, name)
+
+    def set_env(self, env_name, env):
+        return None
+
+
+class _LinkOnlyCompiler(Compiler):
+    """numba's standard pipeline, compiling into a _LinkOnlyLibrary."""
+
+    def compile_extra(self, func):
+        if self.state.library is None:
+            library = self.state.targetctx.codegen().create_library(func.__qualname__)
+            library.__class__ = _LinkOnlyLibrary
+            self.state.library = library
+        return super().compile_extra(func)
+
+
+def _link_only_supported() -> bool:
+    """numba's private parts that _LinkOnlyLibrary relies on are there (checked at import:
+    with another numba the kernels compile the usual way, only more slowly)."""
+    return all(hasattr(JITCodeLibrary, name) for name in (
+        "_optimize_final_module", "_finalize_final_module", "_finalize_dynamic_globals",
+        "_verify_declare_only_symbols", "_ensure_finalized", "codegen"))
+
+
 # The decorator of every jitted function that only other jitted code calls: compiled
 # without the CPython and C-callable wrappers numba would otherwise build for each (a
 # wrapper that boxes and unboxes the whole state costs about 0.4 s of a cold start per
-# function, and nothing calls these from Python), and not cached: numba links a callee's
-# code into every caller, so the cached entry points (``engine.run_months``,
-# ``kernels.initialize``, the app's interventions) load whole from their own cache files
-# and never read a callee's. Caching the callees too wrote about 24 MB that no process
-# read (0.4 s of a cold start). Call one from Python through ``from_python``.
-internal = njit(cache=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+# function, and nothing calls these from Python), into a link-only library (above), and
+# not cached: numba links a callee's code into every caller, so the cached entry points
+# (``engine.run_months``, ``kernels.initialize``, the app's interventions) load whole
+# from their own cache files and never read a callee's. Caching the callees too wrote
+# about 24 MB that no process read (0.4 s of a cold start). Call one from Python through
+# ``from_python``.
+internal = njit(cache=False, no_cpython_wrapper=True, no_cfunc_wrapper=True,
+                **({"pipeline_class": _LinkOnlyCompiler} if _link_only_supported() else {}))
 
 
 def from_python(fn):
