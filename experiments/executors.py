@@ -2,11 +2,13 @@
 Dask cluster. All three call the same pure function on the same arguments, so they give
 the same records; ``execute`` yields them as chunks finish.
 
-- **Local pool** (default): ``ProcessPoolExecutor``, one process per core, forked from a
-  fork server that imported the model and loaded numba's compile cache once (no fork of
-  this process, which may hold threads; see ``_context``). Each worker exits by itself
-  if the sweep's process dies (kill -9), instead of waiting forever for work. While
-  the pool starts, this process runs chunks itself if its kernels are loaded (``_local``).
+- **Local pool** (default): ``ProcessPoolExecutor``, one process per core. Where this
+  process is single-threaded (the command line, a script), the workers are forked from
+  it once it has loaded the kernels: they start in milliseconds with everything loaded.
+  Otherwise (a process holding threads, which must not be forked) they are forked from a
+  fork server that imported the model and loaded numba's compile cache once, and this
+  process runs chunks itself while the pool starts (``_local``). Each worker exits by
+  itself if the sweep's process dies (kill -9), instead of waiting forever for work.
 - **Dask**: ``distributed.Client(address)``; every worker loads the numba cache once
   (``Client.run``) and must run the same model code as this process: its fingerprint
   (a hash of the simulation package's sources) is compared before any work is sent.
@@ -16,6 +18,7 @@ the same records; ``execute`` yields them as chunks finish.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -91,7 +94,19 @@ def _watch_parent(parent: int, ppid: int) -> None:
 
 def _init_worker(parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True, name="watch-parent").start()
-    warm()   # a no-op cost when the fork server already loaded the cache (experiments._warm)
+    warm()   # a no-op cost when the kernels are loaded already (forked from a warm process)
+    # What the worker inherited lives as long as it does: the garbage collector need not
+    # walk it again (nor touch, and so copy, the pages a fork shares with its parent).
+    gc.freeze()
+
+
+def _fork_safe() -> bool:
+    """This process may be forked: a POSIX 'fork' start method, and no Python thread but
+    the main one running (a fork copies only the calling thread; locks other threads hold
+    would stay held in the child). Native threads of numpy's BLAS, Arrow or glibc register
+    their own fork handlers."""
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
 
 
 def _context():
@@ -160,12 +175,16 @@ class _Shared:
 
 
 def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
-    """On a local pool. Its processes start in a background thread (the fork server
+    """On a local pool: forked from this process where that is safe (``_forked``), else
+    as follows. Its processes start in a background thread (the fork server
     imports the model and loads the compile cache: 1-2 s of one core); meanwhile, if
     this process has its kernels loaded already (``warm``), it runs chunks itself, on the
     core that would otherwise wait (a process without them would have to load, or in a
     fresh environment compile, them a second time). Each chunk runs once, here or on a
     worker, so the records are the same either way."""
+    if _fork_safe():
+        yield from _forked(fn, tasks, workers)
+        return
     it = _Shared(tasks)
     box: dict[str, Any] = {}
     ready = threading.Event()
@@ -201,6 +220,26 @@ def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[
         ready.wait()
         if "pool" in box:
             box["pool"].shutdown(wait=ok, cancel_futures=True)
+
+
+def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
+    """On a local pool forked from this single-threaded process, once it has its kernels
+    loaded (``warm``; in a fresh environment this compiles them, once, here): each worker
+    starts as a copy of it, with nothing to import or load (a fork server's start costs
+    about 2 s of one core). ProcessPoolExecutor forks all its workers at the first
+    submit, before its own manager thread starts."""
+    if not _WARM:
+        warm()
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                  initializer=_init_worker, initargs=(os.getpid(),))
+    ok = False
+    try:
+        yield from _windowed(lambda args: pool.submit(fn, *args),
+                             lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
+                             tasks, IN_FLIGHT_PER_WORKER * workers)
+        ok = True
+    finally:
+        pool.shutdown(wait=ok, cancel_futures=True)
 
 
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:

@@ -362,7 +362,10 @@ def progress_bar(desc: str = "runs") -> Callable[[int, int], None]:
         if bar is None:
             from tqdm import tqdm
 
-            bar = state["bar"] = tqdm(total=total, initial=done, desc=desc, unit="run", file=sys.stderr,
+            class Bar(tqdm):
+                monitor_interval = 0   # no monitor thread: a single-threaded process may fork its workers
+
+            bar = state["bar"] = Bar(total=total, initial=done, desc=desc, unit="run", file=sys.stderr,
                                       dynamic_ncols=True, mininterval=0.5, leave=False, smoothing=0.05)
         else:
             bar.update(done - bar.n)

@@ -148,21 +148,43 @@ def test_progress_counts_runs_of_every_job():
 
 
 def record_with_pid(res, params, seed):
-    """A keep function that also says which process ran the run."""
+    """A keep function that also says which process ran the run, and its parent."""
     import os
 
-    return summary_record(res, params, seed), os.getpid()
+    return summary_record(res, params, seed), (os.getpid(), os.getppid())
 
 
-def test_a_warm_process_runs_chunks_while_its_pool_starts_and_the_records_are_the_same():
+def test_a_single_threaded_process_forks_its_pool_and_the_records_are_the_same():
     import os
 
-    from backbone.experiments import executors
-
-    executors.warm()
     job = Job.replicated(Params(SMALL, months=24), 40, seed=5, keep=record_with_pid)
     serial = run_many({"a": job}, SERIAL, chunk_size=1)["a"]
     pooled = run_many({"a": job}, Executor(workers=2), chunk_size=1)["a"]
     assert [r for r, _ in pooled] == [r for r, _ in serial]
+    ran = {who for _, who in pooled}
+    assert all(ppid == os.getpid() for _, ppid in ran)   # forked from this process, not a fork server
+    assert os.getpid() not in {pid for pid, _ in ran}
+
+
+def test_a_process_with_threads_uses_the_fork_server_and_runs_chunks_while_its_pool_starts():
+    import os
+    import threading
+
+    from backbone.experiments import executors
+
+    executors.warm()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()   # this process may no longer be forked
+    try:
+        assert not executors._fork_safe()
+        job = Job.replicated(Params(SMALL, months=24), 40, seed=5, keep=record_with_pid)
+        serial = run_many({"a": job}, SERIAL, chunk_size=1)["a"]
+        pooled = run_many({"a": job}, Executor(workers=2), chunk_size=1)["a"]
+    finally:
+        stop.set()
+    assert [r for r, _ in pooled] == [r for r, _ in serial]
+    ran = {who for _, who in pooled}
     # chunks are taken here before the pool has started (which of them depends on timing)
-    assert os.getpid() in {pid for _, pid in pooled}
+    assert os.getpid() in {pid for pid, _ in ran}
+    assert all(ppid != os.getpid() for pid, ppid in ran if pid != os.getpid())   # the fork server's children
