@@ -142,3 +142,44 @@ def test_old_folders_of_other_sources_are_pruned(tmp_path, monkeypatch):
     assert current.exists() and recent.exists() and other.exists()   # in use, recent, not ours
     assert not old.exists()
     assert current.stat().st_mtime > long_ago                        # marked as used
+
+
+def test_the_collector_collects_only_young_objects_while_numba_compiles(monkeypatch):
+    import gc
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(_cache, "_announced", True)   # no announcement from this test
+    gc.set_threshold(700, 10, 10)
+    try:
+        watch = _cache._CompileWatch(announce=False)
+        start = SimpleNamespace(data={})
+        watch.on_start(start)                      # the outermost compile
+        assert gc.get_threshold() == _cache.COMPILE_GC_THRESHOLD
+        watch.on_start(start)                      # a callee compiled inside it
+        watch.on_end(start)
+        assert gc.get_threshold() == _cache.COMPILE_GC_THRESHOLD
+        watch.on_end(start)                        # the outermost compile ends
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(200_000, 10, 10)          # a user's own, larger setting is left alone
+        watch.on_start(start)
+        assert gc.get_threshold() == (200_000, 10, 10)
+        watch.on_end(start)
+        assert gc.get_threshold() == (200_000, 10, 10)
+    finally:
+        gc.set_threshold(700, 10, 10)
+
+
+def test_a_compile_in_this_process_leaves_the_collector_as_it_was():
+    import gc
+
+    from numba import njit
+
+    before = gc.get_threshold()
+
+    @njit
+    def planted(x):
+        return x + 1
+
+    assert planted(1) == 2   # compiled now, with the listener installed by importing the package
+    assert gc.get_threshold() == before
+    assert _cache._listener is not None and _cache._listener.depth == 0
