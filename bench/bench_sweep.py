@@ -15,10 +15,12 @@ Run it with ``.venv/bin/python bench/bench_sweep.py`` (``--runs N`` to change th
 Each figure is given two ways: *end to end* (the wall time of ``run_experiment``,
 including starting the pool's processes or connecting and warming Dask workers) and
 *steady state* (the rate between the first and the last chunk to finish, which leaves
-out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%. While
-the local pool starts, the sweep's own process runs chunks (experiments/executors.py,
-``_local``; it has its kernels loaded: this script calls ``warm`` first), so the local
-pool's first chunks finish early and its steady-state rate includes part of the start-up.
+out that start-up; it is what matters for long sweeps). Target: efficiency >= 90%. This
+script is single-threaded, so the local pool is forked from it once its kernels are
+loaded (experiments/executors.py, ``_forked``: workers start in milliseconds); a process
+that holds threads gets a fork server instead, and runs chunks itself while that pool
+starts (``_local``). The forked workers are this process's children, reaped at the
+pool's shutdown, so their CPU time counts in ``RUSAGE_CHILDREN``.
 
 The *ceiling* line divides the cores by the CPU time of one run in process (runner
 included): the most any scheduling of the runs could give on this machine.
