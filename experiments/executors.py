@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import threading
 import time
+import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -234,6 +235,12 @@ def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple
                                   initializer=_init_worker, initargs=(os.getpid(),))
     ok = False
     try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns at any fork of a process with native threads (numpy's
+            # BLAS starts some at import): those register their own fork handlers, and
+            # no Python thread is running (_fork_safe), which is what the warning is about.
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            pool.submit(_noop).result()   # every worker forked now, before the pool's manager thread
         yield from _windowed(lambda args: pool.submit(fn, *args),
                              lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
                              tasks, IN_FLIGHT_PER_WORKER * workers)
