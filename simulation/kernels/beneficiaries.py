@@ -335,7 +335,13 @@ def renew_needs(P, be, nd, key):
             condition[j] = newcomer_condition(p, r[i])
             engagement[j] = newcomer_engagement(p, r[i + 1])
             i += 2
-    for j in stable_order(who, M) if M > SORT_ABOVE else np.arange(n):
+    if M > SORT_ABOVE:
+        order = stable_order(who, M)
+    else:  # draw order
+        order = np.empty(n, np.int64)
+        for j in range(n):
+            order[j] = j
+    for j in order:
         b = np.uint64(who[j])  # unsigned: no negative-index checks
         old = np.int64(needs[b])
         new = np.int64(mask[j])
@@ -369,9 +375,13 @@ def mask_tables(profile):
     2^K x K sums a month, K <= 8."""
     K = profile.shape[0]
     total = np.empty(1 << K)
-    bound = np.full((1 << K, K), np.inf)
-    free = np.zeros((1 << K, K + 1), np.int64)
+    bound = np.empty((1 << K, K))
+    free = np.empty((1 << K, K + 1), np.int64)
     for mask in range(1 << K):
+        for c in range(K):
+            bound[mask, c] = np.inf
+            free[mask, c] = 0
+        free[mask, K] = 0
         acc = 0.0
         c = 0
         for k in range(K):
@@ -410,7 +420,9 @@ def stable_order(index, size):
     while (size - 1) >> shift >= max(1, n):
         shift += 1
     buckets = ((size - 1) >> shift) + 1
-    counts = np.zeros(buckets + 1, np.int64)
+    counts = np.empty(buckets + 1, np.int64)
+    for q in range(buckets + 1):
+        counts[q] = 0
     for j in range(n):
         counts[(index[j] >> shift) + 1] += 1
     for q in range(buckets):

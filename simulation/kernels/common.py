@@ -130,6 +130,18 @@ def spread(sd, u):
 
 
 @internal
+def zeros(n):
+    """np.zeros(n) written out. numba compiles numpy's array constructors and reductions
+    (np.zeros, np.full, np.arange, ndarray.sum) as small functions of their own, each once
+    more for every set of compile flags that calls it: about 1 s of a cold start for the
+    kernels' dozen uses, so the kernels write these out."""
+    a = np.empty(n)
+    for i in range(n):
+        a[i] = 0.0
+    return a
+
+
+@internal
 def clip01(x):
     return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
 

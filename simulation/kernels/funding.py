@@ -3,10 +3,9 @@ and funders review their grants on their cycle."""
 
 import math
 
-import numpy as np
 from numba import njit
 
-from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, internal, log_event
+from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, internal, log_event, zeros
 from .interventions import funder_out
 
 
@@ -69,7 +68,7 @@ def disburse_isolated(p, pt, fu, w, rng):
         share = 0.0
         if fu.active[f] and w.dissolved == 0.0:
             share = p.funder_budget * fu.level[f] * (1.0 - p.backbone_share)
-        weight = np.zeros(S)
+        weight = zeros(S)
         total = 0.0
         n = 0
         for i in range(S):

@@ -52,7 +52,9 @@ def initialize(P, st, sectors, rng, rng_context):
     for k in range(K):
         u = rng.random()
         common[k] = u * u * u
-    common_total = common.sum()
+    common_total = 0.0  # common.sum() written out (the same additions in the same order)
+    for k in range(K):
+        common_total += common[k]
     for f in range(F):
         fu.active[f] = True
         fu.level[f] = 1.0

@@ -20,21 +20,21 @@ Where each principle acts (kernel: mechanism):
 
 import math
 
-import numpy as np
-
-from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, internal, log_event, mean_trust
+from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, internal, log_event, mean_trust, zeros
 
 
 @internal
 def efforts(P, w, orch_hours):
     """Effort on each principle, in [0, 1), from the orchestration hours."""
     p = P[0]
-    weights = np.array([p.effort_alignment, p.effort_momentum, p.effort_identity,
-                        p.effort_coordination, p.effort_population, p.effort_measurement])
-    use = np.array([p.use_alignment, p.use_momentum, p.use_identity,
-                    p.use_coordination, p.use_population, p.use_measurement])
-    total = weights.sum()
-    out = np.zeros(6)
+    weights = (p.effort_alignment, p.effort_momentum, p.effort_identity,
+               p.effort_coordination, p.effort_population, p.effort_measurement)
+    use = (p.use_alignment, p.use_momentum, p.use_identity,
+           p.use_coordination, p.use_population, p.use_measurement)
+    total = 0.0  # the weights' sum, from 0.0 in order (as numpy's sum)
+    for q in range(6):
+        total += weights[q]
+    out = zeros(6)
     if total > 0.0:
         for q in range(6):
             out[q] = use[q] * (1.0 - math.exp(-orch_hours * weights[q] / total / p.effort_scale_hours))
@@ -85,7 +85,7 @@ def practices(P, pt, nd, trust, w, events):
 
     # 5 population: co-creation pulls the agenda toward true needs.
     # 6 measurement: learning pulls it toward measured demand (takers per dimension).
-    demand = np.zeros(K)
+    demand = zeros(K)
     dtotal = 0.0
     for m in range(nd.takers.shape[0]):
         for k in range(K):

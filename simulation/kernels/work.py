@@ -1,9 +1,7 @@
 """Process 6, work: partners' hours become services on each problem dimension, through
 the common agenda and through each partner's own programme."""
 
-import numpy as np
-
-from .common import ISOLATED, internal
+from .common import ISOLATED, internal, zeros
 
 
 @internal
@@ -25,8 +23,8 @@ def work(P, pt, nd, w):
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
     isolated = int(p.regime) == ISOLATED
-    agenda_k = np.zeros(K)
-    home_k = np.zeros(K)
+    agenda_k = zeros(K)
+    home_k = zeros(K)
     for i in range(S):
         pt.hours_agenda[i] = 0.0
         pt.hours_home[i] = 0.0
