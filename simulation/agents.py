@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._mesa import mesa
-from .kernels.common import partner_trust
+from .kernels.common import partner_trust_py as partner_trust
 from .params import PRINCIPLES, SECTORS
 
 

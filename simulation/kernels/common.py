@@ -165,7 +165,7 @@ def log_event(events, w, kind, a, b, v1, v2):
         w.dropped_events += 1.0
 
 
-@njit(cache=True)
+@internal
 def partner_trust(trust, active, i):
     """Mean trust between partner i and the other active partners (0 if alone)."""
     s = 0.0
@@ -175,6 +175,11 @@ def partner_trust(trust, active, i):
             s += trust[i, j]
             n += 1
     return s / n if n > 0 else 0.0
+
+
+# The Mesa agents' property (simulation/agents.py) calls it from Python: a cached copy with
+# a wrapper, compiled on the Mesa path's first use only.
+partner_trust_py = njit(cache=True)(partner_trust.py_func)
 
 
 @internal
