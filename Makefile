@@ -25,10 +25,12 @@ test: $(STAMP)
 BENCH_OUT := out/bench
 bench: $(STAMP)
 	mkdir -p $(BENCH_OUT)
+	$(BIN)/python bench/probe.py --json $(BENCH_OUT)/probe_start.json
 	$(BIN)/python bench/bench_model.py --json $(BENCH_OUT)/model.json
 	$(BIN)/python bench/bench_sweep.py --json $(BENCH_OUT)/sweep.json
 	$(BIN)/python bench/bench_app.py --json $(BENCH_OUT)/app.json
 	$(BIN)/python bench/bench_cold_start.py --json $(BENCH_OUT)/cold.json
+	$(BIN)/python bench/probe.py --json $(BENCH_OUT)/probe_end.json
 	$(BIN)/python bench/summary.py $(BENCH_OUT)
 
 # numba's compiled code lives in a folder keyed by a hash of the simulation sources

@@ -47,6 +47,9 @@ CONTEXT = (
     ("app.json", "app, the model month alone (both twins)", lambda d: f"{d['model']['median_ms']:.1f} ms"),
     ("app.json", "app, in Chromium (--browser)",
      lambda d: f"{d['browser']['median_ms']:.1f} ms" if "browser" in d else "not measured (needs --browser)"),
+    ("probe_start.json", "machine speed at the start (bench/probe.py: a fixed Python loop; lower is faster)",
+     lambda d: f"{d['probe_s'] * 1000:.0f} ms"),
+    ("probe_end.json", "machine speed at the end", lambda d: f"{d['probe_s'] * 1000:.0f} ms"),
 )
 
 
