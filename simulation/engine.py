@@ -38,12 +38,16 @@ from .streams import Streams, make_streams
 
 
 @njit(cache=True, no_cfunc_wrapper=True)
-def run_months(P, st, rs, out):
-    """``out.shape[0]`` months, one row of ``out`` each: the schedule above. Each kernel
+def run_months(P, st, rs, out, sectors, start):
+    """If ``start``, initialize the zeroed state first (``kernels.initialize``, from the
+    `init` and `context` streams; ``sectors``: the launch partners' sectors), then
+    ``out.shape[0]`` months, one row of ``out`` each: the schedule above. Each kernel
     takes the parts of the state it uses (numba compiles a function of a few arrays much
     faster than one of the whole state): partners, funders, beneficiaries, needs, the
     trust and fit matrices, the world row ``w`` and the event log, lent without reference
     counting (``kernels.common.borrowed``); ``rs``: the run's streams."""
+    if start:
+        K.initialize(P, st, sectors, rs.init, rs.context)
     pt, fu, be, nd = K.borrowed((st.partners, st.funders, st.beneficiaries, st.needs))
     T, fit, ev = K.borrowed((st.trust, st.fit, st.events))
     w = st.world[0]
@@ -68,7 +72,10 @@ def step_month(P, st, rs, row):
     fresh environment compiles one, not two)."""
     if row.ndim != 1 or not row.flags.c_contiguous:
         raise ValueError("step_month: row must be one contiguous row of metrics")
-    run_months(P, st, rs, row.reshape(1, -1))
+    run_months(P, st, rs, row.reshape(1, -1), NO_SECTORS, False)
+
+
+NO_SECTORS = np.zeros(0, dtype=np.int64)  # run_months' sectors when it does not initialize
 
 
 _DIRECT: dict = {}
@@ -78,8 +85,7 @@ def _direct(fn, *args):
     """``fn(*args)`` for the arguments ``simulate`` builds itself (the record of
     ``Params.to_record``, a state from ``allocate``, ``make_streams``' generators, a
     C-contiguous float64 table): always the same numba types. numba's dispatch types every
-    argument at every call, in Python for the state's tuples (about 0.2 ms a call, two
-    calls a run); here the first call goes through it (compiling or loading the cache)
+    argument at every call, in Python for the state's tuples (about 0.2 ms a call); here the first call goes through it (compiling or loading the cache)
     and keeps the compiled entry point for those types, which later calls use directly."""
     entry = _DIRECT.get(fn)
     if entry is not None:
@@ -92,18 +98,19 @@ def _direct(fn, *args):
     return result
 
 
-def initial_state(params: Params, streams: Streams, record: np.ndarray | None = None, *,
-                  _call=None) -> State:
+def initial_state(params: Params, streams: Streams, record: np.ndarray | None = None) -> State:
     """Allocate and initialize the state for ``params`` from the `init` stream
-    (``record``: ``params.to_record()`` when the caller has it already)."""
+    (``record``: ``params.to_record()`` when the caller has it already): ``run_months``
+    with its start flag and no months."""
     P = params.to_record() if record is None else record
     st = allocate(params)
-    sectors = np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
-    if _call is None:
-        K.initialize(P, st, sectors, streams.init, streams.context)
-    else:
-        _call(K.initialize, P, st, sectors, streams.init, streams.context)
+    run_months(P, st, streams, np.zeros((0, K.N_METRICS)), sectors_of(params), True)
     return st
+
+
+def sectors_of(params: Params) -> np.ndarray:
+    """The launch partners' sectors, as indices into SECTORS."""
+    return np.array([SECTORS.index(sec) for _, sec in params.partner_labels()], dtype=np.int64)
 
 
 def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
@@ -119,7 +126,7 @@ def simulate(params: Params | dict | None = None, seed: int = 0) -> "Result":
     p = params if isinstance(params, Params) else Params(params or {})
     streams = make_streams(seed)
     P = p.to_record()
-    st = initial_state(p, streams, P, _call=_direct)
+    st = allocate(p)
     out = np.zeros((p.months, K.N_METRICS))
-    _direct(run_months, P, st, streams, out)
+    _direct(run_months, P, st, streams, out, sectors_of(p), True)   # initialization, then the months
     return Result(p, int(seed), out, None, st)

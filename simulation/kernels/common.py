@@ -50,7 +50,7 @@ class _LinkOnlyLibrary(JITCodeLibrary):
     optimization and the machine code are unused: about 3 of the 4 s a cold start spent
     finalizing the kernels (bench/README.md, Cold start). The function passes numba runs
     on each function as it is added still run; the caller's module optimization (the
-    entry points ``run_months`` and ``initialize`` at numba's usual level) does the rest,
+    entry point ``run_months``, which also initializes, at numba's usual level) does the rest,
     as before. No execution environment is set (nothing in an internal function uses one:
     an entry point loaded from the cache never sets its callees' either)."""
 
@@ -108,7 +108,7 @@ def _link_only_supported() -> bool:
 # wrapper that boxes and unboxes the whole state costs about 0.4 s of a cold start per
 # function, and nothing calls these from Python), into a link-only library (above), and
 # not cached: numba links a callee's code into every caller, so the cached entry points
-# (``engine.run_months``, ``kernels.initialize``, the app's interventions) load whole
+# (``engine.run_months``, which also initializes, and the app's interventions) load whole
 # from their own cache files and never read a callee's. Caching the callees too wrote
 # about 24 MB that no process read (0.4 s of a cold start). Call one from Python through
 # ``from_python``.

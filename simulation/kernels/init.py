@@ -1,17 +1,17 @@
 """Initialization: the state at month 0, drawn from the `init` stream."""
 
 import numpy as np
-from numba import njit
 
 from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
 from .common import NEED_LOW, SQRT3, borrowed, internal, spread
 
 
-@njit(cache=True, no_cfunc_wrapper=True)
+@internal
 def initialize(P, st, sectors, rng, rng_context):
     """Fill a zeroed state from the `init` stream (``rng``), then draw the run's context
-    from the `context` stream (``rng_context``, see draw_context). One entry point from
-    Python, so that numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
+    from the `context` stream (``rng_context``, see draw_context). Called by
+    ``engine.run_months`` (its ``start`` flag), so that Python has one entry point and
+    numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
     p = P[0]
