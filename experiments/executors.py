@@ -23,6 +23,7 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import warnings
@@ -102,11 +103,12 @@ def _init_worker(parent: int) -> None:
 
 
 def _fork_safe() -> bool:
-    """This process may be forked: a POSIX 'fork' start method, and no Python thread but
-    the main one running (a fork copies only the calling thread; locks other threads hold
+    """This process may be forked: Linux (macOS system libraries are not safe to use after
+    a fork, which is why Python spawns there by default), and no Python thread but the
+    main one running (a fork copies only the calling thread; locks other threads hold
     would stay held in the child). Native threads of numpy's BLAS, Arrow or glibc register
     their own fork handlers."""
-    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
             and threading.current_thread() is threading.main_thread())
 
 

@@ -172,6 +172,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="the pool forks on Linux only")
 def test_a_single_threaded_process_forks_its_pool_and_the_records_are_the_same(tmp_path):
     # in a fresh interpreter: this one may hold threads left by other tests (Dask's, ...)
     import json
