@@ -3,7 +3,7 @@ Dask cluster. All three call the same pure function on the same arguments, so th
 the same records; ``execute`` yields them as chunks finish.
 
 - **Local pool** (default): ``ProcessPoolExecutor``, one process per core. Where this
-  process is single-threaded (the command line, a script), the workers are forked from
+  process is single-threaded on Linux (the command line, a script), the workers are forked from
   it once it has loaded the kernels: they start in milliseconds with everything loaded.
   Otherwise (a process holding threads, which must not be forked) they are forked from a
   fork server that imported the model and loaded numba's compile cache once, and this
