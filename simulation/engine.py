@@ -85,8 +85,9 @@ def _direct(fn, *args):
     """``fn(*args)`` for the arguments ``simulate`` builds itself (the record of
     ``Params.to_record``, a state from ``allocate``, ``make_streams``' generators, a
     C-contiguous float64 table): always the same numba types. numba's dispatch types every
-    argument at every call, in Python for the state's tuples (about 0.2 ms a call); here the first call goes through it (compiling or loading the cache)
-    and keeps the compiled entry point for those types, which later calls use directly."""
+    argument at every call, in Python for the state's tuples (about 0.2 ms a call); here
+    the first call goes through it (compiling or loading the cache) and keeps the compiled
+    entry point for those types, which later calls use directly."""
     entry = _DIRECT.get(fn)
     if entry is not None:
         return entry(*args)
