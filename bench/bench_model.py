@@ -110,20 +110,21 @@ def time_reference(params, runs: int, paired: int = 5) -> dict:
     except ImportError as exc:
         return {"error": f"simulation.reference not importable ({exc})"}
     simulate(params, seed=0)
-    samples, cpu_ratios, wall_ratios = [], [], []
-    for seed in range(1, runs + 1):
-        fast = []
+    def fast_runs(seed: int) -> list:
+        times = []
         for _ in range(paired):
             t0 = clock()
             simulate(params, seed=seed)
-            fast.append(since(t0))
+            times.append(since(t0))
+        return times
+
+    samples, cpu_ratios, wall_ratios = [], [], []
+    for seed in range(1, runs + 1):
+        fast = fast_runs(seed)
         t0 = clock()
         simulate_reference(params, seed)
         ref = since(t0)
-        for _ in range(paired):
-            t0 = clock()
-            simulate(params, seed=seed)
-            fast.append(since(t0))
+        fast += fast_runs(seed)
         samples.append(ref)
         cpu_ratios.append(ref[0] / statistics.median(f[0] for f in fast))
         wall_ratios.append(ref[1] / statistics.median(f[1] for f in fast))

@@ -159,6 +159,14 @@ def _windowed(submit: Callable, wait_any: Callable, tasks: Iterable[Task], windo
         fill()
 
 
+def _on_pool(pool: cf.ProcessPoolExecutor, fn: Callable, tasks: Iterable[Task], workers: int
+             ) -> Iterator[tuple[Hashable, Any]]:
+    """``_windowed`` on a local process pool of ``workers``."""
+    return _windowed(lambda args: pool.submit(fn, *args),
+                     lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
+                     tasks, IN_FLIGHT_PER_WORKER * workers)
+
+
 def _noop() -> None:
     return None
 
@@ -215,9 +223,7 @@ def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[
         if "error" in box:
             raise box["error"]
         pool = box["pool"]
-        yield from _windowed(lambda args: pool.submit(fn, *args),
-                             lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
-                             it, IN_FLIGHT_PER_WORKER * workers)
+        yield from _on_pool(pool, fn, it, workers)
         ok = True
     finally:
         ready.wait()
@@ -243,9 +249,7 @@ def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple
             # no Python thread is running (_fork_safe), which is what the warning is about.
             warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
             pool.submit(_noop).result()   # every worker forked now, before the pool's manager thread
-        yield from _windowed(lambda args: pool.submit(fn, *args),
-                             lambda futs: cf.wait(futs, return_when=cf.FIRST_COMPLETED).done,
-                             tasks, IN_FLIGHT_PER_WORKER * workers)
+        yield from _on_pool(pool, fn, tasks, workers)
         ok = True
     finally:
         pool.shutdown(wait=ok, cancel_futures=True)
