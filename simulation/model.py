@@ -117,7 +117,7 @@ class PartnershipModel(mesa.Model):
                    else 0 if beneficiary_agents is False else int(beneficiary_agents))
         for b in range(min(self.params.n_beneficiaries, max(0, n_views))):
             Beneficiary(self, b)
-        self.backbone = Backbone(self) if self.params.backbone_share > 0 else None
+        self.backbone = Backbone(self) if self.params.backbone_share > 0 or self.params.backbone_budget > 0 else None
         reporters = {m: partial(metric_value, column=METRICS.index(m)) for m in SCORECARD_METRICS}
         reporters["long_term_impact"] = long_term_impact
         self.datacollector = mesa.DataCollector(

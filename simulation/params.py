@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 REGIMES = ("pooled", "isolated")
+REVIEW_RULES = ("expectation", "price")  # how funders review grants (ODD 7.1)
 SECTORS = ("public", "private", "nonprofit", "academia")
 N_SECTORS = len(SECTORS)  # recruits take sectors in turn; the schema names the sectors
 MONTHS_PER_YEAR = 12.0  # a unit conversion
@@ -96,12 +97,14 @@ _p("partner_names", "names", (), "-", None, None, ASSUMPTION, "optional names as
 G = "funding"
 _p("funder_budget", "float", 100.0, "k/month per funder", 0.0, 1e7, ASSUMPTION + " (a mid-size regional programme)", "money each funder pays in per month at full level", G)
 _p("backbone_share", "float", 0.10, "share", 0.0, 0.9, "27 Ways / FSG practice: backbones cost a few to 15% of budgets", "share of pooled money for the backbone", G)
+_p("backbone_budget", "float", 0.0, "k/month at full funding", 0.0, 1e6, ASSUMPTION + " (a backbone stated in money, not as a share: e.g. 30 = the baseline's 10% of three funders' 100 k; FSG's backbones: a few staff, Turner et al. 2012)", "money for backbone staff each month while funders pay at their launch level (scaled by the funders' total level over n_funders), added to backbone_share x inflow and never more than the inflow: a backbone whose hours do not grow with the budget", G)
 _p("cost_per_hour", "float", 0.06, "k/hour", 0.001, 10.0, ASSUMPTION + " (60 per hour of professional time)", "what a funded hour of partner work costs", G)
 _p("staff_cost_per_hour", "float", 0.06, "k/hour", 0.001, 10.0, ASSUMPTION, "what an hour of backbone staff costs", G)
 _p("admin_base_rate", "float", 0.95, "multiple", 0.0, 10.0, "Bitterman & Koliba 2020 (administrative bottleneck); value assumed", "disbursement capacity, as a multiple of monthly partner money, with no backbone staff", G)
 _p("admin_max_rate", "float", 1.25, "multiple", 0.0, 10.0, ASSUMPTION, "disbursement capacity, as a multiple of monthly partner money, with a fully staffed backbone (above 1 clears backlogs)", G)
 _p("admin_half_hours", "float", 200.0, "staff hours/month", 1.0, 10_000.0, ASSUMPTION, "backbone hours that close 63% of the disbursement gap", G)
 _p("funder_patience", "int", 24, "month", 1, 600, "Refined CI model: trust needs several years; value assumed", "months before a funder's review can cut", G)
+_p("review_rule", "choice", "expectation", "-", None, None, "grantmaking practice: a grant is reviewed on the grantee's annual progress report against the results agreed for it (Orosz 2000, The Insider's Guide to Grantmaking); payment by results pays a price per outcome (House of Commons Work and Pensions Committee 2013, HC 162)", "how funders review: 'expectation' judges each year's results and their trend against the funder's expected cost per outcome and cuts in proportion to the shortfall; 'price' is a payment-by-results contract: the cost per outcome since launch against a price, a fixed cut", G, REVIEW_RULES)
 _p("review_cycle", "int", 12, "month", 1, 120, ASSUMPTION + " (annual reviews)", "months between funder reviews", G)
 _p("expected_cost_per_outcome", "float", 4.4, "k per outcome", 0.0, 1e7, "House of Commons Work and Pensions Committee 2013 (Can the Work Programme work for all user groups?, HC 162, Table 3): the most the UK paid a provider per young jobseeker (JSA, aged 18-24) helped into sustained work, GBP 3,810 = EUR ~4.4 k at the 2011 rate; range 4.4-16 (up to ~GBP 14,000 for former incapacity benefit claimants, DWP)", "funders' benchmark: the cost per sustained outcome (money paid in over outcomes so far, as measured) above which a review cuts and a grant is judged poor", G)
 _p("funder_cut", "float", 0.2, "share", 0.0, 1.0, ASSUMPTION, "share of funding cut after a review below expectation", G)

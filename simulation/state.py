@@ -77,6 +77,8 @@ class Funders(NamedTuple):
     preference: np.ndarray    # float64 (F, K): the need profile the funder wants served
     tolerance: np.ndarray     # float64: multiplier on expected_cost_per_outcome (the funder's stance)
     term_start: np.ndarray    # int64: month index at which the funder's current grant began
+    shortfall: np.ndarray     # float64: shortfall of results against its expectation at its last review (0: met)
+    measured: np.ndarray      # float64, k: cost per outcome it measured at its last review (0: none yet)
 
 
 class Beneficiaries(NamedTuple):
@@ -154,6 +156,9 @@ WORLD_FIELDS = (
     "prev_level",          # total funder level last month
     "redesigns",           # times the partnership entered re-design, cumulative
     "outcome_leavers",     # people who left the target group this month holding a sustained outcome
+    "review_outcomes",     # sustained outcomes by the end of the last review period (expectation rule)
+    "review_paid",         # k: money paid in by the end of the last review period
+    "period_outcomes",     # sustained outcomes reached in the last complete review period
 )
 WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
 
@@ -194,7 +199,8 @@ def allocate(p: Params) -> State:
         hours_grants=np.zeros(S, f8),
     )
     funders = Funders(active=np.zeros(F, np.bool_), level=np.zeros(F, f8), preference=np.zeros((F, K), f8),
-                      tolerance=np.zeros(F, f8), term_start=np.zeros(F, np.int64))
+                      tolerance=np.zeros(F, f8), term_start=np.zeros(F, np.int64),
+                      shortfall=np.zeros(F, f8), measured=np.zeros(F, f8))
     beneficiaries = Beneficiaries(
         needs=np.zeros(M, np.uint8), condition=np.zeros(M, f8),
         base_engagement=np.zeros(M, f8), months_above=np.zeros(M, np.int32),

@@ -9,7 +9,7 @@ from numba.core.codegen import JITCodeLibrary
 from numba.core.compiler import Compiler
 from numba.extending import intrinsic
 
-from ..params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES  # noqa: F401 (re-exported to the kernels)
+from ..params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES, REVIEW_RULES  # noqa: F401 (re-exported to the kernels)
 from ..state import EVENT_CODES, PHASES
 
 TURNOVER = np.float64(EVENT_CODES["turnover"])
@@ -38,6 +38,7 @@ EXPONENTIAL = PHASES.index("exponential value")
 
 POOLED = REGIMES.index("pooled")
 ISOLATED = REGIMES.index("isolated")
+PRICE = REVIEW_RULES.index("price")
 SQRT3 = math.sqrt(3.0)
 
 

@@ -5,7 +5,7 @@ import math
 
 from numba import njit
 
-from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, internal, log_event, zeros
+from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, PRICE, internal, log_event, zeros
 from .interventions import funder_out
 
 
@@ -45,15 +45,18 @@ def funding(P, pt, fu, w, events, rng):
 
 @njit(cache=True, inline="always")
 def pay_in(p, fu, w):
-    """Funders pay in; the backbone share buys staff hours. Returns the partners' money."""
+    """Funders pay in; the backbone's share and budget buy staff hours. Returns the
+    partners' money."""
     inflow = 0.0
+    level = 0.0
     if w.dissolved == 0.0:
         for f in range(fu.level.shape[0]):
             if fu.active[f]:
                 inflow += p.funder_budget * fu.level[f]
+                level += fu.level[f]
     w.inflow = inflow
     w.paid_in += inflow
-    to_backbone = inflow * p.backbone_share
+    to_backbone = min(inflow, inflow * p.backbone_share + p.backbone_budget * level / fu.level.shape[0])
     w.spent_backbone += to_backbone
     w.backbone_hours = to_backbone / p.staff_cost_per_hour
     return inflow - to_backbone
@@ -114,25 +117,44 @@ def disburse_pooled(p, pt, w, to_partners):
 
 @njit(cache=True, inline="always")
 def reviews(p, fu, w, events, rng):
-    """Funders compare what their money bought (sustained outcomes so far, as measured)
-    with their benchmark: cut (or persuaded), exit, or grow. F x 2 draws."""
+    """Funders review on their cycle (ODD 7.1): under the expectation rule each judges the
+    last period's results and their trend against its own expectation and cuts in
+    proportion to the shortfall; under the price rule (payment by results) the cost per
+    outcome since launch against a price, with a fixed cut. F x 2 draws."""
     month = int(w.month)
     noise = w.noise
     expected = p.expected_cost_per_outcome
-    review = (month + 1) % int(p.review_cycle) == 0 and (month + 1) >= int(p.funder_patience)
+    cycle_end = (month + 1) % int(p.review_cycle) == 0
+    review = cycle_end and (month + 1) >= int(p.funder_patience)
+    by_price = int(p.review_rule) == PRICE
+    period_outcomes = w.outcomes - w.review_outcomes
+    period_paid = w.paid_in - w.review_paid
+    improving = period_outcomes > w.period_outcomes
     for f in range(fu.level.shape[0]):
         u_noise = rng.random()
         u_persuade = rng.random()
         if not (review and fu.active[f] and w.dissolved == 0.0):
             continue
-        outcomes = w.outcomes * (1.0 + noise * math.sqrt(3.0) * (2.0 * u_noise - 1.0))
-        measured = w.paid_in / max(outcomes, 1.0)
+        factor = 1.0 + noise * math.sqrt(3.0) * (2.0 * u_noise - 1.0)
+        benchmark = expected * fu.tolerance[f]
+        if by_price:
+            measured = w.paid_in / max(w.outcomes * factor, 1.0)
+            shortfall = 1.0 if measured > benchmark else 0.0
+            cut = p.funder_cut
+        else:
+            measured = period_paid / max(period_outcomes * factor, 1.0)
+            shortfall = 1.0 - benchmark / measured if measured > benchmark else 0.0
+            cut = p.funder_cut * shortfall
+        fu.shortfall[f] = shortfall
+        fu.measured[f] = measured
         before = fu.level[f]
-        if measured > expected * fu.tolerance[f]:
+        if shortfall > 0.0:
+            if not by_price and improving:
+                continue  # results below expectation but rising: the funder holds
             if u_persuade < w.effort_momentum * p.narrative_persuasion:
-                log_event(events, w, PERSUADED, float(f), -1.0, measured, expected * fu.tolerance[f])
+                log_event(events, w, PERSUADED, float(f), -1.0, measured, benchmark)
                 continue
-            fu.level[f] = before * (1.0 - p.funder_cut)
+            fu.level[f] = before * (1.0 - cut)
             w.cuts += 1.0
             w.last_cut = month
             log_event(events, w, FUNDING_CUT, float(f), -1.0, before, fu.level[f])
@@ -143,3 +165,7 @@ def reviews(p, fu, w, events, rng):
             if grown > before:
                 fu.level[f] = grown
                 log_event(events, w, FUNDING_GROW, float(f), -1.0, before, grown)
+    if cycle_end:
+        w.period_outcomes = period_outcomes
+        w.review_outcomes = w.outcomes
+        w.review_paid = w.paid_in

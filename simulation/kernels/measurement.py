@@ -139,7 +139,7 @@ def measurement(P, pt, fu, be, nd, w, events, row):
             level += fu.level[f]
     impact = float(round(w.impact_share * M))  # people with a sustained outcome now
     spent_total = w.spent_partners + w.spent_backbone
-    spent = w.inflow * p.backbone_share + w.disbursed
+    spent = w.backbone_hours * p.staff_cost_per_hour + w.disbursed
 
     # Value as evaluators count it (7.10): outcome-months valued at value_per_outcome_year
     # / 12, discounted to month 0 at discount_rate a year, plus the outcomes held now
@@ -162,7 +162,7 @@ def measurement(P, pt, fu, be, nd, w, events, row):
     # Two tuples: Python builds longer tuple displays in a way numba cannot compile.
     first = (
         w.month + 1.0,
-        w.inflow, spent, w.pool, w.inflow * p.backbone_share,
+        w.inflow, spent, w.pool, w.backbone_hours * p.staff_cost_per_hour,
         inkind, funded, coord, orch, agenda, home,
         service, w.served, w.caseload,
         float(round(w.improved_share * M)), w.improved_share, impact, w.impact_share, w.outcomes, w.mean_condition,

@@ -3,7 +3,7 @@ partner-raising recruits new ones."""
 
 import numpy as np
 
-from .common import DISSOLVED, EXIT, N_SECTORS, RECRUIT, count_active, internal, log_event
+from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, internal, log_event
 from .interventions import remove_partner, successor
 
 
@@ -27,16 +27,18 @@ def turnover(P, pt, trust, w, events, rng):
 
 @internal
 def membership(P, pt, fu, trust, w, events, rng):
-    """Exits, recruitment and dissolution. Draws 1 + K uniforms per month from the
+    """Exits, recruitment and dissolution (pooled regime only: isolated grants are grants
+    to organizations, which no quorum ends). Draws 1 + K uniforms per month from the
     `membership` stream (recruitment chance, recruit's competences). Recruits take the
     first never-used slot (max_recruits of them in a run)."""
     p = P[0]
     S = pt.active.shape[0]
     K = pt.competence.shape[1]
 
+    isolated = int(p.regime) == ISOLATED
     for i in range(S):
-        if not pt.active[i]:
-            continue
+        if not pt.active[i] or isolated:
+            continue  # an isolated grantee keeps its own grant, whatever it thinks of the network
         if pt.engagement[i] < p.exit_threshold:
             pt.low_months[i] += 1
         else:
@@ -82,7 +84,8 @@ def membership(P, pt, fu, trust, w, events, rng):
     n_partners = count_active(pt.active)
     n_funders = count_active(fu.active)
     quorum = min(p.min_partners, p.n_partners)
-    if w.dissolved == 0.0 and (n_partners < quorum or n_funders == 0):
+    # isolated grants are grants to organizations: there is no partnership to dissolve
+    if not isolated and w.dissolved == 0.0 and (n_partners < quorum or n_funders == 0):
         w.dissolved = 1.0
         log_event(events, w, DISSOLVED, -1.0, -1.0, float(n_partners), float(n_funders))
         for i in range(S):

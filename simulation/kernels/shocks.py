@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
-                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, internal, log_event, needs_accuracy,
+                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, internal, log_event, needs_accuracy,
                      spread)
 from .interventions import funder_out, remove_partner
 
@@ -30,8 +30,11 @@ def shocks(P, pt, fu, nd, trust, w, events, rng):
 @njit(cache=True, inline="always")
 def funder_shocks(p, fu, w, events, rng, live):
     """An active funder changes priorities and leaves (funder_shift_rate); at the end of
-    a grant term it renews with renewal_rate if the cost per sustained outcome so far is
-    within its benchmark (expected_cost_per_outcome x its stance), else with
+    a grant term it renews. Under the expectation rule the chance goes from renewal_rate
+    (its last review found no shortfall) to the poor grant's chance (shortfall 1) in
+    proportion to its last review's shortfall; under the price rule it is renewal_rate if
+    the cost per sustained outcome so far is within its benchmark (expected_cost_per_outcome
+    x its stance), else the poor grant's chance. A poor grant's chance is
     renewal_rate_poor plus the share an ROI narrative persuades (E_momentum x
     narrative_persuasion) of the rest. A vacant place is filled with chance
     funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising)."""
@@ -48,12 +51,14 @@ def funder_shocks(p, fu, w, events, rng, live):
                 funder_out(fu, w, events, f, FUNDER_SHIFT, fu.level[f], 0.0)
                 continue
             if month + 1 - fu.term_start[f] >= int(p.grant_term):
-                measured = w.paid_in / max(w.outcomes, 1.0)
                 benchmark = p.expected_cost_per_outcome * fu.tolerance[f]
-                if measured <= benchmark:
-                    chance = p.renewal_rate
+                poor = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                if int(p.review_rule) == PRICE:
+                    measured = w.paid_in / max(w.outcomes, 1.0)
+                    chance = p.renewal_rate if measured <= benchmark else poor
                 else:
-                    chance = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                    measured = fu.measured[f]
+                    chance = p.renewal_rate + (poor - p.renewal_rate) * fu.shortfall[f]
                 if u_renew < chance:
                     fu.term_start[f] = month + 1
                     log_event(events, w, GRANT_RENEWED, float(f), -1.0, measured, benchmark)
@@ -64,6 +69,8 @@ def funder_shocks(p, fu, w, events, rng, live):
             fu.active[f] = True
             fu.level[f] = 1.0
             fu.term_start[f] = month + 1
+            fu.shortfall[f] = 0.0
+            fu.measured[f] = 0.0
             w.funder_joins += 1.0
             log_event(events, w, FUNDER_JOIN, float(f), -1.0, 0.0, 0.0)
 

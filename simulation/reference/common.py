@@ -138,6 +138,8 @@ class Funder:
     preference: list  # the need profile the funder wants served
     tolerance: float = 1.0  # multiplier on expected_cost_per_outcome (its stance)
     term_start: int = 0     # month index at which its current grant began
+    shortfall: float = 0.0  # shortfall against its expectation at its last review
+    measured: float = 0.0   # cost per outcome it measured at its last review
 
 
 @dataclass

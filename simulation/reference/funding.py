@@ -30,13 +30,15 @@ def pay_in(ps) -> float:
     """Funders pay in; the backbone share buys staff hours. Returns the partners' money."""
     p, w = ps.p, ps.w
     inflow = 0.0
+    level = 0.0
     if w.dissolved == 0.0:
         for f in ps.funders:
             if f.active:
                 inflow += p.funder_budget * f.level
+                level += f.level
     w.inflow = inflow
     w.paid_in += inflow
-    to_backbone = inflow * p.backbone_share
+    to_backbone = min(inflow, inflow * p.backbone_share + p.backbone_budget * level / len(ps.funders))
     w.spent_backbone += to_backbone
     w.backbone_hours = to_backbone / p.staff_cost_per_hour
     return inflow - to_backbone
@@ -91,24 +93,41 @@ def disburse_pooled(ps, to_partners: float):
 
 
 def reviews(ps):
-    """Funders review on their cycle: cut (or persuaded), exit, or grow (kernels/funding.py)."""
+    """Funders review on their cycle: the expectation rule or the price rule
+    (kernels/funding.py)."""
     p, w, rng = ps.p, ps.w, ps.streams.funding
     month = int(w.month)
     noise = w.noise
     expected = p.expected_cost_per_outcome
-    review = (month + 1) % p.review_cycle == 0 and (month + 1) >= p.funder_patience
+    cycle_end = (month + 1) % p.review_cycle == 0
+    review = cycle_end and (month + 1) >= p.funder_patience
+    by_price = p.review_rule == "price"
+    period_outcomes = w.outcomes - w.review_outcomes
+    period_paid = w.paid_in - w.review_paid
+    improving = period_outcomes > w.period_outcomes
     for index, f in enumerate(ps.funders):
         u_noise, u_persuade = rng.random(), rng.random()
         if not (review and f.active and w.dissolved == 0.0):
             continue
-        outcomes = w.outcomes * (1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0))
-        measured = w.paid_in / max(outcomes, 1.0)
+        factor = 1.0 + noise * SQRT3 * (2.0 * u_noise - 1.0)
+        benchmark = expected * f.tolerance
+        if by_price:
+            measured = w.paid_in / max(w.outcomes * factor, 1.0)
+            shortfall = 1.0 if measured > benchmark else 0.0
+            cut = p.funder_cut
+        else:
+            measured = period_paid / max(period_outcomes * factor, 1.0)
+            shortfall = 1.0 - benchmark / measured if measured > benchmark else 0.0
+            cut = p.funder_cut * shortfall
+        f.shortfall, f.measured = shortfall, measured
         before = f.level
-        if measured > expected * f.tolerance:
-            if u_persuade < w.effort_momentum * p.narrative_persuasion:
-                ps.log("persuaded", index, -1, measured, expected * f.tolerance)
+        if shortfall > 0.0:
+            if not by_price and improving:
                 continue
-            f.level = before * (1.0 - p.funder_cut)
+            if u_persuade < w.effort_momentum * p.narrative_persuasion:
+                ps.log("persuaded", index, -1, measured, benchmark)
+                continue
+            f.level = before * (1.0 - cut)
             w.cuts += 1.0
             w.last_cut = month
             ps.log("funding_cut", index, -1, before, f.level)
@@ -120,3 +139,7 @@ def reviews(ps):
             if grown > before:
                 f.level = grown
                 ps.log("funding_grow", index, -1, before, grown)
+    if cycle_end:
+        w.period_outcomes = period_outcomes
+        w.review_outcomes = w.outcomes
+        w.review_paid = w.paid_in

@@ -82,7 +82,7 @@ def measurement(ps) -> list[float]:
             level += f.level
     M = len(ps.people)
     spent_total = w.spent_partners + w.spent_backbone
-    spent = w.inflow * p.backbone_share + w.disbursed
+    spent = w.backbone_hours * p.staff_cost_per_hour + w.disbursed
     impact = float(round(w.impact_share * M))
     # Value: outcome-months at value_per_outcome_year / 12, discounted to month 0; plus
     # the outcomes held now, projected beyond this month (annuity), discounted.
@@ -102,7 +102,7 @@ def measurement(ps) -> list[float]:
     row = {
         "month": w.month + 1.0,
         "paid_in": w.inflow, "spent": spent, "held": w.pool,
-        "backbone_spend": w.inflow * p.backbone_share,
+        "backbone_spend": w.backbone_hours * p.staff_cost_per_hour,
         "hours_inkind": tot["inkind"], "hours_funded": tot["funded"], "hours_coordination": tot["coord"],
         "hours_orchestration": tot["orch"], "hours_agenda": tot["agenda"], "hours_home": tot["home"],
         "service_hours": service, "served": w.served, "caseload": w.caseload,

@@ -37,8 +37,8 @@ def membership(ps):
     membership). Draws from `membership`: 1 + K per month."""
     p, w, rng = ps.p, ps.w, ps.streams.membership
     for i, pt in enumerate(ps.partners):
-        if not pt.active:
-            continue
+        if not pt.active or p.regime == "isolated":
+            continue  # an isolated grantee keeps its own grant, whatever it thinks of the network
         pt.low_months = pt.low_months + 1 if pt.engagement < p.exit_threshold else 0
         if pt.low_months >= p.exit_patience:
             pt.active = False
@@ -71,7 +71,7 @@ def membership(ps):
 
     n_partners = len(ps.active())
     n_funders = len([f for f in ps.funders if f.active])
-    if w.dissolved == 0.0 and (n_partners < min(p.min_partners, p.n_partners) or n_funders == 0):
+    if p.regime != "isolated" and w.dissolved == 0.0 and (n_partners < min(p.min_partners, p.n_partners) or n_funders == 0):
         w.dissolved = 1.0
         ps.log("dissolved", -1, -1, n_partners, n_funders)
         for pt in ps.partners:

@@ -122,6 +122,8 @@ class Partnership:
             st.funders.preference[f] = funder.preference
             st.funders.tolerance[f] = funder.tolerance
             st.funders.term_start[f] = funder.term_start
+            st.funders.shortfall[f] = funder.shortfall
+            st.funders.measured[f] = funder.measured
         for name in st.beneficiaries._fields:
             getattr(st.beneficiaries, name)[:] = [getattr(person, name) for person in self.people]
         for name in st.needs._fields:

@@ -35,12 +35,14 @@ def funder_shocks(ps, live: bool):
                 ps.log("funder_shift", index, -1, f.level, 0.0)
                 continue
             if month + 1 - f.term_start >= p.grant_term:
-                measured = w.paid_in / max(w.outcomes, 1.0)
                 benchmark = p.expected_cost_per_outcome * f.tolerance
-                if measured <= benchmark:
-                    chance = p.renewal_rate
+                poor = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                if p.review_rule == "price":
+                    measured = w.paid_in / max(w.outcomes, 1.0)
+                    chance = p.renewal_rate if measured <= benchmark else poor
                 else:
-                    chance = p.renewal_rate_poor + (1.0 - p.renewal_rate_poor) * w.effort_momentum * p.narrative_persuasion
+                    measured = f.measured
+                    chance = p.renewal_rate + (poor - p.renewal_rate) * f.shortfall
                 if u_renew < chance:
                     f.term_start = month + 1
                     ps.log("grant_renewed", index, -1, measured, benchmark)
@@ -50,6 +52,7 @@ def funder_shocks(ps, live: bool):
                     ps.log("grant_ended", index, -1, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
             f.active, f.level, f.term_start = True, 1.0, month + 1
+            f.shortfall = f.measured = 0.0
             w.funder_joins += 1.0
             ps.log("funder_join", index, -1, 0.0, 0.0)
 
