@@ -49,17 +49,17 @@ def run_months(P, st, rs, out, sectors, start):
     if start:
         K.initialize(P, st, sectors, rs.init, rs.context)
     pt, fu, be, nd = K.borrowed((st.partners, st.funders, st.beneficiaries, st.needs))
-    T, fit, ev = K.borrowed((st.trust, st.fit, st.events))
+    T, L, fit, ev = K.borrowed((st.trust, st.trust_levels, st.fit, st.events))
     w = st.world[0]
     for t in range(out.shape[0]):
         row = out[t]
         K.funding(P, pt, fu, w, ev, rs.funding)
         K.shocks(P, pt, fu, nd, T, w, ev, rs.shocks)
-        K.turnover(P, pt, T, w, ev, rs.turnover)
+        K.turnover(P, pt, T, L, w, ev, rs.turnover)
         K.membership(P, pt, fu, T, w, ev, rs.membership)
-        K.practices(P, pt, nd, T, w, ev)
+        K.practices(P, pt, nd, T, L, w, ev)
         K.coordination(P, pt, T, w)
-        K.trust(P, pt, T, fit, w, ev, rs.trust)
+        K.trust(P, pt, T, L, fit, w, ev, rs.trust)
         K.work(P, pt, nd, w)
         K.beneficiaries(P, be, nd, w, rs.uptake, rs.needs)
         K.engagement(P, pt, fu, nd, T, w)

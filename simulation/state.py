@@ -165,7 +165,8 @@ WORLD_DTYPE = np.dtype([(f, np.float64) for f in WORLD_FIELDS])
 
 class State(NamedTuple):
     partners: Partners
-    trust: np.ndarray          # float64 (slots, slots): symmetric pairwise trust, 0 off members
+    trust: np.ndarray          # float64 (slots, slots): symmetric pairwise trust partners act on, 0 off members
+    trust_levels: np.ndarray   # float64 (2, slots, slots): [0] interpersonal (representatives), [1] interorganizational
     fit: np.ndarray            # float64 (slots, slots): symmetric pair fit (context), before sector distance
     funders: Funders
     beneficiaries: Beneficiaries
@@ -211,4 +212,4 @@ def allocate(p: Params) -> State:
         service=np.zeros(K, f8), coverage=np.zeros(K, f8), load=np.zeros(K, np.int64), takers=np.zeros(2**K, f8), dose=np.zeros(2**K, f8),
     )
     events = Events(rows=np.zeros((event_capacity(p), 6), f8))
-    return State(partners, np.zeros((S, S), f8), np.zeros((S, S), f8), funders, beneficiaries, needs, np.zeros(1, WORLD_DTYPE), events)
+    return State(partners, np.zeros((S, S), f8), np.zeros((2, S, S), f8), np.zeros((S, S), f8), funders, beneficiaries, needs, np.zeros(1, WORLD_DTYPE), events)

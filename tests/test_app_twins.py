@@ -129,12 +129,15 @@ def test_turnover_wave_follows_the_turnover_kernel():
     model = stepped(12)
     p, st = model.params, model.state
     onboard = float(st.world[0]["effort_coordination"]) * p.onboarding
-    trust0, reps0 = st.trust.copy(), st.partners.reps.copy()
+    levels0, reps0 = st.trust_levels.copy(), st.partners.reps.copy()
     turnovers0, n0 = st.world[0]["turnovers"], int(st.world[0]["n_events"])
     hit = turnover_wave(model)
     assert hit == [0, 2, 4, 6]
     assert list(st.partners.reps - reps0) == [1, 0, 1, 0, 1, 0, 1, 0] + [0] * (len(reps0) - 8)
-    assert st.trust[0, 1] == pytest.approx(trust0[0, 1] * (1 - p.turnover_trust_loss * (1 - onboard)))
+    personal = p.init_trust + onboard * (levels0[0, 0, 1] - p.init_trust)   # the successor's, restarted
+    assert st.trust_levels[1, 0, 1] == levels0[1, 0, 1]                     # the organizations' stays
+    assert st.trust[0, 1] == pytest.approx(p.interpersonal_weight * personal
+                                           + (1 - p.interpersonal_weight) * levels0[1, 0, 1])
     assert st.world[0]["turnovers"] == turnovers0 + 4
     ev = model.events.iloc[n0:]
     assert list(ev.event) == ["turnover"] * 4 and list(ev.a) == hit

@@ -178,6 +178,16 @@ def partner_trust(trust, active, i):
     return s / n if n > 0 else 0.0
 
 
+@njit(cache=True, inline="always")
+def blend(p, trust, levels, i, j):
+    """The trust partners i and j act on, from its two levels (ODD 7.6): interpersonal
+    (levels[0], the representatives) weighted interpersonal_weight, interorganizational
+    (levels[1]) the rest; symmetric."""
+    t = p.interpersonal_weight * levels[0, i, j] + (1.0 - p.interpersonal_weight) * levels[1, i, j]
+    trust[i, j] = t
+    trust[j, i] = t
+
+
 # The Mesa agents' property (simulation/agents.py) calls it from Python: a cached copy with
 # a wrapper, compiled on the Mesa path's first use only.
 partner_trust_py = njit(cache=True)(partner_trust.py_func)

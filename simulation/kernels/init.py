@@ -44,6 +44,12 @@ def initialize(P, st, sectors, rng, rng_context):
         for j in range(n0):
             if i != j:
                 st.trust[i, j] = p.init_trust
+    S = pt.active.shape[0]
+    for i in range(S):  # every slot's levels, recruits' included (they start at init_trust)
+        for j in range(S):
+            if i != j:
+                st.trust_levels[0, i, j] = p.init_trust
+                st.trust_levels[1, i, j] = p.init_trust
 
     # Funders' pet dimensions: cubed uniforms (concentrated on one or two dimensions),
     # half shared by all funders (a region's funding fashion), half each funder's own.

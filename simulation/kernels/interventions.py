@@ -9,15 +9,16 @@ dissolution, 7.6 betrayal, 7.1 and 7.2a funders leaving."""
 
 from numba import njit
 
-from .common import BETRAYAL, TURNOVER, log_event, partner_trust
+from .common import BETRAYAL, TURNOVER, blend, log_event, partner_trust
 
 
 @njit(cache=True, inline="always")
 def replace_representative(P, st, i):
     """Partner i's representative leaves and a successor takes the seat (ODD 7.2): the
-    others keep (1 - loss) of their trust in the seat, loss = turnover_trust_loss x (1 -
-    onboarding effort); knowledge falls back to the newcomer's plus what onboarding saves."""
-    successor(P[0], st.partners, st.trust, st.world[0], st.events, i)
+    interpersonal trust with the seat restarts at init_trust plus what onboarding carries
+    over, the organizations' trust stays; knowledge falls back to the newcomer's plus what
+    onboarding saves."""
+    successor(P[0], st.partners, st.trust, st.trust_levels, st.world[0], st.events, i)
 
 
 @njit(cache=True, inline="always")
@@ -25,7 +26,7 @@ def claim_credit(P, st, i):
     """Partner i claims the shared results as its own, a betrayal (ODD 7.6): every trust in
     it takes a full negative signal, amplified by dependence, and its reputation ceiling
     drops by reputation_damage."""
-    betrayal(P[0], st.partners, st.trust, st.world[0], st.events, i)
+    betrayal(P[0], st.partners, st.trust, st.trust_levels, st.world[0], st.events, i)
 
 
 @njit(cache=True, inline="always")
@@ -38,15 +39,16 @@ def funder_leaves(st, f, kind, v1, v2):
 # function of the whole state costs numba much more to compile than one of a few arrays).
 
 @njit(cache=True, inline="always")
-def successor(p, pt, trust, w, events, i):
-    """replace_representative on the partners (pt), trust, world row (w) and event log."""
+def successor(p, pt, trust, levels, w, events, i):
+    """replace_representative on the partners (pt), trust and its levels, world row (w)
+    and event log."""
     onboard = w.effort_coordination * p.onboarding
-    loss = p.turnover_trust_loss * (1.0 - onboard)
     before = partner_trust(trust, pt.active, i)
     for j in range(pt.active.shape[0]):
         if j != i and pt.active[j]:
-            trust[i, j] *= 1.0 - loss
-            trust[j, i] = trust[i, j]
+            levels[0, i, j] = p.init_trust + onboard * (levels[0, i, j] - p.init_trust)
+            levels[0, j, i] = levels[0, i, j]
+            blend(p, trust, levels, i, j)
     pt.knowledge[i] = p.newcomer_knowledge + onboard * (pt.knowledge[i] - p.newcomer_knowledge)
     if pt.knowledge[i] < p.newcomer_knowledge:
         pt.knowledge[i] = p.newcomer_knowledge
@@ -58,14 +60,18 @@ def successor(p, pt, trust, w, events, i):
 
 
 @njit(cache=True, inline="always")
-def betrayal(p, pt, T, w, events, i):
-    """claim_credit on the partners (pt), trust (T), world row (w) and event log."""
+def betrayal(p, pt, T, levels, w, events, i):
+    """claim_credit on the partners (pt), trust (T) and its levels, world row (w) and
+    event log: the organization's act, so both levels take the signal."""
     amplify = 1.0 + p.trust_dependence * w.integration
+    keep = max(0.0, 1.0 - p.trust_loss * amplify)
     before = partner_trust(T, pt.active, i)
     for j in range(pt.active.shape[0]):
         if j != i and pt.active[j]:
-            T[i, j] = max(0.0, T[i, j] - p.trust_loss * T[i, j] * amplify)
-            T[j, i] = T[i, j]
+            for level in range(2):
+                levels[level, i, j] *= keep
+                levels[level, j, i] = levels[level, i, j]
+            blend(p, T, levels, i, j)
     pt.ceiling[i] = max(0.0, pt.ceiling[i] - p.reputation_damage)
     w.betrayals += 1.0
     log_event(events, w, BETRAYAL, float(i), -1.0, before, partner_trust(T, pt.active, i))

@@ -8,12 +8,13 @@ from .interventions import remove_partner, successor
 
 
 @internal
-def turnover(P, pt, trust, w, events, rng):
+def turnover(P, pt, trust, levels, w, events, rng):
     """Draws one uniform per slot per month from the `turnover` stream.
 
-    A leaving representative's successor keeps (1 - loss) of the trust others placed in
-    the old one, loss = turnover_trust_loss x (1 - onboarding), and starts with
-    newcomer knowledge plus the onboarded share of the predecessor's.
+    A leaving representative takes the interpersonal trust with it: the successor's
+    starts at init_trust plus the onboarded share (E_coordination x onboarding) of the
+    predecessor's above or below it; the organizations' trust stays. The successor starts
+    with newcomer knowledge plus the onboarded share of the predecessor's.
     """
     p = P[0]
     for i in range(pt.active.shape[0]):
@@ -22,7 +23,7 @@ def turnover(P, pt, trust, w, events, rng):
             continue
         pt.tenure[i] += 1
         if u < p.turnover_rate:
-            successor(p, pt, trust, w, events, i)
+            successor(p, pt, trust, levels, w, events, i)
 
 
 @internal

@@ -20,7 +20,7 @@ Where each principle acts (kernel: mechanism):
 
 import math
 
-from .common import ISOLATED, REDESIGN, RELAUNCH, count_active, internal, log_event, mean_trust, zeros
+from .common import ISOLATED, REDESIGN, RELAUNCH, blend, count_active, internal, log_event, mean_trust, zeros
 
 
 @internal
@@ -42,7 +42,7 @@ def efforts(P, w, orch_hours):
 
 
 @internal
-def practices(P, pt, nd, trust, w, events):
+def practices(P, pt, nd, trust, levels, w, events):
     """No random draws."""
     p = P[0]
     S = pt.active.shape[0]
@@ -73,9 +73,10 @@ def practices(P, pt, nd, trust, w, events):
             pt.engagement[i] += e * p.relaunch_engagement_gain * (1.0 - pt.engagement[i])
             pt.knowledge[i] += e * p.relaunch_knowledge_gain * (1.0 - pt.knowledge[i])
             for j in range(i + 1, S):
-                if pt.active[j] and trust[i, j] < w.trust_ref:
-                    trust[i, j] += e * p.relaunch_trust_restore * (w.trust_ref - trust[i, j])
-                    trust[j, i] = trust[i, j]
+                if pt.active[j] and levels[0, i, j] < w.trust_ref:  # a kickoff: the people's trust
+                    levels[0, i, j] += e * p.relaunch_trust_restore * (w.trust_ref - levels[0, i, j])
+                    levels[0, j, i] = levels[0, i, j]
+                    blend(p, trust, levels, i, j)
         share = w.turnover_since_launch / w.launch_size
         w.turnover_since_launch = 0.0
         w.launch_size = n

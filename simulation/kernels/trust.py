@@ -19,12 +19,12 @@ signal, T_ij -= l- T_ij (1 + dependence D), and i's reputation ceiling drops.
 import math
 
 
-from .common import SQRT3, internal, mean_trust
+from .common import SQRT3, blend, internal, mean_trust
 from .interventions import betrayal
 
 
 @internal
-def trust(P, pt, T, fit, w, events, rng):
+def trust(P, pt, T, levels, fit, w, events, rng):
     """Draws from the `trust` stream every month: one uniform per pair of slots (i < j,
     row by row: how the pair's cooperation came across this month), then one per slot
     (betrayal)."""
@@ -46,7 +46,7 @@ def trust(P, pt, T, fit, w, events, rng):
             a = math.sqrt(perf_i * pt.commitment[j] * pt.engagement[j]) * fit_ij
             a *= 1.0 + p.interaction_noise * SQRT3 * (2.0 * u - 1.0)
             s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
-            t = T[i, j]
+            t = levels[0, i, j]
             ceiling = min(pt.ceiling[i], pt.ceiling[j])
             if s > 0.0:
                 t += x * p.trust_gain * s * (s * ceiling - t)
@@ -54,8 +54,12 @@ def trust(P, pt, T, fit, w, events, rng):
                 t += x * p.trust_loss * s * t * amplify
             t -= p.trust_decay * (1.0 - x) * t
             t = min(max(t, 0.0), ceiling)
-            T[i, j] = t
-            T[j, i] = t
+            levels[0, i, j] = t
+            levels[0, j, i] = t
+            o = levels[1, i, j] + p.org_trust_rate * (t - levels[1, i, j])
+            levels[1, i, j] = o
+            levels[1, j, i] = o
+            blend(p, T, levels, i, j)
 
     protocol = 1.0 - w.effort_identity * p.betrayal_protocol
     for i in range(S):
@@ -63,7 +67,7 @@ def trust(P, pt, T, fit, w, events, rng):
         if not pt.active[i]:
             continue
         if u < p.betrayal_rate * (1.0 - pt.commitment[i]) * protocol:
-            betrayal(p, pt, T, w, events, i)
+            betrayal(p, pt, T, levels, w, events, i)
 
     for i in range(S):
         if pt.active[i]:

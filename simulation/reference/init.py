@@ -32,6 +32,11 @@ def initialize(ps):
         for j in range(p.n_partners):
             if i != j:
                 ps.trust[i][j] = p.init_trust
+    for level in ps.levels:  # every slot's, recruits' included
+        for i in range(p.slots):
+            for j in range(p.slots):
+                if i != j:
+                    level[i][j] = p.init_trust
     # Funders' pet dimensions: cubed uniforms, funder_common_interest shared by all funders.
     common = pet_shares(rng, K)
     for _ in range(p.n_funders):

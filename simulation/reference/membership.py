@@ -10,7 +10,6 @@ def turnover(ps):
     1 per slot."""
     p, w, rng = ps.p, ps.w, ps.streams.turnover
     onboard = w.effort_coordination * p.onboarding
-    loss = p.turnover_trust_loss * (1.0 - onboard)
     for i, pt in enumerate(ps.partners):
         u = rng.random()
         if not pt.active:
@@ -21,7 +20,7 @@ def turnover(ps):
         before = ps.partner_trust(i)
         for j, other in enumerate(ps.partners):
             if j != i and other.active:
-                ps.set_trust(i, j, ps.trust[i][j] * (1.0 - loss))
+                ps.set_level(0, i, j, p.init_trust + onboard * (ps.levels[0][i][j] - p.init_trust))
         pt.knowledge = p.newcomer_knowledge + onboard * (pt.knowledge - p.newcomer_knowledge)
         if pt.knowledge < p.newcomer_knowledge:
             pt.knowledge = p.newcomer_knowledge

@@ -34,6 +34,8 @@ class Partnership:
         self.w = World()
         self.partners = [Partner(slot=i, competence=[0.0] * self.K) for i in range(params.slots)]
         self.trust = [[0.0] * params.slots for _ in range(params.slots)]
+        # the two levels of trust: [0] interpersonal, [1] interorganizational (ODD 7.6)
+        self.levels = [[[0.0] * params.slots for _ in range(params.slots)] for _ in range(2)]
         self.fit = [[0.0] * params.slots for _ in range(params.slots)]
         self.funders: list[Funder] = []
         self.people: list[Beneficiary] = []
@@ -86,6 +88,13 @@ class Partnership:
         self.trust[i][j] = value
         self.trust[j][i] = value
 
+    def set_level(self, level: int, i: int, j: int, value: float):
+        """One level of a pair's trust, then the trust the pair acts on (kernels blend)."""
+        self.levels[level][i][j] = value
+        self.levels[level][j][i] = value
+        wp = self.p.interpersonal_weight
+        self.set_trust(i, j, wp * self.levels[0][i][j] + (1.0 - wp) * self.levels[1][i][j])
+
     def accuracy(self) -> float:
         gap = 0.0
         for k in range(self.K):
@@ -115,6 +124,7 @@ class Partnership:
                 value = getattr(pt, name)
                 getattr(pt_arrays, name)[pt.slot] = value
         st.trust[:] = np.array(self.trust)
+        st.trust_levels[:] = np.array(self.levels)
         st.fit[:] = np.array(self.fit)
         for f, funder in enumerate(self.funders):
             st.funders.active[f] = funder.active

@@ -45,9 +45,9 @@ def practices(ps):
             pt.engagement += e * p.relaunch_engagement_gain * (1.0 - pt.engagement)
             pt.knowledge += e * p.relaunch_knowledge_gain * (1.0 - pt.knowledge)
             for j in range(i + 1, S):
-                t = ps.trust[i][j]
+                t = ps.levels[0][i][j]
                 if ps.partners[j].active and t < w.trust_ref:
-                    ps.set_trust(i, j, t + e * p.relaunch_trust_restore * (w.trust_ref - t))
+                    ps.set_level(0, i, j, t + e * p.relaunch_trust_restore * (w.trust_ref - t))
         share = w.turnover_since_launch / w.launch_size
         w.turnover_since_launch = 0.0
         w.launch_size = float(n)

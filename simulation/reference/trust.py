@@ -27,14 +27,17 @@ def trust(ps):
             a = math.sqrt(perf_i * pj.commitment * pj.engagement) * fit
             a *= 1.0 + p.interaction_noise * SQRT3 * (2.0 * u - 1.0)
             s = math.tanh(p.trust_signal_k * (a - p.trust_baseline))
-            t = ps.trust[i][j]
+            t = ps.levels[0][i][j]
             ceiling = min(pi.ceiling, pj.ceiling)
             if s > 0.0:
                 t += x * p.trust_gain * s * (s * ceiling - t)
             else:
                 t += x * p.trust_loss * s * t * amplify
             t -= p.trust_decay * (1.0 - x) * t
-            ps.set_trust(i, j, min(max(t, 0.0), ceiling))
+            t = min(max(t, 0.0), ceiling)
+            ps.levels[0][i][j] = ps.levels[0][j][i] = t
+            o = ps.levels[1][i][j]
+            ps.set_level(1, i, j, o + p.org_trust_rate * (t - o))
 
     protocol = 1.0 - w.effort_identity * p.betrayal_protocol
     for i, pt in enumerate(ps.partners):
@@ -45,8 +48,9 @@ def trust(ps):
             before = ps.partner_trust(i)
             for j, other in enumerate(ps.partners):
                 if j != i and other.active:
-                    t = ps.trust[i][j]
-                    ps.set_trust(i, j, max(0.0, t - p.trust_loss * t * amplify))
+                    keep = max(0.0, 1.0 - p.trust_loss * amplify)
+                    ps.levels[0][i][j] = ps.levels[0][j][i] = ps.levels[0][i][j] * keep
+                    ps.set_level(1, i, j, ps.levels[1][i][j] * keep)
             pt.ceiling = max(0.0, pt.ceiling - p.reputation_damage)
             w.betrayals += 1.0
             ps.log("betrayal", i, -1, before, ps.partner_trust(i))
