@@ -16,7 +16,7 @@ from . import figures
 from .batch import Arm, arm_spec
 from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
                      robust_two)
-from .payoff import payoff_curve, pointwise_ratios
+from .payoff import payoff_curve, payoff_estimate, pointwise_ratios
 from .phase import phase_boundary, phase_cells
 from .robustness import share_holding
 from .sensitivity import sobol_indices, top_factors
@@ -26,24 +26,89 @@ from .sweep import sweep_curve
 
 # ---------------------------------------------------------------- payoff ratio
 CLAIMED_PAYOFF = (3.0, 4.0)  # the claim: 3-4:1 (27 Ways)
+BUDGET_MULTIPLIERS = (0.5, 1.0, 2.0, 4.0)  # the funders' budget, for R with the backbone's hours held fixed
+NO_BACKBONE = {"backbone_share": 0.0, "backbone_budget": 0.0}
+
+
+def fixed_backbone_money(base) -> float:
+    """The backbone's money (k/month at launch) of the base scenario, held fixed when the
+    funders' budget changes: its share of the launch inflow plus its stated budget."""
+    return base.backbone_share * base.funder_budget * base.n_funders + base.backbone_budget
+
+
 def plan_payoff(ctx: Context) -> dict:
     spec = ctx.spec("payoff")
     shares = spec.factors[0].grid()
     budget = spec.base.funder_budget
     s0 = spec.base.backbone_share
     jobs = {
-        "backbone": spec,
-        "same_budget": arm_spec(spec, Arm(factors={"backbone_share": {"levels": [0.0]}})),
-        "reduced_budget": arm_spec(spec, Arm(fixed={"backbone_share": 0.0}, factors={
+        "backbone": arm_spec(spec, Arm(fixed={"backbone_budget": 0.0})),
+        "same_budget": arm_spec(spec, Arm(fixed={"backbone_budget": 0.0}, factors={"backbone_share": {"levels": [0.0]}})),
+        "reduced_budget": arm_spec(spec, Arm(fixed=NO_BACKBONE, factors={
             "funder_budget": {"levels": [round(budget * (1 - s), 9) for s in shares]}})),
     }
+    # R with the backbone's hours held fixed (its launch money, not a share) while the
+    # funders' budget changes: the backbone does not grow with the money.
+    money = fixed_backbone_money(spec.base)
+    levels = [round(budget * m, 9) for m in BUDGET_MULTIPLIERS]
+    per_funder = money / spec.base.n_funders
+    jobs.update({
+        "fixed:backbone": arm_spec(spec, Arm(fixed={"backbone_share": 0.0, "backbone_budget": money},
+                                             factors={"funder_budget": {"levels": levels}})),
+        "fixed:same_budget": arm_spec(spec, Arm(fixed=NO_BACKBONE, factors={"funder_budget": {"levels": levels}})),
+        "fixed:reduced_budget": arm_spec(spec, Arm(fixed=NO_BACKBONE, factors={
+            "funder_budget": {"levels": [round(b - per_funder, 9) for b in levels]}})),
+    })
     u_budget = ctx.uncertainty().base.funder_budget
     jobs.update(ctx.robust_arms({
-        "backbone": Arm(fixed={"backbone_share": s0}),
-        "same_budget": Arm(fixed={"backbone_share": 0.0}),
-        "reduced_budget": Arm(fixed={"backbone_share": 0.0, "funder_budget": round(u_budget * (1 - s0), 9)}),
+        "backbone": Arm(fixed={"backbone_share": s0, "backbone_budget": 0.0}),
+        "same_budget": Arm(fixed=NO_BACKBONE),
+        "reduced_budget": Arm(fixed={**NO_BACKBONE, "funder_budget": round(u_budget * (1 - s0), 9)}),
     }))
     return jobs
+
+
+def fixed_hours_table(results: dict, base) -> pd.DataFrame:
+    """R at each budget multiplier with the backbone's money held fixed: columns
+    multiplier, backbone_hours, n, ratio, ratio_lo, ratio_hi, gain..., direct..., bounded,
+    i_backbone, i_same, i_reduced. ``bounded`` is False where what the backbone's money buys
+    as direct work (I(0, B) - I(0, B - b)) is not clearly above zero: R is not meaningful
+    there."""
+    money = fixed_backbone_money(base)
+    per_funder = money / base.n_funders
+    frames = {}
+    for arm in ("backbone", "same_budget", "reduced_budget"):
+        runs = results["fixed:" + arm][0].copy()
+        budget = runs.funder_budget + (per_funder if arm == "reduced_budget" else 0.0)
+        runs["multiplier"] = np.round(budget / base.funder_budget, 6)
+        frames[arm] = runs.set_index(["multiplier", "replication"])[IMPACT]
+    rows = []
+    for m in sorted(frames["backbone"].index.get_level_values(0).unique()):
+        a, b, c = (frames[arm].loc[m].sort_index() for arm in ("backbone", "same_budget", "reduced_budget"))
+        est = payoff_estimate(a.values, b.loc[a.index].values, c.loc[a.index].values, seed=0)
+        r = est["ratio"]
+        rows.append({"multiplier": float(m), "backbone_hours": money / base.staff_cost_per_hour, "n": est["n"],
+                     "ratio": r.value, "ratio_lo": r.lo, "ratio_hi": r.hi,
+                     **est["gain"].as_dict("gain_"), **est["direct"].as_dict("direct_"),
+                     "bounded": est["bounded"], "i_backbone": a.mean(), "i_same": b.loc[a.index].mean(),
+                     "i_reduced": c.loc[a.index].mean()})
+    return pd.DataFrame(rows).rename(columns={"gain_value": "gain", "direct_value": "direct"})
+
+
+def fixed_hours_words(table: pd.DataFrame) -> str:
+    """R with the backbone's hours held fixed, in words; a ratio whose denominator's CI
+    reaches zero is called not meaningful rather than printed."""
+    hours = table.backbone_hours.iloc[0]
+    parts = []
+    for row in table.itertuples():
+        if row.bounded:
+            parts.append(f"x{row.multiplier:g}: {row.ratio:.1f} [{row.ratio_lo:.1f}, {row.ratio_hi:.1f}]")
+        else:
+            parts.append(f"x{row.multiplier:g}: not meaningful (the money's direct value "
+                         f"{100 * row.direct:+.1f} pp [{100 * row.direct_lo:+.1f}, {100 * row.direct_hi:+.1f}] "
+                         "is not clearly above zero)")
+    return (f"with the backbone's staff held at {hours:,.0f} hours a month while the funders' budget changes, "
+            "R = " + "; ".join(parts))
 
 
 def payoff_long(results: dict, budget: float, prefix: str = "") -> pd.DataFrame:
@@ -91,8 +156,10 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
                   f"I(0,(1-s)B) = {100 * row.i_reduced:.1f}%"
                 + f"; across the space R > 1 at {100 * pays:.0f}% of points, above 4 at {100 * above:.0f}%, "
                   f"unbounded at {100 * unbounded:.0f}%")
+    fixed = fixed_hours_table(results, spec.base)
+    estimate += "; " + fixed_hours_words(fixed)
     fig = figures.payoff(curve, pts)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts, "fixed_hours": fixed})
 
 
 # ---------------------------------------------------------------- collective vs isolated
