@@ -17,6 +17,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "long_term_impact": ("with a sustained outcome, mean over the last 12 months",
                          "share of the target population"),
     "outcomes_total": ("reached a sustained outcome at any time", "people"),
+    "outcome_years": ("years lived with a sustained outcome, all people together", "person-years"),
+    "dissolved": ("partnerships dissolved by the end", "share of runs"),
     "improved_share": ("at or above the outcome threshold now", "share of the target population"),
     "mean_condition": ("mean condition of the target population", "0-1 scale"),
     "mean_trust": ("mean trust among partners", "0-1 scale"),

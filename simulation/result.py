@@ -14,6 +14,7 @@ from .state import EVENT_TYPES, PHASES, State
 SCORECARD = (
     ("impact", "impact_share", "share of the target population with a sustained outcome"),
     ("impact", "outcomes_total", "people who reached a sustained outcome, cumulative"),
+    ("impact", "outcome_years", "person-years held with a sustained outcome, cumulative (what SROI values)"),
     ("impact", "improved_share", "share at or above the outcome threshold"),
     ("impact", "mean_condition", "mean condition of the target population"),
     ("partnership", "mean_trust", "mean pairwise trust among partners"),
@@ -21,6 +22,7 @@ SCORECARD = (
     ("partnership", "retention", "share of launch partners still members"),
     ("partnership", "coordination_share", "share of partner hours spent coordinating"),
     ("partnership", "duplication", "share of services duplicated"),
+    ("partnership", "dissolved", "1 if the partnership had dissolved by the horizon (over runs: the share dissolved)"),
     ("finance", "funds_raised", "money paid in by funders, cumulative (k)"),
     ("finance", "spent_total", "money spent, cumulative (k)"),
     ("finance", "cost_per_outcome", "money spent per sustained outcome (k)"),

@@ -98,6 +98,32 @@ def _fmt_value(v: Any) -> str:
     return str(v)
 
 
+def hours_split(monthly, params) -> str:
+    """Where the partners' hours went over the run (ODD 7.7): what money paid and what
+    partners gave in kind, what coordination, orchestration and grant-seeking took, what
+    was left for direct work, and the service it delivered."""
+    tot = {c: float(monthly[c].sum()) for c in ("hours_funded", "hours_inkind", "hours_coordination",
+                                                  "hours_orchestration", "hours_grants", "hours_agenda",
+                                                  "hours_home", "service_hours", "backbone_hours")}
+    given = tot["hours_funded"] + tot["hours_inkind"]
+    if given <= 0:
+        return "where the partners' hours went: no hours were paid or given"
+
+    def share(x):
+        return f"{x:>12,.0f}  {100 * x / given:5.1f}%"
+    lines = ["where the partners' hours went over the run (hours; share of all hours paid or given)",
+             f"  paid by grants       {share(tot['hours_funded'])}",
+             f"  given in kind        {share(tot['hours_inkind'])}",
+             f"  coordination         {share(tot['hours_coordination'])}  (links, meetings, reporting, the backbone's demands)",
+             f"  orchestration        {share(tot['hours_orchestration'])}  (partners' own work on the partnership)",
+             f"  grant-seeking        {share(tot['hours_grants'])}  (separate grants: isolated regime)",
+             f"  direct work          {share(tot['hours_agenda'] + tot['hours_home'])}  (common agenda and own programmes)",
+             f"  service delivered    {tot['service_hours']:>12,.0f}  {tot['service_hours'] / given:5.2f} per hour "
+             "(after competence, knowledge and duplication)",
+             f"  backbone staff       {tot['backbone_hours']:>12,.0f}  hours, paid apart from the partners'"]
+    return "\n".join(lines)
+
+
 def _wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
 
@@ -241,6 +267,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"backbone compare {args.scenario} --replications 30", "  "))
     counts = result.events["event"].value_counts()
     print("\nevents over the run: " + ", ".join(f"{int(counts.get(e, 0))} {word}" for e, word in EVENT_WORDS))
+    print("\n" + hours_split(result.monthly, params))
     if out is not None:
         print(f"wrote {len(monthly)} months x {monthly.shape[1]} columns to {out}")
     return 0
