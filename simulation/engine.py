@@ -7,7 +7,7 @@
                   measured output; funders review on their cycle (cut, grow, exit).
 2. shocks         grant terms end and are renewed or not; funders and home organizations
                   change priorities; a leader leaves; a policy change shifts needs.
-   turnover       representatives leave; successors lose trust and knowledge, less so
+   turnover       representatives leave, taking their interpersonal trust; successors lose knowledge, less so
    membership     with onboarding; disengaged partners exit; partner-raising recruits.
 3. practices      backbone (or shared) orchestration hours become effort on the six
                   principles; relaunch after turnover; co-creation and learning correct

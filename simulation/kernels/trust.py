@@ -1,4 +1,9 @@
-"""Process 5, trust: pairwise trust with a negativity bias (Pant & Yu 2025).
+"""Process 5, trust: two levels of pairwise trust (Zaheer, McEvily & Perrone 1998).
+
+The representatives' (interpersonal) trust P = levels[0] follows their cooperation with a
+negativity bias (Pant & Yu 2025, below, where T stands for P); the organizations'
+(interorganizational) trust O = levels[1] follows P at org_trust_rate; partners act on
+their blend, trust = interpersonal_weight x P + (1 - interpersonal_weight) x O (ODD 7.6).
 
 For an interacting pair (i, j), cooperation a = sqrt(perf_i x perf_j) x fit_ij x (1 +
 interaction_noise x sqrt(3) (2u - 1)), with perf = commitment x engagement (showing up for
