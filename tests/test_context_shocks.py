@@ -71,7 +71,8 @@ def test_grants_that_are_not_renewed_end_partnerships():
     """Funders that never renew, with no new funders to replace them: the partnership
     dissolves at the end of the first grant term; funders that always renew keep it."""
     base = {**BASE, "grant_term": 24, "funder_recruit_rate": 0.0, "funder_recruit_gain": 0.0,
-            "funder_shift_rate": 0.0, "home_shift_rate": 0.0, "narrative_persuasion": 0.0}
+            "funder_shift_rate": 0.0, "home_shift_rate": 0.0, "narrative_persuasion": 0.0,
+            "funder_cut": 0.0}  # no review cuts a funder out: only grant terms end grants
     never = [simulate({**base, "renewal_rate": 0.0, "renewal_rate_poor": 0.0}, s) for s in SEEDS]
     always = [simulate({**base, "renewal_rate": 1.0, "renewal_rate_poor": 1.0}, s) for s in SEEDS]
     for res in never:
@@ -176,7 +177,8 @@ def test_trust_learns_down_as_well_as_up():
     up much closer, and the one that started high has lost trust (under a rule that only
     moves trust toward the ceiling, trust that starts high cannot fall on good signals)."""
     calm = {**BASE, "months": 24, "turnover_rate": 0.0, "betrayal_rate": 0.0, "home_shift_rate": 0.0,
-            "interaction_noise": 0.0, "funder_shift_rate": 0.0, "grant_term": 600}
+            "interaction_noise": 0.0, "funder_shift_rate": 0.0, "grant_term": 600,
+            "interpersonal_weight": 1.0}  # the representatives' level alone: the learning rule itself
     high = simulate({**calm, "init_trust": 0.9}, 2).monthly.mean_trust.to_numpy()
     low = simulate({**calm, "init_trust": 0.1}, 2).monthly.mean_trust.to_numpy()
     assert high[-1] < 0.9 - 0.05

@@ -87,7 +87,7 @@ def test_backbone_share_does_not_change_who_turns_over_when(seed):
     same months whatever the backbone share, over the whole run."""
     base = {"n_beneficiaries": 200, "months": 60, "turnover_rate": 0.1, "exit_threshold": 0.0,
             "recruit_rate": 0.0, "recruit_gain": 0.0, "home_shift_rate": 0.0, "funder_shift_rate": 0.0,
-            "grant_term": 600}
+            "grant_term": 600, "funder_cut": 0.0}  # funders pinned too: no cut ends the run early
     runs = [simulate({**base, "backbone_share": s}, seed) for s in (0.0, 0.1, 0.3)]
     reference = _turnover_slots(runs[0])
     assert len(reference) > 5
