@@ -32,6 +32,7 @@ _WHERE = {
     # statistics
     "Estimate": "stats", "bootstrap_ci": "stats", "mean_ci": "stats", "paired_diff_ci": "stats",
     "share_ci": "stats", "is_material": "stats", "IMPACT": "stats", "MATERIAL": "stats",
+    "wilson_ci": "stats", "bounded_mean_ci": "stats", "t_ci": "stats", "METHODS": "stats",
     # estimators
     "payoff_curve": "payoff", "payoff_estimate": "payoff", "payoff_ratio": "payoff", "classify_ratio": "payoff",
     "pointwise_ratios": "payoff",

@@ -2,8 +2,8 @@
 
 Each claim is re-tested at every point of a Latin hypercube over the uncertain
 parameters (experiments/claims/uncertainty.toml). A point's verdict uses the mean over
-that point's replications. The *share* of points where the claim holds gets a bootstrap
-95% CI over points. *Where* it holds is a box found by PRIM, the Patient Rule Induction
+that point's replications. The *share* of points where the claim holds gets a Wilson
+score 95% CI over points (``stats.share_ci``: inside [0, 1], not zero-width at 0% or 100%). *Where* it holds is a box found by PRIM, the Patient Rule Induction
 Method (Friedman & Fisher 1999, "Bump hunting in high-dimensional data", Statistics and
 Computing 9:123-143), as used in scenario discovery (Bryant & Lempert 2010,
 "Thinking inside the box", Technological Forecasting & Social Change 77:34-49), through
@@ -51,10 +51,10 @@ MASS_MIN = 0.05      # smallest box, as a share of all points (the prim package'
 
 
 def share_holding(holds: Sequence[bool], seed: int = 0) -> Estimate:
-    """Share of points where the claim holds, with a bootstrap 95% CI over points."""
+    """Share of points where the claim holds, with its Wilson score 95% CI over points."""
     x = np.asarray(holds, dtype=bool)
     if x.size == 0:
-        return Estimate(np.nan, np.nan, np.nan)
+        return Estimate(np.nan, np.nan, np.nan, "Wilson score")
     return share_ci(x, seed=seed)
 
 

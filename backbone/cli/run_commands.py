@@ -328,7 +328,8 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     print(fill(f"{len(names)} scenario{'s' if len(names) > 1 else ''} x {n} replications at month "
                f"{'/'.join(str(m) for m in sorted(months))}; seeds {s0}..{s0 + n - 1}, the same seeds "
                "in every scenario (common random numbers)."))
-    legend = "mean [95% CI]: mean over replications and its t-interval"
+    legend = ("mean [95% CI]: mean over replications and its interval (bootstrap BCa for shares and 0-1 "
+              "scales, which stays in [0, 1]; Student t for people, money and ratios)")
     if len(names) > 1:
         legend += (f"; vs {ref}: mean paired difference (same seed) [95% t-interval]; "
                    "* = the interval excludes 0; then the share of seeds on which the scenario's value is "
@@ -361,9 +362,9 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     if clipped:
         print()
         print(fill("Intervals are clipped to the range the values can take: [0, 1] for shares and 0-1 "
-                   "scales, 0 and up for people, money and ratios (a t-interval can reach past it, e.g. a "
-                   "retention of 1.015); the means and the differences are not clipped. The written table "
-                   "(--out) keeps the unclipped intervals."))
+                   "scales, 0 and up for people, money and ratios (a t-interval can reach past it, e.g. "
+                   "fewer than 0 people); the means and the differences are not clipped. The written "
+                   "table (--out) keeps the unclipped intervals."))
 
 
 # ---------------------------------------------------------------- wiring
@@ -410,9 +411,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare", help="compare scenarios on common random numbers, with confidence intervals",
         description="Run each scenario --replications times; replication r uses seed SEED+r in every "
                     "scenario (common random numbers). For each scorecard metric at the horizon print "
-                    "each scenario's mean and 95% t-interval, and the mean paired difference with the "
+                    "each scenario's mean and 95% interval (bootstrap BCa for shares and 0-1 scales, "
+                    "inside [0, 1]; Student t otherwise), and the mean paired difference with the "
                     "first scenario and its 95% t-interval (a paired t-test's interval). On screen, "
-                    "intervals are clipped to the range the values can take ([0, 1] for shares).",
+                    "t-intervals are clipped to the range the values can take (0 and up for people).",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone compare no_backbone baseline isolated_impact --replications 100\n"
                "  backbone compare no_backbone baseline --set n_beneficiaries=2000 --out compare.csv")
