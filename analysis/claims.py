@@ -173,6 +173,7 @@ class ClaimResult:
     runs: int = 0
     box: Any = None   # analysis.robustness.Box: where in the uncertainty space it holds
     claim: "Claim | None" = None
+    numbers: list = field(default_factory=list)   # the estimate as numbers (``number``), for --json
 
     @property
     def key(self) -> str:
@@ -289,6 +290,42 @@ def run_claims(claims: list[Claim], size: str | Size = "quick", executor: Execut
             res.box = where_it_holds(res.tables.get("points"), ctx.uncertainty().factor_names)
         results.append(res)
     return results
+
+
+IMPACT_DIFF = "share of the target population (difference)"   # units of the claims' numbers
+IMPACT_UNIT = "share of the target population"
+SHARE_OF_RUNS = "share of runs"
+SHARE_OF_POINTS = "share of uncertainty points"
+
+
+def number(name: str, value: Any, unit: str = "") -> dict:
+    """One number of a claim's estimate for ``--json``: an ``Estimate`` as ``{"name",
+    "value", "ci": [lo, hi], "ci_method", "level", "unit"}``, a plain number as ``{"name",
+    "value", "unit"}``; NaN as None."""
+    from .stats import _num
+
+    if isinstance(value, Estimate):
+        return value.to_json(unit=unit, name=name)
+    out = {"name": name, "value": _num(value)}
+    if unit:
+        out["unit"] = unit
+    return out
+
+
+def claim_record(r: ClaimResult) -> dict:
+    """A claim's result with numbers as numbers (``backbone claims --json``): key, claim,
+    source, verdict (the word) and its sentence, why, the estimate in words and as
+    ``estimates`` (``number`` dicts), the share of the uncertainty space where it holds
+    (value, ci [lo, hi], ci_method), the PRIM box (``discover.box_record``), runs."""
+    from .discover import box_record
+
+    share = None
+    if r.share is not None and r.share.value == r.share.value:
+        share = r.share.to_json(unit=SHARE_OF_POINTS)
+    return {"key": r.key, "claim": r.title, "source": r.source, "verdict": r.verdict,
+            "verdict_text": verdict_text(r.verdict), "why": r.detail, "estimate_text": r.estimate,
+            "estimates": list(r.numbers), "holds_share": share,
+            "box": None if r.box is None else box_record(r.box), "runs": int(r.runs)}
 
 
 def verdict_table(results: list[ClaimResult]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from . import figures
 from .batch import Arm, arm_spec
 from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
                      robust_two)
+from .claims import IMPACT_DIFF, number  # the estimates as numbers, for --json
 from .payoff import payoff_curve, pointwise_ratios
 from .phase import phase_boundary, phase_cells
 from .robustness import share_holding
@@ -92,7 +93,8 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
                 + f"; across the space R > 1 at {100 * pays:.0f}% of points, above 4 at {100 * above:.0f}%, "
                   f"unbounded at {100 * unbounded:.0f}%")
     fig = figures.payoff(curve, pts)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    nums = [number("backbone payoff ratio R", r, "ratio"), number("backbone share", s0, "share of the budget")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- collective vs isolated
@@ -174,7 +176,11 @@ def judge_regime(ctx: Context, results: dict) -> ClaimResult:
                 f"{100 * frac:.0f}% of complexity x horizon cells")
     detail = f"{detail}; {words}" if detail else words
     fig = figures.regime(cells, bound)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"cells": cells, "boundary": bound, "points": pts})
+    nums = [number(f"collective - isolated, complexity {int(r.complexity)}, {int(r.horizon)} months",
+                   Estimate(float(r["diff"]), float(r.diff_lo), float(r.diff_hi), "bootstrap BCa"), IMPACT_DIFF)
+            for _, r in at.iterrows()] + [number("cells where collective wins", frac, "share of cells")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"cells": cells, "boundary": bound, "points": pts},
+                       numbers=nums)
 
 
 # ---------------------------------------------------------------- agenda power
@@ -202,7 +208,9 @@ def judge_agenda(ctx: Context, results: dict) -> ClaimResult:
                 f"{acc.value:+.3f} [{acc.lo:+.3f}, {acc.hi:+.3f}]")
     grid = runs.groupby(["funder_agenda_power", "beneficiary_involvement"])[[IMPACT, "needs_accuracy"]].mean().reset_index()
     fig = figures.agenda(grid)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"grid": grid, "points": pts})
+    nums = [number("impact, beneficiary-led - funder-led", d, IMPACT_DIFF),
+            number("needs accuracy, beneficiary-led - funder-led", acc, "0-1 scale (difference)")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"grid": grid, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- funder patience
@@ -227,7 +235,8 @@ def judge_patience(ctx: Context, results: dict) -> ClaimResult:
                 f"{cuts.get(SHORT, np.nan):.1f} at {SHORT} vs {cuts.get(PATIENT, np.nan):.1f} at {PATIENT} months")
     fig = figures.sweep(curve, "funder_patience", "Funder patience (months before a review can cut)",
                         marks=(SHORT, PATIENT))
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    nums = [number(f"impact, patience {PATIENT} - {SHORT} months", d, IMPACT_DIFF)]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- Sobol' indices
@@ -272,7 +281,10 @@ def judge_sensitivity(ctx: Context, results: dict) -> ClaimResult:
     drivers_ = {name: top_factors(t) for name, t in tables.items()}
     detail = "; ".join(f"{name} driven by {', '.join(f) or 'no factor clearly'}" for name, f in drivers_.items()) + note
     fig = figures.sobol(tables)
-    return ClaimResult("; ".join(parts), "-", detail, None, fig, tables)
+    nums = [number(f"{name}: total-order index of {t.iloc[0].factor}",
+                   Estimate(float(t.iloc[0].ST), float(t.iloc[0].ST_lo), float(t.iloc[0].ST_hi), "SALib bootstrap"),
+                   "Sobol' index") for name, t in tables.items()]
+    return ClaimResult("; ".join(parts), "-", detail, None, fig, tables, numbers=nums)
 
 
 CLAIMS_FUNDING = [

@@ -44,7 +44,7 @@ def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | No
 
 # ---------------------------------------------------------------- claims
 def cmd_claims(args: argparse.Namespace) -> int:
-    from backbone.analysis.claims import SIZES, markdown_table, run_claims, verdict_table
+    from backbone.analysis.claims import SIZES, claim_record, markdown_table, run_claims, verdict_table
     from backbone.analysis.claimset import CLAIMS, ORDER
 
     size = args.size
@@ -74,7 +74,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
         _write_outputs(out, results, table, header, markdown_table)
     if args.json:
         print_json({"size": size, "version": version, "runs": runs, "seconds": round(elapsed, 1),
-                    "header": header, "verdicts": table.to_dict(orient="records"),
+                    "header": header, "verdicts": [claim_record(r) for r in results],
                     "posterior": posterior.note() if posterior is not None else None,
                     "out": str(out) if out is not None else None})
         return 0

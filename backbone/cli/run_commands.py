@@ -270,6 +270,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     all_arms, which = with_counterfactuals(arms)
     runs = run_scenarios(all_arms, args.replications, seed0, executor, posterior=posterior)
     table = paired_table(runs[runs["scenario"].isin(list(arms))])
+    if args.json:
+        from .json_docs import compare_doc
+
+        if out is not None:
+            _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0})
+        print_json({**compare_doc(table, COMPARE_ROWS, arms, value_summary(value_table(runs, arms, which)),
+                                  replications=args.replications, seed0=seed0, currency=_currency(arms),
+                                  titles=_titles(arms), posterior=posterior.note() if posterior else None),
+                    "out": str(out) if out is not None else None})
+        return 0
     _print_comparison(table, COMPARE_ROWS, args, arms)
     if posterior is not None:
         print("\n" + posterior.note())
@@ -299,6 +309,19 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
     shown = sorted({v for k, v in which.items() if v not in arms})
     if shown:
         print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
+
+
+def _titles(arms: dict) -> dict:
+    """Each scenario's display title (its file's ``title``; the name when it has none)."""
+    from backbone.simulation.scenarios import ScenarioError, scenario_labels
+
+    out = {}
+    for name in arms:
+        try:
+            out[name] = scenario_labels(name)["title"]
+        except ScenarioError:
+            out[name] = name
+    return out
 
 
 def _currency(arms: dict) -> str:
@@ -429,4 +452,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_posterior(p)
     p.add_argument("--out", metavar="FILE", help="write the table: FILE.parquet or FILE.csv")
     add_force(p)
+    add_json(p)
     p.set_defaults(func=cmd_compare)
