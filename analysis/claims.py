@@ -22,7 +22,10 @@ Verdict words (``combine``) say which way an estimate misses its claim:
 - *fell short*: the model finds less than claimed (below the band, or no material
   effect where one is claimed, or the opposite), likewise;
 - *depends*: otherwise (the answer flips across the uncertainty space, or the base
-  scenario cannot tell).
+  scenario cannot tell and the space is split). Never with a unanimous space: a claim
+  holding at every point is supported (base undecided or within), one holding at none
+  exceeded or fell short in the direction the points miss it (``combine``'s
+  ``direction``).
 
 Every claim re-tested over the uncertainty space also gets *where* it holds: a PRIM box
 in words with its coverage and density (``analysis.robustness.prim_box``), or "no box:
@@ -238,14 +241,24 @@ def robust_two(results: Mapping[str, tuple], a: str, b: str, metric: str = IMPAC
     return pts, share_holding(pts.holds), ""
 
 
-def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "") -> tuple[str, str]:
+def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "",
+            direction: str | None = None) -> tuple[str, str]:
     """The verdict word and a reason, from where the base scenario's estimate lies
     against the claim (``within``, ``above``, ``below``; True means within and False
     below, for one-sided claims; None: undecided) and the share of uncertainty points
-    where the claim holds."""
+    where the claim holds. ``direction`` (``above`` or ``below``): which way the points
+    where the claim does not hold mostly miss it (default: the base scenario's miss, else
+    ``below``, less than claimed).
+
+    "depends" never comes with a unanimous space: a claim that holds at every point is
+    supported (when the base scenario is undecided or within), and one that holds at no
+    point is exceeded or fell short in ``direction`` (when the base is undecided or within),
+    with the base scenario's answer said in the reason."""
     answer = {True: "within", False: "below"}.get(base, base) if isinstance(base, bool) else base
     if answer not in ANSWERS + (None,):
         raise ValueError(f"base = {base!r} is not allowed: expected True, False, None or one of {ANSWERS}")
+    if direction not in (None, "above", "below"):
+        raise ValueError(f"direction = {direction!r} is not allowed: expected 'above', 'below' or None")
     missed = {"above": "exceeded", "below": "fell short"}
     if share is None or share.value != share.value:
         return {"within": "supported", None: "depends"}.get(answer, missed.get(answer)), ""
@@ -254,6 +267,17 @@ def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "
         return "supported", ""
     if answer in missed and s <= 1 / 3:
         return missed[answer], ""
+    base_words = {"within": "holds in the base scenario", None: "undecided in the base scenario",
+                  "above": "the model finds more than claimed in the base scenario",
+                  "below": "the model finds less than claimed in the base scenario"}[answer]
+    if s >= 1.0 and answer in ("within", None):
+        return "supported", f"holds at every uncertainty point; {base_words}"
+    if s <= 0.0 and answer in ("within", None):
+        way = direction or "below"
+        return missed[way], f"holds at no uncertainty point; {base_words}"
+    if s >= 1.0 and answer in missed:
+        return missed[answer], (f"{base_words}, though the claim holds at every uncertainty point (their means "
+                                "rest on fewer runs)")
     where = {"within": "holds in the base scenario", "above": "the model finds more than claimed in the base "
              "scenario", "below": "the model finds less than claimed in the base scenario",
              None: "undecided in the base scenario"}[answer]

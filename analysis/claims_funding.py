@@ -82,8 +82,9 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
     pays = float((pts.ratio > 1).mean())
     above = float((pts["class"] == "above 4:1").mean())
     unbounded = float((pts["class"] == "unbounded").mean())
-    verdict, detail = combine(base_holds, share)
-    if verdict in ("exceeded", "fell short"):
+    below = float(pts["class"].isin(["below break-even", "pays off, below the claim"]).mean())
+    verdict, detail = combine(base_holds, share, direction="above" if above + unbounded > below else "below")
+    if verdict in ("exceeded", "fell short") and base_holds in ("above", "below"):
         side = "above 4" if r.value > 4 else "below 3"
         detail = f"R is {side} in the base scenario"
     estimate = (f"R({100 * s0:.0f}%) = {r.value:.2f} [{r.lo:.2f}, {r.hi:.2f}]"

@@ -54,7 +54,9 @@ def judge_relaunch(ctx: Context, results: dict) -> ClaimResult:
     pts["best"] = pts[cols].max(axis=1)
     pts["holds"] = pts[CLAIMED_THRESHOLD] >= pts.best - MATERIAL
     share = share_holding(pts.holds)
-    verdict, detail = combine(base_holds, share)
+    best_at = np.asarray(cols)[pts[cols].to_numpy().argmax(axis=1)]
+    verdict, detail = combine(base_holds, share, direction="above" if (best_at > CLAIMED_THRESHOLD).mean() >
+                              (best_at < CLAIMED_THRESHOLD).mean() else "below")
     spread = flatness(curve)
     if curve.near_optimal.all():
         detail = (detail + "; " if detail else "") + (
@@ -122,8 +124,9 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
     pts = pts[pts.peak.notna()].copy()
     pts["holds"] = (pts.peak >= lo) & (pts.peak <= hi)
     share = share_holding(pts.holds)
-    verdict, detail = combine(base_holds, share)
-    if verdict in ("exceeded", "fell short") and p.value == p.value:
+    direction = "above" if (pts.peak > hi).mean() > (pts.peak < lo).mean() else "below"
+    verdict, detail = combine(base_holds, share, direction=direction)
+    if verdict in ("exceeded", "fell short") and p.value == p.value and base_holds in ("above", "below"):
         detail = (f"the kickoff raises output by {100 * p.value:.1f}%, "
                   + ("less than half the claimed 30%" if p.hi < lo else "more than 30%"))
     if peak["pre_gap"] > 1e-9:
