@@ -68,7 +68,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
     runs = int(table.runs.sum())
     header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
               f"(backbone {version}); impact = long-term impact (mean share of the target population "
-              "with a sustained outcome over the last 12 months); 95% CIs in brackets"
+              "with a sustained outcome over the last 12 months); 95% CIs in brackets (shares of the "
+              "uncertainty space: Wilson score intervals; effects and ratios: bootstrap BCa)"
               + (f"; {posterior.note()}." if posterior is not None else "."))
     if out is not None:
         _write_outputs(out, results, table, header, markdown_table)
