@@ -40,7 +40,8 @@ _WHERE = {
     "sweep_curve": "sweep", "inverted_u": "sweep", "near_optimal_band": "sweep", "flatness": "sweep",
     "kickoff_curve": "kickoff", "kickoff_peak": "kickoff",
     "falter_times": "survival", "kaplan_meier": "survival", "survival_at": "survival", "logrank_p": "survival",
-    "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "robustness",
+    "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "discover",
+    "discover_folder": "discover", "box_record": "discover",
     # running arms
     "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs",
     # the claims

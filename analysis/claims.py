@@ -326,11 +326,11 @@ def number(name: str, value: Any, unit: str = "") -> dict:
     """One number of a claim's estimate for ``--json``: an ``Estimate`` as ``{"name",
     "value", "ci": [lo, hi], "ci_method", "level", "unit"}``, a plain number as ``{"name",
     "value", "unit"}``; NaN as None."""
-    from .stats import _num
+    from .stats import json_number
 
     if isinstance(value, Estimate):
         return value.to_json(unit=unit, name=name)
-    out = {"name": name, "value": _num(value)}
+    out = {"name": name, "value": json_number(value)}
     if unit:
         out["unit"] = unit
     return out

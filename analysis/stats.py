@@ -111,14 +111,14 @@ class Estimate:
         """Numbers as numbers, for ``--json``: ``{"value": v, "ci": [lo, hi], "ci_method":
         ..., "level": 0.95}`` (NaN as None), with ``unit`` and ``name`` when given."""
         out = {"name": name} if name else {}
-        out.update({"value": _num(self.value), "ci": [_num(self.lo), _num(self.hi)],
+        out.update({"value": json_number(self.value), "ci": [json_number(self.lo), json_number(self.hi)],
                     "ci_method": self.method or None, "level": LEVEL})
         if unit:
             out["unit"] = unit
         return out
 
 
-def _num(x) -> float | None:
+def json_number(x) -> float | None:
     """A float for JSON, None for NaN or infinity."""
     try:
         x = float(x)
