@@ -32,6 +32,7 @@ _WHERE = {
     # statistics
     "Estimate": "stats", "bootstrap_ci": "stats", "mean_ci": "stats", "paired_diff_ci": "stats",
     "share_ci": "stats", "is_material": "stats", "IMPACT": "stats", "MATERIAL": "stats",
+    "wilson_ci": "stats", "bounded_mean_ci": "stats", "t_ci": "stats", "METHODS": "stats",
     # estimators
     "payoff_curve": "payoff", "payoff_estimate": "payoff", "payoff_ratio": "payoff", "classify_ratio": "payoff",
     "pointwise_ratios": "payoff",
@@ -39,7 +40,8 @@ _WHERE = {
     "sweep_curve": "sweep", "inverted_u": "sweep", "near_optimal_band": "sweep", "flatness": "sweep",
     "kickoff_curve": "kickoff", "kickoff_peak": "kickoff",
     "falter_times": "survival", "kaplan_meier": "survival", "survival_at": "survival", "logrank_p": "survival",
-    "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "robustness",
+    "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "discover",
+    "discover_folder": "discover", "box_record": "discover",
     # running arms
     "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs",
     # the claims

@@ -22,7 +22,10 @@ Verdict words (``combine``) say which way an estimate misses its claim:
 - *fell short*: the model finds less than claimed (below the band, or no material
   effect where one is claimed, or the opposite), likewise;
 - *depends*: otherwise (the answer flips across the uncertainty space, or the base
-  scenario cannot tell).
+  scenario cannot tell and the space is split). Never with a unanimous space: a claim
+  holding at every point is supported (base undecided or within), one holding at none
+  exceeded or fell short in the direction the points miss it (``combine``'s
+  ``direction``).
 
 Every claim re-tested over the uncertainty space also gets *where* it holds: a PRIM box
 in words with its coverage and density (``analysis.robustness.prim_box``), or "no box:
@@ -173,6 +176,7 @@ class ClaimResult:
     runs: int = 0
     box: Any = None   # analysis.robustness.Box: where in the uncertainty space it holds
     claim: "Claim | None" = None
+    numbers: list = field(default_factory=list)   # the estimate as numbers (``number``), for --json
 
     @property
     def key(self) -> str:
@@ -237,14 +241,24 @@ def robust_two(results: Mapping[str, tuple], a: str, b: str, metric: str = IMPAC
     return pts, share_holding(pts.holds), ""
 
 
-def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "") -> tuple[str, str]:
+def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "",
+            direction: str | None = None) -> tuple[str, str]:
     """The verdict word and a reason, from where the base scenario's estimate lies
     against the claim (``within``, ``above``, ``below``; True means within and False
     below, for one-sided claims; None: undecided) and the share of uncertainty points
-    where the claim holds."""
+    where the claim holds. ``direction`` (``above`` or ``below``): which way the points
+    where the claim does not hold mostly miss it (default: the base scenario's miss, else
+    ``below``, less than claimed).
+
+    "depends" never comes with a unanimous space: a claim that holds at every point is
+    supported (when the base scenario is undecided or within), and one that holds at no
+    point is exceeded or fell short in ``direction`` (when the base is undecided or within),
+    with the base scenario's answer said in the reason."""
     answer = {True: "within", False: "below"}.get(base, base) if isinstance(base, bool) else base
     if answer not in ANSWERS + (None,):
         raise ValueError(f"base = {base!r} is not allowed: expected True, False, None or one of {ANSWERS}")
+    if direction not in (None, "above", "below"):
+        raise ValueError(f"direction = {direction!r} is not allowed: expected 'above', 'below' or None")
     missed = {"above": "exceeded", "below": "fell short"}
     if share is None or share.value != share.value:
         return {"within": "supported", None: "depends"}.get(answer, missed.get(answer)), ""
@@ -253,6 +267,17 @@ def combine(base: bool | str | None, share: Estimate | None, depends_on: str = "
         return "supported", ""
     if answer in missed and s <= 1 / 3:
         return missed[answer], ""
+    base_words = {"within": "holds in the base scenario", None: "undecided in the base scenario",
+                  "above": "the model finds more than claimed in the base scenario",
+                  "below": "the model finds less than claimed in the base scenario"}[answer]
+    if s >= 1.0 and answer in ("within", None):
+        return "supported", f"holds at every uncertainty point; {base_words}"
+    if s <= 0.0 and answer in ("within", None):
+        way = direction or "below"
+        return missed[way], f"holds at no uncertainty point; {base_words}"
+    if s >= 1.0 and answer in missed:
+        return missed[answer], (f"{base_words}, though the claim holds at every uncertainty point (their means "
+                                "rest on fewer runs)")
     where = {"within": "holds in the base scenario", "above": "the model finds more than claimed in the base "
              "scenario", "below": "the model finds less than claimed in the base scenario",
              None: "undecided in the base scenario"}[answer]
@@ -289,6 +314,42 @@ def run_claims(claims: list[Claim], size: str | Size = "quick", executor: Execut
             res.box = where_it_holds(res.tables.get("points"), ctx.uncertainty().factor_names)
         results.append(res)
     return results
+
+
+IMPACT_DIFF = "share of the target population (difference)"   # units of the claims' numbers
+IMPACT_UNIT = "share of the target population"
+SHARE_OF_RUNS = "share of runs"
+SHARE_OF_POINTS = "share of uncertainty points"
+
+
+def number(name: str, value: Any, unit: str = "") -> dict:
+    """One number of a claim's estimate for ``--json``: an ``Estimate`` as ``{"name",
+    "value", "ci": [lo, hi], "ci_method", "level", "unit"}``, a plain number as ``{"name",
+    "value", "unit"}``; NaN as None."""
+    from .stats import json_number
+
+    if isinstance(value, Estimate):
+        return value.to_json(unit=unit, name=name)
+    out = {"name": name, "value": json_number(value)}
+    if unit:
+        out["unit"] = unit
+    return out
+
+
+def claim_record(r: ClaimResult) -> dict:
+    """A claim's result with numbers as numbers (``backbone claims --json``): key, claim,
+    source, verdict (the word) and its sentence, why, the estimate in words and as
+    ``estimates`` (``number`` dicts), the share of the uncertainty space where it holds
+    (value, ci [lo, hi], ci_method), the PRIM box (``discover.box_record``), runs."""
+    from .discover import box_record
+
+    share = None
+    if r.share is not None and r.share.value == r.share.value:
+        share = r.share.to_json(unit=SHARE_OF_POINTS)
+    return {"key": r.key, "claim": r.title, "source": r.source, "verdict": r.verdict,
+            "verdict_text": verdict_text(r.verdict), "why": r.detail, "estimate_text": r.estimate,
+            "estimates": list(r.numbers), "holds_share": share,
+            "box": None if r.box is None else box_record(r.box), "runs": int(r.runs)}
 
 
 def verdict_table(results: list[ClaimResult]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from . import figures
 from .batch import Arm, arm_spec
 from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
                      robust_two)
+from .claims import IMPACT_DIFF, number  # the estimates as numbers, for --json
 from .payoff import payoff_curve, payoff_estimate, pointwise_ratios
 from .phase import phase_boundary, phase_cells
 from .robustness import share_holding
@@ -146,8 +147,9 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
     pays = float((pts.ratio > 1).mean())
     above = float((pts["class"] == "above 4:1").mean())
     unbounded = float((pts["class"] == "unbounded").mean())
-    verdict, detail = combine(base_holds, share)
-    if verdict in ("exceeded", "fell short"):
+    below = float(pts["class"].isin(["below break-even", "pays off, below the claim"]).mean())
+    verdict, detail = combine(base_holds, share, direction="above" if above + unbounded > below else "below")
+    if verdict in ("exceeded", "fell short") and base_holds in ("above", "below"):
         side = "above 4" if r.value > 4 else "below 3"
         detail = f"R is {side} in the base scenario"
     estimate = (f"R({100 * s0:.0f}%) = {r.value:.2f} [{r.lo:.2f}, {r.hi:.2f}]"
@@ -159,7 +161,13 @@ def judge_payoff(ctx: Context, results: dict) -> ClaimResult:
     fixed = fixed_hours_table(results, spec.base)
     estimate += "; " + fixed_hours_words(fixed)
     fig = figures.payoff(curve, pts)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts, "fixed_hours": fixed})
+    nums = [number("backbone payoff ratio R", r, "ratio"), number("backbone share", s0, "share of the budget")]
+    for row in fixed.itertuples():
+        if row.bounded:  # a ratio whose direct value is not clearly above zero is not a number to quote
+            nums.append(number(f"R with the backbone's hours held fixed, budget x{row.multiplier:g}",
+                               Estimate(row.ratio, row.ratio_lo, row.ratio_hi), "ratio"))
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts, "fixed_hours": fixed},
+                       numbers=nums)
 
 
 # ---------------------------------------------------------------- collective vs isolated
@@ -241,7 +249,11 @@ def judge_regime(ctx: Context, results: dict) -> ClaimResult:
                 f"{100 * frac:.0f}% of complexity x horizon cells")
     detail = f"{detail}; {words}" if detail else words
     fig = figures.regime(cells, bound)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"cells": cells, "boundary": bound, "points": pts})
+    nums = [number(f"collective - isolated, complexity {int(r.complexity)}, {int(r.horizon)} months",
+                   Estimate(float(r["diff"]), float(r.diff_lo), float(r.diff_hi), "bootstrap BCa"), IMPACT_DIFF)
+            for _, r in at.iterrows()] + [number("cells where collective wins", frac, "share of cells")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"cells": cells, "boundary": bound, "points": pts},
+                       numbers=nums)
 
 
 # ---------------------------------------------------------------- agenda power
@@ -269,7 +281,9 @@ def judge_agenda(ctx: Context, results: dict) -> ClaimResult:
                 f"{acc.value:+.3f} [{acc.lo:+.3f}, {acc.hi:+.3f}]")
     grid = runs.groupby(["funder_agenda_power", "beneficiary_involvement"])[[IMPACT, "needs_accuracy"]].mean().reset_index()
     fig = figures.agenda(grid)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"grid": grid, "points": pts})
+    nums = [number("impact, beneficiary-led - funder-led", d, IMPACT_DIFF),
+            number("needs accuracy, beneficiary-led - funder-led", acc, "0-1 scale (difference)")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"grid": grid, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- funder patience
@@ -294,7 +308,8 @@ def judge_patience(ctx: Context, results: dict) -> ClaimResult:
                 f"{cuts.get(SHORT, np.nan):.1f} at {SHORT} vs {cuts.get(PATIENT, np.nan):.1f} at {PATIENT} months")
     fig = figures.sweep(curve, "funder_patience", "Funder patience (months before a review can cut)",
                         marks=(SHORT, PATIENT))
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    nums = [number(f"impact, patience {PATIENT} - {SHORT} months", d, IMPACT_DIFF)]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- Sobol' indices
@@ -339,7 +354,10 @@ def judge_sensitivity(ctx: Context, results: dict) -> ClaimResult:
     drivers_ = {name: top_factors(t) for name, t in tables.items()}
     detail = "; ".join(f"{name} driven by {', '.join(f) or 'no factor clearly'}" for name, f in drivers_.items()) + note
     fig = figures.sobol(tables)
-    return ClaimResult("; ".join(parts), "-", detail, None, fig, tables)
+    nums = [number(f"{name}: total-order index of {t.iloc[0].factor}",
+                   Estimate(float(t.iloc[0].ST), float(t.iloc[0].ST_lo), float(t.iloc[0].ST_hi), "SALib bootstrap"),
+                   "Sobol' index") for name, t in tables.items()]
+    return ClaimResult("; ".join(parts), "-", detail, None, fig, tables, numbers=nums)
 
 
 CLAIMS_FUNDING = [

@@ -14,8 +14,8 @@ import pandas as pd
 
 from . import figures
 from .batch import Arm, arm_spec
-from .claims import (Claim, ClaimResult, Context, band_answer, combine, factor_columns, holds_from_effect, paired,
-                     point_means, robust_two)
+from .claims import (IMPACT_DIFF, Claim, ClaimResult, Context, band_answer, combine, factor_columns,
+                     holds_from_effect, number, paired, point_means, robust_two)
 from .kickoff import OUTPUT, PLACEBO, kickoff_curve, kickoff_peak
 from .robustness import share_holding
 from .stats import IMPACT, MATERIAL, Estimate, effect_words
@@ -54,7 +54,9 @@ def judge_relaunch(ctx: Context, results: dict) -> ClaimResult:
     pts["best"] = pts[cols].max(axis=1)
     pts["holds"] = pts[CLAIMED_THRESHOLD] >= pts.best - MATERIAL
     share = share_holding(pts.holds)
-    verdict, detail = combine(base_holds, share)
+    best_at = np.asarray(cols)[pts[cols].to_numpy().argmax(axis=1)]
+    verdict, detail = combine(base_holds, share, direction="above" if (best_at > CLAIMED_THRESHOLD).mean() >
+                              (best_at < CLAIMED_THRESHOLD).mean() else "below")
     spread = flatness(curve)
     if curve.near_optimal.all():
         detail = (detail + "; " if detail else "") + (
@@ -68,7 +70,12 @@ def judge_relaunch(ctx: Context, results: dict) -> ClaimResult:
     fig = figures.sweep(curve, "relaunch_threshold", "Relaunch threshold (turnover since the last launch)",
                         marks=(CLAIMED_THRESHOLD,), percent=True)
     pts.columns = [f"t{c:g}" if not isinstance(c, str) else c for c in pts.columns]
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    nums = [number("optimal threshold", float(best.relaunch_threshold), "share of members turned over"),
+            number("near-optimal band low", float(lo), "share of members turned over"),
+            number("near-optimal band high", float(hi), "share of members turned over"),
+            number("15% vs optimum", Estimate(float(at["diff"]), float(at.diff_lo), float(at.diff_hi), "bootstrap BCa"),
+                   IMPACT_DIFF)]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- kickoff effect
@@ -117,8 +124,9 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
     pts = pts[pts.peak.notna()].copy()
     pts["holds"] = (pts.peak >= lo) & (pts.peak <= hi)
     share = share_holding(pts.holds)
-    verdict, detail = combine(base_holds, share)
-    if verdict in ("exceeded", "fell short") and p.value == p.value:
+    direction = "above" if (pts.peak > hi).mean() > (pts.peak < lo).mean() else "below"
+    verdict, detail = combine(base_holds, share, direction=direction)
+    if verdict in ("exceeded", "fell short") and p.value == p.value and base_holds in ("above", "below"):
         detail = (f"the kickoff raises output by {100 * p.value:.1f}%, "
                   + ("less than half the claimed 30%" if p.hi < lo else "more than 30%"))
     if peak["pre_gap"] > 1e-9:
@@ -128,7 +136,10 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
                 f"{peak['k']} months after the first relaunch ({peak['runs']} runs with a relaunch"
                 f"{'; peaks: ' + extra if extra else ''})")
     fig = figures.kickoff(curve, CLAIM_BAND)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    nums = [number("peak effect on output", p, "relative change in service hours"),
+            number("months after the first relaunch", peak["k"], "months"),
+            number("runs with a relaunch", peak["runs"], "runs")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- survival
@@ -151,7 +162,7 @@ def judge_survival(ctx: Context, results: dict) -> ClaimResult:
     for share, g in times.groupby("backbone_share"):
         curves[share] = kaplan_meier(g.time, g.event)
         s = survival_at(g.time, g.event, horizon)
-        falter[share] = Estimate(1 - s.value, 1 - s.hi, 1 - s.lo)
+        falter[share] = Estimate(1 - s.value, 1 - s.hi, 1 - s.lo, s.method)
     no, yes = min(falter), max(falter)
     f0 = falter[no]
     base_holds = True if f0.lo > 0.5 else (False if f0.hi < 0.5 else None)
@@ -174,7 +185,11 @@ def judge_survival(ctx: Context, results: dict) -> ClaimResult:
                 + (f"; causes without: {cause_words}" if cause_words else ""))
     fig = figures.survival(curves)
     km = pd.concat([c.assign(backbone_share=s) for s, c in curves.items()], ignore_index=True)
-    return ClaimResult(estimate, verdict, detail, share, fig, {"km": km, "times": times, "points": pts})
+    nums = [number("faltered without a backbone", f0, "share of partnerships"),
+            number(f"faltered with a backbone share of {yes:g}", falter[yes], "share of partnerships"),
+            number("log-rank p", p, "p-value"), number("months", horizon, "months")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"km": km, "times": times, "points": pts},
+                       numbers=nums)
 
 
 # ---------------------------------------------------------------- beneficiary involvement
@@ -194,7 +209,9 @@ def judge_population(ctx: Context, results: dict) -> ClaimResult:
     estimate = (f"with - without principle 5: impact {effect_words(d)}, needs accuracy "
                 f"{acc.value:+.3f} [{acc.lo:+.3f}, {acc.hi:+.3f}]")
     fig = figures.ablation(runs, "use_population", {True: "with co-creation", False: "principle 5 off"})
-    return ClaimResult(estimate, verdict, detail, share, fig, {"points": pts})
+    nums = [number("impact, with - without principle 5", d, IMPACT_DIFF),
+            number("needs accuracy, with - without principle 5", acc, "0-1 scale (difference)")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"points": pts}, numbers=nums)
 
 
 # ---------------------------------------------------------------- degree of integration
@@ -231,7 +248,11 @@ def judge_integration(ctx: Context, results: dict) -> ClaimResult:
                 f"full integration vs best {effect_words(inv['right'])}; curvature {c[0]:+.3f} [{c[1]:+.3f}, {c[2]:+.3f}]")
     fig = figures.sweep(curve, "integration", "Degree of integration (0 parallel play, 1 full integration)")
     pts.columns = [f"i{c:g}" if not isinstance(c, str) else c for c in pts.columns]
-    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts})
+    nums = [number("best integration", inv["best"], "0-1 scale"),
+            number("parallel play vs best", inv["left"], IMPACT_DIFF),
+            number("full integration vs best", inv["right"], IMPACT_DIFF),
+            number("curvature", Estimate(*map(float, c[:3]), "bootstrap BCa"), "quadratic coefficient")]
+    return ClaimResult(estimate, verdict, detail, share, fig, {"curve": curve, "points": pts}, numbers=nums)
 
 
 CLAIMS_TEAM = [

@@ -5,10 +5,15 @@ turnover, needs and shocks (the model draws each process from its own named stre
 The differences between arms are then paired by seed, which removes most of the noise
 the arms have in common.
 
-Statistics (``paired_table``), per scorecard metric at the horizon:
+Statistics (``paired_table``), per scorecard metric at the horizon, one interval method
+per kind of statistic (``analysis.stats.METHODS``), named in the columns ``ci_method``
+and ``diff_method``:
 
-- each scenario: the mean over replications and its two-sided t-interval,
-  mean +- t(1 - alpha/2, n - 1) * sd / sqrt(n), with ``scipy.stats.t``;
+- each scenario, a metric bounded in [0, 1] (a share, a 0-1 scale: ``bounded``): the
+  mean over replications and its bootstrap BCa interval (``stats.bounded_mean_ci``),
+  which never leaves [0, 1];
+- each scenario, any other metric (people, money, ratios): the mean and its two-sided
+  t-interval, mean +- t(1 - alpha/2, n - 1) * sd / sqrt(n), with ``scipy.stats.t``;
 - each scenario but the reference (the first): the mean of the paired differences
   (scenario - reference, same seed) and the same t-interval on those differences
   (the interval of a paired t-test).
@@ -43,7 +48,28 @@ COMPARE_METRICS = tuple(m for _, m, _ in COMPARE_ROWS)
 # Also kept per run (not rows of the table): the ingredients of net SROI (analysis.value).
 EXTRA_METRICS = ("value_gross", "spent_pv")
 TABLE_COLUMNS = ("perspective", "metric", "scenario", "n", "mean", "ci_low", "ci_high",
-                 "diff", "diff_low", "diff_high", "share_higher")
+                 "diff", "diff_low", "diff_high", "share_higher", "ci_method", "diff_method")
+
+
+def bounded(metric: str) -> bool:
+    """True for a metric whose values lie in [0, 1] (a share or a 0-1 scale:
+    ``analysis.labels``): its mean gets an interval that stays in [0, 1]."""
+    from .labels import metric_label
+
+    return tuple(metric_label(metric, metric, "")[1]) == (0.0, 1.0)
+
+
+def level_interval(values: np.ndarray, metric: str, confidence: float = 0.95) -> tuple[int, float, float, float, str]:
+    """(n, mean, low, high, method) of one scenario's values of ``metric``: the bootstrap
+    BCa interval for a bounded metric, else the t-interval."""
+    from .stats import T, bounded_mean_ci
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if bounded(metric):
+        est = bounded_mean_ci(np.clip(x, 0.0, 1.0), level=confidence)
+        return len(x), est.value, est.lo, est.hi, est.method
+    return (*t_interval(x, confidence), T)
 
 
 def compare_record(res, params, seed: int) -> tuple[float, ...]:
@@ -99,7 +125,8 @@ def share_higher(differences: np.ndarray) -> float:
 
 def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: float = 0.95,
                  rows: Iterable[tuple[str, str, str]] = COMPARE_ROWS) -> pd.DataFrame:
-    """Mean and t-interval of each scenario, and of its paired difference with
+    """Mean and interval of each scenario (``level_interval``), and the mean and paired
+    t-interval of its difference with
     ``reference`` (default: the first scenario in ``runs``), per metric; columns
     ``TABLE_COLUMNS``, one row per (metric, scenario). ``share_higher``: the share of seeds
     on which the scenario's value is above the reference's (ties count half; the
@@ -109,16 +136,20 @@ def paired_table(runs: pd.DataFrame, reference: str | None = None, confidence: f
     wide = {name: runs[runs["scenario"] == name].set_index("seed") for name in names}
     base = wide[reference]
     out = []
+    from .stats import PAIRED_T
+
     for perspective, metric, _ in rows:
         for name in names:
-            n, mean, lo, hi = t_interval(wide[name][metric].to_numpy(), confidence)
+            n, mean, lo, hi, method = level_interval(wide[name][metric].to_numpy(), metric, confidence)
             diff = (np.nan,) * 3
             higher = np.nan
+            diff_method = ""
             if name != reference:
                 d = (wide[name][metric] - base[metric]).dropna()  # aligned on seed
                 diff = t_interval(d.to_numpy(), confidence)[1:]
                 higher = share_higher(d.to_numpy())
-            out.append((perspective, metric, name, n, mean, lo, hi, *diff, higher))
+                diff_method = PAIRED_T
+            out.append((perspective, metric, name, n, mean, lo, hi, *diff, higher, method, diff_method))
     return pd.DataFrame(out, columns=list(TABLE_COLUMNS))
 
 
@@ -130,4 +161,5 @@ def compare_scenarios(params_by_name: Mapping[str, Params], replications: int, s
 
 
 __all__ = ["COMPARE_ROWS", "COMPARE_METRICS", "TABLE_COLUMNS", "compare_record", "run_scenarios", "t_interval",
+           "bounded", "level_interval",
            "paired_table", "compare_scenarios"]

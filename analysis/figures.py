@@ -192,16 +192,24 @@ def sobol(tables: dict):
 
 
 def peeling(box, title: str = ""):
-    """A claim's PRIM peeling trajectory: density against coverage at each step, coloured
-    by the number of restricted factors; the reported box circled."""
+    """A PRIM peeling trajectory (``analysis.discover``): density against coverage at each
+    step, coloured by the number of restricted factors; the base rate as a dashed line;
+    the reported box circled, or the best candidate marked "no box" when it failed the
+    rule."""
     t = box.trajectory
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     pts = ax.scatter(100 * t.coverage, 100 * t.density, c=t["res dim"], cmap="viridis", s=22, zorder=3)
     ax.plot(100 * t.coverage, 100 * t.density, "-", color=GREY, lw=0.8, zorder=2)
+    base = getattr(box, "base_rate", np.nan)
+    if base == base:
+        ax.axhline(100 * base, color=GREY, ls="--", lw=1, label=f"base rate {100 * base:.0f}%")
     if 0 <= box.selected < len(t):
         r = t.iloc[box.selected]
-        ax.plot(100 * r.coverage, 100 * r.density, "o", ms=12, mfc="none", mec=ORANGE, mew=2, zorder=4,
-                label="reported box")
+        found = getattr(box, "found", True)
+        ax.plot(100 * r.coverage, 100 * r.density, "o" if found else "x", ms=12, mfc="none",
+                mec=ORANGE if found else GREY, mew=2, zorder=4,
+                label="reported box" if found else "best candidate: no box (not beyond chance)")
+    if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8, loc="lower left")
     cb = fig.colorbar(pts, ax=ax, label="restricted factors")
     cb.set_ticks(range(int(t["res dim"].max()) + 1))

@@ -342,11 +342,15 @@ def summary_lines(res: Optimum) -> list[str]:
 
 
 def to_dict(res: Optimum) -> dict:
-    """The result as plain data (JSON-ready but for NaN)."""
-    e = lambda x: {"value": x.value, "low": x.lo, "high": x.hi}  # noqa: E731
-    return {"objective": res.objective, "direction": res.direction, "best": res.best,
+    """The result as plain data (JSON-ready: NaN as None): every estimate as ``{"value",
+    "ci": [lo, hi], "ci_method", "level", "unit"}``."""
+    unit = ("share of the target population" if res.objective == "impact"
+            else "money per additional sustained outcome")
+    e = lambda x, u=unit: x.to_json(unit=u)  # noqa: E731  {"value", "ci": [lo, hi], "ci_method", "level", "unit"}
+    d = f"{unit} (difference)"
+    return {"objective": res.objective, "direction": res.direction, "unit": unit, "best": res.best,
             "search_value": res.search_value, "value": e(res.value), "even": e(res.even), "own": e(res.own),
-            "own_weights": res.own_weights, "gain_over_even": e(res.gain_even), "gain_over_own": e(res.gain_own),
+            "own_weights": res.own_weights, "gain_over_even": e(res.gain_even, d), "gain_over_own": e(res.gain_own, d),
             "trials": len(res.trials), "replications": res.replications,
             "check_replications": res.check_replications, "flat_count": len(res.flat),
             "flat_ranges": {k: {"min": float(r["min"]), "max": float(r["max"])}

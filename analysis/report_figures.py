@@ -20,6 +20,16 @@ SHORT = {
 
 
 def _band(monthly: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Mean by month and its 95% band: a share's band is the bootstrap band over runs
+    (``stats.bootstrap_band``, inside [0, 1]); any other metric's, the t-interval."""
+    from .compare import bounded
+
+    if bounded(metric) and "replication" in monthly.columns:
+        from .stats import bootstrap_band
+
+        wide = monthly.pivot_table(index="replication", columns="month", values=metric, dropna=False)
+        mean, lo, hi = bootstrap_band(wide.to_numpy())
+        return pd.DataFrame({"month": wide.columns, "mean": mean, "lo": lo, "hi": hi})
     g = monthly.groupby("month")[metric]
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
     half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd.fillna(0) / np.sqrt(n)

@@ -106,7 +106,7 @@ def survival_at(time, event, t: float) -> Estimate:
     """S(t) with its 95% band (the last step at or before t)."""
     curve = kaplan_meier(time, event)
     row = curve[curve.time <= t].iloc[-1]
-    return Estimate(float(row.survival), float(row.lo), float(row.hi))
+    return Estimate(float(row.survival), float(row.lo), float(row.hi), "Kaplan-Meier, Greenwood log-log")
 
 
 def logrank_p(time_a, event_a, time_b, event_b) -> float:

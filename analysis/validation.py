@@ -12,7 +12,9 @@ computed in the worker, so only floats travel back.
 Statistic over runs (the pattern's ``statistic``, by default its measure's):
 
 - ``mean``: the mean of the finite values and its two-sided 95% t-interval,
-  mean +- t(0.975, n - 1) * sd / sqrt(n) (``scipy.stats.t``);
+  mean +- t(0.975, n - 1) * sd / sqrt(n) (``scipy.stats.t``); for values in [0, 1]
+  (``bounded_pattern``: ``event_by_cohorts``, a share metric) the bootstrap BCa interval
+  of the mean instead, which stays in [0, 1] (``analysis.stats``);
 - ``share`` (0/1 measures such as ``event_by``): the share of runs with a 1 and its 95%
   Wilson score interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``);
 - ``median`` (default for ``first_month``): the median and its 95% percentile bootstrap
@@ -70,7 +72,8 @@ VERDICT_RULE = (
     "reproduced: the point estimate lies in the target band (bounds included); "
     "partly: the estimate lies outside the band but its 95% confidence interval overlaps it; "
     "missed: the 95% confidence interval lies entirely outside the band (or there is no estimate). "
-    "Statistics over runs: mean with a 95% t-interval; share of runs with a Wilson interval for 0/1 "
+    "Statistics over runs: mean with a 95% t-interval (a bootstrap BCa interval, inside [0, 1], for "
+    "measures that are shares); share of runs with a Wilson interval for 0/1 "
     "measures; median with a 95% percentile bootstrap interval for first-month measures (a run where it "
     "never happens counts as horizon + 1 month).")
 
@@ -185,13 +188,38 @@ def censored_median(values: np.ndarray, horizon: int, level: float = LEVEL, seed
     return median_ci(values, horizon, level, seed)
 
 
-def estimate(values: np.ndarray, statistic: str, horizon: int | None = None, seed: int = 0
-             ) -> tuple[int, float, float, float]:
+def bounded_pattern(pat) -> bool:
+    """True when a pattern's per-run values lie in [0, 1] (``event_by_cohorts``, or
+    ``metric_at`` / ``metric_mean`` of a share or 0-1 scale): its mean gets the bootstrap
+    interval, which stays in [0, 1] (``analysis.stats``)."""
+    from .compare import bounded
+
+    if pat.measure == "event_by_cohorts":
+        return True
+    return pat.measure in ("metric_at", "metric_mean") and bounded(str(pat.args.get("metric", "")))
+
+
+def interval_method(statistic: str, is_bounded: bool = False) -> str:
+    """The name of the interval ``estimate`` gives a statistic (``stats.METHODS``)."""
+    from .stats import BOOTSTRAP, T, WILSON
+
+    return {"share": WILSON, "median": "bootstrap percentile"}.get(statistic, BOOTSTRAP if is_bounded else T)
+
+
+def estimate(values: np.ndarray, statistic: str, horizon: int | None = None, seed: int = 0,
+             bounded: bool = False) -> tuple[int, float, float, float]:
     """(n, estimate, ci low, ci high) of one pattern's values over runs; ``horizon``: the
-    values are months, NaN meaning not by the horizon (``first_month``)."""
+    values are months, NaN meaning not by the horizon (``first_month``); ``bounded``: the
+    values lie in [0, 1], and a mean gets the bootstrap BCa interval instead of the t."""
     if statistic == "mean":
         if horizon is not None:
             raise ValueError("a mean of months that may never come is undefined: use the median")
+        if bounded:
+            from .stats import bounded_mean_ci
+
+            x = np.asarray(values, dtype=float)
+            e = bounded_mean_ci(np.clip(x[np.isfinite(x)], 0.0, 1.0), seed=seed)
+            return int(np.isfinite(x).sum()), e.value, e.lo, e.hi
         return t_interval(values, LEVEL)
     if statistic == "share":
         return wilson(values)
@@ -218,7 +246,8 @@ def validation_table(pset: PatternSet, runs: pd.DataFrame) -> pd.DataFrame:
     for pat in pset.patterns:
         vals = runs.loc[runs["pattern"] == pat.key, "value"].to_numpy(dtype=float)
         censored = MEASURES[pat.measure].censored
-        n, est, lo, hi = estimate(vals, pat.statistic, pat.horizon if censored else None, seed=pset.seed)
+        n, est, lo, hi = estimate(vals, pat.statistic, pat.horizon if censored else None, seed=pset.seed,
+                                  bounded=bounded_pattern(pat))
         rows.append((pat.key, pat.title, pat.kind, pat.cite, pat.source, pat.measure, pat.statistic,
                      pat.target[0], pat.target[1], pat.horizon, n, est, lo, hi,
                      verdict(est, lo, hi, pat.target)))

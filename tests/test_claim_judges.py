@@ -46,8 +46,9 @@ def test_one_sided_effects():
     ("above", 0.2, "exceeded"),
     ("above", 0.6, "depends"),
     ("below", 0.0, "fell short"),
-    (None, 0.9, "depends"),                       # undecided in the base scenario: never a clear verdict
-    (None, 0.0, "depends"),
+    (None, 0.9, "depends"),                       # undecided in the base scenario and a split space
+    (None, 0.0, "fell short"),                    # ... but a unanimous space decides (issue 24)
+    (None, 1.0, "supported"),
     (True, 1.0, "supported"),
     (False, 0.1, "fell short"),
 ])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -65,13 +66,34 @@ def test_results_json(capsys, tmp_path):
     assert len(by["by"]["rows"]) == runs["backbone_share"].nunique()
 
 
-def test_claims_json_is_the_verdict_table(capsys, monkeypatch):
+def test_claims_json_holds_numbers(capsys, monkeypatch):
     import backbone.analysis.claims as claims
-    table = pd.DataFrame({"claim": ["A claim"], "source": ["a source"], "verdict": ["supported"],
-                          "estimate (95% CI)": ["+0.1 [0.05, 0.15]"], "holds at (share of space)": [""],
-                          "why": [""], "where it holds (PRIM box)": [""], "runs": [12], "ci_low": [float("nan")]})
-    monkeypatch.setattr(claims, "run_claims", lambda *a, **k: ["result"])
-    monkeypatch.setattr(claims, "verdict_table", lambda results: table)
+    from backbone.analysis.claims import ClaimResult, number
+    from backbone.analysis.discover import prim_box
+    from backbone.analysis.stats import Estimate, share_ci
+
+    rng = np.random.default_rng(0)
+    pts = pd.DataFrame({"x": rng.random(200)})
+    pts["holds"] = pts.x > 0.5
+    res = ClaimResult("+10.0 pp [+5.0, +15.0]", "supported", "", share_ci(pts.holds), None,
+                      numbers=[number("impact gain", Estimate(0.1, 0.05, 0.15, "bootstrap BCa"), "share (difference)"),
+                               number("months", 60, "months")],
+                      box=prim_box(pts, ["x"]), runs=12)
+    res.claim = claims.Claim("k", "A claim", "a source", None, None)
+    monkeypatch.setattr(claims, "run_claims", lambda *a, **k: [res])
     doc = run_json(["claims", "--quick", "--only", "payoff", "--no-progress"], capsys)
-    assert doc["verdicts"][0]["verdict"] == "supported" and doc["verdicts"][0]["ci_low"] is None
+    v = doc["verdicts"][0]
+    assert v["verdict"] == "supported" and v["key"] == "k" and v["runs"] == 12
+    est = v["estimates"][0]
+    assert est == {"name": "impact gain", "value": 0.1, "ci": [0.05, 0.15], "ci_method": "bootstrap BCa",
+                   "level": 0.95, "unit": "share (difference)"}
+    assert v["estimates"][1] == {"name": "months", "value": 60.0, "unit": "months"}
+    share = v["holds_share"]
+    assert share["value"] == 0.5 or abs(share["value"] - pts.holds.mean()) < 1e-12
+    assert isinstance(share["ci"][0], float) and 0 <= share["ci"][0] < share["ci"][1] <= 1
+    assert share["ci_method"] == "Wilson score"
+    box = v["box"]
+    assert box["found"] and box["limits"][0]["input"] == "x" and isinstance(box["limits"][0]["low"], float)
+    assert box["limits"][0]["high"] is None and 0 < box["limits"][0]["data_low"] < 0.01
+    assert isinstance(box["coverage"], float) and isinstance(box["density"], float) and box["trajectory"]
     assert doc["runs"] == 12 and doc["size"] == "quick"

@@ -25,8 +25,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             written = calibration_figures(args.figures)
         except PosteriorError as exc:
             raise CLIError(str(exc)) from None
-        print(f"wrote {len(written)} figures to {os.path.join(args.figures, 'figures')}")
         manifest, targets, _, _, pred = open_folder(args.figures)
+        if getattr(args, "json", False):
+            return _json_out({**manifest, "predictive_coverage": coverage_rows(targets, pred)}, args.figures)
+        print(f"wrote {len(written)} figures to {os.path.join(args.figures, 'figures')}")
         print(summary_text({**manifest, "predictive_coverage": coverage_rows(targets, pred)}))
         return 0
     if not args.targets or not args.out:
@@ -38,12 +40,23 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         manifest = calibrate(targets, args.out, executor, log=lambda line: print(line, file=sys.stderr, flush=True))
     except CalibrationError as exc:
         raise CLIError(str(exc)) from None
+    if getattr(args, "json", False):
+        return _json_out(manifest, args.out, time.time() - t0)
     print(f"posterior of {len(targets.names)} parameters after {manifest['n_generations']} generations "
           f"({manifest['n_particles']} particles, {manifest['simulations']:,} particles simulated, final epsilon "
           f"{manifest['final_epsilon']:.4g}) in {time.time() - t0:,.0f} s; 90% credible intervals:")
     print(summary_text(manifest))
     print(f"wrote {args.out}: posterior.parquet, generations.parquet, predictive.parquet, manifest.json, figures/")
     print(f"next: backbone claims --quick --posterior {args.out}")
+    return 0
+
+
+def _json_out(manifest, folder, seconds=None) -> int:
+    """``--json``: the posterior and its predictive check as numbers (cli.json_docs)."""
+    from .common import print_json
+    from .json_docs import calibrate_doc
+
+    print_json(calibrate_doc(manifest, folder, seconds))
     return 0
 
 
@@ -67,6 +80,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="results folder (created, or resumed)")
     add_executor(p, progress=False)
     p.add_argument("--figures", metavar="DIR", help="only redraw the figures of a finished calibration folder")
+    from .common import add_json
+
+    add_json(p)
     p.set_defaults(func=cmd_calibrate)
 
 

@@ -44,7 +44,7 @@ def _out_dir(path: str | None, force: bool, names: tuple[str, ...]) -> Path | No
 
 # ---------------------------------------------------------------- claims
 def cmd_claims(args: argparse.Namespace) -> int:
-    from backbone.analysis.claims import SIZES, markdown_table, run_claims, verdict_table
+    from backbone.analysis.claims import SIZES, claim_record, markdown_table, run_claims, verdict_table
     from backbone.analysis.claimset import CLAIMS, ORDER
 
     size = args.size
@@ -68,13 +68,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
     runs = int(table.runs.sum())
     header = (f"backbone claims --{size}: {len(results)} claims, {runs:,} runs in {elapsed:.0f} s "
               f"(backbone {version}); impact = long-term impact (mean share of the target population "
-              "with a sustained outcome over the last 12 months); 95% CIs in brackets"
+              "with a sustained outcome over the last 12 months); 95% CIs in brackets (shares of the "
+              "uncertainty space: Wilson score intervals; effects and ratios: bootstrap BCa)"
               + (f"; {posterior.note()}." if posterior is not None else "."))
     if out is not None:
         _write_outputs(out, results, table, header, markdown_table)
     if args.json:
         print_json({"size": size, "version": version, "runs": runs, "seconds": round(elapsed, 1),
-                    "header": header, "verdicts": table.to_dict(orient="records"),
+                    "header": header, "verdicts": [claim_record(r) for r in results],
                     "posterior": posterior.note() if posterior is not None else None,
                     "out": str(out) if out is not None else None})
         return 0

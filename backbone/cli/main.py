@@ -19,6 +19,7 @@ from .common import CLIError, HelpFormatter, Parser
 COMMAND_MODULES = (
     "backbone.cli.run_commands",     # scenarios, show, run, compare
     "backbone.cli.sweep_commands",   # sweep, results, query
+    "backbone.cli.discover_command", # discover
     "backbone.cli.claims_commands",  # claims, report
     "backbone.cli.optimize_command", # optimize
     "backbone.cli.validate_command", # validate

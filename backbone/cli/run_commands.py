@@ -297,6 +297,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     all_arms, which = with_counterfactuals(arms)
     runs = run_scenarios(all_arms, args.replications, seed0, executor, posterior=posterior)
     table = paired_table(runs[runs["scenario"].isin(list(arms))])
+    if args.json:
+        from .json_docs import compare_doc
+
+        if out is not None:
+            _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0})
+        print_json({**compare_doc(table, COMPARE_ROWS, arms, value_summary(value_table(runs, arms, which)),
+                                  replications=args.replications, seed0=seed0, currency=_currency(arms),
+                                  titles=_titles(arms), posterior=posterior.note() if posterior else None),
+                    "out": str(out) if out is not None else None})
+        return 0
     _print_comparison(table, COMPARE_ROWS, args, arms)
     if posterior is not None:
         print("\n" + posterior.note())
@@ -328,6 +338,19 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
         print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
 
 
+def _titles(arms: dict) -> dict:
+    """Each scenario's display title (its file's ``title``; the name when it has none)."""
+    from backbone.simulation.scenarios import ScenarioError, scenario_labels
+
+    out = {}
+    for name in arms:
+        try:
+            out[name] = scenario_labels(name)["title"]
+        except ScenarioError:
+            out[name] = name
+    return out
+
+
 def _currency(arms: dict) -> str:
     from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
 
@@ -355,7 +378,8 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     print(fill(f"{len(names)} scenario{'s' if len(names) > 1 else ''} x {n} replications at month "
                f"{'/'.join(str(m) for m in sorted(months))}; seeds {s0}..{s0 + n - 1}, the same seeds "
                "in every scenario (common random numbers)."))
-    legend = "mean [95% CI]: mean over replications and its t-interval"
+    legend = ("mean [95% CI]: mean over replications and its interval (bootstrap BCa for shares and 0-1 "
+              "scales, which stays in [0, 1]; Student t for people, money and ratios)")
     if len(names) > 1:
         legend += (f"; vs {ref}: mean paired difference (same seed) [95% t-interval]; "
                    "* = the interval excludes 0; then the share of seeds on which the scenario's value is "
@@ -388,9 +412,9 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     if clipped:
         print()
         print(fill("Intervals are clipped to the range the values can take: [0, 1] for shares and 0-1 "
-                   "scales, 0 and up for people, money and ratios (a t-interval can reach past it, e.g. a "
-                   "retention of 1.015); the means and the differences are not clipped. The written table "
-                   "(--out) keeps the unclipped intervals."))
+                   "scales, 0 and up for people, money and ratios (a t-interval can reach past it, e.g. "
+                   "fewer than 0 people); the means and the differences are not clipped. The written "
+                   "table (--out) keeps the unclipped intervals."))
 
 
 # ---------------------------------------------------------------- wiring
@@ -437,9 +461,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare", help="compare scenarios on common random numbers, with confidence intervals",
         description="Run each scenario --replications times; replication r uses seed SEED+r in every "
                     "scenario (common random numbers). For each scorecard metric at the horizon print "
-                    "each scenario's mean and 95% t-interval, and the mean paired difference with the "
+                    "each scenario's mean and 95% interval (bootstrap BCa for shares and 0-1 scales, "
+                    "inside [0, 1]; Student t otherwise), and the mean paired difference with the "
                     "first scenario and its 95% t-interval (a paired t-test's interval). On screen, "
-                    "intervals are clipped to the range the values can take ([0, 1] for shares).",
+                    "t-intervals are clipped to the range the values can take (0 and up for people).",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone compare no_backbone baseline isolated_impact --replications 100\n"
                "  backbone compare no_backbone baseline --set n_beneficiaries=2000 --out compare.csv")
@@ -454,4 +479,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_posterior(p)
     p.add_argument("--out", metavar="FILE", help="write the table: FILE.parquet or FILE.csv")
     add_force(p)
+    add_json(p)
     p.set_defaults(func=cmd_compare)

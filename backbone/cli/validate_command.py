@@ -58,6 +58,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     t0 = time.time()
     runs = run_patterns(pset, replications=n, executor=executor)
     table = validation_table(pset, runs)
+    if getattr(args, "json", False):
+        return _json_out(args, pset, table, n, out, md)
     print(f"backbone validate: {len(pset.patterns)} patterns from {len(pset.sources())} sources "
           f"({display_path(pset.path)}), {n} replications each, {runs_needed(pset, n):,} runs in {time.time() - t0:.0f} s; "
           "95% CIs in brackets.\n")
@@ -70,6 +72,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if md is not None:
         md.write_text(markdown(pset, table, _command_line(args), n), encoding="utf-8")
         print(f"wrote {md}")
+    sys.stdout.flush()
+    return 0 if ok else 1
+
+
+def _json_out(args, pset, table, n: int, out, md) -> int:
+    """``--json``: the table as numbers (cli.json_docs.validate_doc); --out and --markdown
+    are written as without it. Exit status as without it."""
+    from backbone.analysis.validation import markdown, passes, summary_line
+
+    from .common import print_json
+    from .json_docs import validate_doc
+
+    ok = passes(table, pset.required_share)
+    if out is not None:
+        table.to_csv(out, index=False)
+    if md is not None:
+        md.write_text(markdown(pset, table, _command_line(args), n), encoding="utf-8")
+    print_json({**validate_doc(pset, table, n, pset.required_share, ok, summary_line(table, pset.required_share)),
+                "out": str(out) if out is not None else None, "markdown": str(md) if md is not None else None})
     sys.stdout.flush()
     return 0 if ok else 1
 
@@ -100,4 +121,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--markdown", metavar="FILE.md", help="write the table, the verdict rule and the full "
                    "citations as Markdown (e.g. docs/VALIDATION.md)")
     add_force(p)
+    from .common import add_json
+
+    add_json(p)
     p.set_defaults(func=cmd_validate)

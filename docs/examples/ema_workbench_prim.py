@@ -14,6 +14,15 @@ test extra)::
 
 Each experiment's seed is one of its sampled inputs, so a run is a pure function of
 what EMA Workbench hands it, and the two arms share it (common random numbers).
+
+Reading PRIM's answer (``describe``), as ``backbone discover`` does
+(``backbone.analysis.discover``): the box on the peeling trajectory is chosen by the same
+rule (the best balance of coverage and density among those reaching the 80% threshold,
+else the densest covering half the cases); an input counts as restricted only when the
+box cuts into the range the *data* span (not the nominal sampling bounds); and the
+example says "PRIM found no box" when EMA Workbench returns its whole-space box (no box
+met the threshold), when no input is restricted, or when the box's density does not beat
+the base rate beyond chance (the permutation test of ``backbone discover``, p <= 0.05).
 Backbone's own batch tools (``backbone sweep``, ``backbone claims``) do the same at scale;
 this example is for researchers who already work in EMA Workbench.
 """
@@ -60,6 +69,63 @@ def make_model(n_beneficiaries: int) -> Model:
     return model
 
 
+THRESHOLD = 0.8  # the density PRIM aims for (backbone.analysis.discover.DENSITY)
+
+
+def find_box(x, pays, threshold: float = THRESHOLD):
+    """EMA Workbench's PRIM box of the cases where ``pays``, with the step on its peeling
+    trajectory chosen by Backbone's rule (``discover.select_step``)."""
+    from backbone.analysis.discover import select_step
+
+    finder = prim.Prim(x, np.asarray(pays, dtype=bool), threshold=threshold)
+    box = finder.find_box()
+    traj = box.peeling_trajectory.reset_index(drop=True)
+    if len(traj) > 1:
+        box.select(select_step(traj[["coverage", "density"]].astype(float), threshold)[0])
+    return box
+
+
+def describe(x, pays, box, threshold: float = THRESHOLD, seed: int = 0) -> dict:
+    """What PRIM found, judged against the data: ``found``, ``restricted`` {input: (low,
+    high, data low, data high)} for the inputs the box cuts into (compared with the range
+    the data span), ``coverage``, ``density``, ``base_rate``, ``p_value`` and ``words``."""
+    from backbone.analysis.discover import P_MAX, permutation_p
+
+    y = np.asarray(pays, dtype=bool)
+    base = float(y.mean()) if y.size else float("nan")
+    lo_data, hi_data = x.min(), x.max()
+    lim = box.box_lim
+    restricted = {}
+    for c in lim.columns:
+        lo, hi = float(lim[c].iloc[0]), float(lim[c].iloc[1])
+        if lo > float(lo_data[c]) + 1e-12 or hi < float(hi_data[c]) - 1e-12:
+            restricted[c] = (lo, hi, float(lo_data[c]), float(hi_data[c]))
+    cov, den = float(box.coverage), float(box.density)
+    out = {"found": False, "restricted": restricted, "coverage": cov, "density": den, "base_rate": base,
+           "p_value": float("nan")}
+    if y.all() or not y.any():
+        out["words"] = f"PRIM found no box: the backbone pays off in {'all' if y.all() else 'none'} of the experiments"
+        return out
+    if not restricted:
+        why = (f"no box reached the density threshold of {threshold:.0%} (EMA Workbench returned the whole space, "
+               f"whose density is the base rate {base:.0%})" if box.mean < threshold else
+               "its box restricts no input within the range the data span")
+        out["words"] = f"PRIM found no box: {why}"
+        return out
+    p = permutation_p(x.astype(float).reset_index(drop=True), y, den - base, threshold, seed=seed)
+    out["p_value"] = p
+    if den <= base or p > P_MAX:
+        out["words"] = (f"PRIM found no box: its best box's density {den:.0%} does not beat the base rate {base:.0%} "
+                        f"beyond chance (permutation p = {p:.2f})")
+        out["restricted"] = {}
+        return out
+    out["found"] = True
+    out["words"] = (f"PRIM box: coverage {cov:.0%} (of the cases where it pays, inside the box), density {den:.0%} "
+                    f"(of the cases in the box, where it pays) against a base rate of {base:.0%}; permutation "
+                    f"p = {p:.3f}")
+    return out
+
+
 def explore(n_experiments: int, n_beneficiaries: int = 2000, material: float = 0.01, seed: int = 1):
     """EMA Workbench's experiments and outcomes, and PRIM's box where the gain is material."""
     np.random.seed(seed)  # EMA Workbench's samplers draw from numpy's global generator
@@ -67,8 +133,7 @@ def explore(n_experiments: int, n_beneficiaries: int = 2000, material: float = 0
         experiments, outcomes = evaluator.perform_experiments(scenarios=n_experiments)
     pays = outcomes["gain"] >= material
     x = experiments[list(UNCERTAIN)]
-    finder = prim.Prim(x, pays, threshold=0.8)
-    box = finder.find_box()
+    box = find_box(x, pays)
     return experiments, outcomes, pays, box
 
 
@@ -80,13 +145,10 @@ def main() -> None:
     experiments, outcomes, pays, box = explore(args.experiments, args.beneficiaries)
     print(f"{len(experiments)} experiments; the backbone adds at least 1 pp of long-term impact in "
           f"{pays.mean():.0%} of them")
-    limits = box.box_lim  # the chosen box: one column per uncertainty, rows lower and upper
-    restricted = [c for c in limits.columns
-                  if (limits[c].iloc[0], limits[c].iloc[1]) != UNCERTAIN.get(c, (None, None))]
-    print(f"PRIM box: coverage {box.coverage:.0%} (of the cases where it pays, inside the box), "
-          f"density {box.density:.0%} (of the cases in the box, where it pays)")
-    for c in restricted:
-        print(f"  {c}: {limits[c].iloc[0]:.4g} .. {limits[c].iloc[1]:.4g}")
+    found = describe(experiments[list(UNCERTAIN)], pays, box)
+    print(found["words"])
+    for c, (lo, hi, dlo, dhi) in found["restricted"].items():
+        print(f"  {c}: {lo:.4g} .. {hi:.4g} (the data span {dlo:.4g} .. {dhi:.4g})")
 
 if __name__ == "__main__":
     main()
