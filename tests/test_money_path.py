@@ -89,3 +89,25 @@ def test_isolated_grants_survive_a_quorum_loss(seed):
     assert m.active_partners.min() < 3 and (m.active_partners.iloc[-1] == 0 or m.paid_in.iloc[-1] > 0)
     alive = m[m.active_partners > 0]
     assert (alive.paid_in > 0).all() and (alive.spent > 0).all()
+
+
+def test_money_command_reports_what_extra_money_buys(capsys):
+    """`backbone money`: one row per scenario and endpoint, the doubled budget against x1;
+    JSON holds numbers; bad input exits 2 before any run."""
+    import json
+
+    from backbone.cli.main import main
+
+    args = ["money", "baseline", "--replications", "3", "--no-progress", "--workers", "1",
+            "--set", "months=24", "n_beneficiaries=200"]
+    assert main(args + ["--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = {r["endpoint"]: r for r in doc["rows"]}
+    spent = rows["money spent"]
+    assert spent["multiplier"] == 2.0 and spent["at_multiplier"] > spent["at_budget"]
+    lo, hi = spent["difference"]["ci"]
+    assert lo <= spent["difference"]["value"] <= hi and spent["difference"]["value"] > 0
+    for bad in (["--multipliers", "0"], ["--multipliers", "1"], ["--replications", "1"]):
+        assert main(["money", "baseline", *bad]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "error" in err[0]

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "backbone.cli.sweep_commands",   # sweep, results, query
     "backbone.cli.discover_command", # discover
     "backbone.cli.claims_commands",  # claims, report
+    "backbone.cli.money_command",    # money
     "backbone.cli.optimize_command", # optimize
     "backbone.cli.validate_command", # validate
     "backbone.cli.calibrate_command", # calibrate
