@@ -124,7 +124,10 @@ class Twin:
     @property
     def phase(self) -> str:
         """The partnership's phase, smoothed: a new phase counts once it has held
-        ``PHASE_HOLD`` months (the model's phase can flip back and forth)."""
+        ``PHASE_HOLD`` months (the model's phase can flip back and forth); "dissolved" from
+        the month the partnership dissolved."""
+        if self.now("dissolved") > 0.0:
+            return "dissolved"
         return PHASES[self.phase_shown]
 
     def scorecard(self) -> dict[str, float]:

@@ -174,7 +174,9 @@ def measurement(P, pt, fu, be, nd, w, events, row):
     second = (
         w.paid_in, spent_total, spent_total / max(w.outcomes, 1.0),
         value_gross / w.spent_pv if w.spent_pv > 0 else 0.0,
-        level / fu.level.shape[0], float(count_active(fu.active)),
+        # what funders pay: nothing once the partnership has dissolved
+        level / fu.level.shape[0] if w.dissolved == 0.0 else 0.0,
+        float(count_active(fu.active)) if w.dissolved == 0.0 else 0.0,
         needs_accuracy(nd), w.recruited,
         w.backbone_hours, w.effort_alignment, w.effort_momentum, w.effort_identity,
         w.effort_coordination, w.effort_population, w.effort_measurement,
