@@ -26,6 +26,13 @@ claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_fig
 best split of the backbone's hours, used by ``backbone optimize``).
 """
 
+if __name__ != "backbone.analysis":   # the folder imported by its own name, from a checkout:
+    try:                                  # be backbone.analysis itself (backbone/__init__.py)
+        import backbone as _backbone
+        _backbone._adopt(__name__, __file__)
+    except ImportError:
+        pass
+
 from importlib import import_module
 
 _WHERE = {
