@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
+from .arms import ISOLATED, NO_BACKBONE, reduced_budget_changes
 from .batch import Arm, arm_spec
 from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
                      robust_two)
@@ -31,17 +32,20 @@ def plan_payoff(ctx: Context) -> dict:
     shares = spec.factors[0].grid()
     budget = spec.base.funder_budget
     s0 = spec.base.backbone_share
+    # The arms of R (analysis.arms): the same budget without a backbone (a one-level
+    # factor, so that its table has the share column) and the budget less the backbone's
+    # share at each share of the grid.
     jobs = {
         "backbone": spec,
-        "same_budget": arm_spec(spec, Arm(factors={"backbone_share": {"levels": [0.0]}})),
-        "reduced_budget": arm_spec(spec, Arm(fixed={"backbone_share": 0.0}, factors={
-            "funder_budget": {"levels": [round(budget * (1 - s), 9) for s in shares]}})),
+        "same_budget": arm_spec(spec, Arm(factors={k: {"levels": [v]} for k, v in NO_BACKBONE.items()})),
+        "reduced_budget": arm_spec(spec, Arm(fixed=dict(NO_BACKBONE), factors={
+            "funder_budget": {"levels": [reduced_budget_changes(budget, s)["funder_budget"] for s in shares]}})),
     }
     u_budget = ctx.uncertainty().base.funder_budget
     jobs.update(ctx.robust_arms({
         "backbone": Arm(fixed={"backbone_share": s0}),
-        "same_budget": Arm(fixed={"backbone_share": 0.0}),
-        "reduced_budget": Arm(fixed={"backbone_share": 0.0, "funder_budget": round(u_budget * (1 - s0), 9)}),
+        "same_budget": Arm(fixed=dict(NO_BACKBONE)),
+        "reduced_budget": Arm(fixed=reduced_budget_changes(u_budget, s0)),
     }))
     return jobs
 
@@ -101,8 +105,8 @@ HORIZONS = (24, 36, 48, 60, 72, 84, 96, 108, 120)
 
 def plan_regime(ctx: Context) -> dict:
     spec = ctx.spec("regime")
-    jobs = {"collective": spec, "isolated": arm_spec(spec, Arm(scenario="isolated_impact"))}
-    jobs.update(ctx.robust_arms({"collective": Arm(), "isolated": Arm(scenario="isolated_impact")},
+    jobs = {"collective": spec, "isolated": arm_spec(spec, Arm(fixed=dict(ISOLATED)))}
+    jobs.update(ctx.robust_arms({"collective": Arm(), "isolated": Arm(fixed=dict(ISOLATED))},
                                 drop=("complexity",)))
     return jobs
 
@@ -242,9 +246,8 @@ def plan_sensitivity(ctx: Context) -> dict:
     s0 = spec.base.backbone_share
     budget = spec.base.funder_budget
     return {"backbone": spec,
-            "same_budget": arm_spec(spec, Arm(fixed={"backbone_share": 0.0})),
-            "reduced_budget": arm_spec(spec, Arm(fixed={"backbone_share": 0.0,
-                                                        "funder_budget": round(budget * (1 - s0), 9)}))}
+            "same_budget": arm_spec(spec, Arm(fixed=dict(NO_BACKBONE))),
+            "reduced_budget": arm_spec(spec, Arm(fixed=reduced_budget_changes(budget, s0)))}
 
 
 def judge_sensitivity(ctx: Context, results: dict) -> ClaimResult:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from backbone.simulation import PRINCIPLES, Params
 
+from .arms import no_orchestration
 from .stats import IMPACT, Estimate, mean_ci, paired_diff_ci
 
 PRINCIPLE_WORDS = {
@@ -54,7 +55,7 @@ def orchestrated(p: Params) -> bool:
 def ablation_arms(p: Params) -> dict[str, Params]:
     """The counterfactuals for attribution: ``none`` (no orchestration) and one arm per
     principle switched off."""
-    arms = {"none": p.replace(backbone_share=0.0, self_orchestration_hours=0.0)}
+    arms = {"none": no_orchestration(p)}
     for q in PRINCIPLES:
         arms[q] = p.replace(**{f"use_{q}": False})
     return arms

@@ -31,12 +31,13 @@ from backbone.experiments import Executor
 from backbone.simulation import Params
 
 from . import report_figures as rf
+from .arms import funds_backbone, no_partnership, payoff_arms
 from .compare import COMPARE_METRICS, COMPARE_ROWS, paired_table
 from .narrative import ablation_arms, attribution, narrative, orchestrated, points
 from .payoff import payoff_estimate
 from .scenario_runs import run_arms
 from .stats import IMPACT, Estimate, bootstrap_ci, paired_diff_ci
-from .value import counterfactual, net_value
+from .value import net_value
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:1000px;margin:2em auto;padding:0 1.5em;color:#222;line-height:1.45}
@@ -269,25 +270,44 @@ MONEY_NOTE = ("<p class=note>Cost per sustained outcome = all money spent / all 
 
 def report_arms(scenarios: Mapping[str, Params]) -> tuple[dict, dict]:
     """The runs a report needs, keyed (scenario, arm): each scenario (``main``), its
-    ablations when orchestrated, its no-backbone arm with the backbone's money unspent
-    (``reduced``, for the payoff ratio) and the same people without the partnership
-    (net SROI's deadweight; one arm per distinct set, ``cf_key`` says whose)."""
-    arms: dict = {}
+    ablations when orchestrated (``analysis.narrative.ablation_arms``), the arms of its
+    payoff ratio when it funds a backbone (``same_budget`` and ``reduced_budget``,
+    ``analysis.arms.payoff_arms``) and the same people without the partnership (net
+    SROI's deadweight, ``analysis.arms.no_partnership``). An arm whose parameters another
+    arm already has is not run again: ``alias`` maps every (scenario, arm) to the key
+    whose runs it uses, and ``arms`` holds only those keys."""
+    wanted: dict = {}
     for n, p in scenarios.items():
-        arms[(n, "main")] = p
+        wanted[(n, "main")] = p
         if orchestrated(p):
             for k, q in ablation_arms(p).items():
-                arms[(n, k)] = q
-        if p.backbone_share > 0:
-            arms[(n, "reduced")] = p.replace(backbone_share=0.0, self_orchestration_hours=0.0,
-                                             funder_budget=p.funder_budget * (1 - p.backbone_share))
-    cf_key = {}
+                wanted[(n, k)] = q
+        if funds_backbone(p):
+            for k, q in payoff_arms(p).items():
+                if k != "backbone":
+                    wanted[(n, k)] = q
     for n, p in scenarios.items():
-        cf = counterfactual(p)
-        key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
-        arms[key] = cf
-        cf_key[n] = key
-    return arms, cf_key
+        wanted[(n, "no partnership")] = no_partnership(p)
+    arms: dict = {}
+    first: dict = {}
+    alias: dict = {}
+    for key, q in wanted.items():
+        alias[key] = first.setdefault(q, key)
+        if alias[key] == key:
+            arms[key] = q
+    return arms, alias
+
+
+def report_payoffs(scenarios: Mapping[str, Params], got: Mapping, alias: Mapping) -> dict:
+    """The payoff ratio of each scenario that funds a backbone (``analysis.payoff``), from
+    the runs of its three arms, by seed."""
+    payoffs = {}
+    for n, p in scenarios.items():
+        if funds_backbone(p):
+            impact = {k: got[alias[(n, "main" if k == "backbone" else k)]]["summary"].sort_values("seed")[IMPACT]
+                      for k in payoff_arms(p)}
+            payoffs[n] = payoff_estimate(impact["backbone"], impact["same_budget"], impact["reduced_budget"])
+    return payoffs
 
 
 def scenarios_html(names, titles: Mapping[str, str], labels: Mapping[str, dict]) -> str:
@@ -338,22 +358,20 @@ def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0:
     labels = {n: {**scenario_labels_or_default(n, scenarios[n]), **dict((labels or {}).get(n, {}))}
               for n in names}
     titles = {n: labels[n]["title"] for n in names}
-    arms, cf_key = report_arms(scenarios)
+    arms, alias = report_arms(scenarios)
     got = run_arms(arms, replications, seed0, executor, posterior=posterior)
+    got = {key: got[run] for key, run in alias.items()}
     runs = {n: got[(n, "main")] for n in names}
-    cfs = {n: got[cf_key[n]]["summary"] for n in names}
+    cfs = {n: got[(n, "no partnership")]["summary"] for n in names}
 
     table = paired_table(pd.concat([runs[n]["summary"].assign(scenario=n)[["scenario", "replication", "seed",
                                                                            *COMPARE_METRICS]] for n in names]))
-    payoffs, atts = {}, {}
+    payoffs = report_payoffs(scenarios, got, {key: key for key in got})
+    atts = {}
     for n, p in scenarios.items():
         if orchestrated(p):
             atts[n] = attribution(runs[n]["summary"], got[(n, "none")]["summary"],
                                   {q: got[(n, q)]["summary"] for q in ablation_arms(p) if q != "none"})
-        if p.backbone_share > 0:
-            a = runs[n]["summary"].sort_values("seed")
-            payoffs[n] = payoff_estimate(a[IMPACT], got[(n, "none")]["summary"].sort_values("seed")[IMPACT],
-                                         got[(n, "reduced")]["summary"].sort_values("seed")[IMPACT])
     money, money_html = money_table({titles[n]: runs[n] for n in names}, {titles[n]: v for n, v in payoffs.items()},
                                     {titles[n]: v for n, v in cfs.items()},
                                     {titles[n]: p.attribution_others for n, p in scenarios.items()})
