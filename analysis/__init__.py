@@ -19,12 +19,22 @@ Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase
 (twin-run effect), ``survival`` (falter times, Kaplan-Meier), ``sensitivity`` (Sobol'),
 ``robustness`` (share of the uncertainty space, PRIM boxes), ``batch`` (arms of a spec on
 common random numbers; every batch of runs goes through ``experiments.run_many``), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
-claims), ``figures``, ``scenario_runs``, ``narrative``, ``report``, ``report_figures``,
+claims), ``figures``, ``arms`` (each comparison's arms, defined once: no backbone,
+reduced budget, no orchestration, no partnership, isolated), ``scenario_runs`` (the one
+runner of scenario arms), ``narrative``, ``report`` (plan, run, estimate) with
+``report_html`` (render) and ``report_figures``,
 ``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
 ``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``),
 ``value`` (gross and net SROI against a run without the partnership), ``optimize`` (the
 best split of the backbone's hours, used by ``backbone optimize``).
 """
+
+if __name__ != "backbone.analysis":   # the folder imported by its own name, from a checkout:
+    try:                                  # be backbone.analysis itself (backbone/__init__.py)
+        import backbone as _backbone
+        _backbone._adopt(__name__, __file__)
+    except ImportError:
+        pass
 
 from importlib import import_module
 
@@ -43,7 +53,9 @@ _WHERE = {
     "sobol_indices": "sensitivity", "share_holding": "robustness", "prim_box": "discover",
     "discover_folder": "discover", "box_record": "discover",
     # running arms
-    "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs",
+    "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs", "run_arm_records": "scenario_runs",
+    "no_backbone": "arms", "reduced_budget": "arms", "no_orchestration": "arms", "no_partnership": "arms",
+    "isolated": "arms", "payoff_arms": "arms",
     # the claims
     "Claim": "claims", "ClaimResult": "claims", "Size": "claims", "SIZES": "claims", "run_claims": "claims",
     "verdict_table": "claims", "markdown_table": "claims", "CLAIMS": "claimset", "claim": "claimset",

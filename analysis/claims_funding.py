@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
+from .arms import ISOLATED, NO_BACKBONE, reduced_budget_changes
 from .batch import Arm, arm_spec
 from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
                      robust_two)
@@ -28,7 +29,6 @@ from .sweep import sweep_curve
 # ---------------------------------------------------------------- payoff ratio
 CLAIMED_PAYOFF = (3.0, 4.0)  # the claim: 3-4:1 (27 Ways)
 BUDGET_MULTIPLIERS = (0.5, 1.0, 2.0, 4.0)  # the funders' budget, for R with the backbone's hours held fixed
-NO_BACKBONE = {"backbone_share": 0.0, "backbone_budget": 0.0}
 
 
 def fixed_backbone_money(base) -> float:
@@ -42,11 +42,14 @@ def plan_payoff(ctx: Context) -> dict:
     shares = spec.factors[0].grid()
     budget = spec.base.funder_budget
     s0 = spec.base.backbone_share
+    # The arms of R (analysis.arms): the same budget without a backbone (a one-level
+    # factor, so that its table has the share column) and the budget less the backbone's
+    # share at each share of the grid.
     jobs = {
-        "backbone": arm_spec(spec, Arm(fixed={"backbone_budget": 0.0})),
-        "same_budget": arm_spec(spec, Arm(fixed={"backbone_budget": 0.0}, factors={"backbone_share": {"levels": [0.0]}})),
-        "reduced_budget": arm_spec(spec, Arm(fixed=NO_BACKBONE, factors={
-            "funder_budget": {"levels": [round(budget * (1 - s), 9) for s in shares]}})),
+        "backbone": spec,
+        "same_budget": arm_spec(spec, Arm(factors={k: {"levels": [v]} for k, v in NO_BACKBONE.items()})),
+        "reduced_budget": arm_spec(spec, Arm(fixed=dict(NO_BACKBONE), factors={
+            "funder_budget": {"levels": [reduced_budget_changes(budget, s)["funder_budget"] for s in shares]}})),
     }
     # R with the backbone's hours held fixed (its launch money, not a share) while the
     # funders' budget changes: the backbone does not grow with the money.
@@ -62,9 +65,9 @@ def plan_payoff(ctx: Context) -> dict:
     })
     u_budget = ctx.uncertainty().base.funder_budget
     jobs.update(ctx.robust_arms({
-        "backbone": Arm(fixed={"backbone_share": s0, "backbone_budget": 0.0}),
-        "same_budget": Arm(fixed=NO_BACKBONE),
-        "reduced_budget": Arm(fixed={**NO_BACKBONE, "funder_budget": round(u_budget * (1 - s0), 9)}),
+        "backbone": Arm(fixed={"backbone_share": s0}),
+        "same_budget": Arm(fixed=dict(NO_BACKBONE)),
+        "reduced_budget": Arm(fixed=reduced_budget_changes(u_budget, s0)),
     }))
     return jobs
 
@@ -176,8 +179,8 @@ HORIZONS = (24, 36, 48, 60, 72, 84, 96, 108, 120)
 
 def plan_regime(ctx: Context) -> dict:
     spec = ctx.spec("regime")
-    jobs = {"collective": spec, "isolated": arm_spec(spec, Arm(scenario="isolated_impact"))}
-    jobs.update(ctx.robust_arms({"collective": Arm(), "isolated": Arm(scenario="isolated_impact")},
+    jobs = {"collective": spec, "isolated": arm_spec(spec, Arm(fixed=dict(ISOLATED)))}
+    jobs.update(ctx.robust_arms({"collective": Arm(), "isolated": Arm(fixed=dict(ISOLATED))},
                                 drop=("complexity",)))
     return jobs
 
@@ -324,9 +327,8 @@ def plan_sensitivity(ctx: Context) -> dict:
     s0 = spec.base.backbone_share
     budget = spec.base.funder_budget
     return {"backbone": spec,
-            "same_budget": arm_spec(spec, Arm(fixed={"backbone_share": 0.0})),
-            "reduced_budget": arm_spec(spec, Arm(fixed={"backbone_share": 0.0,
-                                                        "funder_budget": round(budget * (1 - s0), 9)}))}
+            "same_budget": arm_spec(spec, Arm(fixed=dict(NO_BACKBONE))),
+            "reduced_budget": arm_spec(spec, Arm(fixed=reduced_budget_changes(budget, s0)))}
 
 
 def judge_sensitivity(ctx: Context, results: dict) -> ClaimResult:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
+from .arms import NO_BACKBONE
 from .batch import Arm, arm_spec
 from .claims import (IMPACT_DIFF, Claim, ClaimResult, Context, band_answer, combine, factor_columns,
                      holds_from_effect, number, paired, point_means, robust_two)
@@ -146,7 +147,7 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
 def plan_survival(ctx: Context) -> dict:
     jobs = {"runs": ctx.spec("survival")}
     u = ctx.uncertainty()
-    jobs.update(ctx.robust_arms({"no_backbone": Arm(fixed={"backbone_share": 0.0})}, keep_monthly=True,
+    jobs.update(ctx.robust_arms({"no_backbone": Arm(fixed=dict(NO_BACKBONE))}, keep_monthly=True,
                                 outputs=["active_partners", "active_funders", "mean_engagement", "funder_level"],
                                 replications=max(4, u.replications)))
     return jobs

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from backbone.experiments import Executor, Job, run_many
+from backbone.experiments import Executor
 from backbone.simulation import SCORECARD, Params
 
 # The balanced scorecard, plus the long-term impact (mean impact_share over the last
@@ -72,11 +72,11 @@ def level_interval(values: np.ndarray, metric: str, confidence: float = 0.95) ->
     return (*t_interval(x, confidence), T)
 
 
-def compare_record(res, params, seed: int) -> tuple[float, ...]:
-    """What a compared run keeps (in a worker): ``COMPARE_METRICS + EXTRA_METRICS`` at the
-    horizon, as a tuple of floats."""
+def compare_record(res, params, seed: int) -> dict:
+    """What a compared run keeps (in a worker): its seed and ``COMPARE_METRICS +
+    EXTRA_METRICS`` at the horizon (the record of ``analysis.scenario_runs``, summary only)."""
     summary = res.summary()
-    return tuple(summary[m] for m in COMPARE_METRICS + EXTRA_METRICS)
+    return {"seed": int(seed), "summary": {m: summary[m] for m in COMPARE_METRICS + EXTRA_METRICS}}
 
 
 def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0: int = 0,
@@ -84,19 +84,18 @@ def run_scenarios(params_by_name: Mapping[str, Params], replications: int, seed0
     """Run every scenario ``replications`` times on common random numbers (replication r
     with seed ``seed0 + r``): one row per (scenario, replication) with ``seed`` and every
     metric of ``COMPARE_METRICS``, ordered by replication, then scenario as given. The
-    runs go through ``experiments.run_many`` on ``executor``; the table is the same
+    runs go through the analysis' arm runner (``analysis.scenario_runs.run_arm_records``,
+    then ``experiments.run_many``) on ``executor``; the table is the same
     wherever they ran. ``posterior``: replication r of every arm uses posterior draw r
     (``experiments.posterior.replication_draws``)."""
-    from backbone.experiments.posterior import replication_draws
+    from .scenario_runs import run_arm_records
 
     names = list(params_by_name)
-    draws = replication_draws(posterior, [params_by_name[n].to_dict() for n in names], replications, seed0)
-    jobs = {name: Job.replicated(params_by_name[name], replications, seed0, draws, keep=compare_record)
-            for name in names}
-    got = run_many(jobs, executor)
-    rows = [(name, r, seed0 + r, *got[name][r]) for r in range(replications) for name in names]
+    got = run_arm_records({n: params_by_name[n] for n in names}, replications, seed0, executor, posterior,
+                          keep=compare_record)
+    rows = [(name, r, seed0 + r, *got[name][r]["summary"].values()) for r in range(replications) for name in names]
     table = pd.DataFrame(rows, columns=["scenario", "replication", "seed", *COMPARE_METRICS, *EXTRA_METRICS])
-    if draws:
+    if posterior is not None and replications > 0:
         table.insert(3, "particle", [posterior.index(int(r), seed0) for r in table["replication"]])
     return table
 

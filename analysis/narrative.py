@@ -34,6 +34,7 @@ import pandas as pd
 
 from backbone.simulation import PRINCIPLES, Params
 
+from .arms import funds_backbone, no_orchestration
 from .stats import IMPACT, Estimate, mean_ci, paired_diff_ci
 
 PRINCIPLE_WORDS = {
@@ -48,13 +49,13 @@ PRINCIPLE_WORDS = {
 
 def orchestrated(p: Params) -> bool:
     """Someone does the backbone's work: a funded backbone or partners' own hours."""
-    return p.backbone_share > 0 or p.self_orchestration_hours > 0
+    return funds_backbone(p) or p.self_orchestration_hours > 0
 
 
 def ablation_arms(p: Params) -> dict[str, Params]:
     """The counterfactuals for attribution: ``none`` (no orchestration) and one arm per
     principle switched off."""
-    arms = {"none": p.replace(backbone_share=0.0, self_orchestration_hours=0.0)}
+    arms = {"none": no_orchestration(p)}
     for q in PRINCIPLES:
         arms[q] = p.replace(**{f"use_{q}": False})
     return arms

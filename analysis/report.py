@@ -11,6 +11,20 @@ payoff ratio where a backbone is funded); the impact narrative of each scenario
 (``analysis.narrative``), with the "why" attributed by switching off each backbone
 principle on common random numbers; how the numbers were made.
 
+The report is made in four steps, each its own function:
+
+1. plan (``plan_report``): the arms each scenario needs, keyed (scenario, arm): the
+   scenario, its ablations (``analysis.narrative.ablation_arms``), its payoff arms and
+   the same people without the partnership (``analysis.arms``); each distinct parameter
+   set once;
+2. run (``run_report``): every planned arm ``replications`` times on common random
+   numbers, once, through the analysis' arm runner (``analysis.scenario_runs.run_arms``,
+   one record per run), and, when asked, the search of each backbone's hours
+   (``run_hours``, ``analysis.optimize``);
+3. estimate (``estimate_report``): pure functions of those runs: the paired scorecard,
+   paired differences, payoff ratios, attribution, money;
+4. render (``analysis.report_html.render``): the HTML page, from the estimates alone.
+
 Usage::
 
     from backbone.analysis.report import build_report
@@ -19,10 +33,8 @@ Usage::
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import html
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Any, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -30,31 +42,102 @@ import pandas as pd
 from backbone.experiments import Executor
 from backbone.simulation import Params
 
-from . import report_figures as rf
-from .compare import COMPARE_METRICS, COMPARE_ROWS, paired_table
-from .narrative import ablation_arms, attribution, narrative, orchestrated, points
+from .arms import funds_backbone, no_partnership, payoff_arms
+from .compare import COMPARE_METRICS, paired_table
+from .narrative import ablation_arms, attribution, orchestrated
 from .payoff import payoff_estimate
+from .report_html import render
 from .scenario_runs import run_arms
 from .stats import IMPACT, Estimate, bootstrap_ci, paired_diff_ci
-from .value import counterfactual, net_value
-
-CSS = """
-body{font-family:Georgia,'Times New Roman',serif;max-width:1000px;margin:2em auto;padding:0 1.5em;color:#222;line-height:1.45}
-h1{font-size:1.9em;margin-bottom:.1em}h2{border-bottom:2px solid #0173b2;padding-bottom:.2em;margin-top:1.8em}
-.sub{color:#555;font-size:.95em}.box{background:#f3f7fb;border-left:5px solid #0173b2;padding:.6em 1.2em;margin:1em 0}
-table{border-collapse:collapse;font-family:Helvetica,Arial,sans-serif;font-size:.82em;width:100%;margin:.8em 0}
-th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}
-th{background:#f0f0f0}td.l,th.l{text-align:left}tr.p td{background:#fafafa;font-weight:bold;text-align:left;color:#0173b2}
-.sig{color:#0173b2;font-weight:bold}img{max-width:100%;display:block;margin:.5em auto}
-.note{font-size:.85em;color:#555}.caveat{background:#fff7e6;border-left:5px solid #d97706;padding:.5em 1.2em;
-margin:1em 0;font-size:1.05em}.code{font-family:Helvetica,Arial,sans-serif;color:#777;font-size:.8em}.scen{margin:.4em 0}.scen b{font-family:Helvetica,Arial,sans-serif}
-"""
+from .value import net_value
 
 
-def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+# ---------------------------------------------------------------- 1. plan
+@dataclass(frozen=True)
+class ReportPlan:
+    """What a report runs: ``arms`` (run key -> parameters, each set once) and ``alias``
+    (every (scenario, arm) the report reads -> the run key whose runs it uses)."""
+
+    scenarios: Mapping[str, Params]
+    arms: Mapping[Hashable, Params]
+    alias: Mapping[Hashable, Hashable]
 
 
+def report_arms(scenarios: Mapping[str, Params]) -> tuple[dict, dict]:
+    """The runs a report needs, keyed (scenario, arm): each scenario (``main``), its
+    ablations when orchestrated (``analysis.narrative.ablation_arms``), the arms of its
+    payoff ratio when it funds a backbone (``same_budget`` and ``reduced_budget``,
+    ``analysis.arms.payoff_arms``) and the same people without the partnership (net
+    SROI's deadweight, ``analysis.arms.no_partnership``). An arm whose parameters another
+    arm already has is not run again: ``alias`` maps every (scenario, arm) to the key
+    whose runs it uses, and ``arms`` holds only those keys."""
+    wanted: dict = {}
+    for n, p in scenarios.items():
+        wanted[(n, "main")] = p
+        if orchestrated(p):
+            for k, q in ablation_arms(p).items():
+                wanted[(n, k)] = q
+        if funds_backbone(p):
+            for k, q in payoff_arms(p).items():
+                if k != "backbone":
+                    wanted[(n, k)] = q
+    for n, p in scenarios.items():
+        wanted[(n, "no partnership")] = no_partnership(p)
+    arms: dict = {}
+    first: dict = {}
+    alias: dict = {}
+    for key, q in wanted.items():
+        alias[key] = first.setdefault(q, key)
+        if alias[key] == key:
+            arms[key] = q
+    return arms, alias
+
+
+def plan_report(scenarios: Mapping[str, Params]) -> ReportPlan:
+    """The report's plan (``report_arms``)."""
+    arms, alias = report_arms(scenarios)
+    return ReportPlan(dict(scenarios), arms, alias)
+
+
+# ---------------------------------------------------------------- 2. run
+@dataclass(frozen=True)
+class ReportRuns:
+    """The runs of a plan: ``runs[(scenario, arm)]`` (``analysis.scenario_runs`` tables:
+    summary, monthly, by_needs), and the hours searches (None when not asked)."""
+
+    runs: Mapping[Hashable, dict[str, pd.DataFrame]]
+    replications: int
+    seed0: int
+    hours: Mapping[str, Any] | None = None
+    optimize_trials: int = 0
+
+
+def run_report(plan: ReportPlan, replications: int, seed0: int = 0, executor: Executor | None = None,
+               posterior=None, optimize_trials: int = 0) -> ReportRuns:
+    """Run every arm of ``plan`` once (replication r of every arm on seed ``seed0 + r``,
+    or posterior draw r), and the hours searches when ``optimize_trials`` > 0."""
+    got = run_arms(plan.arms, replications, seed0, executor, posterior=posterior)
+    runs = {key: got[run] for key, run in plan.alias.items()}
+    hours = (run_hours(plan.scenarios, optimize_trials, replications, seed0, executor) if optimize_trials > 0
+             else None)
+    return ReportRuns(runs, replications, seed0, hours, optimize_trials)
+
+
+def run_hours(scenarios: Mapping[str, Params], trials: int, replications: int, seed0: int = 0,
+              executor: Executor | None = None) -> dict[str, Any]:
+    """For each scenario that funds a backbone, a small search of the best split of its
+    hours across the six principles (``analysis.optimize``, long-term impact,
+    ``max(4, replications // 3)`` runs an allocation on common seeds, the best re-run on
+    ``replications`` fresh seeds against the scenario's own split)."""
+    from .optimize import optimize
+
+    return {n: optimize(p, "impact", trials=trials, replications=max(4, replications // 3),
+                        check_replications=replications, seed0=seed0,
+                        executor=executor.quiet() if executor is not None else None)
+            for n, p in scenarios.items() if funds_backbone(p)}
+
+
+# ---------------------------------------------------------------- 3. estimate
 def _ratio_of_means(num: np.ndarray, den: np.ndarray, seed: int = 0) -> Estimate:
     """sum(num) / sum(den) with a bootstrap CI over runs (e.g. cost per outcome over all runs)."""
     def stat(a, b):
@@ -62,59 +145,13 @@ def _ratio_of_means(num: np.ndarray, den: np.ndarray, seed: int = 0) -> Estimate
     return bootstrap_ci((num, den), stat, paired=True, seed=seed)
 
 
-def _cell(x: float, lo: float, hi: float, digits: int) -> str:
-    if not np.isfinite(x):
-        return "-"
-    return f"{x:,.{digits}f} <span class=note>[{lo:,.{digits}f}, {hi:,.{digits}f}]</span>"
-
-
-def _digits(values) -> int:
-    v = np.nanmax(np.abs(np.asarray(values, float))) if len(values) else 1
-    return 0 if v >= 100 else (1 if v >= 10 else (2 if v >= 1 else 3))
-
-
-def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, str] | None = None,
-                   currency: str = "k (currency units)") -> str:
-    """The paired comparison table as HTML: one row per metric (its display name and
-    unit, ``analysis.labels``), per scenario mean [CI], and the difference with the
-    first scenario (bold when its CI excludes 0). Columns are headed by ``titles``
-    (display names; default the names)."""
-    from .labels import metric_label
-
-    titles = titles or {}
-    label = {n: titles.get(n, n) for n in names}
-    ref = names[0]
-    meaning = {m: t for _, m, t in COMPARE_ROWS}
-    head = "<tr><th class=l>metric</th>" + "".join(f"<th>{html.escape(label[n])}</th>" for n in names)
-    head += "".join(f"<th>{html.escape(label[n])} minus {html.escape(label[ref])}</th>" for n in names[1:]) + "</tr>"
-    rows, persp = [head], None
-    by = table.set_index(["metric", "scenario"])
-    for p, metric, _ in COMPARE_ROWS:
-        if p != persp:
-            persp = p
-            rows.append(f"<tr class=p><td colspan={1 + 2 * len(names) - 1}>{p.upper()}</td></tr>")
-        block = by.loc[metric]
-        d = _digits(block["mean"].to_numpy())
-        shown = metric_label(metric, meaning[metric], currency)[0].rsplit(" [", 1)[0]
-        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{html.escape(shown)}</td>"]
-        cells += [f"<td>{_cell(block.loc[n, 'mean'], block.loc[n, 'ci_low'], block.loc[n, 'ci_high'], d)}</td>"
-                  for n in names]
-        for n in names[1:]:
-            r = block.loc[n]
-            sig = r.diff_low > 0 or r.diff_high < 0
-            txt = f"{r['diff']:+,.{d}f} <span class=note>[{r.diff_low:+,.{d}f}, {r.diff_high:+,.{d}f}]</span>"
-            cells.append(f"<td class={'sig' if sig else ''}>{txt}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return "<table>" + "".join(rows) + "</table>"
-
-
-def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict],
-                counterfactuals: Mapping[str, pd.DataFrame] | None = None,
-                attribution_share: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, str]:
-    """Cost per sustained outcome, gross SROI and, where the scenario's run without the
-    partnership is given (``counterfactuals[name]``: its summary table, same seeds), net
-    SROI and the net cost per additional sustained outcome (analysis.value), all over all
-    runs (ratios of sums, bootstrap CIs); and R."""
+def money_estimates(runs: Mapping[str, dict], payoffs: Mapping[str, dict],
+                    counterfactuals: Mapping[str, pd.DataFrame] | None = None,
+                    attribution_share: Mapping[str, float] | None = None) -> list[dict]:
+    """Per scenario: cost per sustained outcome, gross SROI and, where the scenario's run
+    without the partnership is given (``counterfactuals[name]``: its summary table, same
+    seeds), net SROI and the net cost per additional sustained outcome
+    (``analysis.value``), all over all runs (ratios of sums, bootstrap CIs); and R."""
     counterfactuals = counterfactuals or {}
     attribution_share = attribution_share or {}
     nan = Estimate(np.nan, np.nan, np.nan)
@@ -129,116 +166,79 @@ def money_table(runs: Mapping[str, dict], payoffs: Mapping[str, dict],
             net = _ratio_of_means(v.net_value.to_numpy(), v.spent_pv.to_numpy())
             if v.additional_outcomes.sum() > 0:
                 net_cost = _ratio_of_means(v.spent_total.to_numpy(), v.additional_outcomes.to_numpy())
-        pay = payoffs.get(name)
         rows.append({"scenario": name, "cost": cost, "sroi": sroi, "net_sroi": net, "net_cost": net_cost,
-                     "payoff": pay})
-    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>gross SROI</th>"
-                 "<th>net SROI</th><th>net cost per additional sustained outcome (k)</th>"
-                 "<th>backbone payoff ratio R</th></tr>"]
-    for r in rows:
-        pay = r["payoff"]
-        ptxt = "no backbone funded"
-        if pay is not None:
-            e = pay["ratio"]
-            ptxt = (f"{e.value:.1f} <span class=note>[{e.lo:.1f}, {e.hi:.1f}]</span>" if pay["bounded"]
-                    else "undefined: the backbone's money would buy no detectable impact as direct work")
-        html_rows.append(f"<tr><td class=l>{html.escape(r['scenario'])}</td>"
-                         f"<td>{_cell(r['cost'].value, r['cost'].lo, r['cost'].hi, 2)}</td>"
-                         f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td>"
-                         f"<td>{_cell(r['net_sroi'].value, r['net_sroi'].lo, r['net_sroi'].hi, 1)}</td>"
-                         f"<td>{_cell(r['net_cost'].value, r['net_cost'].lo, r['net_cost'].hi, 2)}</td>"
-                         f"<td>{ptxt}</td></tr>")
-    return pd.DataFrame(rows), "<table>" + "".join(html_rows) + "</table>"
+                     "payoff": payoffs.get(name)})
+    return rows
 
 
-def _diff(runs, n: str, ref: str) -> Estimate:
-    """Paired difference in long-term impact, scenario ``n`` minus ``ref``, by seed."""
-    a = runs[n]["summary"].sort_values("seed")
-    b = runs[ref]["summary"].sort_values("seed")
-    return paired_diff_ci(a[IMPACT].to_numpy(), b[IMPACT].to_numpy())
+def report_payoffs(scenarios: Mapping[str, Params], got: Mapping, alias: Mapping) -> dict:
+    """The payoff ratio of each scenario that funds a backbone (``analysis.payoff``), from
+    the runs of its three arms (``got[alias[(scenario, arm)]]``), by seed."""
+    payoffs = {}
+    for n, p in scenarios.items():
+        if funds_backbone(p):
+            impact = {k: got[alias[(n, "main" if k == "backbone" else k)]]["summary"].sort_values("seed")[IMPACT]
+                      for k in payoff_arms(p)}
+            payoffs[n] = payoff_estimate(impact["backbone"], impact["same_budget"], impact["reduced_budget"])
+    return payoffs
 
 
-def findings_html(names, params, runs, titles: Mapping[str, str], replications: int) -> str:
-    """The top of the report in plain words: what to decide, what the model finds, how
-    sure it is, and that it is a model, not a forecast."""
-    t = {n: html.escape(titles.get(n, n)) for n in names}
-    imp = {n: runs[n]["summary"][IMPACT].mean() for n in names}
-    best = max(imp, key=imp.get)
-    years = params[best].months / 12
-    ref = names[0]
-    out = ["<div class=caveat><b>A model, not a forecast.</b> These numbers show what follows from the model's "
-           "stated mechanisms and assumptions about partnerships, funders and the people they serve. Use them to "
-           "compare the options below with each other and to see what drives the difference, not to predict what "
-           "any real partnership will achieve.</div>"]
-    if len(names) == 1:
-        decide = (f"<b>What to decide:</b> whether {t[best]} is worth funding as set up here: the model shows what it "
-                  "reaches and what its result depends on.")
-    else:
-        decide = (f"<b>What to decide:</b> which of these {len(names)} set-ups to back ("
-                  + ", ".join(t[n] for n in names) + ").")
-    found = (f"<b>What the model finds:</b> {t[best]} reaches the most people, {100 * imp[best]:.0f}% of its target "
-             f"population with a sustained outcome over the last year of {years:g} years")
-    sure, total = [], 0
-    for n in names[1:]:
-        d = _diff(runs, n, ref)
-        total += 1
-        clear = d.lo > 0 or d.hi < 0
-        word = "more" if d.value >= 0 else "fewer"
-        if clear:
-            sure.append(f"{t[n]} reaches {abs(100 * d.value):.1f} percentage points {word} than {t[ref]} (95% CI "
-                        f"{100 * d.lo:+.1f} to {100 * d.hi:+.1f}): clear")
-        else:
-            sure.append(f"{t[n]} against {t[ref]}: {100 * d.value:+.1f} percentage points (95% CI {100 * d.lo:+.1f} "
-                        f"to {100 * d.hi:+.1f}): not distinguishable from no difference with these runs")
-    found += "."
-    how = (f"<b>How sure the model is:</b> each scenario ran {replications} times on the same seeds (the same "
-           "turnover, needs and shocks in each), and the 95% intervals below show how much the result varies with "
-           "luck. ")
-    if sure:
-        how += ("; ".join(sure) + ". ")
-    how += ("Sure here means the model gives the same order under other luck; it does not mean its assumptions "
-            "hold for a given partnership.")
-    return out[0] + "<div class=box>" + "".join(f"<p>{x}</p>" for x in (decide, found, how)) + "</div>"
+def paired_diffs(runs: Mapping[str, dict], names: list[str]) -> dict[str, Estimate]:
+    """Long-term impact of each scenario but the first minus the first's, paired by seed."""
+    ref = runs[names[0]]["summary"].sort_values("seed")
+    return {n: paired_diff_ci(runs[n]["summary"].sort_values("seed")[IMPACT].to_numpy(), ref[IMPACT].to_numpy())
+            for n in names[1:]}
 
 
-def key_findings(names, params, runs, payoffs, atts, titles: Mapping[str, str] | None = None) -> list[str]:
-    """Three to five plain sentences for the top of the report."""
-    titles = titles or {}
-    t = {n: html.escape(titles.get(n, n)) for n in names}
-    imp = {n: runs[n]["summary"][IMPACT].mean() for n in names}
-    best = max(imp, key=imp.get)
-    out = [f"<b>{t[best]}</b> reaches the most people: {100 * imp[best]:.0f}% of its target population "
-           f"with a sustained outcome over the last year of {params[best].months / 12:g} years."]
-    ref = names[0]
-    for n in names[1:]:
-        d = _diff(runs, n, ref)
-        out.append(f"{t[n]} against {t[ref]}: {points(d, signed=True)} of long-term impact.")
-    for n, pay in payoffs.items():
-        e = pay["ratio"]
-        if pay["bounded"]:
-            out.append(f"In {t[n]}, each unit of impact the backbone's budget would have bought as direct "
-                       f"work comes back as {e.value:.1f} units through the backbone (95% CI {e.lo:.1f} to {e.hi:.1f}); "
-                       f"practitioners claim 3 to 4.")
-    for n, att in atts.items():
-        c = att["contributions"]
-        if len(c) and c.value.iloc[0] > 0.005:
-            top = c.iloc[0]
-            out.append(f"In {t[n]}, the backbone principle that matters most is "
-                       f"{html.escape(rf.SHORT[top.principle])}: switching it off alone costs "
-                       f"{points(Estimate(top.value, top.lo, top.hi))} of long-term impact.")
-    return out[:6]
+def report_attribution(scenarios: Mapping[str, Params], got: Mapping) -> dict:
+    """For each orchestrated scenario, the attribution of its gain to the principles
+    (``analysis.narrative.attribution``) from its ablation runs."""
+    return {n: attribution(got[(n, "main")]["summary"], got[(n, "none")]["summary"],
+                           {q: got[(n, q)]["summary"] for q in ablation_arms(p) if q != "none"})
+            for n, p in scenarios.items() if orchestrated(p)}
 
 
-def value_findings(money: pd.DataFrame) -> list[str]:
-    """One sentence on value for money: the scenario with the highest net SROI."""
-    ok = money[[np.isfinite(e.value) for e in money.net_sroi]]
-    if ok.empty:
-        return []
-    best = ok.iloc[int(np.argmax([e.value for e in ok.net_sroi]))]
-    n, g = best.net_sroi, best.sroi
-    return [f"Value for money: <b>{html.escape(best.scenario)}</b> returns {n.value:.1f} units of social value per "
-            f"unit spent (95% CI {n.lo:.1f} to {n.hi:.1f}) beyond what the same people would have reached without "
-            f"the partnership, after attribution to others; {g.value:.1f} gross."]
+@dataclass(frozen=True)
+class ReportEstimates:
+    """Everything the page shows (``analysis.report_html.render``)."""
+
+    names: list[str]
+    scenarios: Mapping[str, Params]
+    labels: Mapping[str, dict]
+    titles: Mapping[str, str]
+    replications: int
+    seed0: int
+    runs: Mapping[str, dict]          # each scenario's own runs (for figures and narratives)
+    table: pd.DataFrame               # the paired scorecard (analysis.compare.paired_table)
+    diffs: Mapping[str, Estimate]     # long-term impact minus the first scenario's, paired
+    payoffs: Mapping[str, dict]
+    atts: Mapping[str, dict]
+    money_rows: list[dict]            # under the scenarios' titles
+    money: pd.DataFrame
+    posterior: Any = None
+    hours: Mapping[str, Any] | None = None
+    optimize_trials: int = 0
+
+
+def estimate_report(plan: ReportPlan, done: ReportRuns, labels: Mapping[str, dict], posterior=None
+                    ) -> ReportEstimates:
+    """The report's estimates: pure functions of the plan's runs."""
+    scenarios = plan.scenarios
+    names = list(scenarios)
+    titles = {n: labels[n]["title"] for n in names}
+    got = done.runs
+    runs = {n: got[(n, "main")] for n in names}
+    cfs = {n: got[(n, "no partnership")]["summary"] for n in names}
+    table = paired_table(pd.concat([runs[n]["summary"].assign(scenario=n)[["scenario", "replication", "seed",
+                                                                           *COMPARE_METRICS]] for n in names]))
+    payoffs = report_payoffs(scenarios, got, {key: key for key in got})
+    atts = report_attribution(scenarios, got)
+    money_rows = money_estimates({titles[n]: runs[n] for n in names}, {titles[n]: v for n, v in payoffs.items()},
+                                 {titles[n]: v for n, v in cfs.items()},
+                                 {titles[n]: p.attribution_others for n, p in scenarios.items()})
+    return ReportEstimates(names, scenarios, labels, titles, done.replications, done.seed0, runs, table,
+                           paired_diffs(runs, names), payoffs, atts, money_rows, pd.DataFrame(money_rows),
+                           posterior, done.hours, done.optimize_trials)
 
 
 def scenario_labels_or_default(name: str, p: Params) -> dict:
@@ -254,211 +254,34 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
                 "dimension_names": [f"dimension {k + 1}" for k in range(p.n_dimensions)]}
 
 
-MONEY_NOTE = ("<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
-              "outcome, over all runs. SROI after Nicholls et al. (2012): gross SROI = discounted value of the "
-              "person-years people held a sustained outcome (those holding one at the end projected "
-              "benefit_duration years ahead with drop-off) / discounted money spent; net SROI deducts what the "
-              "same people reached without the partnership (deadweight, from a run without money or partnership "
-              "work on the same seed) and the share owed to others (attribution_others); net cost per "
-              "additional sustained outcome = money spent / (outcomes - outcomes without the partnership). "
-              "The payoff ratio "
-              "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
-              "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
-              "seeds.</p>")
+
+def report_labels(scenarios: Mapping[str, Params], labels: Mapping[str, dict] | None = None) -> dict[str, dict]:
+    """Each scenario's ``title``, ``currency`` and ``dimension_names``: from its scenario
+    file (``scenario_labels_or_default``), with ``labels`` on top."""
+    return {n: {**scenario_labels_or_default(n, p), **dict((labels or {}).get(n, {}))}
+            for n, p in scenarios.items()}
 
 
-def report_arms(scenarios: Mapping[str, Params]) -> tuple[dict, dict]:
-    """The runs a report needs, keyed (scenario, arm): each scenario (``main``), its
-    ablations when orchestrated, its no-backbone arm with the backbone's money unspent
-    (``reduced``, for the payoff ratio) and the same people without the partnership
-    (net SROI's deadweight; one arm per distinct set, ``cf_key`` says whose)."""
-    arms: dict = {}
-    for n, p in scenarios.items():
-        arms[(n, "main")] = p
-        if orchestrated(p):
-            for k, q in ablation_arms(p).items():
-                arms[(n, k)] = q
-        if p.backbone_share > 0:
-            arms[(n, "reduced")] = p.replace(backbone_share=0.0, self_orchestration_hours=0.0,
-                                             funder_budget=p.funder_budget * (1 - p.backbone_share))
-    cf_key = {}
-    for n, p in scenarios.items():
-        cf = counterfactual(p)
-        key = next((k for k, q in arms.items() if k[1] == "no partnership" and q == cf), (n, "no partnership"))
-        arms[key] = cf
-        cf_key[n] = key
-    return arms, cf_key
-
-
-def scenarios_html(names, titles: Mapping[str, str], labels: Mapping[str, dict]) -> str:
-    """One paragraph per scenario: its title, name and description."""
-    from backbone.simulation.scenarios import ScenarioError, scenario_description
-
-    out = []
-    for n in names:
-        try:
-            desc = scenario_description(n)
-        except ScenarioError:  # a Params-only scenario has no file
-            desc = ""
-        code = f" <span class=code>({html.escape(n)})</span>" if titles[n] != n else ""
-        out.append(f"<p class=scen><b>{html.escape(titles[n])}</b>{code}: {html.escape(' '.join(desc.split()))} "
-                   f"<span class=note>Money in {html.escape(labels[n]['currency'])}.</span></p>")
-    return "".join(out)
-
-
-def narrative_parts(names, scenarios: Mapping[str, Params], runs, atts, titles, labels) -> list[str]:
-    """The impact narrative of each scenario as HTML paragraphs (and its attribution)."""
-    parts = []
-    for n in names:
-        parts.append(f"<h3>{html.escape(titles[n])}</h3>")
-        ref = (titles[names[0]], runs[names[0]]["summary"]) if n != names[0] else None
-        paras = narrative(titles[n], scenarios[n], runs[n], ref, atts.get(n),
-                          dimension_names=labels[n]["dimension_names"], currency=labels[n]["currency"])
-        for s in paras:
-            head, sep, rest = s.partition(": ")
-            if head in ("To whom", "At what level", "Why", "Implications", "What happened along the way (mean per run)"):
-                parts.append(f"<p><b>{html.escape(head)}:</b> {html.escape(rest)}</p>")
-            else:
-                parts.append(f"<p>{html.escape(s)}</p>")
-        if n in atts:
-            parts.append(_img(rf.attribution(atts[n], titles[n]), f"attribution for {titles[n]}"))
-    return parts
-
-
+# ---------------------------------------------------------------- the four steps
 def build_report(scenarios: Mapping[str, Params], replications: int = 30, seed0: int = 0,
                  executor: Executor | None = None,
                  labels: Mapping[str, dict] | None = None, optimize_trials: int = 0,
                  posterior=None) -> str:
-    """Run the scenarios and their counterfactuals, and return the report as HTML.
+    """Run the scenarios and their counterfactuals, and return the report as HTML:
+    plan, run, estimate, render (see the module docstring).
     ``labels``: per scenario, its ``title``, ``currency`` and ``dimension_names``
     (default: from its scenario file, see ``scenario_labels_or_default``).
     ``optimize_trials`` > 0 adds "Where this backbone's hours matter most": a small
     ``analysis.optimize`` search of each funded backbone's effort weights."""
-    names = list(scenarios)
-    labels = {n: {**scenario_labels_or_default(n, scenarios[n]), **dict((labels or {}).get(n, {}))}
-              for n in names}
-    titles = {n: labels[n]["title"] for n in names}
-    arms, cf_key = report_arms(scenarios)
-    got = run_arms(arms, replications, seed0, executor, posterior=posterior)
-    runs = {n: got[(n, "main")] for n in names}
-    cfs = {n: got[cf_key[n]]["summary"] for n in names}
-
-    table = paired_table(pd.concat([runs[n]["summary"].assign(scenario=n)[["scenario", "replication", "seed",
-                                                                           *COMPARE_METRICS]] for n in names]))
-    payoffs, atts = {}, {}
-    for n, p in scenarios.items():
-        if orchestrated(p):
-            atts[n] = attribution(runs[n]["summary"], got[(n, "none")]["summary"],
-                                  {q: got[(n, q)]["summary"] for q in ablation_arms(p) if q != "none"})
-        if p.backbone_share > 0:
-            a = runs[n]["summary"].sort_values("seed")
-            payoffs[n] = payoff_estimate(a[IMPACT], got[(n, "none")]["summary"].sort_values("seed")[IMPACT],
-                                         got[(n, "reduced")]["summary"].sort_values("seed")[IMPACT])
-    money, money_html = money_table({titles[n]: runs[n] for n in names}, {titles[n]: v for n, v in payoffs.items()},
-                                    {titles[n]: v for n, v in cfs.items()},
-                                    {titles[n]: p.attribution_others for n, p in scenarios.items()})
-
-    parts = [f"<h1>Funding scenarios compared</h1><p class=sub>{', '.join(html.escape(titles[n]) for n in names)} "
-             f"&middot; {replications} runs each on common random numbers &middot; Backbone {_version()} &middot; "
-             f"{dt.date.today().isoformat()}</p>"]
-    if posterior is not None:
-        parts.append(f"<p class=note><b>Parameter uncertainty:</b> {html.escape(posterior.note())}; run r of every "
-                     "scenario used the same posterior draw.</p>")
-    parts.append("<h2>Findings</h2>" + findings_html(names, scenarios, runs, titles, replications))
-    findings = key_findings(names, scenarios, runs, payoffs, atts, titles) + value_findings(money)
-    parts.append("<div class=box><b>Key findings</b><ul>" + "".join(
-        f"<li>{s}</li>" for s in findings) + "</ul></div>")
-    parts.append("<h2>The scenarios</h2>" + scenarios_html(names, titles, labels))
-    parts.append("<h2>Impact over time</h2>" + _img(rf.impact_over_time(runs, scenarios, titles), "impact over time")
-                 + "<p class=note>Share of the target population with a sustained outcome each month: mean over "
-                   "runs with its 95% confidence band. The partnership's goal is marked as a note at the side (or "
-                   "as a dashed line when it is within the range of the curves), so that it does not squash them.</p>")
-    parts.append("<h2>Balanced scorecard at the horizon</h2><p class=note>Mean over runs [95% confidence interval: a bootstrap "
-                 "interval for shares and 0-1 scales, which never leaves 0-1; a t-interval for counts and money]; the "
-                 "difference columns are paired by seed (the same turnover, needs and shocks in every scenario); "
-                 f"bold: the interval excludes zero. {_money_note(names, labels)}</p>"
-                 + scorecard_html(table, names, titles, _currency_of(names, labels)))
-    parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>" + money_html
-                 + _img(rf.money(money), "cost per outcome and SROI")
-                 + MONEY_NOTE)
-    parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")
-    parts += narrative_parts(names, scenarios, runs, atts, titles, labels)
-    if optimize_trials > 0:
-        parts.append(hours_html(scenarios, titles, optimize_trials, replications, seed0, executor))
-    parts.append(_method(replications, seed0))
-    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Backbone report: "
-            + html.escape(", ".join(titles[n] for n in names)) + f"</title><style>{CSS}</style></head><body>"
-            + "\n".join(parts) + "</body></html>")
+    plan = plan_report(scenarios)
+    done = run_report(plan, replications, seed0, executor, posterior, optimize_trials)
+    return render(estimate_report(plan, done, report_labels(scenarios, labels), posterior))
 
 
 def hours_html(scenarios: Mapping[str, Params], titles: Mapping[str, str], trials: int, replications: int,
                seed0: int = 0, executor: Executor | None = None) -> str:
-    """The section "Where this backbone's hours matter most": for each scenario with a
-    funded backbone, the best split of its hours across the six principles from a small
-    search (``analysis.optimize``, long-term impact, ``max(4, replications // 3)`` runs an
-    allocation on common seeds), its gain over the scenario's own split on fresh seeds,
-    and the range of each principle's share among the allocations within 1 pp of the
-    best: a wide range means the principle's hours matter little."""
-    from .optimize import WEIGHTS, optimize
+    """The section "Where this backbone's hours matter most" on its own: ``run_hours``,
+    then ``analysis.report_html.hours_section``."""
+    from .report_html import hours_section
 
-    out = ["<h2>Where this backbone's hours matter most</h2>"]
-    funded = [n for n, p in scenarios.items() if p.backbone_share > 0]
-    if not funded:
-        return out[0] + "<p class=note>No scenario funds a backbone.</p>"
-    for n in funded:
-        res = optimize(scenarios[n], "impact", trials=trials, replications=max(4, replications // 3),
-                       check_replications=replications, seed0=seed0,
-                       executor=executor.quiet() if executor is not None else None)
-        g = res.gain_own
-        clear = g.lo > 0
-        rows = "".join(
-            f"<tr><td class=l>{html.escape(w.removeprefix('effort_'))}</td><td>{100 * res.own_weights[w]:.0f}%</td>"
-            f"<td>{100 * res.best[w]:.0f}%</td><td>{100 * res.flat_ranges.loc[w, 'min']:.0f}-"
-            f"{100 * res.flat_ranges.loc[w, 'max']:.0f}%</td></tr>" for w in WEIGHTS)
-        verdict = (f"The best split found gives {100 * g.value:+.1f} percentage points of long-term impact against "
-                   f"the scenario's own split (95% CI {100 * g.lo:+.1f} to {100 * g.hi:+.1f}, {replications} fresh "
-                   "runs on common seeds): " + ("a clear gain." if clear else
-                                                "not distinguishable from the own split with these runs."))
-        out.append(f"<h3>{html.escape(titles[n])}</h3><p>{verdict} {len(res.flat)} of {len(res.trials)} splits "
-                   "searched lie within 1 percentage point of the best; the narrower a principle's range among "
-                   "them, the more its hours matter.</p><table><tr><th class=l>principle</th><th>own split</th>"
-                   f"<th>best found</th><th>range within 1 pp of the best</th></tr>{rows}</table>")
-    out.append(f"<p class=note>From a search of {trials} splits of the backbone's hours (optuna's TPE sampler; the "
-               "even split and the scenario's own first), each run on the same seeds; the best re-run on fresh seeds "
-               "against the own split. A small search: <code>backbone optimize</code> runs a larger one.</p>")
-    return "".join(out)
-
-
-def _version() -> str:
-    from backbone.experiments.store import package_version
-
-    return package_version()
-
-
-def _currency_of(names, labels) -> str:
-    """The one money unit of these scenarios, or "money units" when they differ."""
-    units = {labels[n]["currency"] for n in names}
-    return units.pop() if len(units) == 1 else "money units"
-
-
-def _money_note(names, labels) -> str:
-    """Which money unit each scenario's figures are in."""
-    units = {}
-    for n in names:
-        units.setdefault(labels[n]["currency"], []).append(labels[n]["title"])
-    if len(units) == 1:
-        return f"Money in {html.escape(next(iter(units)))}."
-    return "Money in " + "; ".join(f"{html.escape(u)} for {', '.join(html.escape(t) for t in ts)}"
-                                   for u, ts in units.items()) + " (not comparable across these)."
-
-
-def _method(replications: int, seed0: int) -> str:
-    return (f"<h2>How these numbers were made</h2><p class=note>Each scenario ran {replications} times with seeds "
-            f"{seed0} to {seed0 + replications - 1}; run r of every scenario and counterfactual used the same seed, so "
-            "the arms share who turns over when, whose needs change and which people show up (common random numbers). "
-            "Long-term impact is the mean share of the target population with a sustained outcome over the last 12 "
-            "months. The causes in the narrative come from counterfactual runs: the same scenario with one backbone "
-            "principle switched off at a time, and with no orchestration at all. This is a model: its numbers show "
-            "what follows from its stated mechanisms and assumptions (described in the model's ODD protocol, which "
-            "comes with it), not a forecast; the practitioners' claims behind it are tested one by one in the "
-            "model's claims report.</p>")
+    return hours_section(run_hours(scenarios, trials, replications, seed0, executor), titles, trials, replications)

@@ -3,9 +3,10 @@
 ``detailed_run(params, seed)`` is one run reduced to a small record: the metrics at the
 horizon (``Result.summary()``), a few monthly series, counts of each event type, and who
 reached a sustained outcome, by how many need dimensions a person has (the "to whom" of
-an impact narrative). ``run_arms`` runs every arm ``replications`` times with seeds
+an impact narrative). ``run_arm_records`` (the analysis' one arm runner: the report, ``backbone
+compare`` and value for money run their arms through it) runs every arm ``replications`` times with seeds
 ``seed0 + r`` (the seeds ``backbone compare`` uses), through ``experiments.run_many``
-(this process, local processes or Dask), and returns per arm three tables:
+(this process, local processes or Dask); ``run_arms`` returns per arm three tables:
 
 - ``summary``: one row per replication: replication, seed, the summary metrics, and
   ``ev_<event>`` counts (turnover, exit, relaunch, funding_cut, ...);
@@ -22,7 +23,7 @@ Usage::
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -57,10 +58,15 @@ def detailed_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 
 
 def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    """The tables of an arm's records: ``summary`` always; ``monthly`` and ``by_needs``
+    when the records have those parts."""
     records = sorted(records, key=lambda r: r["replication"])
+    detailed = bool(records) and "events" in records[0]
     summary = pd.DataFrame([{"replication": r["replication"], "seed": r["seed"], **r["summary"],
-                             **{f"ev_{k}": v for k, v in r["events"].items()},
-                             "dissolved_month": r["dissolved_month"]} for r in records])
+                             **({f"ev_{k}": v for k, v in r["events"].items()} if detailed else {}),
+                             **({"dissolved_month": r["dissolved_month"]} if detailed else {})} for r in records])
+    if not detailed:
+        return {"summary": summary}
     monthly = pd.concat([pd.DataFrame({"replication": r["replication"], **r["monthly"]}) for r in records],
                         ignore_index=True)
     by_needs = pd.DataFrame([{"replication": r["replication"], "needs": k, "dims": d, "people": n, "sustained": s}
@@ -68,18 +74,31 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
     return {"summary": summary, "monthly": monthly, "by_needs": by_needs}
 
 
-def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,
-             executor: Executor | None = None, posterior=None) -> dict[Hashable, dict[str, pd.DataFrame]]:
-    """Run every arm ``replications`` times (seed ``seed0 + r`` for replication r in
-    every arm) on ``executor`` and return ``{arm: {"summary", "monthly", "by_needs"}}``.
-    ``posterior`` (``experiments.posterior.Posterior``): replication r of every arm uses
-    posterior draw r (``experiments.posterior.replication_draws``)."""
+def run_arm_records(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,
+                    executor: Executor | None = None, posterior=None,
+                    keep: Callable[..., dict[str, Any]] = detailed_record) -> dict[Hashable, list[dict[str, Any]]]:
+    """The analysis' arm runner: every arm ``replications`` times on common random
+    numbers (seed ``seed0 + r`` for replication r in every arm), through
+    ``experiments.run_many`` on ``executor``. ``posterior``
+    (``experiments.posterior.Posterior``): replication r of every arm uses posterior
+    draw r (``experiments.posterior.replication_draws``). Returns per arm one record per
+    replication, in order: the dict ``keep(result, params, seed)`` made in the worker
+    (``seed``, ``summary`` and, from ``detailed_record``, the parts of the module
+    docstring), with ``replication`` added."""
     from backbone.experiments.posterior import replication_draws
 
     draws = replication_draws(posterior, [p.to_dict() for p in arms.values()], replications, seed0)
-    jobs = {key: Job.replicated(p, replications, seed0, draws, keep=detailed_record) for key, p in arms.items()}
+    jobs = {key: Job.replicated(p, replications, seed0, draws, keep=keep) for key, p in arms.items()}
     got = run_many(jobs, executor)
     for records in got.values():
         for r, rec in enumerate(records):
             rec["replication"] = r
+    return got
+
+
+def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,
+             executor: Executor | None = None, posterior=None) -> dict[Hashable, dict[str, pd.DataFrame]]:
+    """``run_arm_records`` with ``detailed_record``, as tables:
+    ``{arm: {"summary", "monthly", "by_needs"}}``."""
+    got = run_arm_records(arms, replications, seed0, executor, posterior)
     return {key: _tables(recs) for key, recs in got.items()}

@@ -34,18 +34,18 @@ import pandas as pd
 
 from backbone.simulation import Params
 
-# What "no partnership" means: the same people and organizations, no money and no
-# partnership work (scenarios/no_partnership.toml sets the same, on the baseline).
-NO_PARTNERSHIP = {"funder_budget": 0.0, "partner_hours": 0.0, "backbone_share": 0.0,
-                  "self_orchestration_hours": 0.0}
+# What "no partnership" means (analysis.arms): the same people and organizations, no
+# money and no partnership work (scenarios/no_partnership.toml sets the same, on the baseline).
+from .arms import NO_PARTNERSHIP, no_partnership
 VALUE_METRICS = ("value_gross", "spent_pv", "spent_total", "outcomes_total")
 SUMMARY_COLUMNS = ("scenario", "n", "gross_sroi", "net_sroi", "net_sroi_low", "net_sroi_high",
                    "additional_outcomes", "net_cost_per_outcome")
 
 
 def counterfactual(params: Params) -> Params:
-    """The same partnership, population and horizon without the partnership."""
-    return params.replace(**NO_PARTNERSHIP)
+    """The same partnership, population and horizon without the partnership
+    (``analysis.arms.no_partnership``)."""
+    return no_partnership(params)
 
 
 def net_value(arm: pd.DataFrame, cf: pd.DataFrame, attribution: float) -> pd.DataFrame:

@@ -15,6 +15,13 @@ Public API::
 The spec format is documented in docs/EXPERIMENTS.md.
 """
 
+if __name__ != "backbone.experiments":   # the folder imported by its own name, from a checkout:
+    try:                                  # be backbone.experiments itself (backbone/__init__.py)
+        import backbone as _backbone
+        _backbone._adopt(__name__, __file__)
+    except ImportError:
+        pass
+
 from .designs import DESIGNS, Factor, replication_seeds
 from .executors import PARALLEL_FROM, SERIAL, Executor, SchedulerError, cpu_count, model_fingerprint
 from .results import connect, load_results, query, read_manifest, runs_done

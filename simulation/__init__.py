@@ -10,11 +10,17 @@ Public API::
     model.step()
 """
 
-from ._cache import configure as _configure_cache
+if __name__ != "backbone.simulation":   # this folder imported by its own name, from a checkout:
+    try:                                 # be backbone.simulation itself (backbone/__init__.py)
+        import backbone as _backbone
+        _backbone._adopt(__name__, __file__)
+    except ImportError:
+        pass
+    # When adopted, the rest of this file only binds names on a module object that is then
+    # dropped: its relative imports resolve to backbone.simulation's own modules.
 
-_configure_cache()  # before any kernel is compiled: a cache folder keyed by the sources
-
-from .engine import initial_state, simulate, step_month  # noqa: E402
+from . import _cache
+from .engine import initial_state, simulate, step_month
 from .kernels import METRICS
 from .params import PRINCIPLES, REGIMES, SCHEMA, SECTORS, ParameterError, Params, schema_table
 from .result import SCORECARD, SCORECARD_METRICS, Result
@@ -23,6 +29,10 @@ from .scenarios import (SCENARIO_DIR, ScenarioError, list_scenarios, load_scenar
 from .state import EVENT_TYPES, PHASES, State
 from .streams import STREAM_NAMES, make_streams
 from .reference import simulate_reference
+
+# The compiled functions imported above get their cache folder when the model first needs
+# one (simulation/_cache.py), not now: importing writes and deletes nothing.
+_cache.defer()
 
 __all__ = [
     "Params", "ParameterError", "SCHEMA", "schema_table", "REGIMES", "SECTORS", "PRINCIPLES",

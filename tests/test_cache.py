@@ -34,6 +34,8 @@ def copy_package(root: Path, value: int = 1) -> Path:
     shutil.copytree(PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__", "*.nb?", "*.pyc"))
     (pkg / "_probe_callee.py").write_text(CALLEE.format(value=value))
     (pkg / "_probe_caller.py").write_text(CALLER)
+    init = pkg / "__init__.py"   # the probe is one of the package's modules, as the kernels are
+    init.write_text(init.read_text() + "\nfrom . import _probe_caller  # noqa: E402\n_cache.defer()\n")
     return pkg
 
 
@@ -112,7 +114,8 @@ def test_choose_dir_keeps_an_already_keyed_folder(tmp_path, monkeypatch):
 def test_this_process_uses_the_keyed_folder():
     from numba.core import config
 
-    key = _cache.source_hash()[:_cache.KEY_LENGTH]
+    _cache.configure()   # what the first simulate does
+    key = _cache.cache_key()
     assert _cache.cache_dir is not None and _cache.cache_dir.name.startswith(key)
     assert Path(config.CACHE_DIR) == _cache.cache_dir == Path(os.environ["NUMBA_CACHE_DIR"])
 
@@ -180,6 +183,68 @@ def test_a_compile_in_this_process_leaves_the_collector_as_it_was():
     def planted(x):
         return x + 1
 
-    assert planted(1) == 2   # compiled now, with the listener installed by importing the package
+    _cache.configure()       # installs the listener (the first simulate does)
+    assert planted(1) == 2   # compiled now, with the listener installed
     assert gc.get_threshold() == before
     assert _cache._listener is not None and _cache._listener.depth == 0
+
+
+def test_an_unusable_numba_cache_dir_is_said_in_one_line(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(_cache.tempfile, "tempdir", str(tmp_path))
+    got = _cache.choose_dir("k2")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert got is not None and tmp_path in got.parents and blocker not in got.parents
+    assert len(err) == 1 and f"NUMBA_CACHE_DIR={blocker / 'cache'}" in err[0] and str(got) in err[0]
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "fine"))   # a usable one: nothing said
+    assert _cache.choose_dir("k2") == tmp_path / "fine" / "k2" and capsys.readouterr().err == ""
+
+
+def test_the_cache_key_includes_the_import_name(monkeypatch):
+    key = _cache.cache_key()
+    monkeypatch.setattr(_cache, "PACKAGE_NAME", "simulation")
+    assert _cache.cache_key() != key and len(key) == _cache.KEY_LENGTH
+
+
+# An index numba cannot unpickle, as a cache written under another import name is for
+# ``backbone.simulation``: its first entry names a module that does not exist.
+POISON = b"cno_such_module_of_backbone\nThing\n."
+
+
+def _planted(tmp_path: Path, name: str):
+    import importlib.util
+
+    from numba import njit
+
+    path = tmp_path / f"{name}.py"
+    if not path.exists():
+        path.write_text("def f(x):\n    return x + 1\n")
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    disp = njit(cache=True)(mod.f)
+    disp._cache = _cache.SafeCache(disp.py_func)   # what configure gives the model's functions
+    return disp
+
+
+def test_an_entry_that_cannot_be_loaded_is_compiled_again_in_one_line(tmp_path, monkeypatch, capsys):
+    import pickle
+
+    import numba
+
+    monkeypatch.setattr(_cache, "_unreadable_said", False)
+    monkeypatch.setattr(_cache, "_announced", True)
+    first = _planted(tmp_path, "planted_cache_probe")
+    assert first(1) == 2                                   # compiled and saved
+    index = next(Path(first._cache.cache_path).glob("*.nbi"))
+    index.write_bytes(pickle.dumps(numba.__version__, protocol=-1) + POISON)
+    capsys.readouterr()
+    again = _planted(tmp_path, "planted_cache_probe")
+    assert again(1) == 2                                   # no traceback: compiled again
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "could not be loaded" in err[0] and "ModuleNotFoundError" in err[0]
+    third = _planted(tmp_path, "planted_cache_probe")
+    assert third(1) == 2 and sum(third.stats.cache_hits.values()) == 1   # the index was written anew
+    assert capsys.readouterr().err == ""

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from backbone.analysis.arms import funds_backbone, no_backbone
 from backbone.analysis.value import counterfactual
 from backbone.simulation import METRICS, PHASES, SCORECARD_METRICS, SECTORS, PartnershipModel, Params, simulate
 
@@ -83,7 +84,7 @@ class Twin:
 
     @property
     def has_backbone(self) -> bool:
-        return self.model.params.backbone_share > 0
+        return funds_backbone(self.model.params)
 
     @property
     def month(self) -> int:
@@ -245,7 +246,7 @@ class Twins:
         self.seed = int(seed)
         self.lesson = lesson
         self.with_backbone = self._twin("With a backbone", params)
-        self.without_backbone = self._twin("Without a backbone", params.replace(backbone_share=0.0))
+        self.without_backbone = self._twin("Without a backbone", no_backbone(params))
         # A third, hidden twin: the same people without any partnership (no money, no
         # partnership work), run once on the fast path; lessons do not touch it.
         without = simulate(counterfactual(params), self.seed).monthly["value_gross"].to_numpy()
@@ -262,7 +263,7 @@ class Twins:
             self.lesson_start = int(lesson.month)
         elif lesson is not None and without_lesson is not None and without_lesson != params:
             self.lesson_start = 1
-            for twin, q in zip(self.sides, (without_lesson, without_lesson.replace(backbone_share=0.0))):
+            for twin, q in zip(self.sides, (without_lesson, no_backbone(without_lesson))):
                 twin.ghost = PartnershipModel(params=q, rng=self.seed, max_beneficiary_agents=0)
                 twin.ghost_from = 1
         self.report_months = self._report_months()
