@@ -267,7 +267,8 @@ def render(e: "ReportEstimates") -> str:
                  + "<p class=note>Share of the target population with a sustained outcome each month: mean over "
                    "runs with its 95% confidence band. The partnership's goal is marked as a note at the side (or "
                    "as a dashed line when it is within the range of the curves), so that it does not squash them.</p>")
-    parts.append("<h2>Balanced scorecard at the horizon</h2><p class=note>Mean over runs [95% t-interval]; the "
+    parts.append("<h2>Balanced scorecard at the horizon</h2><p class=note>Mean over runs [95% confidence interval: a bootstrap "
+                 "interval for shares and 0-1 scales, which never leaves 0-1; a t-interval for counts and money]; the "
                  "difference columns are paired by seed (the same turnover, needs and shocks in every scenario); "
                  f"bold: the interval excludes zero. {_money_note(names, labels)}</p>"
                  + scorecard_html(table, names, titles, _currency_of(names, labels)))

@@ -28,7 +28,7 @@ def cmd_money(args: argparse.Namespace) -> int:
     from backbone.analysis.money import money_markdown, money_runs, money_table
     from backbone.simulation.scenarios import load_scenario
 
-    from .run_commands import _titles, overrides_from
+    from .run_commands import titles_of, overrides_from
 
     if len(set(args.scenarios)) != len(args.scenarios):
         raise CLIError("a scenario is given twice")
@@ -44,7 +44,7 @@ def cmd_money(args: argparse.Namespace) -> int:
     arms = {name: load_scenario(name, overrides) for name in args.scenarios}
     runs = money_runs(arms, multipliers, args.replications, seed0, executor_from(args))
     table = money_table(runs)
-    titles = _titles(arms)
+    titles = titles_of(arms)
     if args.json:
         rows = [{"scenario": r.scenario, "title": titles.get(r.scenario, r.scenario), "multiplier": r.multiplier,
                  "endpoint": r.endpoint, "unit": r.unit, "at_budget": r.at_base, "at_multiplier": r.at_multiplier,

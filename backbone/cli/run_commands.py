@@ -304,7 +304,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             _write(table, out, {"scenarios": list(arms), "replications": args.replications, "seed0": seed0})
         print_json({**compare_doc(table, COMPARE_ROWS, arms, value_summary(value_table(runs, arms, which)),
                                   replications=args.replications, seed0=seed0, currency=_currency(arms),
-                                  titles=_titles(arms), posterior=posterior.note() if posterior else None),
+                                  titles=titles_of(arms), posterior=posterior.note() if posterior else None),
                     "out": str(out) if out is not None else None})
         return 0
     _print_comparison(table, COMPARE_ROWS, args, arms)
@@ -338,7 +338,7 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
         print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
 
 
-def _titles(arms: dict) -> dict:
+def titles_of(arms: dict) -> dict:
     """Each scenario's display title (its file's ``title``; the name when it has none)."""
     from backbone.simulation.scenarios import ScenarioError, scenario_labels
 
