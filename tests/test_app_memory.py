@@ -97,3 +97,19 @@ def test_fifty_closed_sessions_leave_no_model_alive():
         # widgets have the session's comms and go with it. Drop those placeholders.
         solara.comm.orphan_comm_stacks.clear()
     assert live_models() == before
+
+
+def test_a_closed_session_schedules_one_trim_for_a_burst_of_closes(monkeypatch):
+    from backbone.app import memory
+
+    trims = []
+    monkeypatch.setattr(memory, "malloc_trim", lambda: trims.append(1) or True)
+    cleanup = memory.on_session_start()      # what Solara calls at a session's start
+    first = cleanup(0.2)                      # ... and what it calls at its close
+    assert first is not None and cleanup(0.2) is None   # a second close meanwhile: the same trim
+    first.join(10)
+    assert trims == [1]
+    later = cleanup(0.0)
+    assert later is not None
+    later.join(10)
+    assert trims == [1, 1]
