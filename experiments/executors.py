@@ -13,6 +13,10 @@ the same records; ``execute`` yields them as chunks finish.
   (``Client.run``) and must run the same model code as this process: its fingerprint
   (a hash of the simulation package's sources) is compared before any work is sent.
 - At most a small window of chunks is in flight, so memory stays flat on long sweeps.
+- On Dask, a lost scheduler, or no worker for ``Executor.no_workers_wait`` seconds
+  (default 60), ends the batch at once with a one-line ``SchedulerError``, not a
+  traceback or a silent wait; the chunks that finished were handed over already (a
+  sweep into a results folder resumes from them).
 """
 
 from __future__ import annotations

@@ -241,5 +241,11 @@ def test_a_sweep_with_no_workers_left_stops_in_the_stated_time(exp, tmp_path, re
     assert_resumes(exp, out, reference, capfd)
 
 
-def test_the_cli_states_the_executors_wait():
+def test_the_cli_states_the_executors_wait_and_refuses_a_bad_one(exp, tmp_path, capfd):
     assert common.NO_WORKERS_WAIT == executors.NO_WORKERS_WAIT
+    assert sweep(exp, tmp_path / "res", "--no-workers-wait", "0") == 2
+    assert "--no-workers-wait 0 is not allowed: expected seconds in (0, 86400]" in one_line(capfd)
+    assert not (tmp_path / "res").exists()
+    for bad in (0, -1, float("inf"), True, "60"):
+        with pytest.raises(ValueError, match="no_workers_wait = .* is not allowed: expected seconds > 0"):
+            executors.Executor(no_workers_wait=bad)

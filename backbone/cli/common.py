@@ -95,9 +95,11 @@ def check_runs_total(replications: int, n_scenarios: int) -> int:
 
 
 def add_executor(parser: argparse.ArgumentParser, scheduler: bool = True, progress: bool = True,
-                 quiet_alias: bool = False) -> None:
-    """--workers N (local processes), --scheduler ADDR (a Dask cluster) and --no-progress
-    (also --quiet with ``quiet_alias``), the same in every command that runs a batch."""
+                 quiet_alias: bool = False, workers_wait: bool = True) -> None:
+    """--workers N (local processes), --scheduler ADDR (a Dask cluster), --no-workers-wait
+    SECONDS (unless ``workers_wait`` is false: a command whose Dask work does not go
+    through ``Executor.map``) and --no-progress (also --quiet with ``quiet_alias``), the
+    same in every command that runs a batch."""
     parser.add_argument("--workers", type=whole(1), metavar="N",
                         help="local worker processes (default: every core from 100 runs up, else this process; "
                              "1: this process)")
@@ -105,6 +107,7 @@ def add_executor(parser: argparse.ArgumentParser, scheduler: bool = True, progre
         parser.add_argument("--scheduler", metavar="ADDR",
                             help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS, "
                                  "else local processes)")
+    if scheduler and workers_wait:
         parser.add_argument("--no-workers-wait", type=seconds, metavar="SECONDS", default=NO_WORKERS_WAIT,
                             help="on a Dask cluster, stop after this long with no worker (a sweep into a "
                                  "results folder resumes where it stopped)")
