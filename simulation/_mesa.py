@@ -10,7 +10,7 @@ A process that imported Mesa itself before keeps what Mesa set.
 
 Mesa 3.3 numbers each model's agents from a class-level ``Agent._ids``, a ``defaultdict``
 keyed by the model itself: every model ever built stays alive for the life of the
-process (Mesa issue #3179, fixed in Mesa 3.4 by mesa/mesa#3180, which needs Python
+process (Mesa issue #3179, fixed upstream by mesa/mesa#3180 in releases that need Python
 3.12). The trainer's app builds a pair of models at every slider move, seed change or
 Reset, so its server grew by about 1.5 MB a rebuild and never gave it back. Here that
 registry is replaced, once, by the same counters keyed weakly (``_WeakIds``): a model's
