@@ -13,11 +13,25 @@ Measured in three ways, each over the first ``--months`` months of the default s
                month: the server's work plus the websocket round trip and the
                browser's redraw, as the room sees it.
 
+4. room        (with --room N) N sessions of the page at once, as a room of N
+               trainees would hold on one server: each in its own thread plays
+               ``--months`` months at the "normal" speed (a Step, then a pause to 0.35 s a
+               month, as Play does) after ``--rebuilds`` rebuilds (a Reset after a Step,
+               as a slider, seed or Reset does), then closes. The server-side time of a
+               month (the click on Step until the page is re-rendered), median and p95
+               over every month of every session, and the process's RSS before the
+               sessions open, at its peak while they play, and after they close
+               (``gc.collect()``), with the ``PartnershipModel``s still alive. The
+               sessions are ``solara.render`` contexts in this process: the server's
+               work for each month (the model, every view rebuilt, the widget tree
+               reconciled) without the websocket's transfer or a browser's redraw.
+
 Usage::
 
     .venv/bin/python bench/bench_app.py               # 1 and 2
     .venv/bin/python bench/bench_app.py --browser     # 1, 2 and 3
     .venv/bin/python bench/bench_app.py --scenario large_network   # 60 partners, 75,000 people
+    .venv/bin/python bench/bench_app.py --room 5 10 20 30 --months 36   # 4 only, one room after another
 """
 
 from __future__ import annotations
@@ -149,15 +163,131 @@ def bench_browser(months: int) -> list[float]:
         server.wait(timeout=30)
 
 
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def live_models() -> int:
+    import gc
+
+    from backbone.simulation import PartnershipModel
+
+    gc.collect()
+    return sum(isinstance(o, PartnershipModel) for o in gc.get_objects())
+
+
+def bench_room(sessions: int, months: int, rebuilds: int, pace: float) -> dict:
+    """``sessions`` page sessions at once, each in a thread: ``rebuilds`` rebuilds, then
+    ``months`` months played at ``pace`` seconds a month, then closed."""
+    import threading
+
+    import ipyvuetify as v
+    import solara
+
+    from backbone.app.page import Layout, Page
+
+    def button(rc, label):
+        return next(b for b in rc.find(v.Btn).widgets if label in b.children)
+
+    times: list[float] = []
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    start = threading.Barrier(sessions + 1)
+
+    def session() -> None:
+        try:
+            _, rc = solara.render(Layout(children=[Page()]), handle_error=False)
+            for _ in range(rebuilds):
+                button(rc, "Step").click()
+                button(rc, "Reset").click()
+            start.wait()
+            step = button(rc, "Step")
+            own = []
+            for _ in range(months):
+                t = time.perf_counter()
+                step.click()
+                own.append(time.perf_counter() - t)
+                time.sleep(max(0.0, pace - own[-1]))
+            with lock:
+                times.extend(own)
+            rc.close()
+        except BaseException as exc:  # noqa: BLE001 - reported after the room
+            errors.append(exc)
+            start.abort()
+
+    models_before = live_models()
+    before = rss_mb()
+    peak = [before]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], rss_mb())
+
+    threads = [threading.Thread(target=session, name=f"session-{i}") for i in range(sessions)]
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    start.wait()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    done.set()
+    watcher.join()
+    if errors:
+        raise errors[0]
+    # solara.render (outside a server) keeps each widget's placeholder comm, and so the
+    # widget, for debugging; a server's sessions have real comms, closed with them.
+    solara.comm.orphan_comm_stacks.clear()
+    models_after = live_models()
+    after = rss_mb()
+    try:   # what glibc keeps for reuse, handed back: the rest is held by Python
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        trimmed = rss_mb()
+    except (OSError, AttributeError):
+        trimmed = float("nan")
+    ms = sorted(1000 * t for t in times)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    out = {"sessions": sessions, "months": months, "rebuilds": rebuilds, "pace_ms": 1000 * pace,
+           "median_ms": statistics.median(ms), "p95_ms": p95, "max_ms": ms[-1], "wall_s": wall,
+           "rss_before_mb": before, "rss_peak_mb": peak[0], "rss_after_mb": after, "rss_trimmed_mb": trimmed,
+           "models_alive_after": models_after - models_before, "load": os.getloadavg()[0]}
+    print(f"room {sessions:>3} sessions: per month median {out['median_ms']:6.1f} ms  p95 {p95:6.1f} ms  "
+          f"max {ms[-1]:6.1f} ms   RSS {before:5.0f} -> peak {peak[0]:5.0f} -> after {after:5.0f} "
+          f"(malloc_trim {trimmed:5.0f}) MB   "
+          f"models alive after {out['models_alive_after']}   ({wall:.1f} s, load {out['load']:.2f})", flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--months", type=int, default=60, help="months to time")
     ap.add_argument("--browser", action="store_true", help="also time the served app in Chromium (baseline)")
     ap.add_argument("--scenario", default="baseline", help="scenario for the model and page timings")
     ap.add_argument("--json", metavar="FILE", help="also save the figures (medians, means, maxima in ms)")
+    ap.add_argument("--room", type=int, nargs="+", metavar="N",
+                    help="only the room: N sessions at once (several N: one room after another, in one process)")
+    ap.add_argument("--rebuilds", type=int, default=5, help="rebuilds of each room session before it plays")
     args = ap.parse_args()
     print(f"scenario {args.scenario}; load average {os.getloadavg()[0]:.2f}")
     out = {"scenario": args.scenario, "load_start": os.getloadavg()[0]}
+    if args.room:
+        from backbone.app.page import SPEEDS
+
+        bench_room(1, 3, 1, 0.0)   # warm-up: kernels loaded, the page's modules imported
+        out["room"] = [bench_room(n, args.months, args.rebuilds, SPEEDS["normal"]) for n in args.room]
+        out["load_end"] = os.getloadavg()[0]
+        if args.json:
+            import json
+
+            Path(args.json).write_text(json.dumps(out, indent=1))
+        return
     out["model"] = report("model", bench_model(args.months, args.scenario))
     out["page"] = report("page", bench_page(args.months, args.scenario))
     if args.browser:

@@ -13,6 +13,10 @@ the same records; ``execute`` yields them as chunks finish.
   (``Client.run``) and must run the same model code as this process: its fingerprint
   (a hash of the simulation package's sources) is compared before any work is sent.
 - At most a small window of chunks is in flight, so memory stays flat on long sweeps.
+- On Dask, a lost scheduler, or no worker for ``Executor.no_workers_wait`` seconds
+  (default 60), ends the batch at once with a one-line ``SchedulerError``, not a
+  traceback or a silent wait; the chunks that finished were handed over already (a
+  sweep into a results folder resumes from them).
 """
 
 from __future__ import annotations
@@ -303,13 +307,49 @@ def dask_client(address: str):
         raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
-def _dask(fn: Callable, tasks: Iterable[Task], address: str) -> Iterator[tuple[Hashable, Any]]:
-    from distributed import as_completed
+NO_WORKERS_WAIT = 60.0   # seconds a Dask batch waits with no worker before it stops (Executor.no_workers_wait)
 
-    client = dask_client(address)
+
+def _quiet_close(client, lost: bool) -> None:
+    """Close ``client``; after a lost scheduler, without the traceback Dask logs when its
+    attempt to reconnect is cut short (the one-line SchedulerError says what happened)."""
+    import logging
+
+    log = logging.getLogger("distributed.client")
+    level = log.level
+    if lost:
+        log.setLevel(logging.CRITICAL)
     try:
-        if not client.scheduler_info().get("workers"):
-            client.wait_for_workers(1, timeout=60)
+        client.close(timeout=10)
+    except Exception:  # noqa: BLE001 - closing a client whose scheduler is gone: nothing to keep
+        pass
+    finally:
+        log.setLevel(level)
+
+
+def _scheduler_lost(client, exc: BaseException) -> bool:
+    """Whether ``exc`` (raised while waiting on the cluster) means the scheduler is gone:
+    futures cancelled because the connection was lost, a closed connection, or a client no
+    longer connected. A task's own error is not: it is raised as it is."""
+    from concurrent.futures import CancelledError
+
+    return isinstance(exc, (CancelledError, OSError)) or client.status != "running"
+
+
+def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: float = NO_WORKERS_WAIT
+          ) -> Iterator[tuple[Hashable, Any]]:
+    """On the Dask cluster at ``address``, ``_windowed``. A lost scheduler, or a cluster
+    with no worker for ``no_workers_wait`` seconds (at the start or later), ends the batch
+    with a one-line ``SchedulerError``; the chunks that finished were yielded already."""
+    client = dask_client(address)
+    lost = False
+    poll = min(1.0, no_workers_wait / 4)
+    gone = f"no workers for {no_workers_wait:g} s (start some: dask worker {address})"
+    try:
+        try:
+            client.wait_for_workers(1, timeout=no_workers_wait)
+        except TimeoutError:
+            raise SchedulerError(f"the Dask scheduler at {address} has had {gone}") from None
         here = model_fingerprint()
         for worker, theirs in client.run(warm).items():
             if theirs != here:
@@ -319,30 +359,55 @@ def _dask(fn: Callable, tasks: Iterable[Task], address: str) -> Iterator[tuple[H
         window = IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
         it = iter(tasks)
         pending: dict[Any, Hashable] = {}
-        for key, args in itertools.islice(it, window):
-            pending[client.submit(fn, *args, pure=False)] = key
-        if not pending:
-            return
-        running = as_completed(list(pending), loop=client.loop)
-        for fut in running:
-            yield pending.pop(fut), fut.result()
-            for key, args in itertools.islice(it, 1):
-                nxt = client.submit(fn, *args, pure=False)
-                pending[nxt] = key
-                running.add(nxt)
-    except TimeoutError:
-        raise SchedulerError(f"the Dask scheduler at {address} has no workers") from None
+        ready = threading.Event()   # set when a future finishes (or is cancelled)
+
+        def fill() -> None:
+            for key, args in itertools.islice(it, window - len(pending)):
+                fut = client.submit(fn, *args, pure=False)
+                fut.add_done_callback(lambda _: ready.set())
+                pending[fut] = key
+
+        fill()
+        idle_since = None
+        while pending:
+            ready.wait(poll)
+            ready.clear()
+            done = [fut for fut in pending if fut.done()]
+            if not done:   # nothing finished for a while: is the scheduler there, with workers?
+                if client.status != "running":   # reconnecting would not bring the futures back
+                    raise ConnectionError(f"client {client.status}")
+                if client.nthreads():
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since >= no_workers_wait:
+                    raise SchedulerError(f"the Dask scheduler at {address} has had {gone}")
+                continue
+            idle_since = None
+            for fut in done:
+                key = pending.pop(fut)
+                yield key, fut.result()
+            fill()
+    except SchedulerError:
+        raise
+    except Exception as exc:
+        if not _scheduler_lost(client, exc):
+            raise
+        lost = True
+        why = getattr(exc, "reason", None) or " ".join(str(exc).split())[:120] or exc.__class__.__name__
+        raise SchedulerError(f"lost the Dask scheduler at {address} ({why})") from None
     finally:
-        client.close()
+        _quiet_close(client, lost or client.status != "running")
 
 
-def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: str | None = None
-            ) -> Iterator[tuple[Hashable, Any]]:
+def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: str | None = None,
+            no_workers_wait: float = NO_WORKERS_WAIT) -> Iterator[tuple[Hashable, Any]]:
     """Run ``fn(*args)`` for each ``(key, args)`` task and yield ``(key, result)`` in the
-    order tasks finish: on Dask if ``scheduler`` is given, else on ``workers`` local
-    processes (in this process when ``workers == 1``)."""
+    order tasks finish: on Dask if ``scheduler`` is given (stopping with a
+    ``SchedulerError`` when it is lost or has had no worker for ``no_workers_wait``
+    seconds), else on ``workers`` local processes (in this process when ``workers == 1``)."""
     if scheduler:
-        return _dask(fn, tasks, scheduler)
+        return _dask(fn, tasks, scheduler, no_workers_wait)
     if workers <= 1:
         return _serial(fn, tasks)
     return _local(fn, tasks, workers)
@@ -358,26 +423,34 @@ class Executor:
     down to whatever runs: ``workers`` local processes (None: every core, or this
     process for batches under ``PARALLEL_FROM`` runs; 1: this process), or a Dask
     cluster at ``scheduler`` (``[tcp://]HOST:PORT``), and ``progress``, a function called
-    with (runs done, runs in all) after each chunk, or None.
+    with (runs done, runs in all) after each chunk, or None. On Dask, a batch that has had
+    no worker for ``no_workers_wait`` seconds (default 60) stops with a one-line
+    ``SchedulerError``, as does one whose scheduler is lost: a sweep into a results folder
+    resumes from the chunks it finished.
 
-    Checked when made: a bad ``workers`` is a ValueError, a bad address a one-line
-    ``SchedulerError``. ``Executor.from_env(...)`` takes the scheduler from
-    ``$DASK_SCHEDULER_ADDRESS`` when none is given."""
+    Checked when made: a bad ``workers`` or ``no_workers_wait`` is a ValueError, a bad
+    address a one-line ``SchedulerError``. ``Executor.from_env(...)`` takes the scheduler
+    from ``$DASK_SCHEDULER_ADDRESS`` when none is given."""
 
     workers: int | None = None
     scheduler: str | None = None
     progress: Callable[[int, int], Any] | None = None
+    no_workers_wait: float = NO_WORKERS_WAIT
 
     def __post_init__(self) -> None:
         w = self.workers
         if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w < 1):
             raise ValueError(f"workers = {w!r} is not allowed: expected a whole number >= 1")
+        t = self.no_workers_wait
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < float("inf"):
+            raise ValueError(f"no_workers_wait = {t!r} is not allowed: expected seconds > 0")
         object.__setattr__(self, "scheduler", check_address(self.scheduler))
 
     @classmethod
     def from_env(cls, workers: int | None = None, scheduler: str | None = None,
-                 progress: Callable[[int, int], Any] | None = None) -> "Executor":
-        return cls(workers, scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None, progress)
+                 progress: Callable[[int, int], Any] | None = None,
+                 no_workers_wait: float = NO_WORKERS_WAIT) -> "Executor":
+        return cls(workers, scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None, progress, no_workers_wait)
 
     def quiet(self) -> "Executor":
         """The same place, without progress (for batches inside a longer loop)."""
@@ -391,7 +464,7 @@ class Executor:
 
     def map(self, fn: Callable, tasks: Iterable[Task], runs: int, n_tasks: int) -> Iterator[tuple[Hashable, Any]]:
         """``execute`` on this executor's processes or cluster."""
-        return execute(fn, tasks, self.n_workers(runs, n_tasks), self.scheduler)
+        return execute(fn, tasks, self.n_workers(runs, n_tasks), self.scheduler, self.no_workers_wait)
 
     def describe(self) -> dict[str, Any]:
         """Where the runs go, for a results folder's manifest."""
@@ -401,5 +474,5 @@ class Executor:
 SERIAL = Executor(workers=1)
 
 
-__all__ = ["Executor", "SERIAL", "PARALLEL_FROM", "execute", "process_pool", "dask_client", "check_address", "warm",
-           "cpu_count", "model_fingerprint", "SchedulerError"]
+__all__ = ["Executor", "SERIAL", "PARALLEL_FROM", "NO_WORKERS_WAIT", "execute", "process_pool", "dask_client",
+           "check_address", "warm", "cpu_count", "model_fingerprint", "SchedulerError"]

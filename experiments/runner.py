@@ -168,9 +168,14 @@ def run_chunks(jobs: Mapping[Hashable, Job], executor: Executor | None = None, c
                 executor.progress(done, total)
             yield key, k, records
     finally:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()   # stops the pool or the Dask client now, not when garbage-collected
+        try:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()   # stops the pool or the Dask client now, not when garbage-collected
+        finally:
+            stop = getattr(executor.progress, "close", None)
+            if stop is not None:
+                stop()    # a bar left by a batch that stopped early: cleared, so an error line stands alone
 
 
 def run_many(jobs: Mapping[Hashable, Job], executor: Executor | None = None, chunk_size: int | None = None
@@ -339,10 +344,17 @@ def run_experiment(spec: ExperimentSpec | str | Path, out: str | Path | None = N
             else:
                 mem[k] = chunk
         complete = True
+    except SchedulerError as exc:
+        if store is None:
+            raise
+        raise SchedulerError(f"{exc}; {store.folder} keeps the {store.runs_done()} of {store.runs_total} runs "
+                             "finished: run the sweep on it again to resume") from None
     finally:
         if store is not None:
-            store.finish(complete)
-            store.close()
+            try:
+                store.finish(complete, quiet=not complete)   # after a failure, the first cause is the one raised
+            finally:
+                store.close()
     if store is not None:
         from .results import load_results
 
@@ -370,9 +382,15 @@ def progress_bar(desc: str = "runs") -> Callable[[int, int], None]:
         else:
             bar.update(done - bar.n)
         if done >= total:
-            bar.close()
-            state.clear()
+            close()
 
+    def close() -> None:
+        """Clear the bar (if any) from the terminal."""
+        bar = state.pop("bar", None)
+        if bar is not None:
+            bar.close()
+
+    report.close = close
     return report
 
 

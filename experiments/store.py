@@ -32,6 +32,7 @@ it and run the sweep again to recompute it. Only Parquet and JSON are read: no p
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -111,13 +112,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file, fsync and rename."""
+    """Write ``data`` to ``path`` via a temporary file, fsync and rename. On failure (a
+    full disk) the temporary file is removed, if it can be, and ``path`` is as it was."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass   # a resumed sweep removes it (ResultsStore._clean)
+        raise
     _fsync_dir(path.parent)
 
 
@@ -498,20 +507,37 @@ class ResultsStore:
                 self._write_chunk_file("months", k, parquet_bytes(months, {**meta, "kind": "months"}))
             self._write_chunk_file("runs", k, parquet_bytes(runs, {**meta, "kind": "runs"}))
         except OSError as exc:
-            raise StoreError(f"cannot write to results folder {self.folder}: {exc.strerror}") from None
+            raise self.cannot_write(exc) from None
+
+    def cannot_write(self, exc: OSError) -> StoreError:
+        """The one-line error for a write that failed (a full disk, a quota, a file-size
+        limit, a folder made read-only): what failed, and how to go on from the chunks
+        already saved."""
+        why = exc.strerror or exc.__class__.__name__
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        todo = "free some space" if full else "make it writable"
+        return StoreError(f"cannot write to results folder {self.folder}: {why}; {todo}, then run the sweep on it "
+                          f"again to resume ({self.runs_done()} of {self.runs_total} runs are saved)")
 
     def _write_chunk_file(self, kind: str, k: int, data: bytes) -> None:
         digest = hashlib.sha256(data).hexdigest()[:16]
         write_atomic(self.folder / kind / f"chunk-{k:06d}-{digest}.parquet", data)
 
-    def finish(self, complete: bool) -> None:
-        """Record the end of this session (and of the experiment when complete)."""
+    def finish(self, complete: bool, quiet: bool = False) -> None:
+        """Record the end of this session (and of the experiment when complete) in the
+        manifest. A write that fails is a ``StoreError``; with ``quiet`` (the session is
+        ending on another error, which must be the one reported) it is ignored: the end
+        time is provenance only, and the folder resumes without it."""
         t = now()
         self.manifest["sessions"][-1]["ended"] = t
         if complete:
             self.manifest["finished"] = self.manifest.get("finished") or t
             self.manifest["status"] = "complete"
-        self._save_manifest()
+        try:
+            self._save_manifest()
+        except OSError as exc:
+            if not quiet:
+                raise self.cannot_write(exc) from None
 
 
 __all__ = ["ResultsStore", "StoreError", "FORMAT", "MANIFEST", "package_version", "git_commit", "task_ids"]

@@ -14,6 +14,11 @@ components around two ``PartnershipModel``s; the views are SVG/HTML text
 
 Playing runs as a Solara task in a worker thread: one month, one render, then a pause set
 by the speed; a newer run (new twins, a new speed) takes over from an older one.
+
+Memory: a session's models are freed when it closes or rebuilds its twins (Mesa's agent
+registry keys them weakly, ``simulation._mesa``), and a few seconds after a close the
+free memory is handed back to the system (``backbone.app.memory``). A session whose page
+disconnected without closing is culled after 30 minutes (``backbone app``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from backbone.simulation import ParameterError
 from . import views
 from .controls import LEVER_NAMES, LEVERS, lever_values, scenario_base, scenario_choices, twin_params
 from .lessons import LESSONS, get_lesson
+from .memory import on_session_start
 from .twins import Twins
 from .views import board
 
@@ -39,6 +45,8 @@ LESSON_TITLES = {lesson.title: lesson.key for lesson in LESSONS}
 
 
 TEAL = "#0f766e"
+
+solara.lab.on_kernel_start(on_session_start)   # a closed session's memory goes back to the system (app.memory)
 
 
 def default_scenario(choices: list[tuple[str, str]]) -> str:

@@ -4,7 +4,7 @@ Serves ``backbone.app.page`` with Solara's server on 127.0.0.1 (by default: only
 machine can see it; give ``--host 0.0.0.0`` to show it to a room's network). Before
 serving, it makes sure the browser files are cached locally (``backbone.app.assets``)
 and loads the compiled kernels; Solara's usage statistics and its banner are switched
-off.
+off, and a session whose page disconnected is culled after ``CULL_AFTER`` (30 minutes).
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ import warnings
 from .common import HelpFormatter, fail
 
 APP_MODULE = "backbone.app.page"
+# How long a session whose page has disconnected without closing is kept for a reconnect
+# before it is culled ($SOLARA_KERNEL_CULL_TIMEOUT overrides it). A page that closes
+# (a tab, a reload) frees its session at once; an open page is never culled.
+CULL_AFTER = "30m"
 
 
 def check_port(host: str, port: int) -> None:
@@ -55,6 +59,9 @@ def run_app(args: argparse.Namespace) -> int:
     # No "This website runs on Solara" banner over the bottom right of the page (it
     # covered part of the board on a projector).
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
+    # A session whose page went away without closing (a laptop lid, a dropped network) is
+    # kept for a reconnect, then culled: after CULL_AFTER here (Solara keeps one 24 h).
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_AFTER)
     # Served over plain http on a local address: Solara's note about https cookies, on
     # every page load, is noise here.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")

@@ -78,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("targets", metavar="TARGETS.toml", nargs="?", help="patterns with target bands and a "
                    "[calibrate] table")
     p.add_argument("--out", metavar="DIR", help="results folder (created, or resumed)")
-    add_executor(p, progress=False)
+    add_executor(p, progress=False, workers_wait=False)   # pyabc's Dask sampler has no such wait
     p.add_argument("--figures", metavar="DIR", help="only redraw the figures of a finished calibration folder")
     from .common import add_json
 

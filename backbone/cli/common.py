@@ -53,6 +53,21 @@ def whole(lo: int, hi: int | None = None, why: str = "") -> Callable[[str], int]
     return parse
 
 
+def seconds(text: str) -> float:
+    """An argparse ``type``: a number of seconds > 0 (at most a day), else the one-line
+    error "VALUE is not allowed: expected seconds in (0, 86400]"."""
+    import math
+
+    try:
+        t = float(text)
+    except ValueError:
+        t = math.nan
+    if not 0 < t <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: expected seconds in (0, 86400]")
+    return t
+
+
+NO_WORKERS_WAIT = 60.0   # seconds: experiments.executors.NO_WORKERS_WAIT (not imported here: keeps --help fast)
 MAX_SEED = 2**63 - 1
 seed_type = whole(0, MAX_SEED)
 
@@ -80,9 +95,11 @@ def check_runs_total(replications: int, n_scenarios: int) -> int:
 
 
 def add_executor(parser: argparse.ArgumentParser, scheduler: bool = True, progress: bool = True,
-                 quiet_alias: bool = False) -> None:
-    """--workers N (local processes), --scheduler ADDR (a Dask cluster) and --no-progress
-    (also --quiet with ``quiet_alias``), the same in every command that runs a batch."""
+                 quiet_alias: bool = False, workers_wait: bool = True) -> None:
+    """--workers N (local processes), --scheduler ADDR (a Dask cluster), --no-workers-wait
+    SECONDS (unless ``workers_wait`` is false: a command whose Dask work does not go
+    through ``Executor.map``) and --no-progress (also --quiet with ``quiet_alias``), the
+    same in every command that runs a batch."""
     parser.add_argument("--workers", type=whole(1), metavar="N",
                         help="local worker processes (default: every core from 100 runs up, else this process; "
                              "1: this process)")
@@ -90,6 +107,10 @@ def add_executor(parser: argparse.ArgumentParser, scheduler: bool = True, progre
         parser.add_argument("--scheduler", metavar="ADDR",
                             help="run on a Dask cluster, e.g. tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS, "
                                  "else local processes)")
+    if scheduler and workers_wait:
+        parser.add_argument("--no-workers-wait", type=seconds, metavar="SECONDS", default=NO_WORKERS_WAIT,
+                            help="on a Dask cluster, stop after this long with no worker (a sweep into a "
+                                 "results folder resumes where it stopped)")
     if progress:
         names = ("--no-progress", "--quiet") if quiet_alias else ("--no-progress",)
         parser.add_argument(*names, dest="no_progress", action="store_true", help="no progress bar")
@@ -103,7 +124,8 @@ def executor_from(args: argparse.Namespace, desc: str = "runs", progress: bool =
     show = progress and not getattr(args, "no_progress", False)
     try:
         return Executor.from_env(getattr(args, "workers", None), getattr(args, "scheduler", None),
-                                 progress_bar(desc) if show else None)
+                                 progress_bar(desc) if show else None,
+                                 getattr(args, "no_workers_wait", NO_WORKERS_WAIT))
     except SchedulerError as exc:
         raise CLIError(str(exc)) from None
 
