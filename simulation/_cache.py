@@ -195,11 +195,6 @@ def configure() -> Path | None:
         return cache_dir
 
 
-def prepare() -> Path | None:
-    """What a command calls before it runs the model: ``configure`` (done at most once)."""
-    return configure()
-
-
 def _ours(py_func) -> bool:
     module = getattr(py_func, "__module__", "") or ""
     return module == PACKAGE_NAME or module.startswith(PACKAGE_NAME + ".")
@@ -223,8 +218,9 @@ class Locator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
     """Where numba caches a function of the model: ``<keyed folder>/<source folder>_<sha1>``
     (the layout of numba's own ``NUMBA_CACHE_DIR`` locator). Asked first, for every
     function numba caches; answers only for the model's (others get numba's usual
-    places), and without touching the disk: until ``configure`` ran, the folder is the
-    one it would choose (only ``FirstUse`` stands on it, which never reads it)."""
+    places), and without touching the disk. Until ``configure`` ran, the folder is the
+    one it will most likely choose: numba builds a cache on it at import, which
+    ``defer`` replaces by ``FirstUse`` before anything reads it."""
 
     def __init__(self, py_func, py_file):
         self._py_file = py_file

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BACKBONE = Path(sys.executable).parent / "backbone"
+# `backbone` as its console script runs it (the script may not be beside this interpreter)
+BACKBONE = [sys.executable, "-c", "import sys; from backbone.cli.main import main; sys.exit(main())"]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -111,7 +112,7 @@ def test_the_poisoning_sequence_of_issue_23(tmp_path):
     env = _env(NUMBA_CACHE_DIR=str(cache))
     proc = _python("import simulation; simulation.simulate(simulation.Params(months=12), 1)", ROOT, env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    cmd = [str(BACKBONE), "run", "baseline", "--set", "months=12"]
+    cmd = [*BACKBONE, "run", "baseline", "--set", "months=12"]
     run = lambda: subprocess.run(cmd, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=900)  # noqa: E731
     first = run()
     assert first.returncode == 0 and "Traceback" not in first.stderr, first.stderr[-2000:]
