@@ -22,8 +22,6 @@ from .stats import IMPACT, Estimate
 if TYPE_CHECKING:
     from backbone.simulation import Params
 
-    from .report import ReportEstimates
-
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:1000px;margin:2em auto;padding:0 1.5em;color:#222;line-height:1.45}
 h1{font-size:1.9em;margin-bottom:.1em}h2{border-bottom:2px solid #0173b2;padding-bottom:.2em;margin-top:1.8em}
@@ -245,7 +243,7 @@ def narrative_parts(names, scenarios: Mapping[str, Params], runs, atts, titles, 
     return parts
 
 
-def render(e: "ReportEstimates") -> str:
+def render(e) -> str:  # e: analysis.report.ReportEstimates (report imports this module, not the reverse)
     """The report as one self-contained HTML page, from its estimates alone (nothing here
     runs the model): the findings, the scenarios, impact over time, the scorecard, money,
     the narratives, the hours section when searched, and how the numbers were made."""
