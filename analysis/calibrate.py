@@ -768,6 +768,9 @@ def open_folder(folder: str | Path) -> tuple[dict[str, Any], Targets, pd.DataFra
     except (OSError, CalibrationError, ValueError) as exc:
         if isinstance(exc, PosteriorError):
             raise
+        if isinstance(exc, CalibrationError) and "'role' is missing" in str(exc):
+            raise PosteriorError(f"{folder}: its {TARGETS} was written before patterns had roles: calibrate "
+                                 "again to redraw its figures (--posterior still reads the folder)") from None
         raise PosteriorError(f"{folder}: cannot read the calibration ({type(exc).__name__}): "
                              "the folder is corrupted") from None
     return (manifest, targets, *tables)
