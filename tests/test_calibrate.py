@@ -512,3 +512,28 @@ def test_the_predictive_check_is_one_batch_through_run_many_and_matches_the_part
     # and the folder's own check (made with 10 draws) starts with the same draws
     stored = pd.read_parquet(folder / "predictive.parquet")
     assert len(stored) == 10 * 2
+
+
+def test_calibrate_refuses_a_pattern_in_both_roles_before_any_run(tmp_path, capsys):
+    """A planted validation copy of the calibration target 'turnover' (same source and
+    measure, another key and band) in the targets file."""
+    text = targets_text({"turnover": (0.1, 0.2), "impact": (0.5, 0.6)}) + '''
+[[pattern]]
+key = "turnover_judged"
+role = "validation"
+title = "the same figure, judged"
+source = "Synthetic (2026). Model runs at known values."
+kind = "turnover"
+measure = "count_by"
+event = "turnover"
+month = 48
+per = "partner_year"
+target = [0.3, 0.4]
+'''
+    f = tmp_path / "t.toml"
+    f.write_text(text)
+    rc = main(["calibrate", str(f), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1
+    assert "'turnover' (calibration) and 'turnover_judged' (validation)" in err and "in both roles" in err
+    assert not (tmp_path / "out").exists()
