@@ -95,12 +95,12 @@ from backbone.experiments.posterior import (FORMAT, KIND, MANIFEST, POSTERIOR, P
                                    read_manifest)
 from backbone.simulation import SCHEMA
 
+from .calibrate_figures import COVERED_SHARE  # 0.5: covered when at least half the draws are in the band
 from .measures import MEASURES
 from .patterns import PatternError, PatternSet, parse_patterns
 from .validation import group_jobs, groups, job_rows
 
 NAN_PENALTY = 10.0
-COVERED_SHARE = 0.5         # a target is covered when at least this share of predictive draws is in its band
 ESS_FLOOR = 0.5             # warn when a generation's effective sample size is below this share of its particles
 UNINFORMED_SD_RATIO = 0.8   # posterior sd / prior sd above this: the targets did not inform the parameter
 FIT_RULES = (f"covered: at least {COVERED_SHARE:.0%} of posterior predictive draws inside the target's band; "
