@@ -62,6 +62,12 @@ command's output):
   Vasishth 2021). Such a parameter's posterior is close to its prior: its value comes
   from the prior range, not from the patterns.
 
+  References: Del Moral, P., Doucet, A., & Jasra, A. (2006). Sequential Monte Carlo
+  samplers. Journal of the Royal Statistical Society: Series B, 68(3), 411-436.
+  Schad, D. J., Betancourt, M., & Vasishth, S. (2021). Toward a principled Bayesian
+  workflow in cognitive science. Psychological Methods, 26(1), 103-126.
+  doi:10.1037/met0000275.
+
 Results folder (``DIR``): ``abc.db`` (pyabc's SQLite history: the same command resumes an
 interrupted calibration, e.g. after kill -9, from its last complete generation),
 ``targets.toml`` (the targets file as read), ``manifest.json`` (provenance: model
