@@ -576,3 +576,17 @@ def test_the_shipped_files_give_each_pattern_one_role():
     pytest.importorskip("pyabc")
     t = load_targets(DEFAULT_FILE.parent.parent / "calibration" / "targets.toml")
     assert len(t.patterns.patterns) >= 1 and all(p.role == "calibration" for p in t.patterns.patterns)
+
+
+def test_markdown_states_the_posteriors_provenance(tmp_path):
+    from backbone.analysis.patterns import identity
+    from backbone.experiments.posterior import load_posterior
+
+    post = load_posterior(exported(tmp_path, patterns=[identity("fit_a", OTHER, "event_by", (0.1, 0.2))]))
+    ps = parse_patterns(base_file())
+    table = validation_table(ps, planted({"impact": [0.5, 0.6, 0.55], "turnover": [1, 1, 0]}))
+    doc = markdown(ps, table, "backbone validate x.toml --posterior p.json --markdown V.md", 3, posterior=post)
+    line = next(l for l in doc.splitlines() if l.startswith("- Parameters drawn from"))
+    assert "`turnover_rate`" in line and "`fit_a`" in line and "by `planted`" in line and "refit" not in line
+    assert "validation patterns (this table) are judged and never fitted" in doc
+    assert "`backbone validate x.toml --posterior p.json --markdown V.md --force`" in doc
