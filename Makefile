@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean-cache clean
+.PHONY: demo test bench posterior clean-cache clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_cold_start.py --json $(BENCH_OUT)/cold.json
 	$(BIN)/python bench/probe.py --json $(BENCH_OUT)/probe_end.json
 	$(BIN)/python bench/summary.py $(BENCH_OUT)
+
+# The shipped posterior (--posterior default): refit it whenever the model changes (a test
+# checks its model fingerprint). Sizes default to experiments/calibration/targets.toml's
+# [calibrate] table; a quick provisional fit: make posterior POSTERIOR_SIZE="--population 40 --generations 3"
+POSTERIOR_OUT := out/posterior_default
+POSTERIOR_SIZE ?=
+posterior: $(STAMP)
+	rm -rf $(POSTERIOR_OUT)
+	mkdir -p out
+	$(BIN)/backbone calibrate experiments/calibration/targets.toml --out $(POSTERIOR_OUT) $(POSTERIOR_SIZE) \
+		--export experiments/calibration/posterior_default.json --force
 
 # numba's compiled code lives in a folder keyed by a hash of the simulation sources
 # (simulation/_cache.py: $$NUMBA_CACHE_DIR/<hash>, else ~/.cache/backbone/numba/<hash>), so

@@ -1,8 +1,10 @@
 """Calibration by approximate Bayesian computation (ABC-SMC, pyabc): which values of a few
 free parameters make the model reproduce a set of targets?
 
-Targets are a patterns file (``analysis.patterns``: patterns with measures and target
-bands), plus a ``[calibrate]`` table naming the free parameters::
+Targets are the calibration patterns of a patterns file (``analysis.patterns``: patterns
+with measures, target bands and ``role = "calibration"``; its validation patterns are
+never fitted, and a file with a pattern in both roles is refused), plus a ``[calibrate]``
+table naming the free parameters::
 
     [calibrate]
     population = 200        # particles per generation
@@ -19,7 +21,9 @@ bands), plus a ``[calibrate]`` table naming the free parameters::
     fit_sd = { prior = "loguniform", lo = 0.05, hi = 1.0 }
 
 Priors: uniform (default) or log-uniform on [lo, hi], which default to the parameter's
-bounds in ``simulation.params.SCHEMA`` and may only narrow them.
+bounds in ``simulation.params.SCHEMA`` and may only narrow them. ``backbone calibrate
+--population/--generations/--replications`` override the table's sizes (``Targets.sized``);
+a folder resumes only with the population and replications it was started with.
 
 Summary statistics: per particle, each pattern's statistic (mean, share or median, as in
 ``backbone validate``; a first-month measure that never happens counts as horizon + 1)
@@ -28,7 +32,10 @@ same parameters and seeds). With ``seeds = "random"`` (default) particle i's run
 seeds s_i .. s_i + replications - 1, s_i drawn from the sampler's random stream and kept
 as the particle's summary statistic ``seed``: the simulation noise of a
 ``replications``-run estimate enters the posterior, as ABC requires (the posterior is
-then as wide as the targets and the noise allow). With ``"common"`` every particle uses
+then as wide as the targets and the noise allow). s_i comes from a
+``numpy.random.SeedSequence`` rooted in the calibration's ``seed`` whose spawn key is the
+particle's parameter values (``particle_seed``): a pure function of (seed, parameters),
+whichever process evaluates the particle, never numpy's global state. With ``"common"`` every particle uses
 the same seeds (common random numbers): smoother distances, but the posterior is
 conditional on those seeds and too narrow when the noise is large against the bands.
 
@@ -36,6 +43,30 @@ Distance (``band_distance``): the sum over targets of 0 inside the band [lo, hi]
 distance to the nearest edge divided by the band's scale: its width hi - lo when finite
 and positive, else the magnitude of its finite edge (or 1): no target dominates by its
 units. A target without an estimate (NaN) adds ``NAN_PENALTY``.
+
+How well the posterior fits, said plainly (``fit_report``; in the manifest and the
+command's output):
+
+- per target, the share of posterior predictive draws whose statistic lies in the band;
+  a target is "covered" only when that share is at least ``COVERED_SHARE`` (0.5: the
+  calibrated model reproduces the pattern more often than not, the rule ``backbone
+  validate`` applies to a point estimate);
+- the effective sample size (ESS, 1 / sum of squared normalized weights) of every
+  generation, and a warning for each generation below ``ESS_FLOOR`` of the population
+  (0.5: the resampling threshold N/2 of sequential Monte Carlo samplers, Del Moral,
+  Doucet & Jasra 2006: below it the weights rest on few particles);
+- the parameters the targets did not inform: the posterior's weighted standard deviation
+  over the prior's (on the log scale for a log-uniform prior) above
+  ``UNINFORMED_SD_RATIO`` (0.8: the data shrank the spread by less than a fifth, a
+  posterior contraction 1 - ratio^2 below 0.36; contraction as in Schad, Betancourt &
+  Vasishth 2021). Such a parameter's posterior is close to its prior: its value comes
+  from the prior range, not from the patterns.
+
+  References: Del Moral, P., Doucet, A., & Jasra, A. (2006). Sequential Monte Carlo
+  samplers. Journal of the Royal Statistical Society: Series B, 68(3), 411-436.
+  Schad, D. J., Betancourt, M., & Vasishth, S. (2021). Toward a principled Bayesian
+  workflow in cognitive science. Psychological Methods, 26(1), 103-126.
+  doi:10.1037/met0000275.
 
 Results folder (``DIR``): ``abc.db`` (pyabc's SQLite history: the same command resumes an
 interrupted calibration, e.g. after kill -9, from its last complete generation),
@@ -64,17 +95,25 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from backbone.experiments import Executor, run_job
+from backbone.experiments import SERIAL, Executor, run_job, run_many
 from backbone.experiments.executors import SchedulerError, cpu_count, model_fingerprint
 from backbone.experiments.posterior import (FORMAT, KIND, MANIFEST, POSTERIOR, PosteriorError, file_sha256,
                                    read_manifest)
 from backbone.simulation import SCHEMA
 
+from .calibrate_figures import COVERED_SHARE  # 0.5: covered when at least half the draws are in the band
 from .measures import MEASURES
 from .patterns import PatternError, PatternSet, parse_patterns
 from .validation import group_jobs, groups, job_rows
 
 NAN_PENALTY = 10.0
+ESS_FLOOR = 0.5             # warn when a generation's effective sample size is below this share of its particles
+UNINFORMED_SD_RATIO = 0.8   # posterior sd / prior sd above this: the targets did not inform the parameter
+FIT_RULES = (f"covered: at least {COVERED_SHARE:.0%} of posterior predictive draws inside the target's band; "
+             f"ESS floor: {ESS_FLOOR:.0%} of a generation's particles (the N/2 resampling threshold of SMC "
+             f"samplers); not informed: posterior sd / prior sd > {UNINFORMED_SD_RATIO:g} (log scale for a "
+             "log-uniform prior)")
+SIZE_FLAGS = {"population": (5, 100_000), "generations": (1, 1000), "replications": (1, 10_000)}
 PRIORS = ("uniform", "loguniform")
 CAL_KEYS = ("population", "generations", "min_epsilon", "replications", "seeds", "seed", "predictive", "parameters")
 CAL_DEFAULTS = {"population": 200, "generations": 5, "min_epsilon": 0.0, "replications": 4, "seeds": "random",
@@ -116,9 +155,23 @@ class Targets:
     predictive: int
     seeds: str = "random"
 
+    skipped: int = 0            # validation patterns in the file (never fitted)
+
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.priors)
+
+    def sized(self, population: int | None = None, generations: int | None = None,
+              replications: int | None = None) -> "Targets":
+        """The same targets with the sizes given (None: the file's), each checked against
+        ``SIZE_FLAGS`` (one-line ``CalibrationError``)."""
+        from dataclasses import replace
+
+        given = {"population": population, "generations": generations, "replications": replications}
+        for k, v in given.items():
+            if v is not None:
+                _whole(v, k, *SIZE_FLAGS[k], label=f"--{k}")
+        return replace(self, **{k: v for k, v in given.items() if v is not None})
 
     @property
     def digest(self) -> str:
@@ -128,9 +181,10 @@ class Targets:
 
 
 # ---------------------------------------------------------------- the targets file
-def _whole(v: Any, name: str, lo: int, hi: int) -> int:
+def _whole(v: Any, name: str, lo: int, hi: int, label: str | None = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise CalibrationError(f"calibrate.{name} = {v!r} is not allowed: expected a whole number in [{lo}, {hi}]")
+        raise CalibrationError(f"{label or 'calibrate.' + name} = {v!r} is not allowed: expected a whole number in "
+                               f"[{lo:_}, {hi:_}]")
     return v
 
 
@@ -184,9 +238,9 @@ def parse_targets(text: str, path: str | Path = "<targets>") -> Targets:
             if k not in CAL_KEYS:
                 raise CalibrationError(f"calibrate: unknown key '{k}' (valid: {', '.join(CAL_KEYS)})")
         cal = {**CAL_DEFAULTS, **{k: v for k, v in raw.items() if k != "parameters"}}
-        population = _whole(cal["population"], "population", 5, 100_000)
-        generations = _whole(cal["generations"], "generations", 1, 1000)
-        replications = _whole(cal["replications"], "replications", 1, 10_000)
+        population = _whole(cal["population"], "population", *SIZE_FLAGS["population"])
+        generations = _whole(cal["generations"], "generations", *SIZE_FLAGS["generations"])
+        replications = _whole(cal["replications"], "replications", *SIZE_FLAGS["replications"])
         seed = _whole(cal["seed"], "seed", 0, 2**32 - 1)
         predictive = _whole(cal["predictive"], "predictive", 0, 100_000)
         if cal["seeds"] not in SEED_MODES:
@@ -203,11 +257,15 @@ def parse_targets(text: str, path: str | Path = "<targets>") -> Targets:
     except CalibrationError as exc:
         raise CalibrationError(f"{label}: {exc}") from None
     try:
-        pset = parse_patterns({k: v for k, v in data.items() if k != "calibrate"}, path)
+        whole_file = parse_patterns({k: v for k, v in data.items() if k != "calibrate"}, path)
     except PatternError as exc:
         raise CalibrationError(str(exc)) from None
+    pset = whole_file.with_role("calibration")
+    if not pset.patterns:
+        raise CalibrationError(f"{label}: no calibration patterns (role = \"calibration\"): nothing to fit "
+                               f"({whole_file.count('validation')} validation patterns are never fitted)")
     return Targets(Path(path), text, pset, priors, population, generations, float(eps), replications, seed,
-                   predictive, cal["seeds"])
+                   predictive, cal["seeds"], whole_file.count("validation"))
 
 
 def load_targets(path: str | Path) -> Targets:
@@ -283,11 +341,22 @@ class Model:
 
     def __call__(self, theta: Mapping[str, float], first: int | None = None) -> dict[str, float]:
         if first is None:
-            first = self.seed if self.common else int(np.random.randint(0, MAX_SEED - self.n))
+            first = self.seed if self.common else particle_seed(self.seed, theta, self.names, self.n)
         by: dict[str, list[float]] = {k: [] for k in self.how}
         for key, _, _, value in self.runs(theta, first):
             by[key].append(value)
         return {"seed": float(first), **{k: statistic(np.array(v), *self.how[k]) for k, v in by.items()}}
+
+
+def particle_seed(seed: int, theta: Mapping[str, float], names: tuple[str, ...], replications: int) -> int:
+    """The first seed of a particle's runs (``seeds = "random"``): drawn from a
+    ``numpy.random.SeedSequence`` with entropy ``seed`` (the calibration's) and spawn key
+    the bits of the particle's parameter values, in ``names`` order. A pure function of
+    its arguments: the same particle gets the same seeds in any process, another
+    particle other seeds, and numpy's global random state is neither read nor changed."""
+    bits = np.array([float(theta[k]) for k in names], dtype=np.float64).view(np.uint32)
+    ss = np.random.SeedSequence(int(seed), spawn_key=tuple(int(b) for b in bits))
+    return int(ss.generate_state(1, dtype=np.uint64)[0] % np.uint64(MAX_SEED - replications))
 
 
 def _cast(name: str, value: float) -> Any:
@@ -348,6 +417,8 @@ def _manifest(targets: Targets, status: str, **extra: Any) -> dict[str, Any]:
             [targets.seed + r for r in range(targets.replications)], "predictive": targets.predictive,
             "targets": [{"key": p.key, "measure": p.measure, "statistic": p.statistic, "lo": p.target[0],
                          "hi": p.target[1]} for p in targets.patterns.patterns],
+            "calibration_patterns": calibration_patterns(targets),
+            "fit_rules": FIT_RULES,
             "distance": "sum over targets of 0 inside [lo, hi], else gap to the nearest edge / band scale "
                         f"(width, else |finite edge|); NaN estimate adds {NAN_PENALTY}",
             "versions": _versions(), "commit": commit, "dirty": dirty, **extra}
@@ -369,6 +440,10 @@ def check_folder(out: Path, targets: Targets) -> bool:
     if manifest.get("model_fingerprint") != model_fingerprint():
         raise CalibrationError(f"--out {out}: was calibrated with other model code (fingerprint "
                                f"{manifest.get('model_fingerprint')}, here {model_fingerprint()}): choose a new folder")
+    for k in ("population", "replications"):
+        if k in manifest and manifest[k] != getattr(targets, k):
+            raise CalibrationError(f"--out {out}: was started with {k} {manifest[k]}, here {getattr(targets, k)}: "
+                                   f"resume it with --{k} {manifest[k]}, or choose a new folder")
     if not (out / DB).is_file():
         return False  # interrupted before its first write to the history: start again
     return True
@@ -439,9 +514,11 @@ def calibrate(targets: Targets, out: str | Path, executor: Executor | None = Non
             abc.new(db, x0)
             done = 0
         if log:
-            log(f"calibration: {len(targets.names)} parameters, {len(bands)} targets, "
-                     f"{targets.population} particles per generation, up to {targets.generations} generations"
-                     + (f"; resuming after generation {done - 1}" if resume and done else ""))
+            # generations are numbered from 1 here and in the progress lines: "after generation k" = k are done
+            log(f"calibration: {len(targets.names)} parameters, {len(bands)} calibration targets"
+                + (f" ({targets.skipped} validation patterns in the file, never fitted)" if targets.skipped else "")
+                + f", {targets.population} particles per generation, up to {targets.generations} generations"
+                + (f"; resuming after generation {done}" if resume and done else ""))
         stop = _stopped(abc.history, targets.min_epsilon) if done else False
         t = done
         while t < targets.generations and not stop:
@@ -458,7 +535,10 @@ def calibrate(targets: Targets, out: str | Path, executor: Executor | None = Non
             ess = float(1.0 / np.sum(np.square(w / w.sum())))
             if log:
                 log(f"generation {int(row['t']) + 1}/{targets.generations}: epsilon {row['epsilon']:.4g}, "
-                         f"ESS {ess:.0f}, {int(row['samples'])} simulations")
+                    f"ESS {ess:.0f} of {len(w)}, {int(row['samples'])} simulations")
+                low = ess_warning(int(row["t"]), ess, len(w))
+                if low:
+                    log(low)
             t = h.max_t + 1
             stop = _stopped(h, targets.min_epsilon)
     finally:
@@ -506,23 +586,35 @@ def _tables(db: str, names: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame
     return pd.concat(rows, ignore_index=True), pd.DataFrame(gens)
 
 
-def predictive_check(targets: Targets, posterior: pd.DataFrame, n: int) -> pd.DataFrame:
+def predictive_check(targets: Targets, posterior: pd.DataFrame, n: int, executor: Executor | None = None
+                     ) -> pd.DataFrame:
     """Each target's statistic (over ``replications`` runs) under ``n`` draws from the
     final generation (weighted resampling and the runs' seeds from the targets' seed):
-    columns draw, particle, target, value."""
+    columns draw, particle, target, value. The runs of every draw go as one batch
+    through ``experiments.run_many`` on ``executor`` (default: this process); the
+    table does not depend on where they ran."""
     last = posterior[posterior["generation"] == posterior["generation"].max()]
     w = last["weight"].to_numpy(dtype=float)
     rng = np.random.default_rng([targets.seed, 0xCA11])
     idx = rng.choice(len(last), size=n, p=w / w.sum()) if n else np.array([], dtype=int)
     firsts = rng.integers(0, MAX_SEED - targets.replications, size=n)
     model = Model(targets)
+    jobs: dict[tuple[int, int], Any] = {}
+    for d, i in enumerate(idx):
+        theta = {k: _cast(k, float(last[k].iloc[i])) for k in targets.names}
+        first = targets.seed if model.common else int(firsts[d])
+        for g, job in enumerate(group_jobs(model.groups, model.n, first, theta)):
+            jobs[(d, g)] = job
+    got = run_many(jobs, executor or SERIAL) if jobs else {}
     rows = []
     for d, i in enumerate(idx):
-        theta = {k: float(last[k].iloc[i]) for k in targets.names}
-        first = targets.seed if model.common else int(firsts[d])
-        for key, value in model(theta, first).items():
-            if key != "seed":
-                rows.append({"draw": d, "particle": int(last["particle"].iloc[i]), "target": key, "value": value})
+        mine = [jobs[(d, g)] for g in range(len(model.groups))]
+        by: dict[str, list[float]] = {k: [] for k in model.how}
+        for key, _, _, value in job_rows(mine, {g: got[(d, g)] for g in range(len(mine))}):
+            by[key].append(value)
+        for key, vals in by.items():
+            rows.append({"draw": d, "particle": int(last["particle"].iloc[i]), "target": key,
+                         "value": statistic(np.array(vals), *model.how[key])})
     return pd.DataFrame(rows, columns=["draw", "particle", "target", "value"])
 
 
@@ -534,7 +626,7 @@ def finish(out: Path, targets: Targets, executor: Executor | None = None,
     gens.to_parquet(out / GENERATIONS, index=False)
     if log and targets.predictive:
         log(f"posterior predictive check: {targets.predictive} draws x {targets.replications} replications")
-    pred = predictive_check(targets, posterior, targets.predictive)
+    pred = predictive_check(targets, posterior, targets.predictive, executor)
     pred.to_parquet(out / PREDICTIVE, index=False)
     final = posterior[posterior["generation"] == posterior["generation"].max()]
     summary = {}
@@ -548,9 +640,104 @@ def finish(out: Path, targets: Targets, executor: Executor | None = None,
                          **(executor or Executor()).describe(),
                          finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     manifest["predictive_coverage"] = coverage_rows(targets, pred)
+    manifest.update(fit_report(targets, final, gens))
     _write_json(out / MANIFEST, manifest)
     calibration_figures(out)
     return manifest
+
+
+def ess_warning(generation: int, ess: float, particles: int) -> str | None:
+    """The warning for a generation (numbered from 0) whose effective sample size is
+    below ``ESS_FLOOR`` of its particles, else None."""
+    if ess >= ESS_FLOOR * particles:
+        return None
+    return (f"warning: generation {generation + 1}: effective sample size {ess:.0f} of {particles} particles is "
+            f"below the floor {ESS_FLOOR * particles:.0f} ({ESS_FLOOR:.0%}): the posterior rests on few particles; "
+            "a larger --population steadies it")
+
+
+def prior_sd(prior: Prior) -> float:
+    """The prior's standard deviation (of log values for a log-uniform prior)."""
+    lo, hi = (math.log(prior.lo), math.log(prior.hi)) if prior.shape == "loguniform" else (prior.lo, prior.hi)
+    return (hi - lo) / math.sqrt(12.0)
+
+
+def sd_ratio(prior: Prior, x: np.ndarray, w: np.ndarray) -> float:
+    """The posterior's weighted standard deviation over the prior's (log scale for a
+    log-uniform prior): near 1, the targets did not inform the parameter."""
+    x = np.log(np.asarray(x, float)) if prior.shape == "loguniform" else np.asarray(x, float)
+    w = np.asarray(w, float) / np.sum(w)
+    mean = float(np.sum(w * x))
+    return float(math.sqrt(max(0.0, float(np.sum(w * (x - mean) ** 2)))) / prior_sd(prior))
+
+
+def fit_report(targets: Targets, final: pd.DataFrame, gens: pd.DataFrame) -> dict[str, Any]:
+    """How well the posterior fits (see the module docstring): the ESS of every
+    generation with the warnings, and each parameter's sd ratio and whether the targets
+    informed it. JSON-ready."""
+    w = final["weight"].to_numpy(dtype=float)
+    informed = {}
+    for p in targets.priors:
+        r = sd_ratio(p, final[p.name].to_numpy(dtype=float), w)
+        informed[p.name] = {"sd_ratio": r, "informed": bool(r <= UNINFORMED_SD_RATIO)}
+    ess = [{"generation": int(g) + 1, "ess": float(e), "particles": int(n)}
+           for g, e, n in zip(gens["generation"], gens["ess"], gens["particles"])]
+    warnings = [m for m in (ess_warning(int(g), float(e), int(n))
+                            for g, e, n in zip(gens["generation"], gens["ess"], gens["particles"])) if m]
+    return {"ess": ess, "ess_floor": ESS_FLOOR, "ess_warnings": warnings, "informed": informed,
+            "uninformed_sd_ratio": UNINFORMED_SD_RATIO, "covered_share": COVERED_SHARE}
+
+
+def calibration_patterns(targets: Targets) -> list[dict[str, Any]]:
+    """The identities of the calibration patterns (``analysis.patterns.identity``) with
+    their titles and short citations: stored with the posterior."""
+    return [{**p.identity(), "title": p.title, "cite": p.cite} for p in targets.patterns.patterns]
+
+
+def check_posterior_roles(post, validation: list[Mapping[str, Any]], where: str = "") -> None:
+    """Refuse (``PatternError``) to validate with a posterior any pattern it was fitted
+    to. The posterior's calibration patterns are those it recorded; a folder from before
+    they were recorded is read from its own targets file."""
+    from .patterns import check_roles
+
+    cal = list(post.patterns)
+    if not cal:
+        folder = Path(post.folder)
+        try:
+            cal = calibration_patterns(load_targets(folder / TARGETS))
+        except CalibrationError:
+            raise PatternError(f"{where}the posterior does not say which patterns it was fitted to: "
+                               "calibrate again to record them") from None
+    check_roles(cal, validation, where)
+
+
+def export_posterior(folder: str | Path, path: str | Path, command: str) -> dict[str, Any]:
+    """Write a finished calibration folder's final generation as one small JSON file
+    (``experiments.posterior``: the shipped posterior's format): particles and weights,
+    parameters and priors, the model fingerprint, the targets' hash and file, the
+    calibration patterns, the fit report and ``command``, the command that made it."""
+    from backbone.experiments.posterior import SHIPPED_FORMAT, SHIPPED_KIND
+
+    manifest, targets, post, gens, pred = open_folder(folder)
+    final = post[post["generation"] == post["generation"].max()]
+    w = final["weight"].to_numpy(dtype=float)
+    data = {"kind": SHIPPED_KIND, "format": SHIPPED_FORMAT, "command": command,
+            "created": manifest.get("finished"), "commit": manifest.get("commit"), "dirty": manifest.get("dirty"),
+            "model_fingerprint": manifest["model_fingerprint"], "targets_file": manifest.get("targets_file"),
+            "targets_sha256": manifest["targets_sha256"], "calibration_patterns": calibration_patterns(targets),
+            "population": manifest.get("population"), "replications": manifest.get("replications"),
+            "seed": manifest.get("seed"), "simulations": manifest.get("simulations"),
+            "final_epsilon": manifest.get("final_epsilon"), "generation": int(final["generation"].iloc[0]),
+            "parameters": list(targets.names), "priors": [p.to_dict() for p in targets.priors],
+            "credible_90": manifest.get("credible_90"), "predictive_coverage": manifest.get("predictive_coverage"),
+            **fit_report(targets, final, gens),
+            "weights": [float(v) for v in w / w.sum()],
+            "particles": [[float(v) for v in row] for row in final[list(targets.names)].to_numpy(dtype=float)]}
+    path = Path(path)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return data
 
 
 def coverage_rows(targets: Targets, pred: pd.DataFrame) -> list[dict[str, Any]]:
@@ -587,6 +774,9 @@ def open_folder(folder: str | Path) -> tuple[dict[str, Any], Targets, pd.DataFra
     except (OSError, CalibrationError, ValueError) as exc:
         if isinstance(exc, PosteriorError):
             raise
+        if isinstance(exc, CalibrationError) and "'role' is missing" in str(exc):
+            raise PosteriorError(f"{folder}: its {TARGETS} was written before patterns had roles: calibrate "
+                                 "again to redraw its figures (--posterior still reads the folder)") from None
         raise PosteriorError(f"{folder}: cannot read the calibration ({type(exc).__name__}): "
                              "the folder is corrupted") from None
     return (manifest, targets, *tables)
@@ -602,15 +792,32 @@ def calibration_figures(folder: str | Path) -> list[Path]:
 
 
 def summary_text(manifest: Mapping[str, Any]) -> str:
-    """The posterior's 90% credible intervals and, when the folder has them, the posterior
-    predictive check: each target's band against the draws' median and 90% interval."""
-    lines = [f"{'parameter':<28} {'5%':>10} {'median':>10} {'95%':>10}"]
+    """The posterior's 90% credible intervals with whether the targets informed each
+    parameter, the effective sample size per generation (with its warnings) and, when
+    the folder has them, the posterior predictive check: each target's band against the
+    draws' median and 90% interval, and the share of draws in the band."""
+    informed = manifest.get("informed") or {}
+    lines = [f"{'parameter':<28} {'5%':>10} {'median':>10} {'95%':>10}" + ("  sd/prior sd" if informed else "")]
     for name, q in manifest["credible_90"].items():
-        lines.append(f"{name:<28} {q['q05']:>10.4g} {q['median']:>10.4g} {q['q95']:>10.4g}")
+        inf = informed.get(name)
+        tail = (f"  {inf['sd_ratio']:>6.2f}" + ("" if inf["informed"] else "  NOT INFORMED (close to the prior)")
+                if inf else "")
+        lines.append(f"{name:<28} {q['q05']:>10.4g} {q['median']:>10.4g} {q['q95']:>10.4g}{tail}")
+    if informed:
+        n = sum(not v["informed"] for v in informed.values())
+        lines.append(f"  {len(informed) - n} of {len(informed)} parameters informed by the targets (not informed: "
+                     f"posterior sd / prior sd > {manifest.get('uninformed_sd_ratio', UNINFORMED_SD_RATIO):g})")
+    if manifest.get("ess"):
+        floor = manifest.get("ess_floor", ESS_FLOOR)
+        lines += ["", "effective sample size per generation: " + ", ".join(
+            f"{e['generation']}: {e['ess']:.0f}/{e['particles']}" for e in manifest["ess"])
+            + f" (floor {floor:.0%} of the particles)"]
+        lines += [f"  {w}" for w in manifest.get("ess_warnings") or []]
     coverage = manifest.get("predictive_coverage") or []
     if coverage:
         def g(x):
             return "nan" if x is None else f"{x:.3g}"
+        share = manifest.get("covered_share", COVERED_SHARE)
         lines += ["", "posterior predictive check (the draws' median [90% interval] against each target's band):"]
         for row in coverage:
             head = f"  {row['target']:<34} "
@@ -621,10 +828,13 @@ def summary_text(manifest: Mapping[str, Any]) -> str:
             lines.append(f"{head}[{g(row['low'])}, {g(row['high'])}]  {g(row['median'])} [{g(row['p05'])}, "
                          f"{g(row['p95'])}]  {row['share_in_band']:.0%} of draws in band{flag}")
         n = sum(bool(row["covered"]) for row in coverage)
-        lines.append(f"  {n} of {len(coverage)} targets covered (the 90% interval overlaps the band)")
+        lines.append(f"  {n} of {len(coverage)} targets covered (covered: at least {share:.0%} of the draws in the "
+                     "band: the calibrated model reproduces the pattern more often than not)")
     return "\n".join(lines)
 
 
 __all__ = ["CalibrationError", "Targets", "Prior", "load_targets", "parse_targets", "band_distance", "band_scale",
            "Distance", "Model", "calibrate", "finish", "calibration_figures", "open_folder", "predictive_check",
-           "weighted_quantiles", "summary_text", "coverage_rows", "NAN_PENALTY"]
+           "weighted_quantiles", "summary_text", "coverage_rows", "NAN_PENALTY", "COVERED_SHARE", "ESS_FLOOR",
+           "UNINFORMED_SD_RATIO", "FIT_RULES", "SIZE_FLAGS", "particle_seed", "fit_report", "ess_warning", "sd_ratio",
+           "prior_sd", "export_posterior", "check_posterior_roles", "calibration_patterns"]

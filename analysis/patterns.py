@@ -8,12 +8,14 @@ A patterns file is plain TOML that a person can read without Python::
     replications = 30            # runs per pattern (replication r uses seed + r in every arm)
     seed = 0
     months = 120                 # optional: the horizon of every run (default: the scenario's)
-    required_share = 0.75        # share of patterns that must be reproduced (exit status 0)
+    required_share = 0.75        # share of validation patterns that must be reproduced (exit status 0)
+    role = "validation"          # optional: the role of every pattern that names none
     [set]                        # optional: parameter overrides for every run
     n_beneficiaries = 2000
 
     [[pattern]]
     key = "dissolution_10y"
+    role = "validation"          # "calibration" or "validation" (here or at the top: required)
     title = "Partnerships without a backbone dissolve within ten years"
     source = "Author, A. (Year). Title. Journal, vol(issue), pages."   # full citation, required
     cite = "Author 2020"         # optional short form for tables (default: from the citation)
@@ -30,6 +32,17 @@ A patterns file is plain TOML that a person can read without Python::
 A paired measure (``ratio_to_counterfactual``, ``diff_to_counterfactual``) names the
 measure it compares (``of``) and the counterfactual scenario (``against``); both arms get
 the same horizon and overrides, and replication r uses the same seed in both.
+
+Roles (pattern-oriented modelling's indirect parameterization: Grimm et al. 2005;
+Railsback & Grimm 2019, ch. 20): every pattern has a ``role``, ``"calibration"`` (fitted
+by ``backbone calibrate``, never judged) or ``"validation"`` (judged by ``backbone
+validate``, never fitted); a pattern without one takes the file's top-level ``role``, and
+with neither the file is refused. No pattern may have both roles: two patterns are the
+same pattern when they share their key, or their source (its DOI if it has one, else its
+citation's letters and digits) and either their measure or their band. A file in which a
+calibration pattern and a validation pattern are the same is refused (``check_roles``),
+and so is a pair of files used together (``backbone validate --posterior``: the
+posterior's calibration patterns against the file's validation patterns).
 
 A scenario is a name from the library (``scenarios/``) or a path to a scenario file,
 relative to the patterns file's folder. Parameters of a run, in order: the scenario file (its ``extends`` chain), the top-level
@@ -50,7 +63,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import importlib.resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -62,11 +75,12 @@ from backbone.simulation.scenarios import load_toml, resolve_scenario
 from .measures import MEASURES, STATISTICS, Arg, arguments
 
 DEFAULT_FILE = Path(str(importlib.resources.files("backbone.experiments"))) / "validation" / "patterns.toml"
+ROLES = ("calibration", "validation")
 KINDS = ("impact over time", "failure", "turnover", "trust", "value for money", "funding",
          "engagement", "coordination", "other")
-TOP_KEYS = ("description", "scenario", "replications", "seed", "months", "required_share", "set", "pattern",
+TOP_KEYS = ("description", "scenario", "replications", "seed", "months", "required_share", "role", "set", "pattern",
             "calibrate")  # calibrate: the free parameters of `backbone calibrate` (analysis.calibrate)
-PATTERN_KEYS = ("key", "title", "source", "cite", "kind", "measure", "statistic", "scenario", "set",
+PATTERN_KEYS = ("key", "role", "title", "source", "cite", "kind", "measure", "statistic", "scenario", "set",
                 "target", "note")
 REQUIRED_TOP = ("required_share", "pattern")
 REQUIRED_PATTERN = ("key", "title", "source", "kind", "measure", "target")
@@ -96,10 +110,15 @@ class Pattern:
     note: str
     params: Params                    # the resolved parameters of its runs
     counterfactual: Params | None     # paired measures: those of the `against` runs
+    role: str = "validation"          # "calibration" or "validation" (ROLES)
 
     @property
     def horizon(self) -> int:
         return int(self.params.months)
+
+    def identity(self) -> dict[str, Any]:
+        """What makes two patterns the same pattern (``same_pattern``), as plain JSON."""
+        return identity(self.key, self.source, self.measure, self.target)
 
 
 @dataclass(frozen=True)
@@ -117,6 +136,61 @@ class PatternSet:
     def sources(self) -> list[str]:
         """The distinct full citations, in order of first use."""
         return list(dict.fromkeys(p.source for p in self.patterns))
+
+    def with_role(self, role: str) -> "PatternSet":
+        """The same file with only the patterns of ``role``."""
+        return replace(self, patterns=tuple(p for p in self.patterns if p.role == role))
+
+    def count(self, role: str) -> int:
+        return sum(p.role == role for p in self.patterns)
+
+
+# ---------------------------------------------------------------- roles
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s;,]+)", re.IGNORECASE)
+
+
+def source_id(source: str) -> str:
+    """A citation's identity: its DOI (lower case) if it has one, else its letters and
+    digits in lower case (so spacing and punctuation do not make another source)."""
+    m = _DOI.search(source)
+    if m:
+        return "doi:" + m.group(1).lower().rstrip(".")
+    return re.sub(r"[^0-9a-z]+", "", source.lower())
+
+
+def identity(key: str, source: str, measure: str, target) -> dict[str, Any]:
+    """A pattern's identity as JSON-ready data (stored with a posterior, so a later
+    validation can be checked against the patterns it was fitted to)."""
+    lo, hi = (float(v) for v in target)
+    return {"key": key, "source": source_id(source), "measure": measure,
+            "target": [None if not math.isfinite(lo) else lo, None if not math.isfinite(hi) else hi]}
+
+
+def same_pattern(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+    """Why two identities (``identity``) are the same pattern, or None: the same key, or
+    the same source with the same measure or the same band."""
+    if a["key"] == b["key"]:
+        return "the same key"
+    if a["source"] == b["source"]:
+        if a["measure"] == b["measure"]:
+            return f"the same source and measure ({a['measure']})"
+        if list(a["target"]) == list(b["target"]):
+            return "the same source and band"
+    return None
+
+
+def check_roles(calibration: list[Mapping[str, Any]], validation: list[Mapping[str, Any]],
+                where: str = "") -> None:
+    """Refuse (``PatternError``, one line) any calibration pattern that is also a
+    validation pattern (identities, ``identity``)."""
+    for c in calibration:
+        for v in validation:
+            why = same_pattern(c, v)
+            if why:
+                same = (f"pattern '{c['key']}' is" if c["key"] == v["key"] else
+                        f"patterns '{c['key']}' (calibration) and '{v['key']}' (validation) are one pattern")
+                raise PatternError(f"{where}{same} in both roles ({why}): a pattern that calibrates the model "
+                                   "cannot validate it; give each pattern one role")
 
 
 # ---------------------------------------------------------------- small checks
@@ -297,6 +371,10 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
         source = _text(raw["source"], "source")
         cite = _text(raw["cite"], "cite") if "cite" in raw else short_cite(source)
         kind = _choice(raw["kind"], "kind", KINDS, "kind")
+        if "role" not in raw and top["role"] is None:
+            raise PatternError("'role' is missing: calibration or validation (set it on the pattern, or "
+                               "role = ... at the top of the file for every pattern)")
+        role = _choice(raw.get("role", top["role"]), "role", ROLES, "role")
         note = _text(raw.get("note", ""), "note", required=False)
         statistic = _choice(raw.get("statistic", spec.statistic), "statistic", STATISTICS, "statistic")
         if statistic == "share" and spec.statistic != "share":
@@ -321,7 +399,7 @@ def _pattern(raw: Any, i: int, top: dict[str, Any], seen: set[str]) -> Pattern:
         raise PatternError(f"{where}: {exc}") from None
     seen.add(key)
     return Pattern(key, title, source, cite, kind, measure, args, statistic, scenario, own, (lo, hi), note,
-                   params, counterfactual)
+                   params, counterfactual, role)
 
 
 # ---------------------------------------------------------------- the file
@@ -346,6 +424,7 @@ def parse_patterns(data: Mapping[str, Any], path: str | Path = "<patterns>") -> 
             spec = SCHEMA["months"]
             months = _int(data["months"], "months", int(spec.lo), int(spec.hi))
         required = _number(data["required_share"], "required_share", 0.0, 1.0)
+        role = _choice(data["role"], "role", ROLES, "role") if "role" in data else None
         overrides = _overrides(data.get("set", {}), "set")
         raw = data["pattern"]
         if not isinstance(raw, list) or not raw:
@@ -353,7 +432,7 @@ def parse_patterns(data: Mapping[str, Any], path: str | Path = "<patterns>") -> 
     except PatternError as exc:
         raise PatternError(f"{label}: {exc}") from None
     base = ({"months": months} if months is not None else {}) | overrides
-    top = {"scenario": scenario, "base": base, "dir": Path(path).parent if path != "<patterns>" else None}
+    top = {"scenario": scenario, "role": role, "base": base, "dir": Path(path).parent if path != "<patterns>" else None}
     seen: set[str] = set()
     patterns = []
     for i, r in enumerate(raw):
@@ -361,6 +440,8 @@ def parse_patterns(data: Mapping[str, Any], path: str | Path = "<patterns>") -> 
             patterns.append(_pattern(r, i, top, seen))
         except PatternError as exc:
             raise PatternError(f"{label}: {exc}") from None
+    check_roles([p.identity() for p in patterns if p.role == "calibration"],
+                [p.identity() for p in patterns if p.role == "validation"], f"{label}: ")
     return PatternSet(Path(path), description, scenario, replications, seed, months, required, overrides,
                       tuple(patterns))
 
@@ -374,5 +455,5 @@ def load_patterns(path: str | Path = DEFAULT_FILE) -> PatternSet:
     return parse_patterns(data, path)
 
 
-__all__ = ["DEFAULT_FILE", "KINDS", "Pattern", "PatternSet", "PatternError", "load_patterns", "parse_patterns",
+__all__ = ["DEFAULT_FILE", "KINDS", "ROLES", "identity", "same_pattern", "check_roles", "source_id", "Pattern", "PatternSet", "PatternError", "load_patterns", "parse_patterns",
            "short_cite"]

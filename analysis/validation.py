@@ -83,22 +83,34 @@ def _key(params: Params) -> str:
 
 
 def pattern_values(res, p: Params, seed: int, counterfactuals: Mapping[str, dict],
-                   jobs: list[tuple[str, str, dict, str | None]]) -> list[tuple[str, float]]:
+                   jobs: list[tuple[str, str, dict, str | None]], drawn: tuple[str, ...] = ()
+                   ) -> list[tuple[str, float]]:
     """What a validation run keeps (in a worker): (pattern, value) for every pattern on
     this run, its counterfactuals (``counterfactuals``: parameters by id) run with the
-    same seed."""
-    cfs = {k: simulate(Params(v), seed) for k, v in counterfactuals.items()}
+    same seed and the run's values of ``drawn`` (the names a posterior draw set on it)."""
+    draw = {k: getattr(p, k) for k in drawn}
+    cfs = {k: simulate(Params({**v, **draw}), seed) for k, v in counterfactuals.items()}
     return [(pattern, evaluate(measure, res, args, cfs.get(cf) if cf else None)) for pattern, measure, args, cf in jobs]
 
 
-def group_jobs(pset_groups, replications: int, seed: int, over: Mapping[str, Any] | None = None) -> list[Job]:
+def group_jobs(pset_groups, replications: int, seed: int, over: Mapping[str, Any] | None = None,
+               posterior=None) -> list[Job]:
     """One job per group of patterns (``groups``): ``replications`` runs of its
     parameters (with ``over`` applied to them and to its counterfactuals), replication
-    r with seed ``seed + r``."""
+    r with seed ``seed + r`` and, with a ``posterior`` (``experiments.posterior``), its
+    draw r in the runs and their counterfactuals alike (a name the arms set
+    differently is their contrast and is left to them)."""
+    from backbone.experiments.posterior import replication_draws
+
     over = dict(over or {})
-    return [Job.replicated({**main, **over}, replications, seed, keep=pattern_values,
-                           counterfactuals={k: {**v, **over} for k, v in cfs.items()}, jobs=jobs)
-            for main, cfs, jobs in pset_groups]
+    out = []
+    for main, cfs, jobs in pset_groups:
+        main, cfs = {**main, **over}, {k: {**v, **over} for k, v in cfs.items()}
+        draws = replication_draws(posterior, [main, *cfs.values()], replications, seed, skip=over)
+        drawn = tuple(sorted(draws[0])) if draws else ()
+        out.append(Job.replicated(main, replications, seed, draws=draws or None, keep=pattern_values,
+                                  counterfactuals=cfs, jobs=jobs, **({"drawn": drawn} if drawn else {})))
+    return out
 
 
 def job_rows(jobs: list[Job], got: Mapping[int, list]) -> list[tuple[str, int, int, float]]:
@@ -132,14 +144,16 @@ def runs_needed(pset: PatternSet, replications: int | None = None) -> int:
     return sum(n * (1 + len(cfs)) for _, cfs, _ in groups(pset.patterns))
 
 
-def run_patterns(pset: PatternSet, replications: int | None = None, executor: Executor | None = None
-                 ) -> pd.DataFrame:
+def run_patterns(pset: PatternSet, replications: int | None = None, executor: Executor | None = None,
+                 posterior=None) -> pd.DataFrame:
     """Every pattern's measure on every replication (replication r with seed
-    ``pset.seed + r``): columns ``RUN_COLUMNS``, ordered by the file's pattern order, then
-    replication. The runs go through ``experiments.run_many`` on ``executor``; the table
-    does not depend on where they ran."""
+    ``pset.seed + r`` and, with a ``posterior``, its draw r): columns ``RUN_COLUMNS``,
+    ordered by the file's pattern order, then replication. The runs go through
+    ``experiments.run_many`` on ``executor``; the table does not depend on where they
+    ran. Every pattern given is run, whatever its role: ``backbone validate`` passes
+    only the validation patterns (``PatternSet.with_role``)."""
     n = pset.replications if replications is None else int(replications)
-    jobs = group_jobs(groups(pset.patterns), n, pset.seed)
+    jobs = group_jobs(groups(pset.patterns), n, pset.seed, posterior=posterior)
     rows = job_rows(jobs, run_many(dict(enumerate(jobs)), executor))
     order = {p.key: i for i, p in enumerate(pset.patterns)}
     rows.sort(key=lambda row: (order[row[0]], row[1]))
@@ -339,10 +353,22 @@ def _arg_text(v) -> str:
     return str(v)
 
 
+def _posterior_line(post) -> str:
+    """The provenance of a posterior the runs drew from, for docs/VALIDATION.md."""
+    info = post.info or {}
+    where = "the shipped posterior (`--posterior default`)" if post.shipped else f"posterior `{post.folder}`"
+    pats = ", ".join(f"`{p.get('key')}`" for p in post.patterns) or "(not recorded)"
+    made = info.get("command")
+    return (f"- Parameters drawn from {where}: replication r takes draw r of {post.n} particles for "
+            f"{', '.join(f'`{n}`' for n in post.names)}; fitted to the calibration patterns {pats}"
+            + (f" by `{_md(made)}`" if made else "") + f"; model fingerprint {post.fingerprint}"
+            + (" (other model code than these runs: refit it)" if post.stale() else "") + ".")
+
+
 def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: int,
-             when: dt.datetime | None = None) -> str:
-    """docs/VALIDATION.md: the table, the verdict rule, what produced it, and the full
-    citations."""
+             when: dt.datetime | None = None, posterior=None) -> str:
+    """docs/VALIDATION.md: the table, the verdict rule, what produced it (with the
+    posterior's provenance when the runs drew from one), and the full citations."""
     from backbone.experiments.store import git_commit, package_version
 
     when = when or dt.datetime.now(dt.timezone.utc)
@@ -358,9 +384,11 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
         "",
         "Pattern-oriented validation (Grimm et al. 2005) of Backbone's defaults: each pattern is an "
         "empirical regularity from a published source, a measure of the model's runs, and the band the "
-        "source reports. A default is never fitted to a pattern; the patterns check the defaults. This file is "
+        "source reports. Every pattern has one role: validation patterns (this table) are judged and never "
+        "fitted; calibration patterns are fitted by `backbone calibrate` (indirect parameterization, "
+        "Railsback & Grimm 2019, ch. 20) and never judged, and no pattern has both roles. This file is "
         "generated: after any change to the model or the patterns, regenerate it with "
-        "`backbone validate --markdown docs/VALIDATION.md --force`.",
+        f"`{command} --force`" + ("" if "--markdown" in command else " --markdown docs/VALIDATION.md") + ".",
         "",
         f"- Patterns: `{_md(display_path(pset.path))}`" + (f" - {_md(pset.description)}" if pset.description else ""),
         f"- Produced by: `{command}` on {when:%Y-%m-%d %H:%M} UTC ({prov})",
@@ -369,6 +397,7 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
         f"base scenario `{pset.scenario}`"
         + (f", horizon {pset.months} months" if pset.months else "")
         + (", overrides " + ", ".join(f"`{k} = {v}`" for k, v in pset.overrides.items()) if pset.overrides else ""),
+        *([_posterior_line(posterior)] if posterior is not None else []),
         "",
         f"**{summary_line(table, pset.required_share)}: {'passes' if ok else 'fails'}.**",
         "",

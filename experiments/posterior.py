@@ -12,10 +12,22 @@ A folder is read only if its ``manifest.json`` says it is a Backbone calibration
 format and the posterior table's SHA-256 matches the manifest; anything else (a foreign
 or corrupted folder) is a one-line ``PosteriorError``.
 
+The shipped posterior. ``--posterior default`` reads ``DEFAULT_FILE``
+(``experiments/calibration/posterior_default.json``, in the package), a posterior
+exported from a calibration folder (``analysis.calibrate.export_posterior``) as one small
+JSON file (kind ``SHIPPED_KIND``): the final generation's particles and weights, the
+parameters and their priors, the model fingerprint and the targets' hash of the
+calibration that made it, the command that made it (``make posterior``), and the
+identities of its calibration patterns (so that ``backbone validate --posterior`` can
+refuse to judge a pattern the posterior was fitted to). Any other path ending in
+``.json`` is read the same way. A posterior made by other model code than this one is
+still read; ``Posterior.stale()`` says so in one line, and the test suite refuses to
+ship it.
+
 Usage::
 
     from backbone.experiments.posterior import load_posterior
-    post = load_posterior("results/calib")
+    post = load_posterior("results/calib")          # or "default", or a .json file
     post.overrides(3, seed=0)      # {"turnover_rate": 0.017, ...} for replication 3
 """
 
@@ -37,6 +49,11 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 POSTERIOR = "posterior.parquet"
 DRAW_TAG = 0x9057
+SHIPPED_KIND = "backbone-posterior"
+SHIPPED_FORMAT = 1
+DEFAULT = "default"   # --posterior default: the shipped posterior
+DEFAULT_FILE = Path(__file__).resolve().parent / "calibration" / "posterior_default.json"
+REFIT = "make posterior"   # the command that regenerates DEFAULT_FILE (the Makefile's target)
 
 
 class PosteriorError(ValueError):
@@ -76,7 +93,12 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Posterior:
     """The final generation of a calibration: ``names`` (the calibrated parameters),
-    ``particles`` (n x len(names)), normalized ``weights``."""
+    ``particles`` (n x len(names)), normalized ``weights``; ``folder``: the calibration
+    folder or the exported ``.json`` file it was read from; ``sha256``: the hash that
+    identifies it (the posterior table's, or the file's); ``patterns``: the identities
+    of the calibration patterns it was fitted to (``analysis.patterns.identity``, with
+    their titles), empty when the folder predates them; ``info``: the manifest or the
+    exported file's provenance (command, targets' hash, credible intervals ...)."""
 
     folder: Path
     names: tuple[str, ...]
@@ -84,6 +106,25 @@ class Posterior:
     weights: np.ndarray
     generation: int
     fingerprint: str
+    sha256: str = ""
+    patterns: tuple[Mapping[str, Any], ...] = ()
+    info: Mapping[str, Any] | None = None
+
+    @property
+    def shipped(self) -> bool:
+        return self.folder.resolve() == DEFAULT_FILE.resolve()
+
+    def stale(self) -> str | None:
+        """One line when the posterior was fitted to other model code than this one,
+        else None."""
+        from .executors import model_fingerprint
+
+        here = model_fingerprint()
+        if self.fingerprint == here:
+            return None
+        fix = f"refit it: {REFIT}" if self.shipped else "calibrate again"
+        return (f"warning: posterior {self.folder} was fitted to other model code (fingerprint {self.fingerprint}, "
+                f"here {here}): its draws may no longer reproduce its targets; {fix}")
 
     @property
     def n(self) -> int:
@@ -101,12 +142,21 @@ class Posterior:
         return {name: coerce(SCHEMA[name], float(v)) for name, v in zip(self.names, row) if name not in skip}
 
     def note(self) -> str:
-        return (f"intervals include parameter uncertainty (posterior {self.folder}, {self.n} particles; "
+        where = "default (shipped)" if self.shipped else str(self.folder)
+        return (f"intervals include parameter uncertainty (posterior {where}, {self.n} particles; "
                 f"calibrated: {', '.join(self.names)})")
 
 
 def load_posterior(folder: str | Path) -> Posterior:
-    """Read and check a calibration folder (one-line ``PosteriorError`` otherwise)."""
+    """Read and check a calibration folder, an exported posterior (``.json``) or, for
+    ``"default"``, the shipped posterior (one-line ``PosteriorError`` otherwise)."""
+    if str(folder) == DEFAULT:
+        if not DEFAULT_FILE.is_file():
+            raise PosteriorError(f"--posterior default: the shipped posterior {DEFAULT_FILE} is missing: "
+                                 f"make it with: {REFIT}")
+        return load_exported(DEFAULT_FILE)
+    if str(folder).lower().endswith(".json"):
+        return load_exported(folder)
     folder = Path(folder)
     manifest = read_manifest(folder)
     where = f"--posterior {folder}"
@@ -136,11 +186,52 @@ def load_posterior(folder: str | Path) -> Posterior:
     x = final[list(names)].to_numpy(dtype=float)
     if not len(w) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0 or not np.isfinite(x).all():
         raise PosteriorError(f"{where}: {POSTERIOR} has no valid particles in generation {last}")
+    _check_particles(where, names, x, w, last)
+    pats = manifest.get("calibration_patterns")
+    return Posterior(folder, tuple(names), x, w / w.sum(), last, str(manifest.get("model_fingerprint", "")),
+                     manifest["posterior_sha256"], tuple(pats) if isinstance(pats, list) else (), manifest)
+
+
+def _check_particles(where: str, names, x: np.ndarray, w: np.ndarray, last: int) -> None:
     for j, name in enumerate(names):
         lo, hi = SCHEMA[name].lo, SCHEMA[name].hi
         if (x[:, j] < lo).any() or (x[:, j] > hi).any():
             raise PosteriorError(f"{where}: {name} has particles outside its range [{lo:g}, {hi:g}]")
-    return Posterior(folder, tuple(names), x, w / w.sum(), last, str(manifest.get("model_fingerprint", "")))
+
+
+def load_exported(path: str | Path) -> Posterior:
+    """Read and check an exported posterior (``.json``, see the module docstring)."""
+    path = Path(path)
+    where = f"--posterior {DEFAULT if path.resolve() == DEFAULT_FILE.resolve() else path}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PosteriorError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PosteriorError(f"{where}: unreadable ({type(exc).__name__}): the file is corrupted") from None
+    if not isinstance(data, dict) or data.get("kind") != SHIPPED_KIND:
+        raise PosteriorError(f"{where}: not an exported Backbone posterior (kind != '{SHIPPED_KIND}')")
+    if data.get("format") != SHIPPED_FORMAT:
+        raise PosteriorError(f"{where}: posterior format {data.get('format')!r} is not supported "
+                             f"(expected {SHIPPED_FORMAT})")
+    names = data.get("parameters")
+    if not isinstance(names, list) or not names or any(not isinstance(n, str) or n not in SCHEMA for n in names):
+        raise PosteriorError(f"{where}: its parameters are not parameters of this model")
+    try:
+        x = np.asarray(data.get("particles"), dtype=float)
+        w = np.asarray(data.get("weights"), dtype=float)
+    except (TypeError, ValueError):
+        raise PosteriorError(f"{where}: particles and weights must be numbers") from None
+    ok = (x.ndim == 2 and x.shape[1] == len(names) and w.ndim == 1 and len(w) == len(x) and len(w)
+          and np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0 and np.isfinite(x).all())
+    if not ok:
+        raise PosteriorError(f"{where}: no valid particles (expected particles n x {len(names)} and n weights >= 0)")
+    generation = data.get("generation", 0)
+    _check_particles(where, names, x, w, generation)
+    pats = data.get("calibration_patterns")
+    return Posterior(path, tuple(names), x, w / w.sum(), int(generation) if isinstance(generation, int) else 0,
+                     str(data.get("model_fingerprint", "")), file_sha256(path),
+                     tuple(pats) if isinstance(pats, list) else (), data)
 
 
 def arm_contrasts(bases: Iterable[Mapping[str, Any]], names: Iterable[str]) -> set[str]:
@@ -172,7 +263,7 @@ STORE_FILE = "posterior.json"
 def _store_entry(post: Posterior | None) -> dict[str, Any] | None:
     if post is None:
         return None
-    return {"folder": str(post.folder.resolve()), "posterior_sha256": file_sha256(post.folder / POSTERIOR),
+    return {"folder": str(post.folder.resolve()), "posterior_sha256": post.sha256,
             "parameters": list(post.names), "particles": post.n}
 
 
@@ -212,4 +303,5 @@ def draws_table(post: Posterior, replications: int, seed: int = 0):
 
 __all__ = ["Posterior", "PosteriorError", "load_posterior", "read_manifest", "file_sha256", "arm_contrasts",
            "replication_draws", "check_store_posterior", "record_store_posterior",
-           "draws_table", "KIND", "FORMAT", "MANIFEST", "POSTERIOR"]
+           "draws_table", "load_exported", "KIND", "FORMAT", "MANIFEST", "POSTERIOR", "SHIPPED_KIND", "SHIPPED_FORMAT",
+           "DEFAULT", "DEFAULT_FILE", "REFIT"]

@@ -42,12 +42,27 @@ def synthetic_bands(n: int = 16, seed0: int = 1000) -> dict[str, tuple[float, fl
     return out
 
 
+VALIDATION_ONLY = '''
+[[pattern]]
+key = "judged_only"
+role = "validation"
+title = "a validation pattern in the same file: never fitted"
+source = "Other, O. (2025). Another source. doi:10.9999/other"
+kind = "other"
+measure = "metric_at"
+metric = "impact_share"
+month = 60
+target = [2.0, 3.0]
+'''
+
+
 def targets_text(bands, population=40, generations=4, replications=8, params=None) -> str:
     params = params or '''turnover_rate = { lo = 0.0, hi = 0.1 }
 natural_gain = { lo = 0.0, hi = 0.3 }'''
     (t_lo, t_hi), (i_lo, i_hi) = bands["turnover"], bands["impact"]
     return f'''
 required_share = 1.0
+role = "calibration"
 [set]
 n_beneficiaries = 300
 months = 60
@@ -81,7 +96,7 @@ measure = "metric_mean"
 metric = "impact_share"
 months = [49, 60]
 target = [{i_lo!r}, {i_hi!r}]
-'''
+''' + VALIDATION_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +144,10 @@ def test_folder_holds_tables_and_figures_made_from_it_alone(calibrated, tmp_path
     assert all(p.stat().st_size > 1000 for p in written)
     assert manifest["model_fingerprint"] and manifest["targets_sha256"] and manifest["priors"]
     assert {"seed", "stat_turnover", "stat_impact"} <= set(post.columns)
+    # only the calibration patterns are fitted: the file's validation pattern is not even run
+    assert not any("judged_only" in c for c in post.columns) and set(pred["target"]) == {"turnover", "impact"}
+    assert [p["key"] for p in manifest["calibration_patterns"]] == ["turnover", "impact"]
+    assert set(manifest["informed"]) == set(TRUE) and manifest["ess"][0]["ess"] == pytest.approx(40)
 
 
 def test_backbone_query_reads_a_calibration_folder(calibrated, capsys):
@@ -252,7 +271,8 @@ def test_a_calibration_killed_with_sigkill_resumes_from_its_last_generation(tmp_
     assert (folder / "abc.db").is_file() and not (folder / "posterior.parquet").exists()
     lines = []
     manifest = calibrate(load_targets(path), folder, executor=SERIAL, log=lines.append)
-    assert "resuming after generation 0" in lines[0]
+    assert "resuming after generation 1" in lines[0]   # numbered as the progress lines: 1 done
+    assert any(s.startswith("generation 2/3") for s in lines)
     assert not any(s.startswith("generation 1/") for s in lines)
     assert manifest["n_generations"] == 3 and manifest["status"] == "complete"
 
@@ -342,3 +362,178 @@ def test_predictive_coverage_on_planted_draws():
     assert cov.loc["a", "share_in_band"] == 1.0 and bool(cov.loc["a", "covered"])
     assert cov.loc["b", "share_in_band"] == 0.0 and not bool(cov.loc["b", "covered"])
     assert cov.loc["b", "p05"] > 0.1
+
+
+# ---------------------------------------------------------------- honest fit, sizes, seeds, export
+def test_particle_seeds_come_from_a_seed_sequence_not_the_global_state():
+    from backbone.analysis.calibrate import MAX_SEED, particle_seed
+
+    names = ("turnover_rate", "natural_gain")
+    theta = {"turnover_rate": 0.03, "natural_gain": 0.08}
+    np.random.seed(123)
+    state = np.random.get_state()[1].copy()
+    a = particle_seed(0, theta, names, 8)
+    assert (np.random.get_state()[1] == state).all()                 # global state neither read nor moved
+    assert a == particle_seed(0, dict(theta), names, 8)              # a pure function of (seed, parameters)
+    assert a != particle_seed(1, theta, names, 8)                    # rooted in the calibration's seed
+    others = {particle_seed(0, {**theta, "turnover_rate": 0.03 + i * 1e-9}, names, 8) for i in range(50)}
+    assert len(others) == 50 and all(0 <= x < MAX_SEED - 8 for x in others)
+    np.random.seed(999)                                               # another global state: same seed
+    assert particle_seed(0, theta, names, 8) == a
+
+
+def _prior_targets(priors):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(priors=priors, names=tuple(p.name for p in priors))
+
+
+def test_fit_report_flags_uninformed_parameters_and_a_low_ess_on_planted_particles():
+    from backbone.analysis.calibrate import ESS_FLOOR, UNINFORMED_SD_RATIO, Prior, fit_report, summary_text
+
+    priors = (Prior("a", "uniform", 0.0, 1.0), Prior("b", "uniform", 0.0, 1.0), Prior("c", "loguniform", 0.01, 1.0))
+    rng = np.random.default_rng(0)
+    n = 400
+    final = pd.DataFrame({"a": rng.uniform(0, 1, n),                       # the prior itself: not informed
+                          "b": rng.normal(0.5, 0.02, n),                   # narrow: informed
+                          "c": np.exp(rng.uniform(np.log(0.01), 0, n)),    # log-uniform prior itself
+                          "weight": np.full(n, 1.0 / n)})
+    gens = pd.DataFrame({"generation": [0, 1, 2], "ess": [400.0, 0.6 * n, 0.3 * n], "particles": [n, n, n]})
+    rep = fit_report(_prior_targets(priors), final, gens)
+    assert rep["informed"]["a"]["sd_ratio"] == pytest.approx(1.0, abs=0.08) and not rep["informed"]["a"]["informed"]
+    assert rep["informed"]["b"]["sd_ratio"] < 0.1 and rep["informed"]["b"]["informed"]
+    assert not rep["informed"]["c"]["informed"]                            # judged on the log scale
+    assert [e["generation"] for e in rep["ess"]] == [1, 2, 3]
+    assert len(rep["ess_warnings"]) == 1 and rep["ess_warnings"][0].startswith("warning: generation 3:")
+    assert rep["ess_floor"] == ESS_FLOOR and rep["uninformed_sd_ratio"] == UNINFORMED_SD_RATIO
+    cov = [{"target": "t1", "low": 0.0, "high": 1.0, "p05": 0.1, "median": 0.5, "p95": 0.9, "share_in_band": 0.6,
+            "covered": True, "draws": 10},
+           {"target": "t2", "low": 0.0, "high": 1.0, "p05": 0.5, "median": 1.5, "p95": 2.0, "share_in_band": 0.3,
+            "covered": False, "draws": 10}]
+    text = summary_text({"credible_90": {k: {"q05": 0.1, "median": 0.5, "q95": 0.9} for k in "abc"},
+                         "predictive_coverage": cov, **rep})
+    assert text.count("NOT INFORMED") == 2 and "1 of 3 parameters informed" in text
+    assert "30% of draws in band  NOT COVERED" in text and "1 of 2 targets covered" in text
+    assert "at least 50% of the draws" in text and "warning: generation 3" in text and "3: 120/400" in text
+
+
+def test_covered_needs_half_the_draws_in_the_band():
+    from types import SimpleNamespace
+
+    from backbone.analysis.calibrate import COVERED_SHARE
+    from backbone.analysis.calibrate_figures import predictive_coverage
+
+    pats = [SimpleNamespace(key="a", target=(0.0, 1.0))]
+    targets = SimpleNamespace(patterns=SimpleNamespace(patterns=pats))
+    for inside, want in ((49, False), (50, True)):    # the 90% interval overlaps the band both times
+        vals = np.r_[np.full(inside, 0.5), np.full(100 - inside, 1.5)]
+        pred = pd.DataFrame({"draw": range(100), "particle": 0, "target": "a", "value": vals})
+        row = predictive_coverage(targets, pred).iloc[0]
+        assert bool(row["covered"]) is want and row["share_in_band"] == inside / 100
+    assert COVERED_SHARE == 0.5
+
+
+def test_size_flags_override_the_file_and_bad_values_are_one_line(tmp_path, capsys):
+    text = targets_text({"turnover": (0.1, 0.2), "impact": (0.5, 0.6)})
+    t = parse_targets(text).sized(population=7, generations=2)
+    assert (t.population, t.generations, t.replications) == (7, 2, 8)
+    with pytest.raises(CalibrationError, match=r"--population = 2 is not allowed: expected a whole number in \[5, "):
+        parse_targets(text).sized(population=2)
+    f = tmp_path / "t.toml"
+    f.write_text(text)
+    for flag, value in (("--population", "0"), ("--generations", "x"), ("--replications", "10001")):
+        rc = main(["calibrate", str(f), "--out", str(tmp_path / "out"), flag, value])
+        err = capsys.readouterr().err
+        assert rc == 2 and err.count("\n") == 1 and flag in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_resumes_only_with_its_population(calibrated, capsys):
+    folder, path, manifest = calibrated
+    with pytest.raises(CalibrationError, match="was started with population 40, here 50: resume it with --population 40"):
+        calibrate(load_targets(path).sized(population=50), folder, executor=SERIAL, log=None)
+
+
+def test_an_exported_posterior_draws_as_its_folder_and_knows_its_patterns(calibrated, tmp_path, capsys):
+    from backbone.analysis.calibrate import check_posterior_roles, export_posterior
+    from backbone.analysis.patterns import PatternError, identity
+
+    folder = calibrated[0]
+    path = tmp_path / "p.json"
+    data = export_posterior(folder, path, "backbone calibrate planted")
+    assert data["command"] == "backbone calibrate planted" and data["model_fingerprint"]
+    a, b = load_posterior(folder), load_posterior(path)
+    assert [a.overrides(r, 3) for r in range(10)] == [b.overrides(r, 3) for r in range(10)]
+    assert [p["key"] for p in b.patterns] == ["turnover", "impact"] and b.stale() is None
+    assert json.loads(path.read_text())["targets_sha256"] == calibrated[2]["targets_sha256"]
+    same = identity("impact", "Someone (2001). Else.", "metric_at", (0.0, 1.0))
+    with pytest.raises(PatternError, match="pattern 'impact' is in both roles"):
+        check_posterior_roles(b, [same])
+    check_posterior_roles(b, [identity("judged_only", "Other (2025). doi:10.9999/other", "metric_at", (2.0, 3.0))])
+    # the command writes the same file, refusing to overwrite it without --force
+    out = tmp_path / "q.json"
+    assert main(["calibrate", str(calibrated[1]), "--out", str(folder), "--export", str(path)]) == 2
+    assert "exists: pass --force" in capsys.readouterr().err
+    assert main(["calibrate", str(calibrated[1]), "--out", str(folder), "--export", str(out), "--workers", "1"]) == 0
+    assert load_posterior(out).n == b.n
+    # a damaged file is one line
+    out.write_text(out.read_text()[:200])
+    with pytest.raises(PosteriorError, match="unreadable"):
+        load_posterior(out)
+
+
+def test_the_predictive_check_is_one_batch_through_run_many_and_matches_the_particle_model(calibrated,
+                                                                                           monkeypatch):
+    from backbone.analysis.calibrate import MAX_SEED, Model, predictive_check
+    from backbone.experiments import runner
+
+    folder, path, _ = calibrated
+    targets = load_targets(path)
+    post = pd.read_parquet(folder / "posterior.parquet")
+    batches = []
+    real = runner.run_chunks
+
+    def spy(jobs, *a, **k):
+        batches.append(len(jobs))
+        yield from real(jobs, *a, **k)
+
+    monkeypatch.setattr(runner, "run_chunks", spy)
+    pred = predictive_check(targets, post, 4, SERIAL)
+    assert batches == [4]                         # 4 draws x 1 group of patterns, one batch
+    # the same statistics as the particle model on the same draws and seeds
+    last = post[post["generation"] == post["generation"].max()]
+    rng = np.random.default_rng([targets.seed, 0xCA11])
+    idx = rng.choice(len(last), size=4, p=last["weight"].to_numpy() / last["weight"].sum())
+    firsts = rng.integers(0, MAX_SEED - targets.replications, size=4)
+    model = Model(targets)
+    want = [v for d, i in enumerate(idx) for k, v in
+            model({n: float(last[n].iloc[i]) for n in targets.names}, int(firsts[d])).items() if k != "seed"]
+    assert pred["value"].tolist() == pytest.approx(want, nan_ok=True)
+    # and the folder's own check (made with 10 draws) starts with the same draws
+    stored = pd.read_parquet(folder / "predictive.parquet")
+    assert len(stored) == 10 * 2
+
+
+def test_calibrate_refuses_a_pattern_in_both_roles_before_any_run(tmp_path, capsys):
+    """A planted validation copy of the calibration target 'turnover' (same source and
+    measure, another key and band) in the targets file."""
+    text = targets_text({"turnover": (0.1, 0.2), "impact": (0.5, 0.6)}) + '''
+[[pattern]]
+key = "turnover_judged"
+role = "validation"
+title = "the same figure, judged"
+source = "Synthetic (2026). Model runs at known values."
+kind = "turnover"
+measure = "count_by"
+event = "turnover"
+month = 48
+per = "partner_year"
+target = [0.3, 0.4]
+'''
+    f = tmp_path / "t.toml"
+    f.write_text(text)
+    rc = main(["calibrate", str(f), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1
+    assert "'turnover' (calibration) and 'turnover_judged' (validation)" in err and "in both roles" in err
+    assert not (tmp_path / "out").exists()

@@ -36,6 +36,7 @@ def base_file(**top) -> dict:
         "seed": 5,
         "months": 12,
         "required_share": 0.5,
+        "role": "validation",
         "set": dict(TINY),
         "pattern": [
             {"key": "impact", "title": "impact at month 12", "source": CITE, "kind": "impact over time",
@@ -425,3 +426,167 @@ def test_the_table_shows_windows_and_cohorts_readably():
     assert _arg_text((1, 6)) == "1..6"
     assert _arg_text(((127, 8.0), (55, 9.5))) == "127 (8), 55 (9.5)"
     assert _arg_text("dissolved") == "dissolved"
+
+
+# ---------------------------------------------------------------- roles
+OTHER = "Poe, E. (2019). A third study. Journal of Tests, 3(1), 1-2. doi:10.9999/test.3"
+
+
+def test_every_pattern_has_a_role_from_itself_or_the_file():
+    data = base_file()
+    data.pop("role")
+    with pytest.raises(PatternError, match="pattern 'impact': 'role' is missing: calibration or validation"):
+        parse_patterns(data)
+    data["pattern"][0]["role"] = "calibration"
+    data["pattern"][1]["role"] = "validation"
+    data["pattern"][1]["source"] = OTHER
+    ps = parse_patterns(data)
+    assert [p.role for p in ps.patterns] == ["calibration", "validation"]
+    assert [p.key for p in ps.with_role("validation").patterns] == ["turnover"]
+    with pytest.raises(PatternError, match="role: unknown role 'calibrate'; did you mean 'calibration'"):
+        parse_patterns(with_pattern(role="calibrate"))
+
+
+@pytest.mark.parametrize("copy, why", [
+    # the same source and measure, another month and band
+    ({"measure": "event_by", "event": "turnover", "month": 6, "target": [0.2, 0.3]}, "the same source and measure"),
+    # the same source and band, another measure
+    ({"measure": "count_by", "event": "turnover", "month": 12, "target": [0.0, 1.0]}, "the same source and band"),
+])
+def test_a_pattern_in_both_roles_is_refused(copy, why):
+    """A planted copy of the validation pattern 'turnover' under another key, as a
+    calibration pattern: the file is refused, whatever the key."""
+    data = base_file()
+    data["pattern"][0]["target"] = [0.0, 0.99]       # 'impact' shares no band with the copy
+    planted_copy = {"key": "turnover_copy", "role": "calibration", "title": "copy", "source": CITE,
+                    "kind": "turnover", **copy}
+    data["pattern"].append(planted_copy)
+    with pytest.raises(PatternError) as err:
+        parse_patterns(data)
+    msg = str(err.value)
+    assert "'turnover_copy' (calibration) and 'turnover' (validation)" in msg and "in both roles" in msg
+    assert why in msg and "\n" not in msg
+    # from another source (by DOI): a different pattern, accepted
+    planted_copy["source"] = OTHER
+    assert parse_patterns(data).count("calibration") == 1
+
+
+def test_source_identity_is_the_doi_else_the_letters():
+    from backbone.analysis.patterns import source_id
+
+    assert source_id("A (2001). T. J. doi:10.1000/ABC.1.") == source_id("B, x (2001) doi:10.1000/abc.1")
+    assert source_id("Doe, J. (2020).  A study.") == source_id("doe j 2020 a study")
+    assert source_id("Doe, J. (2020). A study.") != source_id("Doe, J. (2021). A study.")
+
+
+def test_cli_refuses_both_roles_and_judges_only_validation_patterns(tmp_path, capsys, monkeypatch):
+    data = base_file()
+    data["pattern"][0]["target"] = [0.0, 0.99]
+    copy = dict(data["pattern"][1], key="turnover_copy", role="calibration")
+    data["pattern"].append(copy)
+    f = tmp_path / "p.toml"
+    f.write_text(to_toml(data))
+    import backbone.analysis.validation as validation
+
+    def no_runs(*a, **k):
+        raise AssertionError("ran before refusing")
+
+    with monkeypatch.context() as m:
+        m.setattr(validation, "run_patterns", no_runs)
+        assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'turnover_copy' (calibration) and 'turnover'" in err and "both roles" in err
+    # the copy from another source: fitted, never judged
+    copy["source"] = OTHER
+    f.write_text(to_toml(data))
+    assert main(["validate", str(f), "--no-progress", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "2 validation patterns" in out and "Not judged: 1 calibration pattern" in out
+    assert "turnover_copy" not in out
+    # only calibration patterns: nothing to judge
+    data["pattern"] = [copy]
+    f.write_text(to_toml(data))
+    assert main(["validate", str(f)]) == 2
+    assert "no validation patterns" in capsys.readouterr().err
+
+
+def exported(tmp_path, names=("turnover_rate",), rows=((0.3,),), patterns=()) -> str:
+    """A hand-made exported posterior (the shipped format) with planted particles."""
+    import json
+
+    from backbone.experiments.executors import model_fingerprint
+    from backbone.experiments.posterior import SHIPPED_FORMAT, SHIPPED_KIND
+
+    path = tmp_path / "post.json"
+    path.write_text(json.dumps({"kind": SHIPPED_KIND, "format": SHIPPED_FORMAT, "model_fingerprint": model_fingerprint(),
+                                "parameters": list(names), "particles": [list(r) for r in rows],
+                                "weights": [1.0] * len(rows), "calibration_patterns": list(patterns),
+                                "command": "planted"}))
+    return str(path)
+
+
+def test_validate_refuses_a_posterior_fitted_to_one_of_its_patterns(tmp_path, capsys):
+    from backbone.analysis.patterns import identity
+
+    f = tmp_path / "p.toml"
+    f.write_text(to_toml(base_file()))
+    fitted = identity("fitted_elsewhere", CITE, "event_by", (0.5, 0.6))   # same source and measure as 'turnover'
+    post = exported(tmp_path, patterns=[fitted])
+    assert main(["validate", str(f), "--posterior", post]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--posterior" in err and "'fitted_elsewhere' (calibration) and 'turnover'" in err
+    other = identity("fitted_elsewhere", OTHER, "event_by", (0.5, 0.6))
+    post = exported(tmp_path, patterns=[other])
+    assert main(["validate", str(f), "--posterior", post, "--no-progress", "--workers", "1",
+                 "--replications", "2"]) == 0
+    assert "intervals include parameter uncertainty" in capsys.readouterr().out
+
+
+def test_a_posterior_draw_reaches_the_runs_and_their_counterfactuals_alike(tmp_path):
+    from backbone.experiments.posterior import load_posterior
+
+    post = load_posterior(exported(tmp_path, names=("turnover_rate",), rows=((0.3,),)))
+    data = base_file(replications=2)
+    data["pattern"][0].update(measure="diff_to_counterfactual", of="metric_mean", against="baseline",
+                              months=[1, 12])
+    data["pattern"][0].pop("month")
+    data["pattern"][1].update(month=12, event="turnover")
+    ps = parse_patterns(data)
+    jobs = validation_group_jobs(ps, post)
+    assert [o["turnover_rate"] for o in jobs[0].overrides] == [0.3, 0.3] and jobs[0].options["drawn"] == ("turnover_rate",)
+    runs = run_patterns(ps, executor=SERIAL, posterior=post)
+    # same draw in the counterfactual: the difference to the same scenario stays exactly 0
+    assert (runs.loc[runs.pattern == "impact", "value"] == 0.0).all()
+    # the draw changed the runs: turnover at 0.3/month makes a departure within a year certain
+    assert (runs.loc[runs.pattern == "turnover", "value"] == 1.0).all()
+
+
+def validation_group_jobs(ps, post):
+    from backbone.analysis.validation import group_jobs
+
+    return group_jobs(groups(ps.patterns), ps.replications, ps.seed, posterior=post)
+
+
+def test_the_shipped_files_give_each_pattern_one_role():
+    from backbone.analysis.calibrate import load_targets
+    from backbone.experiments.posterior import DEFAULT_FILE as _  # noqa: F401
+
+    ps = load_patterns(DEFAULT_FILE)
+    assert ps.count("validation") == len(ps.patterns) and len(ps.patterns) >= 9
+    pytest.importorskip("pyabc")
+    t = load_targets(DEFAULT_FILE.parent.parent / "calibration" / "targets.toml")
+    assert len(t.patterns.patterns) >= 1 and all(p.role == "calibration" for p in t.patterns.patterns)
+
+
+def test_markdown_states_the_posteriors_provenance(tmp_path):
+    from backbone.analysis.patterns import identity
+    from backbone.experiments.posterior import load_posterior
+
+    post = load_posterior(exported(tmp_path, patterns=[identity("fit_a", OTHER, "event_by", (0.1, 0.2))]))
+    ps = parse_patterns(base_file())
+    table = validation_table(ps, planted({"impact": [0.5, 0.6, 0.55], "turnover": [1, 1, 0]}))
+    doc = markdown(ps, table, "backbone validate x.toml --posterior p.json --markdown V.md", 3, posterior=post)
+    line = next(l for l in doc.splitlines() if l.startswith("- Parameters drawn from"))
+    assert "`turnover_rate`" in line and "`fit_a`" in line and "by `planted`" in line and "refit" not in line
+    assert "validation patterns (this table) are judged and never fitted" in doc
+    assert "`backbone validate x.toml --posterior p.json --markdown V.md --force`" in doc

@@ -59,6 +59,7 @@ def test_the_wheel_holds_the_package_data(installed):
     names = zipfile.ZipFile(installed["wheel"]).namelist()
     for needed in ("backbone/scenarios/baseline.toml", "backbone/scenarios/ungas_vagar.toml",
                    "backbone/experiments/claims/payoff.toml", "backbone/experiments/validation/patterns.toml",
+                   "backbone/experiments/calibration/posterior_default.json",
                    "backbone/simulation/kernels/trust.py", "backbone/analysis/claims.py", "backbone/cli/main.py"):
         assert needed in names, needed
     assert not any(n.startswith(("simulation/", "analysis/", "experiments/")) for n in names)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Callable, NoReturn
 
@@ -232,7 +233,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
 
 def add_posterior(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--posterior", metavar="DIR",
-                        help="draw the calibrated parameters from a `backbone calibrate` results folder: "
+                        help="draw the calibrated parameters from a `backbone calibrate` results folder, an "
+                             "exported posterior (.json) or 'default' (the posterior shipped with the package): "
                              "replication r uses posterior draw r in every arm (intervals then include "
                              "parameter uncertainty)")
 
@@ -246,6 +248,10 @@ def load_posterior_arg(args: argparse.Namespace):
     from backbone.experiments.posterior import PosteriorError, load_posterior
 
     try:
-        return load_posterior(folder)
+        post = load_posterior(folder)
     except PosteriorError as exc:
         raise CLIError(str(exc)) from None
+    stale = post.stale()   # fitted to other model code: say so, in one line
+    if stale:
+        print(stale, file=sys.stderr)
+    return post

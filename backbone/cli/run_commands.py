@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -149,23 +150,55 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- show
+def calibrated_defaults() -> tuple[dict[str, dict], str | None]:
+    """The parameters the shipped posterior (``--posterior default``) calibrates: per
+    name its posterior median and 90% interval, and the calibration patterns it was
+    fitted to; with one line when the posterior is missing, unreadable or was fitted to
+    other model code (else None)."""
+    from backbone.experiments.posterior import DEFAULT, REFIT, PosteriorError, load_posterior
+
+    try:
+        post = load_posterior(DEFAULT)
+    except PosteriorError as exc:
+        return {}, str(exc)
+    info = post.info or {}
+    q90 = info.get("credible_90") or {}
+    patterns = [p.get("key") for p in post.patterns]
+    out = {name: {"posterior": DEFAULT, "median": q90.get(name, {}).get("median"),
+                  "q05": q90.get(name, {}).get("q05"), "q95": q90.get(name, {}).get("q95"),
+                  "informed": (info.get("informed") or {}).get(name, {}).get("informed"),
+                  "patterns": patterns, "targets_file": info.get("targets_file")} for name in post.names}
+    stale = post.stale()
+    return out, (f"the shipped posterior was fitted to other model code: refit it ({REFIT})" if stale else None)
+
+
+def _calibrated_text(c: dict) -> str:
+    def g(x):
+        return "?" if x is None else f"{x:.4g}"
+    return (f"calibrated: posterior median {g(c['median'])} [90%: {g(c['q05'])}, {g(c['q95'])}]"
+            + ("; NOT INFORMED by the patterns (posterior close to the prior)" if c.get("informed") is False else ""))
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from backbone.simulation import SCHEMA
     from backbone.simulation.scenarios import resolve_scenario, scenario_description, scenario_labels
 
     params, origin = resolve_scenario(args.scenario, overrides_from(args))
     values = params.to_dict()
+    calibrated, cal_note = calibrated_defaults()
     if args.json:
         print_json({"scenario": args.scenario, "description": scenario_description(args.scenario),
                     "labels": scenario_labels(args.scenario),
                     "parameters": [{"name": name, "value": values[name], "default": spec.default,
                                     "changed": values[name] != spec.default, "unit": spec.unit,
                                     "set_in": origin.get(name, "default"), "group": spec.group,
-                                    "source": spec.source}
+                                    "source": spec.source, "calibrated": calibrated.get(name)}
                                    for name, spec in SCHEMA.items()
                                    if not args.changed or values[name] != spec.default or name in origin]})
         return 0
     labels = scenario_labels(args.scenario)
+    if cal_note:
+        print(cal_note, file=sys.stderr)
     named = [d for d in labels["dimension_names"] if not d.startswith("dimension ")]
     dims = f"; need dimensions: {', '.join(named)}" if named else ""
     print(textwrap.fill(f"Scenario {args.scenario}: {labels['title']} (money in {labels['currency']}{dims})",
@@ -188,6 +221,13 @@ def cmd_show(args: argparse.Namespace) -> int:
               "comments of its file).")
     if marked:
         legend += " * marks a value that differs from the model default."
+    shown_cal = [r[2] for r in rows if r[2] in calibrated]
+    if shown_cal:
+        c = calibrated[shown_cal[0]]
+        legend += (f" 'calibrated' marks the {len(shown_cal)} defaults the shipped posterior calibrates against the "
+                   f"patterns {', '.join(c['patterns']) or '(not recorded)'}"
+                   + (f" ({c['targets_file']})" if c.get("targets_file") else "")
+                   + ": --posterior default draws them per run; the value shown is used without it.")
     print(textwrap.fill(legend, SHOW_WIDTH))
     w_name = max(len(r[2]) for r in rows)
     w_val = min(max(len(f"{r[3]} {r[4]}") for r in rows), 28)
@@ -207,6 +247,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"{lead}{shown:<{w_val}}  {where}")
         print(textwrap.fill(f"source: {source}", SHOW_WIDTH, initial_indent=indent,
                             subsequent_indent=indent + "  "))
+        if name in calibrated:
+            print(textwrap.fill(_calibrated_text(calibrated[name]), SHOW_WIDTH, initial_indent=indent,
+                                subsequent_indent=indent + "  "))
     return 0
 
 

@@ -1,12 +1,16 @@
 """``backbone validate``: pattern-oriented validation of the model's defaults.
 
 Reads a patterns file (``analysis.patterns``; default
-``experiments/validation/patterns.toml``), runs every pattern's measure over replicated
-runs on common random numbers (``analysis.validation``), prints per pattern the target
-band from its source, the estimate with its 95% CI and the verdict (reproduced / partly /
-missed), and exits 0 when the share of reproduced patterns reaches the file's
-``required_share``, else 1. Bad input (the file, options, output paths) exits 2 before
-any run.
+``experiments/validation/patterns.toml``), runs the measure of every pattern whose role is
+``validation`` over replicated runs on common random numbers (``analysis.validation``;
+calibration patterns are fitted by ``backbone calibrate`` and never judged), prints per
+pattern the target band from its source, the estimate with its 95% CI and the verdict
+(reproduced / partly / missed), and exits 0 when the share of reproduced patterns
+reaches the file's ``required_share``, else 1. With ``--posterior`` (a calibration
+folder, or ``default``: the shipped posterior) replication r draws the calibrated
+parameters from the posterior; a validation pattern that is also one of the posterior's
+calibration patterns is refused. Bad input (the file, a pattern in both roles, options,
+output paths) exits 2 before any run.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import shlex
 import sys
 import time
 
-from .common import CLIError, HelpFormatter, add_executor, add_force, executor_from, output_path, whole
+from .common import (CLIError, HelpFormatter, add_executor, add_force, add_posterior, executor_from,
+                     load_posterior_arg, output_path, whole)
 
 QUICK_REPLICATIONS = 10
 
@@ -29,6 +34,8 @@ def _command_line(args: argparse.Namespace) -> str:
         parts.append("--quick")
     if args.replications is not None:
         parts += ["--replications", str(args.replications)]
+    if getattr(args, "posterior", None):
+        parts += ["--posterior", args.posterior]
     if args.markdown:
         parts += ["--markdown", args.markdown]
     return " ".join(shlex.quote(p) for p in parts)
@@ -46,9 +53,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if out is not None and md is not None and out.resolve() == md.resolve():
         raise CLIError("--out and --markdown name the same file")
     try:
-        pset = load_patterns(args.patterns or DEFAULT_FILE)
+        whole_file = load_patterns(args.patterns or DEFAULT_FILE)
     except PatternError as exc:
         raise CLIError(str(exc)) from None
+    pset = whole_file.with_role("validation")
+    skipped = whole_file.count("calibration")
+    if not pset.patterns:
+        raise CLIError(f"{whole_file.path}: no validation patterns (role = \"validation\"): nothing to judge "
+                       f"({skipped} calibration patterns, fitted by backbone calibrate, are never judged)")
+    posterior = load_posterior_arg(args)
+    if posterior is not None:
+        from backbone.analysis.calibrate import check_posterior_roles
+
+        try:
+            check_posterior_roles(posterior, [p.identity() for p in pset.patterns],
+                               f"--posterior {args.posterior} and {whole_file.path}: ")
+        except PatternError as exc:
+            raise CLIError(str(exc)) from None
 
     from backbone.analysis.validation import (display_path, markdown, passes, run_patterns, runs_needed, summary_line,
                                      text_table, validation_table)
@@ -56,13 +77,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     n = args.replications or (min(pset.replications, QUICK_REPLICATIONS) if args.quick else pset.replications)
     executor = executor_from(args, "validation runs")
     t0 = time.time()
-    runs = run_patterns(pset, replications=n, executor=executor)
+    runs = run_patterns(pset, replications=n, executor=executor, posterior=posterior)
     table = validation_table(pset, runs)
     if getattr(args, "json", False):
         return _json_out(args, pset, table, n, out, md)
-    print(f"backbone validate: {len(pset.patterns)} patterns from {len(pset.sources())} sources "
+    print(f"backbone validate: {len(pset.patterns)} validation patterns from {len(pset.sources())} sources "
           f"({display_path(pset.path)}), {n} replications each, {runs_needed(pset, n):,} runs in {time.time() - t0:.0f} s; "
-          "95% CIs in brackets.\n")
+          "95% CIs in brackets."
+          + (f" Not judged: {skipped} calibration pattern(s) in the file." if skipped else "")
+          + (f"\n{posterior.note()}." if posterior is not None else "") + "\n")
     print(text_table(table))
     ok = passes(table, pset.required_share)
     print(f"\n{summary_line(table, pset.required_share)}: {'passes' if ok else 'FAILS'}")
@@ -70,7 +93,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         table.to_csv(out, index=False)
         print(f"wrote the table to {out}")
     if md is not None:
-        md.write_text(markdown(pset, table, _command_line(args), n), encoding="utf-8")
+        md.write_text(markdown(pset, table, _command_line(args), n, posterior=posterior), encoding="utf-8")
         print(f"wrote {md}")
     sys.stdout.flush()
     return 0 if ok else 1
@@ -98,9 +121,10 @@ def _json_out(args, pset, table, n: int, out, md) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "validate", help="check the model against published empirical patterns (pattern-oriented validation)",
-        description="Pattern-oriented validation (Grimm et al. 2005): run the model on every pattern of a "
-                    "patterns file (TOML: each pattern's source, measure and the target band the source "
-                    "reports), estimate each measure over replicated runs with a 95% CI, and print per "
+        description="Pattern-oriented validation (Grimm et al. 2005): run the model on every validation "
+                    "pattern of a patterns file (TOML: each pattern's role, source, measure and the target band "
+                    "the source reports; calibration patterns are never judged, and a pattern in both roles is "
+                    "refused), estimate each measure over replicated runs with a 95% CI, and print per "
                     "pattern reproduced (estimate in the band), partly (estimate outside, CI overlapping) "
                     "or missed (CI outside). Exit status: 0 when the file's required share of patterns is "
                     "reproduced, 1 when not, 2 for bad input. The format is described in the README (Validation) "
@@ -108,6 +132,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone validate\n  backbone validate --quick\n"
                "  backbone validate experiments/validation/patterns.toml --replications 100 --workers 8\n"
+               "  backbone validate --posterior default\n"
                "  backbone validate --markdown docs/VALIDATION.md --out validation.csv --force")
     p.add_argument("patterns", nargs="?", metavar="PATTERNS.toml",
                    help="the patterns file (default: experiments/validation/patterns.toml)")
@@ -117,6 +142,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     size.add_argument("--quick", action="store_true",
                       help=f"at most {QUICK_REPLICATIONS} replications per pattern, for a first look")
     add_executor(p)
+    add_posterior(p)
     p.add_argument("--out", metavar="FILE.csv", help="write the table (one row per pattern) as CSV")
     p.add_argument("--markdown", metavar="FILE.md", help="write the table, the verdict rule and the full "
                    "citations as Markdown (e.g. docs/VALIDATION.md)")
