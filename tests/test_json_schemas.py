@@ -73,6 +73,7 @@ replications = 2
 seed = 5
 months = 12
 required_share = 0.5
+role = "validation"
 [set]
 n_beneficiaries = 100
 
