@@ -178,3 +178,16 @@ def test_new_measures_are_registered_with_their_statistics():
             "odds_ratio_to_counterfactual": "mean", "first_month_ratio": "median"}
     assert {k: MEASURES[k].statistic for k in want} == want
     assert MEASURES["odds_ratio_to_counterfactual"].paired and MEASURES["first_month_ratio"].paired
+
+
+def test_every_pattern_of_the_default_file_has_one_role_and_arguments_that_fit_together():
+    import tomllib
+
+    from backbone.analysis.patterns import DEFAULT_FILE
+
+    raw = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))["pattern"]
+    assert len({p["key"] for p in raw}) == len(raw)
+    assert {p["role"] for p in raw} <= {"calibration", "validation"} and all("role" in p for p in raw)
+    for p in raw:
+        assert p["measure"] in MEASURES, p["key"]
+        assert check_arguments(p["measure"], p) is None, p["key"]
