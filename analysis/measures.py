@@ -25,10 +25,32 @@ Measures (``MEASURES``):
   started at different times, seen as one run aged to each cohort's age: the weighted
   share of the ages (months) by which the event had happened, from 0 to 1 (over runs:
   the mean, with a t-interval);
-- ``count_by(event, month, per)``: number of events of that type by month m; ``per`` =
+- ``event_between(event, months = [a, b])``: for a run in which the event had not
+  happened before month a, 1.0 if it happened in months a..b, else 0.0; NaN for a run in
+  which it had (the run was not at risk). Over runs (share): NaNs are left out, so the
+  statistic is the share among the runs still at risk at month a, and n is their number
+  (a conditional survival share, such as "ended within four years of the launch grant's
+  end, among those alive at its end");
+- ``count_by(event, month, per, sector)``: number of events of that type by month m; ``per`` =
   "run" (default), "partner_year" (divided by the partner-years lived, the sum of
-  ``active_partners`` over months 1..m / 12) or "funder_year" (likewise with
-  ``active_funders``);
+  ``active_partners`` over months 1..m / 12), "funder_year" (likewise with
+  ``active_funders``) or "year_alive" (divided by the years the partnership was at risk:
+  months 1..m up to and including the month it dissolved, / 12). ``sector`` (default
+  "all"): one of ``simulation.params.SECTORS``, to count only events of partners of that
+  sector (events whose actor is a partner slot: ``PARTNER_EVENTS``), divided, with
+  ``per = "partner_year"``, by that sector's partner-years (membership rebuilt from the
+  event log: a launch partner from month 1, a recruit from its month, to its exit,
+  home-shift exit or the dissolution; over all sectors it equals ``active_partners``);
+- ``event_followed_by(event, then, within)``: the share of the events of type ``event``
+  (by month horizon - within, so each can be followed for ``within`` months) whose actor
+  (column a) has an event ``then`` in the next ``within`` months; NaN with no such event
+  (over runs: the mean of the runs' shares, runs weighted equally);
+- ``event_drop(event, scale)``: the mean over the events of that type of the drop from
+  v1 to v2 (what the event log holds before and after: for ``turnover`` and ``betrayal``
+  the partner's mean trust), ``scale`` = "relative" (default: (v1 - v2) / v1, events with
+  v1 = 0 left out) or "absolute" (v1 - v2); NaN with no such event;
+- ``share_without(metric, month)``: 1 minus a share metric (``SHARE_METRICS``) at a
+  month: the share without the outcome (for a ratio of bad outcomes);
 - ``first_month(metric, threshold, direction)``: the first month the metric is at or
   above (``direction = "above"``, default) or at or below (``"below"``) the threshold;
   NaN if never (over runs: the median, a never counted as later than the horizon);
@@ -45,7 +67,24 @@ Measures (``MEASURES``):
 - ``ratio_to_counterfactual(of, against, ...)`` and ``diff_to_counterfactual(of,
   against, ...)``: the measure ``of`` (with the remaining arguments) in this run divided
   by (minus) the same measure in the run of the ``against`` scenario with the same seed
-  (common random numbers); a ratio with a zero denominator is NaN.
+  (common random numbers); a ratio with a zero denominator is NaN;
+- ``odds_ratio_to_counterfactual(of, against, ...)``: the odds x / (1 - x) of the measure
+  ``of`` (a share) in this run over its odds in the counterfactual run with the same seed;
+  NaN unless both values lie strictly between 0 and 1 (the form in which a
+  standardized mean difference d converts to a binary outcome: ln OR = d pi / sqrt 3);
+- ``first_month_ratio(metric, threshold, against, rule)``: the first month at which a
+  monthly metric in this run divided by the same metric in the counterfactual run (same
+  seed) is at or above ``threshold``; ``rule`` = "lasting" (default: the first month from
+  which it stays at or above the threshold in every month to the horizon: early months,
+  where both runs have few outcomes, give ratios of tiny numbers that cross any
+  threshold by chance) or "first" (the first month at all); a month whose counterfactual
+  value is 0 does not count as at or above; NaN if never (censored like
+  ``first_month``: over runs the median, a never counted as later than the horizon).
+
+Some measures' arguments constrain each other (a ``sector`` only for partner events and
+not with ``per = "funder_year"``; ``share_without`` only for share metrics): the measure's
+``check`` says what is wrong in one line (``check_arguments``); the measure raises the same
+message if it is run anyway.
 
 Adding a measure: write the function, declare it with ``_measure``; the loader and the
 CLI pick it up.
@@ -101,17 +140,36 @@ class Measure:
     doc: str
     paired: bool = False
     censored: bool = False       # NaN means "not by the horizon" (a month measure), not "no value"
+    check: Callable[[Mapping[str, Any]], str | None] | None = None  # arguments that constrain each other
 
 
 MEASURES: dict[str, Measure] = {}
 STATISTICS = ("mean", "share", "median")
 
 
-def _measure(name: str, statistic: str, doc: str, paired: bool = False, censored: bool = False, **args: Arg):
+def _measure(name: str, statistic: str, doc: str, paired: bool = False, censored: bool = False,
+             check: Callable[[Mapping[str, Any]], str | None] | None = None, **args: Arg):
     def deco(fn: Callable[..., float]) -> Callable[..., float]:
-        MEASURES[name] = Measure(name, fn, dict(args), statistic, doc, paired, censored)
+        MEASURES[name] = Measure(name, fn, dict(args), statistic, doc, paired, censored, check)
         return fn
     return deco
+
+
+def check_arguments(name: str, args: Mapping[str, Any]) -> str | None:
+    """What is wrong with the arguments ``args`` of measure ``name`` taken together (one
+    line), or None. For the loader (before any run); a paired measure's inner measure
+    ``of`` is checked too."""
+    m = MEASURES[name]
+    problem = m.check(args) if m.check else None
+    if problem is None and m.paired and str(args.get("of", "")) in MEASURES:
+        problem = check_arguments(str(args["of"]), args)
+    return problem
+
+
+def _checked(name: str, args: Mapping[str, Any]) -> None:
+    problem = MEASURES[name].check(args) if MEASURES[name].check else None
+    if problem:
+        raise ValueError(f"measure {name}: {problem}")
 
 
 def _row(res, month: int) -> int:
@@ -154,12 +212,45 @@ def first_month(res, metric: str, threshold: float, direction: str = "above") ->
     return float(res.series("month")[idx[0]]) if idx.size else math.nan
 
 
+# Monthly metrics that are shares (0 to 1) by construction.
+SHARE_METRICS = ("impact_share", "improved_share", "retention", "coordination_share", "duplication")
+
+
+def _share_metric(args: Mapping[str, Any]) -> str | None:
+    metric = args.get("metric")
+    if metric not in SHARE_METRICS:
+        return f"metric = {metric!r} is not allowed: expected a share metric, one of {', '.join(SHARE_METRICS)}"
+    return None
+
+
+@_measure("share_without", "mean", "1 minus a share metric at a 1-based month: the share without the outcome",
+          check=_share_metric,
+          metric=Arg("metric", "a share metric of the monthly results (SHARE_METRICS)"),
+          month=Arg("month", "1-based month"))
+def share_without(res, metric: str, month: int) -> float:
+    _checked("share_without", {"metric": metric})
+    return 1.0 - float(res.series(metric)[_row(res, month)])
+
+
 # ---------------------------------------------------------------- events
 @_measure("event_by", "share", "1 if an event of this type happened by month m, else 0",
           event=Arg("event", "an event type of the event log"), month=Arg("month", "1-based month"))
 def event_by(res, event: str, month: int) -> float:
     ev = res.events
     return float(bool(((ev["event"] == event) & (ev["month"] <= month)).any()))
+
+
+@_measure("event_between", "share", "for a run in which the event had not happened before month a: 1 if it "
+          "happened in months a..b, else 0; NaN for a run not at risk (over runs: the share among the runs at risk)",
+          event=Arg("event", "an event type of the event log"),
+          months=Arg("window", "[a, b]: the first and last month of the window, inclusive"))
+def event_between(res, event: str, months: tuple[int, int]) -> float:
+    a, b = months
+    ev = res.events
+    when = ev.loc[ev["event"] == event, "month"]
+    if (when < a).any():
+        return math.nan
+    return float(bool(((when >= a) & (when <= b)).any()))
 
 
 @_measure("event_by_cohorts", "mean",
@@ -175,22 +266,114 @@ def event_by_cohorts(res, event: str, cohorts) -> float:
     return float(sum(w for m, w in cohorts if first <= m) / total)
 
 
-PER = ("run", "partner_year", "funder_year")
+PER = ("run", "partner_year", "funder_year", "year_alive")
 _EXPOSURE = {"partner_year": "active_partners", "funder_year": "active_funders"}
+# Events whose actor (column a) is a partner slot (simulation.state.EVENT_TYPES).
+PARTNER_EVENTS = ("turnover", "exit", "recruit", "betrayal", "home_shift")
 
 
-@_measure("count_by", "mean", "number of events of this type by month m (per run, partner-year or funder-year)",
-          event=Arg("event", "an event type of the event log"), month=Arg("month", "1-based month"),
-          per=Arg("choice", "'run': a count; 'partner_year' or 'funder_year': a rate per year of exposure",
-                  default="run", choices=PER))
-def count_by(res, event: str, month: int, per: str = "run") -> float:
+def _sectors() -> tuple[str, ...]:
+    from backbone.simulation.params import SECTORS
+
+    return tuple(SECTORS)
+
+
+def _count_check(args: Mapping[str, Any]) -> str | None:
+    sector = args.get("sector", "all")
+    if sector == "all":
+        return None
+    if args.get("event") not in PARTNER_EVENTS:
+        return (f"sector = {sector!r} is not allowed with event {args.get('event')!r}: a sector applies only to "
+                f"partner events ({', '.join(PARTNER_EVENTS)}); expected sector = 'all'")
+    if args.get("per", "run") == "funder_year":
+        return f"sector = {sector!r} is not allowed with per = 'funder_year': expected 'run', 'partner_year' or 'year_alive'"
+    return None
+
+
+def member_months(res, month: int) -> np.ndarray:
+    """Per partner slot: the months in 1..month at whose end it was a member, rebuilt from
+    the event log (a launch partner from month 1, a recruit from its month, until the month
+    of its exit, its home-shift exit or the dissolution). Summed over the slots it equals
+    the sum of ``active_partners`` over months 1..month."""
+    slots = np.asarray(res.state.partners.sector).shape[0]
     ev = res.events
-    n = float(((ev["event"] == event) & (ev["month"] <= month)).sum())
+    start = np.full(slots, np.inf)
+    start[: int(res.params.n_partners)] = 1.0
+    for r in ev.loc[ev["event"] == "recruit"].itertuples():
+        start[int(r.a)] = float(r.month)
+    end = np.full(slots, float(month) + 1.0)   # the first month at whose end it is no longer a member
+    gone = ev.loc[(ev["event"] == "exit") | ((ev["event"] == "home_shift") & (ev["v2"] == 1.0))]
+    for r in gone.itertuples():
+        end[int(r.a)] = min(end[int(r.a)], float(r.month))
+    dissolved = ev.loc[ev["event"] == "dissolved", "month"]
+    if len(dissolved):
+        end = np.minimum(end, float(dissolved.min()))
+    return np.clip(np.minimum(end, month + 1.0) - start, 0.0, None)
+
+
+@_measure("count_by", "mean", "number of events of this type by month m (per run, partner-year, funder-year or "
+          "year alive; optionally only partners of one sector)", check=_count_check,
+          event=Arg("event", "an event type of the event log"), month=Arg("month", "1-based month"),
+          per=Arg("choice", "'run': a count; 'partner_year' or 'funder_year': a rate per year of exposure; "
+                  "'year_alive': per year before the partnership dissolved", default="run", choices=PER),
+          sector=Arg("choice", "'all', or a sector: only events of partners of that sector (and their "
+                     "partner-years)", default="all", choices=("all",) + _sectors()))
+def count_by(res, event: str, month: int, per: str = "run", sector: str = "all") -> float:
+    _checked("count_by", {"event": event, "per": per, "sector": sector})
+    ev = res.events
+    sel = (ev["event"] == event) & (ev["month"] <= month)
+    if sector != "all":
+        code = _sectors().index(sector)
+        of_sector = np.asarray(res.state.partners.sector)[ev.loc[sel, "a"].to_numpy(dtype=np.int64)] == code
+        n = float(of_sector.sum())
+    else:
+        n = float(sel.sum())
     if per == "run":
         return n
-    m = res.monthly
-    years = float(m.loc[m["month"] <= month, _EXPOSURE[per]].sum()) / 12.0
+    if per == "year_alive":
+        gone = ev.loc[ev["event"] == "dissolved", "month"]
+        years = min(float(month), float(gone.min()) if len(gone) else math.inf) / 12.0
+    elif sector != "all":
+        sectors = np.asarray(res.state.partners.sector)
+        years = float(member_months(res, month)[sectors == _sectors().index(sector)].sum()) / 12.0
+    else:
+        m = res.monthly
+        years = float(m.loc[m["month"] <= month, _EXPOSURE[per]].sum()) / 12.0
     return n / years if years > 0 else math.nan
+
+
+@_measure("event_followed_by", "mean", "the share of events of one type (early enough to be followed for "
+          "`within` months) whose actor has an event `then` in the next `within` months (NaN with none)",
+          event=Arg("event", "the first event type"), then=Arg("event", "the event that may follow, same actor"),
+          within=Arg("month", "months after the first event in which the second counts"))
+def event_followed_by(res, event: str, then: str, within: int) -> float:
+    ev = res.events
+    horizon = int(res.series("month").max(initial=0))
+    first = ev.loc[(ev["event"] == event) & (ev["month"] + within <= horizon), ["month", "a"]]
+    if not len(first):
+        return math.nan
+    later = ev.loc[ev["event"] == then, ["month", "a"]]
+    hits = 0
+    for t, a in first.itertuples(index=False):
+        hits += bool(((later["a"] == a) & (later["month"] > t) & (later["month"] <= t + within)).any())
+    return hits / len(first)
+
+
+@_measure("event_drop", "mean", "the mean drop from v1 to v2 over the events of one type (relative: "
+          "(v1 - v2) / v1; absolute: v1 - v2); NaN with none",
+          event=Arg("event", "an event type of the event log (v1, v2: before and after)"),
+          scale=Arg("choice", "'relative': (v1 - v2) / v1, events with v1 = 0 left out; 'absolute': v1 - v2",
+                    default="relative", choices=("relative", "absolute")))
+def event_drop(res, event: str, scale: str = "relative") -> float:
+    ev = res.events
+    rows = ev.loc[ev["event"] == event]
+    v1, v2 = rows["v1"].to_numpy(dtype=float), rows["v2"].to_numpy(dtype=float)
+    if scale == "relative":
+        keep = v1 != 0.0
+        drop = (v1[keep] - v2[keep]) / v1[keep]
+    else:
+        drop = v1 - v2
+    return float(drop.mean()) if drop.size else math.nan
 
 
 # ---------------------------------------------------------------- dyads
@@ -240,6 +423,43 @@ def ratio_to_counterfactual(res, cf, of: str, against: str = "", **args: Any) ->
           "counterfactual run with the same seed", paired=True, **_PAIRED_ARGS)
 def diff_to_counterfactual(res, cf, of: str, against: str = "", **args: Any) -> float:
     return evaluate(of, res, args) - evaluate(of, cf, args)
+
+
+def _odds(x: float) -> float:
+    return x / (1.0 - x) if 0.0 < x < 1.0 else math.nan
+
+
+@_measure("odds_ratio_to_counterfactual", "mean", "the odds x / (1 - x) of a share measure in this run over "
+          "its odds in the counterfactual run with the same seed (NaN unless both lie strictly in (0, 1))",
+          paired=True, **_PAIRED_ARGS)
+def odds_ratio_to_counterfactual(res, cf, of: str, against: str = "", **args: Any) -> float:
+    num, den = _odds(evaluate(of, res, args)), _odds(evaluate(of, cf, args))
+    return num / den if math.isfinite(num) and math.isfinite(den) and den > 0 else math.nan
+
+
+@_measure("first_month_ratio", "median", "the first month a monthly metric's ratio to the counterfactual run "
+          "(same seed) is at or above a threshold ('lasting': and stays there to the horizon; 'first': at all); "
+          "NaN if never", paired=True, censored=True,
+          metric=Arg("metric", "a column of the monthly results"),
+          threshold=Arg("number", "the ratio to reach"),
+          against=Arg("scenario", "the counterfactual scenario, run with the same seed"),
+          rule=Arg("choice", "'lasting': the first month from which the ratio stays at or above the threshold "
+                   "to the horizon; 'first': the first month it is at or above", default="lasting",
+                   choices=("lasting", "first")))
+def first_month_ratio(res, cf, metric: str, threshold: float, against: str = "", rule: str = "lasting") -> float:
+    x = res.series(metric).astype(float)
+    y = cf.series(metric).astype(float)
+    n = min(x.size, y.size)
+    x, y = x[:n], y[:n]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hit = (y > 0) & (x / np.where(y > 0, y, 1.0) >= threshold)
+    if rule == "lasting":
+        below = np.flatnonzero(~hit)
+        start = below[-1] + 1 if below.size else 0
+        idx = np.arange(start, n)
+    else:
+        idx = np.flatnonzero(hit)
+    return float(res.series("month")[idx[0]]) if idx.size else math.nan
 
 
 @_measure("net_sroi", "mean", "net SROI at a 1-based month: (discounted value in this run minus in the "
@@ -295,6 +515,9 @@ def arguments(name: str, args: Mapping[str, Any]) -> dict[str, Arg]:
     return out
 
 
-__all__ = ["Arg", "Measure", "MEASURES", "STATISTICS", "PER", "evaluate", "arguments",
-           "metric_at", "metric_mean", "first_month", "event_by", "event_by_cohorts", "count_by",
-           "trust_dispersion", "trust_overlap_correlation", "ratio_to_counterfactual", "diff_to_counterfactual"]
+__all__ = ["Arg", "Measure", "MEASURES", "STATISTICS", "PER", "PARTNER_EVENTS", "SHARE_METRICS", "evaluate",
+           "arguments", "check_arguments", "member_months",
+           "metric_at", "metric_mean", "first_month", "share_without", "event_by", "event_between",
+           "event_by_cohorts", "count_by", "event_followed_by", "event_drop",
+           "trust_dispersion", "trust_overlap_correlation", "ratio_to_counterfactual", "diff_to_counterfactual",
+           "odds_ratio_to_counterfactual", "first_month_ratio"]
