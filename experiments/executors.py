@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import gc
-import hashlib
 import itertools
 import multiprocessing
 import os
@@ -54,15 +53,12 @@ def cpu_count() -> int:
 
 @lru_cache(maxsize=1)
 def model_fingerprint() -> str:
-    """SHA-256 (16 hex digits) of the simulation package's Python sources: two processes
-    with the same fingerprint run the same model."""
-    from backbone import simulation
-    root = Path(simulation.__file__).resolve().parent
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.relative_to(root).as_posix().encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    """The model's one fingerprint (16 hex digits of ``simulation._cache.source_hash``, the
+    SHA-256 of the simulation package's Python sources): the compiled cache's key, the
+    results store's and calibration's check that two processes run the same model."""
+    from backbone.simulation import _cache
+
+    return _cache.source_hash()[:_cache.KEY_LENGTH]
 
 
 def warm() -> str:
