@@ -32,7 +32,6 @@ import time
 import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator
 
 IN_FLIGHT_PER_WORKER = 2
