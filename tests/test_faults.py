@@ -138,6 +138,18 @@ def test_a_full_disk_mid_sweep_is_one_line_then_resumes(exp, tmp_path, reference
     assert_resumes(exp, out, reference, capfd)
 
 
+def test_the_progress_bar_is_cleared_before_the_error_line(exp, tmp_path, capfd, monkeypatch):
+    """With the progress bar on, what a terminal shows at the end is the error line alone
+    (each ``\\r`` returns to the start of the line, and the bar clears itself)."""
+    monkeypatch.setattr(store_module, "open", FullDisk(3 + 2 * 2).open, raising=False)
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "res"), "--chunk-size", str(CHUNK),
+                 "--workers", "1"]) == 2
+    err = capfd.readouterr().err
+    assert "%|" in err   # the bar was drawn
+    shown = [line.split("\r")[-1].strip() for line in err.split("\n")]
+    assert [line for line in shown if line] == [next(x for x in shown if x.startswith("backbone sweep: error: "))]
+
+
 def test_python_callers_get_the_first_cause_as_a_store_error(spec, tmp_path, monkeypatch):
     """The error a Python caller sees is the project's own (``StoreError``), with the
     first cause: the chunk that could not be written, not the manifest after it."""
