@@ -365,10 +365,24 @@ def _posterior_line(post) -> str:
             + (" (other model code than these runs: refit it)" if post.stale() else "") + ".")
 
 
+HAND_BEGIN = "<!-- BEGIN HAND-WRITTEN: discussion (kept when the file is regenerated) -->"
+HAND_END = "<!-- END HAND-WRITTEN: discussion -->"
+
+
+def hand_written(old: str | None) -> str:
+    """The hand-written discussion of an earlier docs/VALIDATION.md (between HAND_BEGIN and
+    HAND_END), to keep when the file is regenerated; "" if there is none."""
+    if not old or HAND_BEGIN not in old or HAND_END not in old:
+        return ""
+    start = old.index(HAND_BEGIN)
+    return old[start:old.index(HAND_END, start) + len(HAND_END)]
+
+
 def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: int,
-             when: dt.datetime | None = None, posterior=None) -> str:
+             when: dt.datetime | None = None, posterior=None, keep: str = "") -> str:
     """docs/VALIDATION.md: the table, the verdict rule, what produced it (with the
-    posterior's provenance when the runs drew from one), and the full citations."""
+    posterior's provenance when the runs drew from one), and the full citations. ``keep``:
+    a hand-written discussion (``hand_written`` of the old file) placed after the table."""
     from backbone.experiments.store import git_commit, package_version
 
     when = when or dt.datetime.now(dt.timezone.utc)
@@ -413,6 +427,8 @@ def markdown(pset: PatternSet, table: pd.DataFrame, command: str, replications: 
         lines.append(f"| **{_md(pat.key)}**: {_md(pat.title)} | {_md(pat.kind)} | {_md(pat.cite)} "
                      f"[{num[pat.source]}] | {_md(what)} | {fmt_band(*pat.target)} | {_md(fmt_estimate(r))} | "
                      f"{r.n} | {r.verdict} |")
+    if keep:
+        lines += ["", keep]
     lines += ["", "## Verdict rule", "", VERDICT_RULE + f" The set passes when at least "
               f"{pset.required_share:.0%} of the patterns are reproduced ('partly' does not count); "
               "`backbone validate` then exits 0, else 1.", ""]

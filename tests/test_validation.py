@@ -590,3 +590,13 @@ def test_markdown_states_the_posteriors_provenance(tmp_path):
     assert "`turnover_rate`" in line and "`fit_a`" in line and "by `planted`" in line and "refit" not in line
     assert "validation patterns (this table) are judged and never fitted" in doc
     assert "`backbone validate x.toml --posterior p.json --markdown V.md --force`" in doc
+
+
+def test_regenerating_the_markdown_keeps_its_hand_written_discussion():
+    from backbone.analysis.validation import HAND_BEGIN, HAND_END, hand_written
+
+    old = f"# Validation\n| table |\n\n{HAND_BEGIN}\nWhy two patterns miss.\n{HAND_END}\n\n## Verdict rule\n"
+    kept = hand_written(old)
+    assert kept.startswith(HAND_BEGIN) and kept.endswith(HAND_END) and "Why two patterns miss." in kept
+    assert hand_written("# Validation\nno discussion\n") == "" and hand_written(None) == ""
+    assert hand_written(f"{HAND_BEGIN}\nunterminated") == ""

@@ -41,6 +41,13 @@ def _command_line(args: argparse.Namespace) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
+def _kept(md) -> str:
+    """The hand-written discussion of the Markdown file being replaced, if any."""
+    from backbone.analysis.validation import hand_written
+
+    return hand_written(md.read_text(encoding="utf-8") if md.is_file() else None)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from backbone.analysis.patterns import DEFAULT_FILE, PatternError, load_patterns
 
@@ -93,7 +100,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         table.to_csv(out, index=False)
         print(f"wrote the table to {out}")
     if md is not None:
-        md.write_text(markdown(pset, table, _command_line(args), n, posterior=posterior), encoding="utf-8")
+        md.write_text(markdown(pset, table, _command_line(args), n, posterior=posterior, keep=_kept(md)),
+                      encoding="utf-8")
         print(f"wrote {md}")
     sys.stdout.flush()
     return 0 if ok else 1
@@ -111,7 +119,7 @@ def _json_out(args, pset, table, n: int, out, md) -> int:
     if out is not None:
         table.to_csv(out, index=False)
     if md is not None:
-        md.write_text(markdown(pset, table, _command_line(args), n), encoding="utf-8")
+        md.write_text(markdown(pset, table, _command_line(args), n, keep=_kept(md)), encoding="utf-8")
     print_json({**validate_doc(pset, table, n, pset.required_share, ok, summary_line(table, pset.required_share)),
                 "out": str(out) if out is not None else None, "markdown": str(md) if md is not None else None})
     sys.stdout.flush()
