@@ -245,13 +245,13 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
     """A scenario's labels (``simulation.scenarios.scenario_labels``); for a scenario
     given only as parameters (no file), its name, the default currency and numbered
     dimensions."""
-    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, default_dimension_names, scenario_labels
 
     try:
         return scenario_labels(name)
     except ScenarioError:
         return {"title": name, "currency": DEFAULT_CURRENCY,
-                "dimension_names": [f"dimension {k + 1}" for k in range(p.n_dimensions)]}
+                "dimension_names": default_dimension_names(p.n_dimensions)}
 
 
 
