@@ -176,8 +176,8 @@ def to_whom(p: Params, by_needs: pd.DataFrame, dimension_names: list[str] | None
     hi, lo = g.iloc[0], g.iloc[-1]
     names = list(dimension_names) if dimension_names else None
     kinds = f": {', '.join(names[:-1])} and {names[-1]}" if names and len(names) > 1 else ""
-    s = (f"To whom: people's needs differ (each needs help on {p.complexity} of the {p.n_dimensions} problem "
-         f"dimensions{kinds}, served together). By the horizon, "
+    s = (f"To whom: people's needs differ (each needs help with {p.complexity} of the {p.n_dimensions} kinds of "
+         f"need{kinds}, served together). By the horizon, "
          f"{_pct(hi.share)} of those needing help with {needs_words(g.index[0], names)} ({_pct(hi.of_all)} of the "
          f"population) had a sustained outcome")
     if len(g) > 1:
@@ -254,7 +254,8 @@ def why(att: dict | None, orchestrated_: bool) -> str:
     over = [PRINCIPLE_WORDS[r.principle].split(" (")[0].split(":")[0] for _, r in shown.iterrows()
             if r.value > 0 and r.value > total]
     if over:
-        tail = (f" Switching off {' or '.join(over)} alone costs more than the whole gain of "
+        which = over[0] if len(over) == 1 else ", ".join(over[:-1]) + " or " + over[-1]
+        tail = (f" Switching off {which} alone costs more than the whole gain of "
                 f"{_pts(total)} points: without it the other principles do less too, so these costs overlap "
                 "and are not shares of the gain.")
     elif abs(rem.value) < 0.005:
@@ -273,26 +274,27 @@ def _runs(n: int) -> str:
     return "1 run" if n == 1 else f"{n} runs"
 
 
+CONFOUNDED = ("What either costs does not show in a comparison of the runs that had more of them with the "
+              "rest: a partnership that lasts longer and keeps more partners has more turnover, and funders cut "
+              "after poor results; only the same runs with and without them can show it")
+
+
 def watch_items(summary: pd.DataFrame) -> list[str]:
     """What to watch: how often representatives turned over and funders cut their money,
     with no comparison of the runs that had more of them against the others. Such a
-    comparison across seeds is confounded: a partnership that lasts longer and keeps more
-    partners piles up more turnover (survivorship), and funders cut money after poor
-    results (the effect runs backwards). What an event does is measured by running the
-    same seeds with and without it (the app's lessons, the ablations), not by comparing runs."""
+    comparison across seeds is confounded (``CONFOUNDED``): a partnership that lasts
+    longer and keeps more partners piles up more turnover (survivorship), and funders cut
+    money after poor results (the effect runs backwards). What an event does is measured
+    by running the same seeds with and without it (the app's lessons, the ablations)."""
     out = []
     n = len(summary)
     turnover = float(summary.ev_turnover.mean())
     if turnover > 0:
         out.append(f"representatives' turnover ({count_text(turnover, 'change', 'changes')} of representative per "
-                   "run on average): comparing runs with more turnover against the rest would not show what turnover "
-                   "does, because a partnership that lasts longer and keeps more partners has more turnover; only "
-                   "the same runs with and without it can")
+                   "run on average)")
     cut = float((summary.ev_funding_cut > 0).mean())
     if cut > 0:
-        out.append(f"funders' reviews: a funder cut its money in {_pct(cut)} of the {_runs(n)}; runs with a cut "
-                   "cannot be compared with runs without one to measure what a cut costs, because funders cut after "
-                   "poor results")
+        out.append(f"funders' reviews (a funder cut its money in {_pct(cut)} of the {_runs(n)})")
     elif float(summary.ev_funding_cut.mean()) == 0:
         out.append("funders' reviews: no funder cut its money in any run, so the result assumes funders "
                    "who stay patient")
@@ -332,6 +334,8 @@ def implications(p: Params, summary: pd.DataFrame, att: dict | None = None,
         out += "What would change the result: " + "; ".join(change) + ". "
     if watch:
         out += "What to watch: " + "; ".join(watch) + "."
+        if any("turnover" in w or "cut its money in" in w for w in watch):
+            out += " " + CONFOUNDED + "."
     return out.strip() if (change or watch) else ""
 
 
