@@ -241,3 +241,21 @@ def test_the_app_shows_no_code_names_and_no_paths(app_boards):
     for _, page in app_boards:
         assert_plain(visible(page), "the app")
     assert re.search(rf"[\d.,]+ {DEFAULT_CURRENCY}", app_boards[0][1])  # money in a named unit
+
+
+def test_every_shipped_scenario_reads_plainly_where_the_report_and_the_app_show_it():
+    """Titles and descriptions reach the report's "The scenarios" and the app's picker."""
+    from backbone.app.controls import LEVERS
+    from backbone.app.lessons import LESSONS
+    from backbone.simulation.scenarios import scenario_description, scenario_labels, scenario_names
+
+    for name in scenario_names():
+        labels = scenario_labels(name)
+        assert labels["title"] != name or "_" not in name, f"{name} has no title"
+        text = labels["title"] + " " + " ".join(scenario_description(name).split())
+        assert_plain(text, f"scenario {name}")
+        assert not re.search(rf"\b({'|'.join(n for n in scenario_names() if '_' in n)})\b", text), text
+    for lesson in LESSONS:
+        assert_plain(f"{lesson.title} {lesson.watch}", f"lesson {lesson.key}")
+    for lever in LEVERS:
+        assert_plain(lever.label, f"lever {lever.name}")
