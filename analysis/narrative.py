@@ -36,7 +36,7 @@ from backbone.simulation import PRINCIPLES, Params
 from backbone.simulation.scenarios import DEFAULT_CURRENCY
 
 from .arms import funds_backbone, no_orchestration
-from .stats import IMPACT, Estimate, mean_ci, paired_diff_ci
+from .stats import IMPACT, Estimate, bounded_mean_ci, mean_ci, t_ci
 
 PRINCIPLE_WORDS = {
     "alignment": "aligning partners on the common agenda (principle 1)",
@@ -62,6 +62,15 @@ def ablation_arms(p: Params) -> dict[str, Params]:
     return arms
 
 
+def paired_diff_ci(a, b, seed: int = 0) -> Estimate:
+    """The mean paired difference a - b (same seeds) with its paired Student t-interval:
+    the method of the scorecard's difference columns (``analysis.stats.METHODS
+    ["difference"]``, ``analysis.compare.paired_table``), so that a difference the
+    narrative or the findings state is the one the table shows. ``seed`` is unused (kept
+    for the callers' signature)."""
+    return t_ci(np.asarray(a, float) - np.asarray(b, float), paired=True)
+
+
 def _aligned(a: pd.DataFrame, b: pd.DataFrame, metric: str = IMPACT):
     m = a[["seed", metric]].merge(b[["seed", metric]], on="seed", suffixes=("_a", "_b"))
     return m[f"{metric}_a"].to_numpy(), m[f"{metric}_b"].to_numpy()
@@ -82,7 +91,7 @@ def attribution(full: pd.DataFrame, none: pd.DataFrame, ablated: Mapping[str, pd
     contrib = pd.DataFrame(rows).sort_values("value", ascending=False).reset_index(drop=True)
     a, b = _aligned(full, none)
     rest = (a - b) - np.sum(per_seed, axis=0) if per_seed else a - b
-    remainder = mean_ci(rest, seed=seed)
+    remainder = t_ci(rest, paired=True)
     return {"gain": gain, "contributions": contrib, "remainder": remainder}
 
 
@@ -143,7 +152,7 @@ def _num(x: float) -> str:
 
 
 def what_changed(name: str, p: Params, summary: pd.DataFrame, ref: tuple[str, pd.DataFrame] | None = None) -> str:
-    imp = mean_ci(summary[IMPACT])
+    imp = bounded_mean_ci(np.clip(summary[IMPACT].to_numpy(float), 0.0, 1.0))  # as the scorecard's
     total = mean_ci(summary["outcomes_total"])
     years = p.months / 12
     s = (f"In {name}, after {years:g} years {_pct(imp.value)} (95% CI {_pct(imp.lo)} to {_pct(imp.hi)}) of the "

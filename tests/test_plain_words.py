@@ -166,6 +166,15 @@ def test_a_figure_has_one_value_under_one_name_in_compare_the_report_and_the_app
         cost, gross, net, _ = report_money(report, title)
         assert agree(gross, compare_value(compare_text, title, FIGURES["gross_sroi_pooled"][0]))
         assert agree(net, compare_value(compare_text, title, FIGURES["net_sroi_pooled"][0]))
+    # the difference of long-term impact: the findings state the scorecard's own interval
+    row = re.search(r">with a sustained outcome, mean over the last 12 months \(share of the target population\)</td>"
+                    r"(.*?)</tr>", report).group(1)
+    diff = re.findall(r"([+-][\d.]+)", re.findall(r"<td[^>]*>(.*?)</td>", row)[-1])
+    sure = visible(report)[visible(report).index("How sure the model is"):]
+    lo, hi = re.search(r"\(95% CI ([+-][\d.]+) to ([+-][\d.]+)\)", sure).groups()
+    # (each printed rounded: 0.1 point covers both roundings)
+    assert abs(float(lo) - 100 * float(diff[1])) <= 0.1 + 1e-9 and abs(float(hi) - 100 * float(diff[2])) <= 0.1 + 1e-9, \
+        (lo, hi, diff)
     # the two kinds carry two names, and the page says which the scorecard and the table show
     assert FIGURES["cost_per_outcome"][0] != FIGURES["cost_pooled"][0]
     assert f"<th>{FIGURES['cost_pooled'][0]} ({DEFAULT_CURRENCY})</th>" in report
