@@ -278,7 +278,7 @@ def render(e) -> str:  # e: analysis.report.ReportEstimates (report imports this
                  + scorecard_html(table, names, titles, _currency_of(names, labels)))
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>"
                  + money_html(e.money_rows, _currency_of(names, labels))
-                 + _img(rf.money(money), "cost per outcome and SROI")
+                 + _img(rf.money(money, _currency_of(names, labels)), "cost per sustained outcome and SROI, all runs pooled")
                  + money_note())
     parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")
     parts += narrative_parts(names, scenarios, runs, atts, titles, labels)
