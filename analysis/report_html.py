@@ -89,12 +89,14 @@ def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, s
     return "<table>" + "".join(rows) + "</table>"
 
 
-def money_html(rows: list[dict], currency: str = DEFAULT_CURRENCY) -> str:
+def money_html(rows: list[dict], currency: str = DEFAULT_CURRENCY, units: Mapping[str, str] | None = None) -> str:
     """The money table: per scenario cost per sustained outcome, gross and net SROI, net
     cost per additional sustained outcome [CIs], all runs pooled (``analysis.labels.FIGURES``),
-    and the backbone payoff ratio (rows of ``analysis.report.money_estimates``)."""
-    heads = [figure_name(k, currency) for k in ("cost_pooled", "gross_sroi_pooled", "net_sroi_pooled",
-                                                "net_cost_pooled")]
+    and the backbone payoff ratio (rows of ``analysis.report.money_estimates``). Money in
+    ``currency``, or, where ``units`` (scenario -> its unit) differ, in each row's unit."""
+    mixed = units is not None and len(set(units.values())) > 1
+    heads = [figure_name(k, None if mixed else currency) for k in ("cost_pooled", "gross_sroi_pooled",
+                                                                   "net_sroi_pooled", "net_cost_pooled")]
     html_rows = ["<tr><th class=l>scenario</th>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads)
                  + "<th>backbone payoff ratio</th></tr>"]
     for r in rows:
@@ -104,7 +106,9 @@ def money_html(rows: list[dict], currency: str = DEFAULT_CURRENCY) -> str:
             e = pay["ratio"]
             ptxt = (f"{e.value:.1f} <span class=note>[{e.lo:.1f}, {e.hi:.1f}]</span>" if pay["bounded"]
                     else "undefined: the backbone's money would buy no detectable impact as direct work")
-        html_rows.append(f"<tr><td class=l>{html.escape(r['scenario'])}</td>"
+        scen = html.escape(r["scenario"]) + (f" <span class=note>({html.escape(units[r['scenario']])})</span>"
+                                             if mixed and r["scenario"] in units else "")
+        html_rows.append(f"<tr><td class=l>{scen}</td>"
                          f"<td>{_cell(r['cost'].value, r['cost'].lo, r['cost'].hi, 2)}</td>"
                          f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td>"
                          f"<td>{_cell(r['net_sroi'].value, r['net_sroi'].lo, r['net_sroi'].hi, 1)}</td>"
@@ -277,7 +281,8 @@ def render(e) -> str:  # e: analysis.report.ReportEstimates (report imports this
                  f"bold: the interval excludes zero. {_money_note(names, labels)}</p>"
                  + scorecard_html(table, names, titles, _currency_of(names, labels)))
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>"
-                 + money_html(e.money_rows, _currency_of(names, labels))
+                 + money_html(e.money_rows, _currency_of(names, labels),
+                              {titles[n]: labels[n]["currency"] for n in names})
                  + _img(rf.money(money, _currency_of(names, labels)), "cost per sustained outcome and SROI, all runs pooled")
                  + money_note())
     parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")

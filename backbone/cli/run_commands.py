@@ -329,10 +329,10 @@ def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
     print("\nVALUE (SROI; Nicholls et al. 2012)")
     print(_wrap("; ".join(f"{FIGURES[k][0]} = {FIGURES[k][1]}"
                           for k in ("gross_sroi_pooled", "net_sroi_pooled", "net_cost_pooled"))
-                + f" (in {_currency(arms)}). [95% bootstrap interval of the pooled ratio over runs]. "
+                + ". [95% bootstrap interval of the pooled ratio over runs]. "
                 + GROSS_NET_SENTENCE))
-    money = _currency(arms)
     for _, r in summary.iterrows():
+        money = _currency({r["scenario"]: arms.get(r["scenario"])})
         net = f"{number(r['net_sroi'], 2)} [{number(r['net_sroi_low'], 2)}, {number(r['net_sroi_high'], 2)}]"
         print(f"  {titles.get(r['scenario'], r['scenario'])}")
         print(f"    {FIGURES['gross_sroi_pooled'][0]}: {number(r['gross_sroi'], 2)}")
