@@ -283,13 +283,13 @@ def _labels_of(chain, p: Params) -> dict[str, Any]:
 
 def scenario_labels(name_or_path: str | Path) -> dict[str, Any]:
     """How people read a scenario's results: ``title`` (its display name; default the
-    file's name), ``currency`` (the money unit; default ``DEFAULT_CURRENCY``) and
+    file's name, "_" read as a space), ``currency`` (the money unit; default ``DEFAULT_CURRENCY``) and
     ``dimension_names`` (one per need dimension; default ``default_dimension_names``)."""
     chain = _chain(name_or_path)
     p = resolve_scenario(name_or_path)[0]
     labels = _labels_of(chain, p)
     stem = Path(str(name_or_path)).stem if _is_path(name_or_path) else str(name_or_path)
-    return {"title": " ".join(str(labels.get("title", stem)).split()),
+    return {"title": " ".join(str(labels.get("title", stem.replace("_", " "))).split()),
             "currency": labels.get("currency", DEFAULT_CURRENCY),
             "dimension_names": list(labels.get("dimension_names") or
                                     default_dimension_names(p.n_dimensions))}

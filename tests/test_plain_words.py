@@ -268,3 +268,14 @@ def test_every_shipped_scenario_reads_plainly_where_the_report_and_the_app_show_
         assert_plain(f"{lesson.title} {lesson.watch}", f"lesson {lesson.key}")
     for lever in LEVERS:
         assert_plain(lever.label, f"lever {lever.name}")
+
+
+def test_a_scenario_file_without_a_title_is_named_by_its_file_name_in_words(tmp_path):
+    from backbone.simulation.scenarios import scenario_labels
+
+    path = tmp_path / "my_new_plan.toml"
+    path.write_text("months = 24\n")
+    labels = scenario_labels(path)
+    assert labels["title"] == "my new plan" and str(tmp_path) not in labels["title"]
+    assert labels["currency"] == DEFAULT_CURRENCY == "kEUR"
+    assert labels["dimension_names"] == ["need A", "need B", "need C", "need D"]
