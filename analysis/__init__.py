@@ -67,7 +67,7 @@ _WHERE = {
     "load_patterns": "patterns", "PatternError": "patterns", "MEASURES": "measures",
     "run_patterns": "validation", "validation_table": "validation", "passes": "validation",
     # value for money: gross and net SROI against the same people without the partnership
-    "counterfactual": "value", "net_value": "value", "value_summary": "value", "run_value": "value",
+    "counterfactual": "value", "net_value": "value", "value_summary": "value", "pooled_ratio": "value", "run_value": "value",
 }
 
 __all__ = sorted(_WHERE)

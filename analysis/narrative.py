@@ -33,9 +33,10 @@ import numpy as np
 import pandas as pd
 
 from backbone.simulation import PRINCIPLES, Params
+from backbone.simulation.scenarios import DEFAULT_CURRENCY
 
 from .arms import funds_backbone, no_orchestration
-from .stats import IMPACT, Estimate, mean_ci, paired_diff_ci
+from .stats import IMPACT, Estimate, bounded_mean_ci, mean_ci, t_ci
 
 PRINCIPLE_WORDS = {
     "alignment": "aligning partners on the common agenda (principle 1)",
@@ -61,6 +62,15 @@ def ablation_arms(p: Params) -> dict[str, Params]:
     return arms
 
 
+def paired_diff_ci(a, b, seed: int = 0) -> Estimate:
+    """The mean paired difference a - b (same seeds) with its paired Student t-interval:
+    the method of the scorecard's difference columns (``analysis.stats.METHODS
+    ["difference"]``, ``analysis.compare.paired_table``), so that a difference the
+    narrative or the findings state is the one the table shows. ``seed`` is unused (kept
+    for the callers' signature)."""
+    return t_ci(np.asarray(a, float) - np.asarray(b, float), paired=True)
+
+
 def _aligned(a: pd.DataFrame, b: pd.DataFrame, metric: str = IMPACT):
     m = a[["seed", metric]].merge(b[["seed", metric]], on="seed", suffixes=("_a", "_b"))
     return m[f"{metric}_a"].to_numpy(), m[f"{metric}_b"].to_numpy()
@@ -81,7 +91,7 @@ def attribution(full: pd.DataFrame, none: pd.DataFrame, ablated: Mapping[str, pd
     contrib = pd.DataFrame(rows).sort_values("value", ascending=False).reset_index(drop=True)
     a, b = _aligned(full, none)
     rest = (a - b) - np.sum(per_seed, axis=0) if per_seed else a - b
-    remainder = mean_ci(rest, seed=seed)
+    remainder = t_ci(rest, paired=True)
     return {"gain": gain, "contributions": contrib, "remainder": remainder}
 
 
@@ -123,16 +133,16 @@ def count_text(x: float, one: str, many: str) -> str:
 
 def needs_words(profile: str, names: list[str] | None = None) -> str:
     """A need profile ("2+3": 1-based dimensions) in words: "work and health" with
-    ``names``, else "dimensions 2 and 3"."""
+    ``names``, else with the default names ("need B and need C",
+    ``simulation.scenarios.default_dimension_names``)."""
+    from backbone.simulation.scenarios import default_dimension_names
+
     idx = [int(k) for k in str(profile).split("+") if k.strip()]
-    if names:
-        words = [names[k - 1] if 0 < k <= len(names) else f"dimension {k}" for k in idx]
-    else:
-        words = [f"dimension {k}" for k in idx]
+    names = list(names) if names else default_dimension_names(max(idx, default=0))
+    words = [names[k - 1] if 0 < k <= len(names) else f"need {k}" for k in idx]
     if len(words) == 1:
-        return words[0] if names else f"dimension {idx[0]}"
-    text = ", ".join(words[:-1]) + " and " + words[-1]
-    return text if names else "dimensions " + text.replace("dimension ", "")
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _num(x: float) -> str:
@@ -142,7 +152,7 @@ def _num(x: float) -> str:
 
 
 def what_changed(name: str, p: Params, summary: pd.DataFrame, ref: tuple[str, pd.DataFrame] | None = None) -> str:
-    imp = mean_ci(summary[IMPACT])
+    imp = bounded_mean_ci(np.clip(summary[IMPACT].to_numpy(float), 0.0, 1.0))  # as the scorecard's
     total = mean_ci(summary["outcomes_total"])
     years = p.months / 12
     s = (f"In {name}, after {years:g} years {_pct(imp.value)} (95% CI {_pct(imp.lo)} to {_pct(imp.hi)}) of the "
@@ -175,8 +185,8 @@ def to_whom(p: Params, by_needs: pd.DataFrame, dimension_names: list[str] | None
     hi, lo = g.iloc[0], g.iloc[-1]
     names = list(dimension_names) if dimension_names else None
     kinds = f": {', '.join(names[:-1])} and {names[-1]}" if names and len(names) > 1 else ""
-    s = (f"To whom: people's needs differ (each needs help on {p.complexity} of the {p.n_dimensions} problem "
-         f"dimensions{kinds}, served together). By the horizon, "
+    s = (f"To whom: people's needs differ (each needs help with {p.complexity} of the {p.n_dimensions} kinds of "
+         f"need{kinds}, served together). By the horizon, "
          f"{_pct(hi.share)} of those needing help with {needs_words(g.index[0], names)} ({_pct(hi.of_all)} of the "
          f"population) had a sustained outcome")
     if len(g) > 1:
@@ -189,7 +199,7 @@ def to_whom(p: Params, by_needs: pd.DataFrame, dimension_names: list[str] | None
     return s + "."
 
 
-def at_what_level(p: Params, summary: pd.DataFrame, currency: str = "k (currency units)") -> str:
+def at_what_level(p: Params, summary: pd.DataFrame, currency: str = DEFAULT_CURRENCY) -> str:
     m = summary.mean(numeric_only=True)
     return (f"At what level: funders paid in {_num(m.funds_raised)} {currency} in all; at the horizon partners gave "
             f"{_num(m.hours_inkind)} in-kind and {_num(m.hours_funded)} funded hours a month (inputs), "
@@ -224,6 +234,11 @@ def what_happened(summary: pd.DataFrame) -> str:
 
 
 def why(att: dict | None, orchestrated_: bool) -> str:
+    """Why, from the ablations on the same seeds: the gain of orchestration, then what
+    switching off each principle alone costs. A principle's cost is its own figure, never
+    a share of the gain: switching one off can cost more than the whole gain (principles
+    overlap and lean on each other), so "accounts for 0.7 of the 0.6 points" cannot
+    appear."""
     if att is None:
         if not orchestrated_:
             return ("Why: nobody orchestrates this partnership (no backbone and no shared orchestration), so "
@@ -239,53 +254,78 @@ def why(att: dict | None, orchestrated_: bool) -> str:
         return head + " No single principle, switched off alone, changes impact by half a point or more."
     parts = []
     for _, r in shown.iterrows():
-        verb = "accounts for" if r.value >= 0 else "costs"
+        verb = "costs" if r.value >= 0 else "adds"
         d = 1 if abs(100 * r.value) < 2 or round(100 * r.lo) == round(100 * r.hi) else 0
-        parts.append(f"{PRINCIPLE_WORDS[r.principle]} {verb} {abs(100 * r.value):.{d}f} of the "
-                     f"{_pts(total)} points (95% CI {100 * r.lo:.{d}f} to {100 * r.hi:.{d}f})")
+        parts.append(f"{PRINCIPLE_WORDS[r.principle]} {verb} {abs(100 * r.value):.{d}f} points "
+                     f"(95% CI {100 * r.lo:+.{d}f} to {100 * r.hi:+.{d}f})")
     rem = att["remainder"]
     summed = total - rem.value
-    if abs(rem.value) < 0.005:
-        tail = f" Together they account for the whole gain ({_pts(summed)} points)."
+    over = [PRINCIPLE_WORDS[r.principle].split(" (")[0].split(":")[0] for _, r in shown.iterrows()
+            if r.value > 0 and r.value > total]
+    if over:
+        which = over[0] if len(over) == 1 else ", ".join(over[:-1]) + " or " + over[-1]
+        tail = (f" Switching off {which} alone costs more than the whole gain of "
+                f"{_pts(total)} points: without it the other principles do less too, so these costs overlap "
+                "and are not shares of the gain.")
+    elif abs(rem.value) < 0.005:
+        tail = f" Their costs add up to the whole gain ({_pts(summed)} points)."
     elif rem.value > 0:
-        tail = (f" The six together account for {_pts(summed)} points; the other {_pts(rem.value)} come from no "
-                "single principle: from their interactions (a principle matters more when others also act) "
-                "and from the backbone's administrative capacity (money reaches partners faster).")
+        tail = (f" Their costs add up to {_pts(summed)} points; the other {_pts(rem.value)} points of the gain come "
+                "from no single principle: from their interactions (a principle matters more when others also "
+                "act) and from the backbone's administrative capacity (money reaches partners faster).")
     else:
-        tail = (f" The six add up to {_pts(summed)} points, more than the gain: they overlap, so that "
+        tail = (f" Their costs add up to {_pts(summed)} points, more than the gain: they overlap, so that "
                 "switching one off costs more than it adds on top of the others.")
-    return head + " Switching off one principle at a time: " + "; ".join(parts) + "." + tail
+    return head + " Switching off one principle at a time, the rest unchanged, same seeds: " + "; ".join(parts) + "." + tail
 
 
 def _runs(n: int) -> str:
     return "1 run" if n == 1 else f"{n} runs"
 
 
-def _split_gap(summary: pd.DataFrame, column: str, *, above_median: bool) -> tuple[float, int, int] | None:
-    """Mean long-term impact of runs with more ``column`` (above the median, or any at
-    all) minus that of the others, and how many runs are in each group; None when
-    either group is empty. A comparison across seeds: an association, not a cause."""
-    x = summary[column].to_numpy(float)
-    more = x > np.median(x) if above_median else x > 0
-    if more.all() or not more.any():
-        return None
-    imp = summary[IMPACT].to_numpy(float)
-    return float(imp[more].mean() - imp[~more].mean()), int(more.sum()), int((~more).sum())
+CONFOUNDED = ("What either costs does not show in a comparison of the runs that had more of them with the "
+              "rest: a partnership that lasts longer and keeps more partners has more turnover, and funders cut "
+              "after poor results; only the same runs with and without them can show it")
+
+
+def watch_items(summary: pd.DataFrame) -> list[str]:
+    """What to watch: how often representatives turned over and funders cut their money,
+    with no comparison of the runs that had more of them against the others. Such a
+    comparison across seeds is confounded (``CONFOUNDED``): a partnership that lasts
+    longer and keeps more partners piles up more turnover (survivorship), and funders cut
+    money after poor results (the effect runs backwards). What an event does is measured
+    by running the same seeds with and without it (the app's lessons, the ablations)."""
+    out = []
+    n = len(summary)
+    turnover = float(summary.ev_turnover.mean())
+    if turnover > 0:
+        out.append(f"representatives' turnover ({count_text(turnover, 'change', 'changes')} of representative per "
+                   "run on average)")
+    cut = float((summary.ev_funding_cut > 0).mean())
+    if cut > 0:
+        out.append(f"funders' reviews (a funder cut its money in {_pct(cut)} of the {_runs(n)})")
+    elif float(summary.ev_funding_cut.mean()) == 0:
+        out.append("funders' reviews: no funder cut its money in any run, so the result assumes funders "
+                   "who stay patient")
+    return out
 
 
 def implications(p: Params, summary: pd.DataFrame, att: dict | None = None,
                  ref: tuple[str, pd.DataFrame] | None = None, name: str = "") -> str:
-    """The resulting implications (the fifth part of the Impact Narrative Tool), from
-    the runs: what would change the result (the principle whose switching off costs
-    most; whether the comparison with the reference is settled) and what to watch
-    (turnover and funders' cuts, comparing runs with more of them with the rest)."""
-    change, watch = [], []
+    """The resulting implications (the fifth part of the Impact Narrative Tool). What
+    would change the result comes from controlled comparisons on the same seeds only: the
+    principle whose switching off costs most (the ablations) and whether the comparison
+    with the reference is settled (paired by seed). What to watch (``watch_items``) says
+    how often turnover and funding cuts happened, and why comparing runs with more of them
+    against the rest is no lesson."""
+    change = []
     if att is not None:
         c = att["contributions"]
         if len(c) and c.value.iloc[0] >= 0.005:
             top = c.iloc[0]
             change.append(f"losing {PRINCIPLE_WORDS[top.principle]} would cost most: "
-                          f"{points(Estimate(top.value, top.lo, top.hi))} of long-term impact")
+                          f"{points(Estimate(top.value, top.lo, top.hi))} of long-term impact (switched off alone, "
+                          "same seeds)")
         elif len(c):
             change.append("no single backbone principle is worth half a point on its own; the gain rests on "
                           "them together")
@@ -297,31 +337,20 @@ def implications(p: Params, summary: pd.DataFrame, att: dict | None = None,
         if d.lo <= 0 <= d.hi:
             change.append(f"the choice against {ref[0]} is not settled by these runs (the difference's interval "
                           "includes zero): more runs, or other grounds, must decide it")
-    turnover = _split_gap(summary, "ev_turnover", above_median=True)
-    if turnover is not None:
-        gap, n_more, n_less = turnover
-        watch.append(f"representatives' turnover: the {_runs(n_more)} with more turnover than the median reached "
-                     f"{abs(100 * gap):.1f} points {'less' if gap < 0 else 'more'} impact than the other {n_less}")
-    cuts = _split_gap(summary, "ev_funding_cut", above_median=False)
-    if cuts is not None:
-        gap, n_more, n_less = cuts
-        watch.append(f"funders' reviews: the {_runs(n_more)} in which a funder cut its money reached "
-                     f"{abs(100 * gap):.1f} points {'less' if gap < 0 else 'more'} impact than the {n_less} without a cut")
-    elif float(summary.ev_funding_cut.mean()) == 0:
-        watch.append("funders' reviews: no funder cut its money in any run, so the result assumes funders "
-                     "who stay patient")
+    watch = watch_items(summary)
     out = "Implications: "
     if change:
         out += "What would change the result: " + "; ".join(change) + ". "
     if watch:
-        out += ("What to watch (runs compared with each other, same scenario: an association across runs, not "
-                "a measured effect): " + "; ".join(watch) + ".")
+        out += "What to watch: " + "; ".join(watch) + "."
+        if any("turnover" in w or "cut its money in" in w for w in watch):
+            out += " " + CONFOUNDED + "."
     return out.strip() if (change or watch) else ""
 
 
 def narrative(name: str, p: Params, runs: Mapping[str, pd.DataFrame], ref: tuple[str, pd.DataFrame] | None = None,
               att: dict | None = None, dimension_names: list[str] | None = None,
-              currency: str = "k (currency units)") -> list[str]:
+              currency: str = DEFAULT_CURRENCY) -> list[str]:
     """The narrative's paragraphs for one scenario: what changed, to whom, at what level,
     what happened, why, and the resulting implications. ``name`` is the scenario's name
     as the reader knows it (its title)."""

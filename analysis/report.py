@@ -44,12 +44,12 @@ from backbone.simulation import Params
 
 from .arms import funds_backbone, no_partnership, payoff_arms
 from .compare import COMPARE_METRICS, paired_table
-from .narrative import ablation_arms, attribution, orchestrated
+from .narrative import ablation_arms, attribution, orchestrated, paired_diff_ci
 from .payoff import payoff_estimate
 from .report_html import render
 from .scenario_runs import run_arms
-from .stats import IMPACT, Estimate, bootstrap_ci, paired_diff_ci
-from .value import net_value
+from .stats import IMPACT, Estimate
+from .value import net_value, pooled_ratio
 
 
 # ---------------------------------------------------------------- 1. plan
@@ -138,34 +138,28 @@ def run_hours(scenarios: Mapping[str, Params], trials: int, replications: int, s
 
 
 # ---------------------------------------------------------------- 3. estimate
-def _ratio_of_means(num: np.ndarray, den: np.ndarray, seed: int = 0) -> Estimate:
-    """sum(num) / sum(den) with a bootstrap CI over runs (e.g. cost per outcome over all runs)."""
-    def stat(a, b):
-        return a.mean() / b.mean() if b.mean() > 0 else np.nan
-    return bootstrap_ci((num, den), stat, paired=True, seed=seed)
-
-
 def money_estimates(runs: Mapping[str, dict], payoffs: Mapping[str, dict],
                     counterfactuals: Mapping[str, pd.DataFrame] | None = None,
                     attribution_share: Mapping[str, float] | None = None) -> list[dict]:
     """Per scenario: cost per sustained outcome, gross SROI and, where the scenario's run
     without the partnership is given (``counterfactuals[name]``: its summary table, same
     seeds), net SROI and the net cost per additional sustained outcome
-    (``analysis.value``), all over all runs (ratios of sums, bootstrap CIs); and R."""
+    (``analysis.value``), all runs pooled (``analysis.value.pooled_ratio``: ratios of sums,
+    bootstrap CIs; the names of ``analysis.labels.FIGURES``); and R."""
     counterfactuals = counterfactuals or {}
     attribution_share = attribution_share or {}
     nan = Estimate(np.nan, np.nan, np.nan)
     rows = []
     for name, r in runs.items():
         s = r["summary"].sort_values("seed")
-        cost = _ratio_of_means(s.spent_total.to_numpy(), s.outcomes_total.to_numpy())
-        sroi = _ratio_of_means(s.value_gross.to_numpy(), s.spent_pv.to_numpy())
+        cost = pooled_ratio(s.spent_total.to_numpy(), s.outcomes_total.to_numpy())
+        sroi = pooled_ratio(s.value_gross.to_numpy(), s.spent_pv.to_numpy())
         net, net_cost = nan, nan
         if name in counterfactuals:
             v = net_value(s, counterfactuals[name], attribution_share.get(name, 0.0))
-            net = _ratio_of_means(v.net_value.to_numpy(), v.spent_pv.to_numpy())
+            net = pooled_ratio(v.net_value.to_numpy(), v.spent_pv.to_numpy())
             if v.additional_outcomes.sum() > 0:
-                net_cost = _ratio_of_means(v.spent_total.to_numpy(), v.additional_outcomes.to_numpy())
+                net_cost = pooled_ratio(v.spent_total.to_numpy(), v.additional_outcomes.to_numpy())
         rows.append({"scenario": name, "cost": cost, "sroi": sroi, "net_sroi": net, "net_cost": net_cost,
                      "payoff": payoffs.get(name)})
     return rows
@@ -184,7 +178,8 @@ def report_payoffs(scenarios: Mapping[str, Params], got: Mapping, alias: Mapping
 
 
 def paired_diffs(runs: Mapping[str, dict], names: list[str]) -> dict[str, Estimate]:
-    """Long-term impact of each scenario but the first minus the first's, paired by seed."""
+    """Long-term impact of each scenario but the first minus the first's, paired by seed
+    (the paired t-interval of the scorecard's difference column)."""
     ref = runs[names[0]]["summary"].sort_values("seed")
     return {n: paired_diff_ci(runs[n]["summary"].sort_values("seed")[IMPACT].to_numpy(), ref[IMPACT].to_numpy())
             for n in names[1:]}
@@ -245,13 +240,13 @@ def scenario_labels_or_default(name: str, p: Params) -> dict:
     """A scenario's labels (``simulation.scenarios.scenario_labels``); for a scenario
     given only as parameters (no file), its name, the default currency and numbered
     dimensions."""
-    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, default_dimension_names, scenario_labels
 
     try:
         return scenario_labels(name)
     except ScenarioError:
         return {"title": name, "currency": DEFAULT_CURRENCY,
-                "dimension_names": [f"dimension {k + 1}" for k in range(p.n_dimensions)]}
+                "dimension_names": default_dimension_names(p.n_dimensions)}
 
 
 

@@ -75,10 +75,14 @@ def impact_over_time(runs: Mapping[str, dict], params: Mapping, titles: Mapping[
     return png_bytes(fig)
 
 
-def money(table: pd.DataFrame) -> bytes:
-    panels = [("cost", "cost per sustained outcome (k)"), ("sroi", "gross SROI")]
+def money(table: pd.DataFrame, currency: str = "") -> bytes:
+    """The money table's pooled figures as bars with their intervals, under the names of
+    ``analysis.labels.FIGURES``."""
+    from .labels import figure_name
+
+    panels = [("cost", figure_name("cost_pooled", currency or None)), ("sroi", figure_name("gross_sroi_pooled"))]
     if "net_sroi" in table and any(np.isfinite(e.value) for e in table["net_sroi"]):
-        panels.append(("net_sroi", "net SROI"))
+        panels.append(("net_sroi", figure_name("net_sroi_pooled")))
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.4))
     names = list(table.scenario)
     colors = sns.color_palette("colorblind", len(names))
@@ -92,7 +96,7 @@ def money(table: pd.DataFrame) -> bytes:
                 color=[c for c, k in zip(colors, ok) if k])
         ax.set_yticks(y, names)
         ax.invert_yaxis()
-        ax.set(xlabel=label)
+        ax.set_xlabel(label.replace(", all runs", ",\nall runs"))
     fig.tight_layout()
     return png_bytes(fig)
 
@@ -100,7 +104,8 @@ def money(table: pd.DataFrame) -> bytes:
 def attribution(att: dict, name: str) -> bytes:
     c = att["contributions"]
     rem = att["remainder"]
-    rest = "interactions and admin capacity" if rem.value >= 0 else "overlap between principles"
+    rest = ("rest of the gain (no single principle)" if rem.value >= 0
+            else "overlap: costs beyond the gain")
     labels = [SHORT[q] for q in c.principle] + [rest]
     vals = 100 * np.append(c.value.to_numpy(), rem.value)
     lo = 100 * np.append(c.lo.to_numpy(), rem.lo)
@@ -112,7 +117,8 @@ def attribution(att: dict, name: str) -> bytes:
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     g = att["gain"]
-    ax.set(xlabel="points of long-term impact (percentage points)",
-           title=f"{name}: where the {100 * g.value:.0f} points gained by orchestration come from")
+    ax.set(xlabel="long-term impact lost when switched off alone (percentage points)",
+           title=f"{name}: orchestration adds {100 * g.value:.1f} points.\nWhat each principle costs when "
+                 "switched off alone")
     fig.tight_layout()
     return png_bytes(fig)

@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 
 from . import report_figures as rf
+from backbone.simulation.scenarios import DEFAULT_CURRENCY
+
 from .compare import COMPARE_ROWS
+from .labels import FIGURES, GROSS_NET_SENTENCE, figure_name
 from .narrative import narrative, points
 from .stats import IMPACT, Estimate
 
@@ -51,7 +54,7 @@ def _digits(values) -> int:
 
 
 def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, str] | None = None,
-                   currency: str = "k (currency units)") -> str:
+                   currency: str = DEFAULT_CURRENCY) -> str:
     """The paired comparison table as HTML: one row per metric (its display name and
     unit, ``analysis.labels``), per scenario mean [CI], and the difference with the
     first scenario (bold when its CI excludes 0). Columns are headed by ``titles``
@@ -72,8 +75,9 @@ def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, s
             rows.append(f"<tr class=p><td colspan={1 + 2 * len(names) - 1}>{p.upper()}</td></tr>")
         block = by.loc[metric]
         d = _digits(block["mean"].to_numpy())
-        shown = metric_label(metric, meaning[metric], currency)[0].rsplit(" [", 1)[0]
-        cells = [f"<td class=l title='{html.escape(meaning[metric])}'>{html.escape(shown)}</td>"]
+        shown = metric_label(metric, meaning[metric], currency)[0]
+        tip = FIGURES[metric][1] if metric in FIGURES else shown
+        cells = [f"<td class=l title='{html.escape(tip)}'>{html.escape(shown)}</td>"]
         cells += [f"<td>{_cell(block.loc[n, 'mean'], block.loc[n, 'ci_low'], block.loc[n, 'ci_high'], d)}</td>"
                   for n in names]
         for n in names[1:]:
@@ -85,13 +89,16 @@ def scorecard_html(table: pd.DataFrame, names: list[str], titles: Mapping[str, s
     return "<table>" + "".join(rows) + "</table>"
 
 
-def money_html(rows: list[dict]) -> str:
+def money_html(rows: list[dict], currency: str = DEFAULT_CURRENCY, units: Mapping[str, str] | None = None) -> str:
     """The money table: per scenario cost per sustained outcome, gross and net SROI, net
-    cost per additional sustained outcome [CIs], and the payoff ratio R (rows of
-    ``analysis.report.money_estimates``)."""
-    html_rows = ["<tr><th class=l>scenario</th><th>cost per sustained outcome (k)</th><th>gross SROI</th>"
-                 "<th>net SROI</th><th>net cost per additional sustained outcome (k)</th>"
-                 "<th>backbone payoff ratio R</th></tr>"]
+    cost per additional sustained outcome [CIs], all runs pooled (``analysis.labels.FIGURES``),
+    and the backbone payoff ratio (rows of ``analysis.report.money_estimates``). Money in
+    ``currency``, or, where ``units`` (scenario -> its unit) differ, in each row's unit."""
+    mixed = units is not None and len(set(units.values())) > 1
+    heads = [figure_name(k, None if mixed else currency) for k in ("cost_pooled", "gross_sroi_pooled",
+                                                                   "net_sroi_pooled", "net_cost_pooled")]
+    html_rows = ["<tr><th class=l>scenario</th>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads)
+                 + "<th>backbone payoff ratio</th></tr>"]
     for r in rows:
         pay = r["payoff"]
         ptxt = "no backbone funded"
@@ -99,7 +106,9 @@ def money_html(rows: list[dict]) -> str:
             e = pay["ratio"]
             ptxt = (f"{e.value:.1f} <span class=note>[{e.lo:.1f}, {e.hi:.1f}]</span>" if pay["bounded"]
                     else "undefined: the backbone's money would buy no detectable impact as direct work")
-        html_rows.append(f"<tr><td class=l>{html.escape(r['scenario'])}</td>"
+        scen = html.escape(r["scenario"]) + (f" <span class=note>({html.escape(units[r['scenario']])})</span>"
+                                             if mixed and r["scenario"] in units else "")
+        html_rows.append(f"<tr><td class=l>{scen}</td>"
                          f"<td>{_cell(r['cost'].value, r['cost'].lo, r['cost'].hi, 2)}</td>"
                          f"<td>{_cell(r['sroi'].value, r['sroi'].lo, r['sroi'].hi, 1)}</td>"
                          f"<td>{_cell(r['net_sroi'].value, r['net_sroi'].lo, r['net_sroi'].hi, 1)}</td>"
@@ -192,24 +201,26 @@ def value_findings(money: pd.DataFrame) -> list[str]:
     n, g = best.net_sroi, best.sroi
     return [f"Value for money: <b>{html.escape(best.scenario)}</b> returns {n.value:.1f} units of social value per "
             f"unit spent (95% CI {n.lo:.1f} to {n.hi:.1f}) beyond what the same people would have reached without "
-            f"the partnership, after attribution to others; {g.value:.1f} gross."]
+            f"the partnership, less the share owed to others ({FIGURES['net_sroi_pooled'][0]}); "
+            f"{g.value:.1f} before those deductions ({FIGURES['gross_sroi_pooled'][0]})."]
 
 
-MONEY_NOTE = ("<p class=note>Cost per sustained outcome = all money spent / all people who reached a sustained "
-              "outcome, over all runs. SROI after Nicholls et al. (2012): gross SROI = discounted value of the "
-              "person-years people held a sustained outcome (those holding one at the end projected "
-              "benefit_duration years ahead with drop-off) / discounted money spent; net SROI deducts what the "
-              "same people reached without the partnership (deadweight, from a run without money or partnership "
-              "work on the same seed) and the share owed to others (attribution_others); net cost per "
-              "additional sustained outcome = money spent / (outcomes - outcomes without the partnership). "
-              "The payoff ratio "
-              "R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)] compares the impact the backbone adds with the "
-              "impact its budget would buy as partners' direct work (R = 1: break-even); bootstrap 95% CI over "
-              "seeds.</p>")
+def money_note() -> str:
+    """What each money figure is (``analysis.labels.FIGURES``, one definition each), why
+    gross and net SROI can move in opposite directions, and the payoff ratio, in words."""
+    defs = "; ".join(f"<i>{html.escape(FIGURES[k][0])}</i> = {html.escape(FIGURES[k][1])}"
+                     for k in ("cost_pooled", "cost_per_outcome", "gross_sroi_pooled", "sroi", "net_sroi_pooled",
+                               "net_cost_pooled"))
+    return ("<p class=note>" + defs + ". The scorecard above shows run averages; this table pools all runs, so the "
+            "two can differ slightly. SROI after Nicholls et al. (2012): the value of a year with a sustained "
+            "outcome is set by the scenario, and outcomes still held at the end count for the years they are "
+            "expected to last, fading. " + html.escape(GROSS_NET_SENTENCE) + " The backbone payoff ratio compares "
+            "the impact the backbone adds with the impact its budget would buy as partners' direct work (1 = "
+            "break-even; above 1, the backbone is worth its cost); bootstrap 95% intervals over runs.</p>")
 
 
 def scenarios_html(names, titles: Mapping[str, str], labels: Mapping[str, dict]) -> str:
-    """One paragraph per scenario: its title, name and description."""
+    """One paragraph per scenario: its title and description (no file name)."""
     from backbone.simulation.scenarios import ScenarioError, scenario_description
 
     out = []
@@ -218,8 +229,7 @@ def scenarios_html(names, titles: Mapping[str, str], labels: Mapping[str, dict])
             desc = scenario_description(n)
         except ScenarioError:  # a Params-only scenario has no file
             desc = ""
-        code = f" <span class=code>({html.escape(n)})</span>" if titles[n] != n else ""
-        out.append(f"<p class=scen><b>{html.escape(titles[n])}</b>{code}: {html.escape(' '.join(desc.split()))} "
+        out.append(f"<p class=scen><b>{html.escape(titles[n])}</b>: {html.escape(' '.join(desc.split()))} "
                    f"<span class=note>Money in {html.escape(labels[n]['currency'])}.</span></p>")
     return "".join(out)
 
@@ -271,9 +281,10 @@ def render(e) -> str:  # e: analysis.report.ReportEstimates (report imports this
                  f"bold: the interval excludes zero. {_money_note(names, labels)}</p>"
                  + scorecard_html(table, names, titles, _currency_of(names, labels)))
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>"
-                 + money_html(e.money_rows)
-                 + _img(rf.money(money), "cost per outcome and SROI")
-                 + MONEY_NOTE)
+                 + money_html(e.money_rows, _currency_of(names, labels),
+                              {titles[n]: labels[n]["currency"] for n in names})
+                 + _img(rf.money(money, _currency_of(names, labels)), "cost per sustained outcome and SROI, all runs pooled")
+                 + money_note())
     parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")
     parts += narrative_parts(names, scenarios, runs, atts, titles, labels)
     if e.hours is not None:

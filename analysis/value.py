@@ -15,8 +15,9 @@ people, needs, newcomers and uptake draws). Then, per seed,
     additional    = outcomes_total(arm) - outcomes_total(counterfactual)
     net cost per additional sustained outcome = spent_total(arm) / additional  (NaN if <= 0)
 
-and over seeds the ratios of sums (``value_summary``), with a t-interval for the per-seed
-net SROI.
+and over seeds the ratios of sums (``value_summary``; "all runs pooled",
+``analysis.labels.FIGURES``), net SROI with the paired bootstrap interval of its ratio of
+sums (``pooled_ratio``: the one definition the report's money table uses too).
 
 Usage::
 
@@ -73,17 +74,33 @@ def _div(x, y):
         return np.where(y > 0, x / np.where(y > 0, y, 1.0), np.nan)
 
 
+def pooled_ratio(num, den, seed: int = 0, level: float = 0.95):
+    """A figure "all runs pooled": sum(num) / sum(den) over runs (NaN when sum(den) <= 0),
+    with its paired bootstrap interval over runs (``analysis.stats.bootstrap_ci``; the
+    method of a ratio of sums, ``stats.METHODS["ratio"]``). An ``analysis.stats.Estimate``."""
+    from .stats import bootstrap_ci
+
+    def stat(a, b):
+        return a.sum() / b.sum() if b.sum() > 0 else np.nan
+
+    return bootstrap_ci((np.asarray(num, float), np.asarray(den, float)), stat, paired=True, seed=seed,
+                        level=level)
+
+
 def value_summary(per_seed: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """One row per scenario of ``run_value``'s table: ratios of sums over seeds (gross and
-    net SROI, net cost per additional sustained outcome), the mean additional outcomes,
-    and the t-interval of the per-seed net SROI."""
-    from .compare import t_interval
-
+    net SROI, net cost per additional sustained outcome: "all runs pooled"), the mean
+    additional outcomes, and net SROI's interval (``pooled_ratio``); ``n``: the runs."""
     rows = []
     for name, g in per_seed.groupby("scenario", sort=False):
         spent = g["spent_pv"].sum()
         extra = g["additional_outcomes"].sum()
-        n, _, lo, hi = t_interval(g["net_sroi"].to_numpy(), confidence)
+        ok = g[np.isfinite(g["net_value"]) & np.isfinite(g["spent_pv"])]
+        n = len(ok)
+        lo = hi = np.nan
+        if n:
+            est = pooled_ratio(ok["net_value"].to_numpy(), ok["spent_pv"].to_numpy(), level=confidence)
+            lo, hi = est.lo, est.hi
         rows.append((name, n, g["value_gross"].sum() / spent if spent > 0 else np.nan,
                      g["net_value"].sum() / spent if spent > 0 else np.nan, lo, hi,
                      extra / len(g), g["spent_total"].sum() / extra if extra > 0 else np.nan))
@@ -128,5 +145,5 @@ def run_value(params_by_name: Mapping[str, Params], replications: int, seed0: in
     return value_table(runs, params_by_name, which)
 
 
-__all__ = ["NO_PARTNERSHIP", "VALUE_METRICS", "counterfactual", "net_value", "value_summary",
+__all__ = ["NO_PARTNERSHIP", "VALUE_METRICS", "counterfactual", "net_value", "pooled_ratio", "value_summary",
            "with_counterfactuals", "value_table", "run_value"]

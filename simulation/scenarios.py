@@ -15,7 +15,7 @@ Keys that are not parameters: ``description`` (a string), ``extends`` (a string)
 three optional labels for people reading results (they change no run):
 
     title = "Pooled fund with a 10% backbone"    # a display name (default: the file's name; not inherited)
-    currency = "kSEK"                            # the money unit (default: "k (currency units)")
+    currency = "kSEK"                            # the money unit (default: "kEUR", thousands of euros)
     dimension_names = ["work", "education", "health", "housing"]   # one per need dimension
 
 Everything else must be a parameter of ``simulation.SCHEMA``; tables (``[section]``) are
@@ -64,7 +64,16 @@ SCENARIO_DIR = _library()
 RESERVED = ("description", "extends")
 MAX_BYTES = 1_000_000  # a scenario or an experiment spec is a page of text
 LABEL_KEYS = ("title", "currency", "dimension_names")
-DEFAULT_CURRENCY = "k (currency units)"
+# The money unit when a scenario names none: thousands of euros, the unit of the model's
+# money defaults (value_per_outcome_year 10.9 k per person-year is Eurofound 2012's EUR
+# figure; docs/ODD.md, 7.10 and the parameter table).
+DEFAULT_CURRENCY = "kEUR"
+
+
+def default_dimension_names(k: int) -> list[str]:
+    """The need dimensions' names when a scenario names none: "need A", "need B", ...
+    (labels only; the model's dimensions have no fixed meaning)."""
+    return [f"need {chr(ord('A') + i)}" for i in range(k)]
 MAX_LABEL = 80  # characters in a title, a currency or a dimension's name
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -274,16 +283,16 @@ def _labels_of(chain, p: Params) -> dict[str, Any]:
 
 def scenario_labels(name_or_path: str | Path) -> dict[str, Any]:
     """How people read a scenario's results: ``title`` (its display name; default the
-    file's name), ``currency`` (the money unit; default ``DEFAULT_CURRENCY``) and
-    ``dimension_names`` (one per need dimension; default "dimension 1", ...)."""
+    file's name, "_" read as a space), ``currency`` (the money unit; default ``DEFAULT_CURRENCY``) and
+    ``dimension_names`` (one per need dimension; default ``default_dimension_names``)."""
     chain = _chain(name_or_path)
     p = resolve_scenario(name_or_path)[0]
     labels = _labels_of(chain, p)
     stem = Path(str(name_or_path)).stem if _is_path(name_or_path) else str(name_or_path)
-    return {"title": " ".join(str(labels.get("title", stem)).split()),
+    return {"title": " ".join(str(labels.get("title", stem.replace("_", " "))).split()),
             "currency": labels.get("currency", DEFAULT_CURRENCY),
             "dimension_names": list(labels.get("dimension_names") or
-                                    [f"dimension {k + 1}" for k in range(p.n_dimensions)])}
+                                    default_dimension_names(p.n_dimensions))}
 
 
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Params:
@@ -344,5 +353,5 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
 
 __all__ = [
     "SCENARIO_DIR", "ScenarioError", "load_toml", "load_scenario", "resolve_scenario",
-    "scenario_description", "scenario_labels", "scenario_names", "LABEL_KEYS", "DEFAULT_CURRENCY", "scenario_path", "list_scenarios", "parse_set",
+    "scenario_description", "scenario_labels", "scenario_names", "LABEL_KEYS", "DEFAULT_CURRENCY", "default_dimension_names", "scenario_path", "list_scenarios", "parse_set",
 ]

@@ -96,21 +96,27 @@ def test_compare_prints_means_and_paired_intervals_and_writes_the_table(tmp_path
     out = tmp_path / "table.csv"
     proc = backbone("compare", "no_backbone", "baseline", "--replications", 3, "--seed", 7, *SMALL, "--out", out)
     assert proc.returncode == 0, proc.stderr
-    assert "seeds 7..9" in proc.stdout and "vs no_backbone" in proc.stdout
+    assert "seeds 7..9" in proc.stdout and "vs Pooled fund without a backbone" in proc.stdout
     lines = proc.stdout.splitlines()
-    head = next(k for k, l in enumerate(lines) if "[impact_share]" in l)
-    assert "with a sustained outcome now (share of the target population)" in lines[head]
-    assert lines[head + 1].strip().startswith("no_backbone") and "[" in lines[head + 1]
-    assert "vs no_backbone: " in lines[head + 2]
-    assert "money spent (k (currency units)) [spent_total]" in proc.stdout
+    head = next(k for k, l in enumerate(lines) if "with a sustained outcome now" in l)
+    assert "with a sustained outcome now (share of the target population)" == lines[head].strip()
+    assert lines[head + 1].strip().startswith("Pooled fund without a backbone") and "[" in lines[head + 1]
+    assert lines[head + 2].strip().startswith("Pooled fund with a 10% backbone")
+    assert "vs Pooled fund without a backbone: " in lines[head + 3]
+    assert "money spent (kEUR)" in proc.stdout
+    for code in ("[impact_share]", "[spent_total]", "no_backbone", "attribution_others", "ties count half"):
+        assert code not in proc.stdout, code  # no code names in what a reader sees
     assert max(len(l) for l in lines) <= 100
 
-    value = proc.stdout[proc.stdout.index("VALUE (SROI"):]
-    for name in ("no_backbone", "baseline"):
-        row = next(l for l in value.splitlines() if l.strip().startswith(name)).split()
-        gross, net = float(row[1]), float(row[2])
+    value = proc.stdout[proc.stdout.index("VALUE (SROI"):].splitlines()
+    for title in ("Pooled fund without a backbone", "Pooled fund with a 10% backbone"):
+        k = next(i for i, l in enumerate(value) if l.strip() == title)
+        gross = float(value[k + 1].split(": ")[1])
+        net = float(value[k + 2].split(": ")[1].split()[0])
+        assert value[k + 1].strip().startswith("gross SROI, all runs pooled: ")
+        assert value[k + 2].strip().startswith("net SROI, all runs pooled: ")
         assert 0 < net < gross, "net SROI deducts deadweight and attribution"
-    assert "counterfactual arms run for this: no_backbone (no partnership)" in " ".join(value.split())
+    assert "The same people without the partnership were run for this" in " ".join(" ".join(value).split())
     table = pd.read_csv(out)
     assert set(SCORECARD_METRICS) <= set(table["metric"])
     assert set(table["scenario"]) == {"no_backbone", "baseline"} and (table["n"] == 3).all()
@@ -146,7 +152,7 @@ def test_compare_clips_shown_intervals_to_what_a_share_can_take(capsys):
     assert "5.000 [0.000, 12.000]" in out or "5.0 [0.0, 12.0]" in out
     assert "vs a: -0.490 [-0.600, -0.380] * 0%" in out  # differences are not clipped
     assert "Intervals are clipped to the range the values can take: [0, 1] for shares" in out
-    assert "launch partners still members (share) [retention]" in out
+    assert "launch partners still members (share)" in out and "[retention]" not in out
 
 
 def test_every_command_has_help_with_an_example():

@@ -114,6 +114,16 @@ def lesson_levers(scenario: str, lesson_key: str | None) -> dict[str, Any]:
     return values
 
 
+def scenario_currency(name: str) -> str:
+    """The scenario's money unit (its file's ``currency``; the default unit otherwise)."""
+    from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
+
+    try:
+        return scenario_labels(name)["currency"]
+    except ScenarioError:
+        return DEFAULT_CURRENCY
+
+
 def build_twins(state: AppState) -> tuple[Twins | None, str | None]:
     """The twins of a state (month 0), or None and why not."""
     try:
@@ -126,7 +136,7 @@ def build_twins(state: AppState) -> tuple[Twins | None, str | None]:
             # the lesson's counterfactual: the levers it moved back at the scenario's values
             plain = lever_values(base)
             p0 = twin_params(base, {k: (plain[k] if k in lesson.overrides else v) for k, v in levers.items()})
-        return Twins(p, state.seed, lesson, without_lesson=p0), None
+        return Twins(p, state.seed, lesson, without_lesson=p0, currency=scenario_currency(state.scenario)), None
     except (ParameterError, ValueError, KeyError) as exc:
         return None, str(exc)
 

@@ -29,6 +29,7 @@ import numpy as np
 from backbone.analysis.arms import funds_backbone, no_backbone
 from backbone.analysis.value import counterfactual
 from backbone.simulation import METRICS, PHASES, SCORECARD_METRICS, SECTORS, PartnershipModel, Params, simulate
+from backbone.simulation.scenarios import DEFAULT_CURRENCY
 
 from .cast import recruit_name
 from .lessons import Lesson
@@ -236,15 +237,17 @@ class Twins:
         lesson: a preset whose action, if any, is applied to both at its month.
         without_lesson: for a lesson that changes parameters, the with-backbone twin's
             parameters without it (for the ghost line of each twin's run without the lesson).
+        currency: the scenario's money unit, for the page (a label; it changes no run).
     """
 
     def __init__(self, params: Params, seed: int = 1, lesson: Lesson | None = None,
-                 without_lesson: Params | None = None):
+                 without_lesson: Params | None = None, currency: str = DEFAULT_CURRENCY):
         if params.backbone_share <= 0:
             raise ValueError("backbone_share = 0 is not allowed for the with-backbone twin: expected (0, 0.9]")
         self.params = params
         self.seed = int(seed)
         self.lesson = lesson
+        self.currency = currency
         self.with_backbone = self._twin("With a backbone", params)
         self.without_backbone = self._twin("Without a backbone", no_backbone(params))
         # A third, hidden twin: the same people without any partnership (no money, no

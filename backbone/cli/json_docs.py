@@ -59,13 +59,15 @@ def compare_doc(table, rows, arms: Mapping[str, Any], value_summary, *, replicat
         metrics.append({"metric": metric, "name": display, "unit": unit, "meaning": meaning,
                         "perspective": perspective, "scenarios": per})
     value = []
+    from backbone.analysis.stats import BOOTSTRAP
+
     for _, r in value_summary.iterrows():
         value.append({"scenario": r["scenario"], "n": int(r["n"]),
                       "gross_sroi": {"value": _num(r["gross_sroi"]), "unit": "ratio",
                                      "definition": "ratio of sums over seeds"},
-                      "net_sroi": {**_interval(r["net_sroi"], r["net_sroi_low"], r["net_sroi_high"], "Student t"),
+                      "net_sroi": {**_interval(r["net_sroi"], r["net_sroi_low"], r["net_sroi_high"], BOOTSTRAP),
                                    "unit": "ratio", "definition": "ratio of sums over seeds; the interval is the "
-                                   "t-interval of the per-seed net SROI"},
+                                   "paired bootstrap interval of that ratio"},
                       "net_cost_per_additional_outcome": {"value": _num(r["net_cost_per_outcome"]),
                                                           "unit": f"{currency} per person"},
                       "additional_outcomes": {"value": _num(r["additional_outcomes"]), "unit": "people per run"}})

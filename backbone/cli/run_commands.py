@@ -363,22 +363,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _print_value(summary: pd.DataFrame, arms: dict, which: dict) -> None:
-    """Gross and net SROI per scenario (analysis.value), net of the same-seed run
-    without the partnership."""
+    """Gross and net SROI per scenario, all runs pooled (analysis.value; the names and
+    definitions of analysis.labels.FIGURES), net of the same-seed run without the
+    partnership."""
+    from backbone.analysis.labels import FIGURES, GROSS_NET_SENTENCE
+
+    titles = titles_of(arms)
     print("\nVALUE (SROI; Nicholls et al. 2012)")
-    print(_wrap("gross = discounted value of outcome-years / discounted spend; "
-                "net = (value - value without the partnership, same seeds) x (1 - attribution_others) "
-                "/ discounted spend; cost = money spent per additional sustained outcome (k). "
-                "Ratios of sums over replications; [95% t-interval of the per-seed net SROI]."))
-    w_name = max(len(x) for x in arms)
-    print(f"  {'scenario':<{w_name}}  {'gross SROI':>10}  {'net SROI [95% CI]':<26}  {'net cost/outcome':>16}")
+    print(_wrap("; ".join(f"{FIGURES[k][0]} = {FIGURES[k][1]}"
+                          for k in ("gross_sroi_pooled", "net_sroi_pooled", "net_cost_pooled"))
+                + ". [95% bootstrap interval of the pooled ratio over runs]. "
+                + GROSS_NET_SENTENCE))
     for _, r in summary.iterrows():
+        money = _currency({r["scenario"]: arms.get(r["scenario"])})
         net = f"{number(r['net_sroi'], 2)} [{number(r['net_sroi_low'], 2)}, {number(r['net_sroi_high'], 2)}]"
-        print(f"  {r['scenario']:<{w_name}}  {number(r['gross_sroi'], 2):>10}  {net:<26}  "
-              f"{number(r['net_cost_per_outcome'], 1):>16}")
+        print(f"  {titles.get(r['scenario'], r['scenario'])}")
+        print(f"    {FIGURES['gross_sroi_pooled'][0]}: {number(r['gross_sroi'], 2)}")
+        print(f"    {FIGURES['net_sroi_pooled'][0]}: {net}")
+        print(f"    {FIGURES['net_cost_pooled'][0]} ({money}): {number(r['net_cost_per_outcome'], 1)}")
     shown = sorted({v for k, v in which.items() if v not in arms})
     if shown:
-        print(_wrap("counterfactual arms run for this: " + ", ".join(shown) + "."))
+        print(_wrap(f"The same people without the partnership were run for this ({len(shown)} more "
+                    f"scenario{'s' if len(shown) > 1 else ''}, on the same seeds)."))
 
 
 def titles_of(arms: dict) -> dict:
@@ -410,7 +416,8 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     from backbone.analysis.labels import metric_label
 
     names = list(arms)
-    ref = names[0]
+    titles = titles_of(arms)
+    ref = titles[names[0]]
     months = {p.months for p in arms.values()}
     n, s0 = args.replications, args.seed
     currency = _currency(arms)
@@ -426,9 +433,9 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
     if len(names) > 1:
         legend += (f"; vs {ref}: mean paired difference (same seed) [95% t-interval]; "
                    "* = the interval excludes 0; then the share of seeds on which the scenario's value is "
-                   f"above {ref}'s (ties count half)")
+                   f"above {ref}'s (an equal value counts as half)")
     print(fill(legend + "."))
-    w_name = max(len(x) for x in names)
+    w_name = max(len(titles[x]) for x in names)
     by = table.set_index(["metric", "scenario"])
     perspective = None
     clipped = False
@@ -446,12 +453,11 @@ def _print_comparison(table: pd.DataFrame, rows, args: argparse.Namespace, arms:
             if lo < floor or hi > ceiling:
                 lo, hi, clipped = max(lo, floor), min(hi, ceiling), True
             cell = f"{number(r['mean'], d)} [{number(lo, d)}, {number(hi, d)}]"
-            diff = ""
-            if name != ref:
+            print(f"    {titles[name]:<{w_name}}  {cell}".rstrip())
+            if name != names[0]:
                 star = "*" if (r["diff_low"] > 0 or r["diff_high"] < 0) else " "
-                diff = (f"vs {ref}: {number(r['diff'], d, sign=True)} [{number(r['diff_low'], d, sign=True)}, "
-                        f"{number(r['diff_high'], d, sign=True)}] {star} {r['share_higher']:.0%}")
-            print(f"    {name:<{w_name}}  {cell:<30}  {diff}".rstrip())
+                print(f"      vs {ref}: {number(r['diff'], d, sign=True)} [{number(r['diff_low'], d, sign=True)}, "
+                      f"{number(r['diff_high'], d, sign=True)}] {star} {r['share_higher']:.0%}".rstrip())
     if clipped:
         print()
         print(fill("Intervals are clipped to the range the values can take: [0, 1] for shares and 0-1 "

@@ -155,7 +155,8 @@ def twin_panel_html(twin: Twin, y_max: float, marker: int | None = None) -> str:
 def scorecard_html(twins: Twins) -> str:
     """The balanced scorecard of both twins, in a card."""
     w, wo = twins.with_backbone, twins.without_backbone
-    return f'<div class="bb-card bb-scorecard">{scorecard_table(w.scorecard(), wo.scorecard(), twins.month)}</div>'
+    table = scorecard_table(w.scorecard(), wo.scorecard(), twins.month, getattr(twins, "currency", None))
+    return f'<div class="bb-card bb-scorecard">{table}</div>'
 
 
 __all__ = ["twin_panel_html", "overview_html", "scorecard_html", "keys_html", "feeds_html", "subtitle_html",

@@ -59,8 +59,19 @@ def trust_text(t: float) -> str:
     return f"{100 * t:.0f} ({trust_word(t)})"
 
 
-def fmt(value: float, kind: str) -> str:
-    """A scorecard value as the room reads it."""
+def money_text(value: float, currency: str) -> str:
+    """Money in the scenario's named unit: "340 kSEK", "1.25 MSEK" for a unit of
+    thousands ("k..."), else "340 units"."""
+    if currency.startswith("k") and len(currency) > 1 and abs(value) >= 1000:
+        return f"{value / 1000:.2f} M{currency[1:]}"
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    return f"{value:,.{digits}f} {currency}"
+
+
+def fmt(value: float, kind: str, currency: str | None = None) -> str:
+    """A scorecard value as the room reads it (money in ``currency`` when given)."""
+    if kind == "money" and currency:
+        return money_text(value, currency)
     if kind == "pct":
         return f"{100 * value:.0f}%"
     if kind == "people":
@@ -116,8 +127,9 @@ def partner_bars(partners: Sequence[dict], *, width: int = 300, max_named: int =
     return "".join(out)
 
 
-def scorecard_table(with_bb: Mapping[str, float], without: Mapping[str, float], month: int) -> str:
-    """HTML: the balanced scorecard of both twins, grouped by perspective; the better
+def scorecard_table(with_bb: Mapping[str, float], without: Mapping[str, float], month: int,
+                    currency: str | None = None) -> str:
+    """HTML: the balanced scorecard of both twins (money in ``currency``), grouped by perspective; the better
     value of each row in bold (none for money spent: less spent is not better when it is
     money stuck unspent, shown on the row after it). At month 0 the rows show launch
     values and nothing is marked."""
@@ -128,7 +140,7 @@ def scorecard_table(with_bb: Mapping[str, float], without: Mapping[str, float], 
     for perspective, metric, meaning in SCORECARD:
         entries.append((perspective, metric, meaning))
         if metric == "spent_total":
-            entries.append((perspective, UNSPENT[0], "money paid in by funders and not spent yet, cumulative (k)"))
+            entries.append((perspective, UNSPENT[0], "money paid in by funders and not spent yet, cumulative"))
     with_bb, without = dict(with_bb), dict(without)
     for values in (with_bb, without):
         values["unspent"] = max(0.0, float(values.get("funds_raised", 0.0)) - float(values.get("spent_total", 0.0)))
@@ -142,8 +154,8 @@ def scorecard_table(with_bb: Mapping[str, float], without: Mapping[str, float], 
         better_b = (b < a) if metric in LOWER_IS_BETTER else (b > a) and metric not in NEUTRAL
         ca = ' class="bb-better"' if better_a and month else ""
         cb = ' class="bb-better"' if better_b and month else ""
-        rows.append(f'<tr title="{escape(meaning)}"><td>{escape(label)}</td><td{ca}>{fmt(a, kind)}</td>'
-                    f'<td{cb}>{fmt(b, kind)}</td></tr>')
+        rows.append(f'<tr title="{escape(meaning)}"><td>{escape(label)}</td><td{ca}>{fmt(a, kind, currency)}</td>'
+                    f'<td{cb}>{fmt(b, kind, currency)}</td></tr>')
         if metric == "sroi" and "net_sroi" in with_bb and "net_sroi" in without:
             label, kind = LABELS["net_sroi"]
             a, b = float(with_bb["net_sroi"]), float(without["net_sroi"])
@@ -167,4 +179,4 @@ def feed_html(items: Sequence[FeedItem], limit: int = 40) -> str:
     return f'<ul class="bb-feed">{"".join(lines)}</ul>'
 
 
-__all__ = ["partner_bars", "scorecard_table", "feed_html", "fmt", "LABELS", "trust_text", "trust_word"]
+__all__ = ["partner_bars", "scorecard_table", "feed_html", "fmt", "money_text", "LABELS", "trust_text", "trust_word"]
