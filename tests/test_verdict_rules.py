@@ -111,3 +111,176 @@ def test_survival_answer_table():
     assert survival_answer(most, none) == "below"        # a backbone makes no material difference
     assert survival_answer(few, clear) == "below"        # most do not falter without one
     assert survival_answer(most, maybe) is None and survival_answer(unsure, clear) is None
+
+
+# ---------------------------------------------------------------- one-sided effects
+NOISE = np.linspace(-0.02, 0.02, 16)   # a replication's noise, shared by its arms (common random numbers)
+
+
+def _robust(arms: dict[str, np.ndarray], points: int = 6) -> dict:
+    """Uncertainty arms ``robust:<name>``: 6 points x 2 replications, impact per point."""
+    k = np.arange(points * 2)
+    factors = {f: 1.0 for f in CTX.uncertainty().factor_names} | {"turnover_rate": 0.01 + 0.005 * (k // 2)}
+    return {f"robust:{name}": (pd.DataFrame({"point": k // 2, "replication": k % 2, **factors,
+                                             IMPACT: np.asarray(v, float)[k // 2]}), None)
+            for name, v in arms.items()}
+
+
+def _effect_text(text: str, label: str) -> float:
+    m = re.search(re.escape(label) + r"\s*([+-]\d+\.\d) pp", text)
+    assert m, (label, text)
+    return float(m.group(1))
+
+
+@pytest.mark.parametrize("effect, at_points, word", [
+    (0.04, (0.04,) * 6, "supported"),                        # a clear, material gain everywhere
+    (0.0, (0.0,) * 6, "fell short"),                         # no effect anywhere
+    (-0.03, (-0.03,) * 6, "fell short"),                     # reversed
+    (0.04, (0.04, 0.04, 0.04, 0.0, 0.0, 0.0), "depends"),    # holds at half the points
+])
+def test_population_verdict_follows_the_effect_it_prints(effect, at_points, word):
+    from backbone.analysis.claims_team import judge_population
+
+    reps = np.arange(16)
+    runs = pd.DataFrame({"replication": np.tile(reps, 2), "use_population": np.repeat([True, False], 16),
+                         IMPACT: np.concatenate([0.4 + 1.1 * NOISE + effect, 0.4 + NOISE]),
+                         "needs_accuracy": np.concatenate([0.7 + NOISE, 0.6 + NOISE])})
+    res = judge_population(CTX, {"ablation": (runs, None),
+                                 **_robust({"on": 0.4 + np.asarray(at_points), "off": np.full(6, 0.4)})})
+    assert _effect_text(res.estimate, "impact") == pytest.approx(100 * effect)
+    assert res.verdict == word, (res.estimate, res.detail)
+    if word == "depends":
+        assert "holds at 50% of uncertainty points" in res.detail
+
+
+@pytest.mark.parametrize("effect, word", [(0.05, "supported"), (0.0, "fell short"), (-0.05, "fell short")])
+def test_agenda_verdict_follows_the_corners_it_prints(effect, word):
+    from backbone.analysis.claims_funding import BENEFICIARY_LED, FUNDER_LED, judge_agenda
+
+    rows = []
+    for power in (0.1, 0.5, 0.9):
+        for inv in (0.0, 0.1, 0.8):
+            lift = effect if (power, inv) == BENEFICIARY_LED else 0.0
+            for r in range(16):
+                rows.append({"funder_agenda_power": power, "beneficiary_involvement": inv, "replication": r,
+                             IMPACT: 0.4 + NOISE[r] + lift, "needs_accuracy": 0.6 + lift})
+    assert FUNDER_LED == (0.9, 0.0)
+    res = judge_agenda(CTX, {"grid": (pd.DataFrame(rows), None),
+                             **_robust({"beneficiary_led": np.full(6, 0.4 + effect), "funder_led": np.full(6, 0.4)})})
+    assert _effect_text(res.estimate, "impact") == pytest.approx(100 * effect)
+    assert res.verdict == word
+
+
+@pytest.mark.parametrize("effect, word", [(0.03, "supported"), (0.0, "fell short")])
+def test_patience_verdict_follows_the_difference_it_prints(effect, word):
+    from backbone.analysis.claims_funding import PATIENT, SHORT, judge_patience
+
+    levels = (6, SHORT, 24, 36, PATIENT, 72)
+    rows = [{"point": i, "replication": r, "funder_patience": lv, "funding_cuts": 1.0 if lv <= SHORT else 0.0,
+             IMPACT: 0.4 + NOISE[r] + (effect if lv >= PATIENT else 0.0)}
+            for i, lv in enumerate(levels) for r in range(16)]
+    res = judge_patience(CTX, {"sweep": (pd.DataFrame(rows), None),
+                               **_robust({"patient": np.full(6, 0.4 + effect), "short": np.full(6, 0.4)})})
+    assert _effect_text(res.estimate, f"patience {PATIENT} - {SHORT} months:") == pytest.approx(100 * effect)
+    assert "funding cuts per run 1.0 at 12 vs 0.0 at 48 months" in res.estimate
+    assert res.verdict == word
+
+
+# ---------------------------------------------------------------- inverted U
+@pytest.mark.parametrize("shape, word", [("peaked", "supported"), ("rising", "fell short")])
+def test_integration_verdict_follows_the_shape_it_prints(shape, word):
+    from backbone.analysis.claims_team import ROBUST_INTEGRATION, judge_integration
+
+    f = {"peaked": lambda x: 0.5 - 0.2 * (x - 0.5) ** 2 * 4, "rising": lambda x: 0.3 + 0.1 * x}[shape]
+    levels = np.round(np.arange(0, 1.01, 0.1), 2)
+    rows = [{"point": i, "replication": r, "integration": x, IMPACT: f(x) + NOISE[r] / 4}
+            for i, x in enumerate(levels) for r in range(16)]
+    res = judge_integration(CTX, {"sweep": (pd.DataFrame(rows), None),
+                                  **_robust({lv: np.full(6, f(lv)) for lv in ROBUST_INTEGRATION})})
+    best = float(re.search(r"best integration ([\d.]+)", res.estimate).group(1))
+    assert best == (0.5 if shape == "peaked" else 1.0)
+    assert res.verdict == word and res.share.value == (1.0 if shape == "peaked" else 0.0)
+    assert "depends" != res.verdict
+
+
+# ---------------------------------------------------------------- payoff 3-4:1
+def _payoff_results(ratio: float, point_ratios: list[float], reps: int = 12) -> dict:
+    """Planted payoff arms: I(0,(1-s)B) = 0.10, I(0,B) = 0.12 (direct value 0.02),
+    I(s,B) = 0.10 + R x 0.02 at every share and budget, a replication's noise shared by
+    its arms; at uncertainty point i, R = ``point_ratios[i]``."""
+    from backbone.analysis.claims_funding import BUDGET_MULTIPLIERS, fixed_backbone_money
+
+    spec = CTX.spec("payoff")
+    base = spec.base
+    budget, shares = base.funder_budget, spec.factors[0].grid()
+    noise = np.linspace(-0.0004, 0.0004, reps)
+
+    def arm(col, levels, impact):
+        return (pd.DataFrame([{"point": i, "replication": r, col: lv, IMPACT: impact + noise[r]}
+                              for i, lv in enumerate(levels) for r in range(reps)]), None)
+
+    per_funder = fixed_backbone_money(base) / base.n_funders
+    budgets = [budget * m for m in BUDGET_MULTIPLIERS]
+    out = {"backbone": arm("backbone_share", shares, 0.10 + ratio * 0.02),
+           "same_budget": arm("backbone_share", [0.0], 0.12),
+           "reduced_budget": arm("funder_budget", [budget * (1 - s) for s in shares], 0.10),
+           "fixed:backbone": arm("funder_budget", budgets, 0.10 + ratio * 0.02),
+           "fixed:same_budget": arm("funder_budget", budgets, 0.12),
+           "fixed:reduced_budget": arm("funder_budget", [b - per_funder for b in budgets], 0.10)}
+    pr = np.asarray(point_ratios)
+    out.update(_robust({"backbone": 0.10 + pr * 0.02, "same_budget": np.full(len(pr), 0.12),
+                        "reduced_budget": np.full(len(pr), 0.10)}, points=len(pr)))
+    return out
+
+
+@pytest.mark.parametrize("ratio, points, word", [
+    (6.0, [6.0] * 6, "exceeded"),
+    (3.5, [3.5] * 6, "supported"),
+    (1.5, [1.5] * 6, "fell short"),
+    (3.5, [6.0] * 6, "exceeded"),                 # the base holds, the space never does: above 4 everywhere
+    (3.5, [3.5, 3.5, 3.5, 6.0, 6.0, 6.0], "depends"),
+])
+def test_payoff_verdict_follows_the_ratio_it_prints(ratio, points, word):
+    from backbone.analysis.claims_funding import judge_payoff
+
+    res = judge_payoff(CTX, _payoff_results(ratio, points))
+    r = float(re.search(r"R\(10%\) = ([\d.]+)", res.estimate).group(1))
+    assert r == pytest.approx(ratio, abs=0.05)
+    above = float(re.search(r"above 4 at (\d+)%", res.estimate).group(1))
+    assert above == pytest.approx(100 * np.mean(np.asarray(points) > 4), abs=1)
+    assert res.verdict == word, (res.estimate, res.detail)
+    if word == "depends":
+        assert "holds at 50% of uncertainty points" in res.detail
+
+
+# ---------------------------------------------------------------- collective vs isolated
+def _regime_results(diff: dict[int, float], at_points: list[float], reps: int = 12) -> dict:
+    """Planted monthly impact: collective ahead of isolated by ``diff[complexity]`` in
+    every month; at uncertainty point i by ``at_points[i]``."""
+    noise = np.linspace(-0.004, 0.004, reps)
+    months = np.arange(1, 121)
+
+    def arm(lift):
+        rows = [pd.DataFrame({"month": months, "complexity": c, "replication": r,
+                              "impact_share": 0.2 + noise[r] + lift(c) + 0.0005 * r * (c % 2)})
+                for c in diff for r in range(reps)]
+        return (None, pd.concat(rows, ignore_index=True))
+
+    pts = np.asarray(at_points)
+    return {"collective": arm(lambda c: diff[c]), "isolated": arm(lambda c: 0.0),
+            **_robust({"collective": 0.2 + pts, "isolated": np.full(len(pts), 0.2)}, points=len(pts))}
+
+
+@pytest.mark.parametrize("diff, points, word", [
+    ({1: 0.05, 2: 0.05, 3: 0.05}, [0.05] * 6, "supported"),
+    ({1: -0.05, 2: -0.05, 3: -0.05}, [-0.05] * 6, "fell short"),
+    ({1: 0.05, 2: 0.05, 3: 0.05}, [0.05, 0.05, 0.05, 0.0, 0.0, 0.0], "depends"),
+])
+def test_regime_verdict_follows_the_differences_it_prints(diff, points, word):
+    from backbone.analysis.claims_funding import judge_regime
+
+    assert CTX.spec("regime").base.complexity == 2
+    res = judge_regime(CTX, _regime_results(diff, points))
+    printed = float(re.search(r"complexity 2: ([+-]\d+\.\d) pp", res.estimate).group(1))
+    assert printed == pytest.approx(100 * diff[2], abs=0.1)
+    assert res.verdict == word, (res.estimate, res.detail)
