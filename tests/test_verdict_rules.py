@@ -284,3 +284,87 @@ def test_regime_verdict_follows_the_differences_it_prints(diff, points, word):
     printed = float(re.search(r"complexity 2: ([+-]\d+\.\d) pp", res.estimate).group(1))
     assert printed == pytest.approx(100 * diff[2], abs=0.1)
     assert res.verdict == word, (res.estimate, res.detail)
+
+
+# ---------------------------------------------------------------- kickoff up to 30%
+def _kickoff_monthly(peak: float, reps: int, extra: dict | None = None) -> tuple:
+    """Twin monthly series: one relaunch at month 20; the kickoff twin's service hours
+    rise by ``peak`` x (1 + a replication's small spread) three months after it, less
+    before and after; the placebo twin stays at 100 hours."""
+    months = np.arange(1, 49)
+    bump = np.clip(1 - np.abs(months - 23) / 6, 0, None) * (months >= 20)
+    parts = {}
+    for arm in ("kickoff", "placebo"):
+        rows = []
+        for r in range(reps):
+            lift = peak * (1 + 0.02 * (r - reps / 2) / reps) * bump if arm == "kickoff" else 0 * bump
+            rows.append(pd.DataFrame({"month": months, "replication": r, "relaunches": (months >= 20).astype(int),
+                                      "service_hours": 100 * (1 + lift), **(extra or {})}))
+        parts[arm] = pd.concat(rows, ignore_index=True)
+    return parts
+
+
+def _kickoff_results(peak: float, point_peaks: list[float], reps: int = 12) -> dict:
+    out = {arm: (None, m) for arm, m in _kickoff_monthly(peak, reps).items()}
+    factors = {f: 1.0 for f in CTX.uncertainty().factor_names}
+    per_arm: dict[str, list] = {"kickoff": [], "placebo": []}
+    runs = []
+    for i, pk in enumerate(point_peaks):
+        for arm, m in _kickoff_monthly(pk, 2, {"point": i}).items():
+            per_arm[arm].append(m)
+        runs += [{"point": i, "replication": r, **factors, "turnover_rate": 0.01 + 0.005 * i} for r in range(2)]
+    for arm, ms in per_arm.items():
+        out[f"robust:{arm}"] = (pd.DataFrame(runs), pd.concat(ms, ignore_index=True))
+    return out
+
+
+@pytest.mark.parametrize("peak, points, word", [
+    (0.2, [0.2] * 6, "supported"),
+    (0.5, [0.5] * 6, "exceeded"),
+    (0.05, [0.05] * 6, "fell short"),
+    (0.2, [0.2, 0.2, 0.2, 0.5, 0.5, 0.5], "depends"),
+])
+def test_kickoff_verdict_follows_the_peak_it_prints(peak, points, word):
+    from backbone.analysis.claims_team import CLAIM_BAND, judge_kickoff
+
+    assert CLAIM_BAND == (0.15, 0.30)
+    res = judge_kickoff(CTX, _kickoff_results(peak, points))
+    printed = float(re.search(r"peak effect on output ([+-][\d.]+)%", res.estimate).group(1))
+    assert printed == pytest.approx(100 * peak, abs=0.5)
+    assert "3 months after the first relaunch" in res.estimate
+    assert res.verdict == word, (res.estimate, res.detail)
+
+
+# ---------------------------------------------------------------- Sobol' sensitivity
+def test_sensitivity_names_the_planted_driver_and_gives_no_verdict():
+    from backbone.analysis.claims_funding import judge_sensitivity, plan_sensitivity
+
+    spec = plan_sensitivity(CTX)["backbone"]
+    design = spec.design_points().reset_index()
+    x = design.turnover_rate.to_numpy()
+    x = (x - x.min()) / (x.max() - x.min())
+
+    def arm(impact):
+        return (design.assign(replication=0, **{IMPACT: impact}), None)
+
+    res = judge_sensitivity(CTX, {"backbone": arm(0.3 + 0.1 * x), "same_budget": arm(0.25 + 0.0 * x),
+                                  "reduced_budget": arm(0.2 + 0.0 * x)})
+    assert res.verdict == "-" and res.share is None
+    assert res.estimate.startswith("impact: turnover_rate ST")
+    assert res.numbers[0]["name"] == "impact: total-order index of turnover_rate"
+
+
+# ---------------------------------------------------------------- relaunch at 15%
+@pytest.mark.parametrize("slope, word, optimum", [(0.4, "exceeded", 50), (-0.4, "fell short", 5), (0.0, "supported", None)])
+def test_relaunch_verdict_follows_the_optimum_it_prints(slope, word, optimum):
+    from backbone.analysis.claims_team import ROBUST_THRESHOLDS, judge_relaunch
+
+    levels = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+    curve = {t: 0.4 + slope * t for t in set(levels) | set(ROBUST_THRESHOLDS)}
+    sweep = pd.DataFrame([{"point": i, "replication": r, "relaunch_threshold": t, IMPACT: curve[t] + NOISE[r]}
+                          for i, t in enumerate(levels) for r in range(16)])
+    res = judge_relaunch(CTX, {"sweep": (sweep, None), **_robust({t: np.full(6, curve[t]) for t in ROBUST_THRESHOLDS})})
+    printed = int(re.search(r"optimum (\d+)%", res.estimate).group(1))
+    if optimum is not None:
+        assert printed == optimum
+    assert res.verdict == word, (res.estimate, res.detail)
