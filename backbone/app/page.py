@@ -236,6 +236,8 @@ def Typicality(state, twins: Twins | None):
         return None if effects is None else typical.standing(now.seed, effects)
 
     task = solara.lab.use_task(compute, dependencies=[key])
+    if params is None:   # no twins (a bad setting): nothing to compare
+        return
     with solara.Div(classes=["bb-typical"]):
         solara.HTML(tag="div", classes=["bb-lever"], unsafe_innerHTML="<b>How typical is this pair?</b>")
         result = task.value if task.finished else None
