@@ -355,7 +355,8 @@ def test_sensitivity_names_the_planted_driver_and_gives_no_verdict():
 
 
 # ---------------------------------------------------------------- relaunch at 15%
-@pytest.mark.parametrize("slope, word, optimum", [(0.4, "exceeded", 50), (-0.4, "fell short", 5), (0.0, "supported", None)])
+@pytest.mark.parametrize("slope, word, optimum", [(0.4, "exceeded", 50), (-0.4, "fell short", 5),
+                                                  (0.0, "supported", None)])
 def test_relaunch_verdict_follows_the_optimum_it_prints(slope, word, optimum):
     from backbone.analysis.claims_team import ROBUST_THRESHOLDS, judge_relaunch
 
