@@ -55,3 +55,16 @@ def test_effects_are_cached_per_parameter_set_and_include_the_seed():
     assert sorted(first) == [1, 2, 3, 7]
     again = cached_effects(p, 7, seeds=(1, 2, 3), stop=lambda: True)   # nothing left to run: no stop needed
     assert again == first
+
+
+def test_the_cache_keeps_the_last_sets_only(monkeypatch):
+    from backbone.app import typical
+
+    monkeypatch.setattr(typical, "_CACHE", {})
+    monkeypatch.setattr(typical, "CACHE_SETS", 2)
+    base = twin_params(scenario_base("baseline"))
+    for share in (0.1, 0.15, 0.2):
+        cached_effects(base.replace(backbone_share=share), 1, seeds=(1,))
+    assert len(typical._CACHE) == 2
+    assert typical.cache_key(base.replace(backbone_share=0.15), None) in typical._CACHE
+    assert typical.cache_key(base.replace(backbone_share=0.2), None) in typical._CACHE

@@ -115,6 +115,7 @@ def standing(seed: int, effects: dict[int, float]) -> Standing:
 
 _CACHE: dict[tuple, dict[int, float]] = {}
 _LOCK = threading.Lock()
+CACHE_SETS = 64   # parameter sets kept (the oldest goes first): about 100 numbers each
 
 
 def cache_key(params: Params, lesson: Lesson | None) -> tuple:
@@ -124,7 +125,8 @@ def cache_key(params: Params, lesson: Lesson | None) -> tuple:
 def cached_effects(params: Params, seed: int, lesson: Lesson | None = None, seeds: Sequence[int] = SEEDS,
                    stop: Callable[[], bool] = lambda: False) -> dict[int, float] | None:
     """The effects on ``seeds`` plus ``seed``, computed once per parameter set and lesson
-    (module cache, shared by every tab); None if ``stop()`` cut the work short."""
+    (module cache shared by every tab, the last ``CACHE_SETS`` sets); None if ``stop()``
+    cut the work short."""
     key = cache_key(params, lesson)
     with _LOCK:
         have = dict(_CACHE.get(key, {}))
@@ -137,6 +139,8 @@ def cached_effects(params: Params, seed: int, lesson: Lesson | None = None, seed
         have.update(got)
         with _LOCK:
             _CACHE.setdefault(key, {}).update(got)
+            while len(_CACHE) > CACHE_SETS:
+                _CACHE.pop(next(iter(_CACHE)))
         if len(got) < len(need):
             return None
     wanted = set(seeds) | {int(seed)}
