@@ -228,7 +228,7 @@ def test_the_sidebar_says_how_typical_the_pair_is_and_switches_to_a_typical_seed
                 page.get_by_text("Month 0 of 120").wait_for()
             # a shock lesson: the same comparison, with the shock applied on every seed
             pick_lesson(page, "A turnover wave")
-            page.locator(".bb-typical-text", has_text="Comparing with 100").wait_for(timeout=30_000)
-            page.locator(".bb-typical-text", has_text="percentile").wait_for(timeout=240_000)
+            page.locator(".bb-typical-text", has_text="the same lesson (a turnover wave)").filter(
+                has_text="percentile").wait_for(timeout=240_000)
         finally:
             browser.close()

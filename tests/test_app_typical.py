@@ -41,6 +41,8 @@ def test_standing_on_planted_effects():
     assert "at the 10th percentile" in st.words() and "ends with 10 more people" in st.words()
     assert "1 more person to 100 more people (median: 50 more people)" in st.words()   # 50.5 rounds to even
     assert "ends with 3 fewer people" in standing(1, {1: -3.0, 2: 4.0}).words()
+    assert "of the same settings and the same lesson (a turnover wave) it" in st.words("A turnover wave")
+    assert "lesson" not in st.words()
     ties = {1: 0.0, 2: 0.0, 3: 0.0, 4: 5.0}
     assert standing(1, ties).percentile == pytest.approx(37.5) and standing(4, ties).typical_seed == 1
     with pytest.raises(KeyError, match="seed 7"):

@@ -246,7 +246,7 @@ def Typicality(state, twins: Twins | None):
                         unsafe_innerHTML=f"Comparing with {len(typical.SEEDS)} other seeds of the same "
                                          "settings, in the background...")
             return
-        solara.HTML(tag="div", classes=["bb-small", "bb-typical-text"], unsafe_innerHTML=result.words())
+        solara.HTML(tag="div", classes=["bb-small", "bb-typical-text"], unsafe_innerHTML=result.words(lesson.title if lesson else None))
         solara.Button("Typical seed", icon_name="mdi-scale-balance", outlined=True,
                       disabled=result.typical_seed == now.seed,
                       on_click=lambda: state.set(replace(state.value, seed=result.typical_seed, playing=False)))

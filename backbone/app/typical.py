@@ -79,14 +79,16 @@ class Standing:
     typical_seed: int        # the seed whose effect is nearest the median
     seeds: int               # how many seeds were compared
 
-    def words(self) -> str:
-        """The standing for the room, in one paragraph of plain words."""
+    def words(self, lesson: str | None = None) -> str:
+        """The standing for the room, in one paragraph of plain words; ``lesson``: the
+        title of the lesson played on every seed, if any."""
         def people(x: float) -> str:
             n = round(x)
             noun = "person" if abs(n) == 1 else "people"
             return "as many people" if n == 0 else f"{abs(n):,} {'more' if n > 0 else 'fewer'} {noun}"
         return (f"On seed {self.seed} the partnership with a backbone ends with {people(self.effect)} with a "
-                f"sustained outcome than its twin without one. Over {self.seeds} seeds of the same settings it "
+                f"sustained outcome than its twin without one. Over {self.seeds} seeds of the same settings"
+                f"{f' and the same lesson ({lesson.lower()})' if lesson else ''} it "
                 f"ends with {people(self.low)} to {people(self.high)} (median: {people(self.median)}): "
                 f"this seed is at the {ordinal(self.percentile)} percentile.")
 
