@@ -19,7 +19,7 @@ from .claims import (IMPACT_DIFF, Claim, ClaimResult, Context, band_answer, comb
                      holds_from_effect, number, paired, point_means, robust_two)
 from .kickoff import OUTPUT, PLACEBO, kickoff_curve, kickoff_peak
 from .robustness import share_holding
-from .stats import IMPACT, MATERIAL, Estimate, effect_words
+from .stats import IMPACT, MATERIAL, Estimate, effect_words, paired_diff_ci
 from .survival import falter_times, kaplan_meier, logrank_p, survival_at
 from .sweep import flatness, inverted_u, near_optimal_band, sweep_curve
 
@@ -147,10 +147,40 @@ def judge_kickoff(ctx: Context, results: dict) -> ClaimResult:
 def plan_survival(ctx: Context) -> dict:
     jobs = {"runs": ctx.spec("survival")}
     u = ctx.uncertainty()
-    jobs.update(ctx.robust_arms({"no_backbone": Arm(fixed=dict(NO_BACKBONE))}, keep_monthly=True,
+    # both arms at every point: the claim is about the difference a backbone makes
+    jobs.update(ctx.robust_arms({"no_backbone": Arm(fixed=dict(NO_BACKBONE)), "backbone": Arm()}, keep_monthly=True,
                                 outputs=["active_partners", "active_funders", "mean_engagement", "funder_level"],
                                 replications=max(4, u.replications)))
     return jobs
+
+
+def survival_answer(without: Estimate, lowers: Estimate) -> str | None:
+    """Where the survival claim's base estimate lies (docs/CLAIMS.md, "Verdict rules"):
+    ``within`` when most partnerships falter without a backbone (``without``'s CI above
+    50%) *and* a backbone clearly lowers faltering (``lowers``, without minus with: a
+    clear, material reduction, ``holds_from_effect``); ``below`` when most do not falter
+    without one (CI below 50%) or a backbone makes no material difference (``lowers``'
+    CI below the material size); None (undecided) otherwise. How many falter *with* a
+    backbone does not change the answer: when most do, the reason says so
+    (``survival_note``)."""
+    most = True if without.lo > 0.5 else (False if without.hi < 0.5 else None)
+    helps = holds_from_effect(lowers)
+    if most is False or helps is False:
+        return "below"
+    if most and helps:
+        return "within"
+    return None
+
+
+def survival_note(with_: Estimate, lowers: Estimate) -> str:
+    """What the reason adds when most partnerships falter with a backbone too."""
+    if not with_.lo > 0.5:
+        return ""
+    if holds_from_effect(lowers):
+        return (f"most partnerships falter with a backbone too ({100 * with_.value:.0f}%): a backbone lowers "
+                "faltering but does not prevent it")
+    return (f"most partnerships falter with a backbone too ({100 * with_.value:.0f}%), and a backbone does not "
+            "clearly lower faltering")
 
 
 def judge_survival(ctx: Context, results: dict) -> ClaimResult:
@@ -165,29 +195,42 @@ def judge_survival(ctx: Context, results: dict) -> ClaimResult:
         s = survival_at(g.time, g.event, horizon)
         falter[share] = Estimate(1 - s.value, 1 - s.hi, 1 - s.lo, s.method)
     no, yes = min(falter), max(falter)
-    f0 = falter[no]
-    base_holds = True if f0.lo > 0.5 else (False if f0.hi < 0.5 else None)
+    f0, f1 = falter[no], falter[yes]
     a, b = times[times.backbone_share == no], times[times.backbone_share == yes]
+    # the difference a backbone makes: faltered without minus faltered with, paired by seed
+    ev = times.pivot_table(index="replication", columns="backbone_share", values="event")
+    lowers = paired_diff_ci(ev[no], ev[yes], seed=ctx.seed)
+    base_holds = survival_answer(f0, lowers)
     p = logrank_p(a.time, a.event, b.time, b.event)
     causes = a[a.event == 1].cause.value_counts(normalize=True)
 
-    rm = results["robust:no_backbone"][1]
-    rt = falter_times(rm, launch, eng0, by=("point", "replication"))
-    pts = rt.groupby("point").event.mean().rename("falter_share").reset_index()
+    # at each uncertainty point: more than half of the runs without a backbone falter,
+    # and at least the material size fewer with one
+    share_of = {}
+    for arm in ("no_backbone", "backbone"):
+        rt = falter_times(results[f"robust:{arm}"][1], launch, eng0, by=("point", "replication"))
+        share_of[arm] = rt.groupby("point").event.mean()
+    pts = pd.DataFrame({"falter_share": share_of["no_backbone"],
+                        "falter_share_backbone": share_of["backbone"]}).rename_axis("point").reset_index()
     robust_runs = results["robust:no_backbone"][0]
     pts = pts.merge(robust_runs.groupby("point")[factor_columns(robust_runs)].first().reset_index(), on="point")
-    pts["holds"] = pts.falter_share > 0.5
+    pts["holds"] = (pts.falter_share > 0.5) & (pts.falter_share - pts.falter_share_backbone >= MATERIAL)
     share = share_holding(pts.holds)
     verdict, detail = combine(base_holds, share)
+    note = survival_note(f1, lowers)
+    if note:
+        detail = f"{detail}; {note}" if detail else note
     cause_words = ", ".join(f"{c} {100 * v:.0f}%" for c, v in causes.items())
     estimate = (f"faltered within {horizon:.0f} months: {100 * f0.value:.0f}% [{100 * f0.lo:.0f}, {100 * f0.hi:.0f}] "
-                f"without a backbone, {100 * falter[yes].value:.0f}% [{100 * falter[yes].lo:.0f}, "
-                f"{100 * falter[yes].hi:.0f}] with {100 * yes:.0f}%; log-rank p = {p:.2g}"
+                f"without a backbone, {100 * f1.value:.0f}% [{100 * f1.lo:.0f}, "
+                f"{100 * f1.hi:.0f}] with {100 * yes:.0f}%; a backbone lowers faltering by {effect_words(lowers)}; "
+                f"log-rank p = {p:.2g}"
                 + (f"; causes without: {cause_words}" if cause_words else ""))
     fig = figures.survival(curves)
     km = pd.concat([c.assign(backbone_share=s) for s, c in curves.items()], ignore_index=True)
     nums = [number("faltered without a backbone", f0, "share of partnerships"),
-            number(f"faltered with a backbone share of {yes:g}", falter[yes], "share of partnerships"),
+            number(f"faltered with a backbone share of {yes:g}", f1, "share of partnerships"),
+            number("faltered without minus with a backbone", lowers, "share of partnerships (difference)"),
             number("log-rank p", p, "p-value"), number("months", horizon, "months")]
     return ClaimResult(estimate, verdict, detail, share, fig, {"km": km, "times": times, "points": pts},
                        numbers=nums)

@@ -197,3 +197,38 @@ def test_a_lesson_shows_its_ghost_line_and_what_it_cost_in_the_feed(chromium, ap
             assert "change from the lesson" in page.locator("table.bb-keys").inner_text()
         finally:
             browser.close()
+
+
+def test_the_sidebar_says_how_typical_the_pair_is_and_switches_to_a_typical_seed(chromium, app_url):
+    """Issue 24, item 8: this seed's backbone effect among 100 seeds (a percentile,
+    computed in the background), and a button to a seed near the median effect."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p, chromium)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(app_url)
+            page.get_by_text("Month 0 of 120").wait_for(timeout=120_000)
+            text = page.locator(".bb-typical-text", has_text="percentile")
+            text.wait_for(timeout=180_000)
+            words = text.inner_text()
+            m = re.search(r"On seed (\d+) .* at the (\d+)(st|nd|rd|th) percentile", words, re.S)
+            assert m and m.group(1) == "1", words
+            assert "Over 100 seeds of the same settings" in words
+            button = page.get_by_role("button", name="Typical seed")
+            if button.is_enabled():
+                button.click()
+                page.locator(".bb-typical-text", has_text="percentile").filter(
+                    has_not_text="On seed 1 ").wait_for(timeout=60_000)
+                words = page.locator(".bb-typical-text").inner_text()
+                pct = int(re.search(r"at the (\d+)(st|nd|rd|th) percentile", words).group(1))
+                assert 35 <= pct <= 65, words     # nearest the median of the same 100 seeds
+                assert page.get_by_role("button", name="Typical seed").is_disabled()
+                page.get_by_text("Month 0 of 120").wait_for()
+            # a shock lesson: the same comparison, with the shock applied on every seed
+            pick_lesson(page, "A turnover wave")
+            page.locator(".bb-typical-text", has_text="the same lesson (a turnover wave)").filter(
+                has_text="percentile").wait_for(timeout=240_000)
+        finally:
+            browser.close()

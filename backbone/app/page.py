@@ -228,6 +228,44 @@ def Board(twins: Twins | None, error: str | None, month, state, on_step, on_rese
 
 
 @solara.component
+def Typicality(state, twins: Twins | None):
+    """How typical the pair is: this seed's backbone effect among ``typical.SEEDS`` seeds
+    of the same settings (a percentile), computed in a worker thread and cached per
+    parameter set, and a button that switches to the seed nearest the median effect."""
+    from . import typical
+
+    now = state.value
+    params = twins.params if twins is not None else None
+    lesson = get_lesson(now.lesson)
+    key = None if params is None else (typical.cache_key(params, lesson), now.seed)
+
+    def compute():
+        if params is None:
+            return None
+        effects = typical.cached_effects(params, now.seed, lesson, stop=lambda: not task.is_current())
+        return None if effects is None else typical.standing(now.seed, effects)
+
+    task = solara.lab.use_task(compute, dependencies=[key])
+    if params is None:   # no twins (a bad setting): nothing to compare
+        return
+    with solara.Div(classes=["bb-typical"]):
+        solara.HTML(tag="div", classes=["bb-lever"], unsafe_innerHTML="<b>How typical is this pair?</b>")
+        result = task.value if task.finished else None
+        if result is None:
+            solara.HTML(tag="div", classes=["bb-small", "bb-typical-text"],
+                        unsafe_innerHTML=f"Comparing with {len(typical.SEEDS)} other seeds of the same "
+                                         "settings, in the background...")
+            return
+        solara.HTML(tag="div", classes=["bb-small", "bb-typical-text"], unsafe_innerHTML=result.words(lesson.title if lesson else None))
+        solara.Button("Typical seed", icon_name="mdi-scale-balance", outlined=True,
+                      disabled=result.typical_seed == now.seed,
+                      on_click=lambda: state.set(replace(state.value, seed=result.typical_seed, playing=False)))
+        if result.typical_seed != now.seed:
+            solara.HTML(tag="div", classes=["bb-small"],
+                        unsafe_innerHTML=f"seed {result.typical_seed}: a difference near the median")
+
+
+@solara.component
 def Page():
     """The whole page; the state of one browser tab lives here: the trainer's choices
     (``AppState``) and the twins' month."""
@@ -266,6 +304,7 @@ def Page():
     solara.Title("Backbone: the same partnership, with and without a backbone")
     with solara.Sidebar():
         Controls(state, choices)
+        Typicality(state, twins)
     with solara.Column(classes=["bb-page"], gap="0px"):
         if twins is not None:
             solara.HTML(tag="div", classes=["bb-sub"], unsafe_innerHTML=board.subtitle_html(twins))
@@ -280,4 +319,4 @@ def Layout(children=[]):  # noqa: B006  (Solara's signature for an app's layout)
 
 page = Page
 
-__all__ = ["Page", "page", "Layout", "Board", "Controls", "TransportBar", "AppState", "SPEEDS"]
+__all__ = ["Page", "page", "Layout", "Board", "Controls", "TransportBar", "Typicality", "AppState", "SPEEDS"]
