@@ -7,7 +7,8 @@ import numpy as np
 
 from numba import njit
 
-from .common import clip01, internal
+from .common import clip01
+from .jit import internal
 
 
 @internal

@@ -3,7 +3,8 @@ between them, of group meetings and shared reporting, over-coordination, and the
 of integration actually reached."""
 
 
-from .common import ISOLATED, REDESIGN, count_active, internal, mean_trust
+from .common import ISOLATED, REDESIGN, count_active, mean_trust
+from .jit import internal
 
 
 @internal

@@ -3,7 +3,8 @@ money pulls the agenda unless beneficiaries have a voice."""
 
 from numba import njit
 
-from .common import MONTHS_PER_YEAR, clip01, internal, partner_trust
+from .common import MONTHS_PER_YEAR, clip01, partner_trust
+from .jit import internal
 
 
 @internal

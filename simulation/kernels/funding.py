@@ -5,7 +5,9 @@ import math
 
 from numba import njit
 
-from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, PRICE, internal, log_event, zeros
+from .common import (FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, PRICE,
+                     log_event, zeros)
+from .jit import internal
 from .interventions import funder_out
 
 

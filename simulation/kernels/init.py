@@ -3,7 +3,8 @@
 import numpy as np
 
 from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
-from .common import NEED_LOW, SQRT3, borrowed, internal, spread
+from .common import NEED_LOW, SQRT3, spread
+from .jit import borrowed, internal
 
 
 @internal
@@ -15,7 +16,7 @@ def initialize(P, st, sectors, rng, rng_context):
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement."""
     p = P[0]
-    pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see common.borrowed
+    pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see jit.borrowed
     w = st.world[0]
     K = nd.true_profile.shape[0]
     n0 = int(p.n_partners)

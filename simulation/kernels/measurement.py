@@ -2,8 +2,9 @@
 partnership's phase."""
 
 
-from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, internal,
+from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active,
                      log_event, needs_accuracy)
+from .jit import internal
 
 # Columns of the monthly output, in order. Grouped as the results chain (inputs ->
 # outputs -> outcomes -> impact) and the balanced scorecard (impact, partnership

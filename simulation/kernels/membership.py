@@ -3,7 +3,8 @@ partner-raising recruits new ones."""
 
 import numpy as np
 
-from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, internal, log_event
+from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, log_event
+from .jit import internal
 from .interventions import remove_partner, successor
 
 

@@ -20,7 +20,8 @@ Where each principle acts (kernel: mechanism):
 
 import math
 
-from .common import ISOLATED, REDESIGN, RELAUNCH, blend, count_active, internal, log_event, mean_trust, zeros
+from .common import ISOLATED, REDESIGN, RELAUNCH, blend, count_active, log_event, mean_trust, zeros
+from .jit import internal
 
 
 @internal

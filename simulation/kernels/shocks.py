@@ -6,8 +6,9 @@ import numpy as np
 from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
-                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, internal, log_event, needs_accuracy,
+                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, log_event, needs_accuracy,
                      spread)
+from .jit import internal
 from .interventions import funder_out, remove_partner
 
 

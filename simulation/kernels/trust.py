@@ -24,7 +24,8 @@ signal, T_ij -= l- T_ij (1 + dependence D), and i's reputation ceiling drops.
 import math
 
 
-from .common import SQRT3, blend, internal, mean_trust
+from .common import SQRT3, blend, mean_trust
+from .jit import internal
 from .interventions import betrayal
 
 

@@ -1,7 +1,8 @@
 """Process 6, work: partners' hours become services on each problem dimension, through
 the common agenda and through each partner's own programme."""
 
-from .common import ISOLATED, internal, zeros
+from .common import ISOLATED, zeros
+from .jit import internal
 
 
 @internal
