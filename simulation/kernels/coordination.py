@@ -23,6 +23,12 @@ def coordination(P, pt, trust, w):
     regime a grantee spends grant_seeking_share of its funded hours
     competing for and reporting on its grants. Realized integration is g x (floor +
     (1 - floor) x mean trust).
+
+    Reads: partners (active, capacity, engagement, hours_funded, hours_inkind), world
+        (backbone_hours, dissolved, effort_coordination, last_relaunch, mean_trust,
+        month, phase), trust.
+    Writes: partners (excess_coord, hours_coord, hours_funded, hours_grants,
+        hours_inkind, hours_orch), world (integration, interaction, mean_trust).
     """
     p = P[0]
     S = pt.active.shape[0]

@@ -28,6 +28,15 @@ def funding(P, pt, fu, w, events, rng):
     narrative_persuasion x E_momentum); a funder below funder_exit_level leaves; at or
     below its benchmark the level grows by funder_grow x (1 + E_momentum), up to
     funder_max_level. (ODD 7.1.)
+
+    Reads: partners (active, engagement, grant, output), funders (active, level,
+        tolerance), world (backbone_hours, cuts, disbursed, dissolved, effort_momentum,
+        month, noise, outcomes, paid_in, period_outcomes, pool, review_outcomes,
+        review_paid, spent_backbone, spent_partners), events.
+    Writes: partners (grant, hours_funded), funders (active, level, measured,
+        shortfall), world (backbone_hours, cuts, disbursed, inflow, last_cut, paid_in,
+        period_outcomes, pool, review_outcomes, review_paid, spent_backbone,
+        spent_partners), events.
     """
     p = P[0]
     to_partners = pay_in(p, fu, w)

@@ -14,7 +14,16 @@ def initialize(P, st, sectors, rng, rng_context):
     ``engine.run_months`` (its ``start`` flag), so that Python has one entry point and
     numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
-    (complexity draws), condition, engagement."""
+    (complexity draws), condition, engagement.
+
+    Reads: funders (preference), beneficiaries (base_engagement), needs (need_count,
+        takers, true_profile), world (trust_ref), fit.
+    Writes: partners (active, capacity, ceiling, commitment, competence, engagement,
+        ever, knowledge, reps, sector, stake), funders (active, level, preference,
+        tolerance), beneficiaries (base_engagement, condition, needs), needs (estimate,
+        need_count, takers, true_profile), world (ease, last_cut, last_relaunch,
+        launch_size, leadership, mean_trust, trust_ref), trust, trust_levels, fit.
+    """
     p = P[0]
     pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see jit.borrowed
     w = st.world[0]
@@ -113,6 +122,10 @@ def draw_context(p, pt, fu, fit, w, rng):
     difficulty (1), each funder's stance (F), each pair's fit (i < j, row by row), then each
     slot's stake (S): uniform with sd stake_sd around 0, added to its engagement target.
     Each is a log-uniform multiplier spread(sd, u) = exp(sd x sqrt(3) x (2u - 1)).
+
+    Reads: fit.
+    Writes: partners (capacity, stake), funders (tolerance), world (ease, leadership),
+        fit.
     """
     S = pt.active.shape[0]
     for i in range(S):

@@ -17,7 +17,13 @@ def replace_representative(P, st, i):
     """Partner i's representative leaves and a successor takes the seat (ODD 7.2): the
     interpersonal trust with the seat restarts at init_trust plus what onboarding carries
     over, the organizations' trust stays; knowledge falls back to the newcomer's plus what
-    onboarding saves."""
+    onboarding saves.
+
+    Reads: partners (active, knowledge, reps), world (effort_coordination, month,
+        turnover_since_launch, turnovers), trust, trust_levels, events.
+    Writes: partners (knowledge, reps, tenure), world (turnover_since_launch,
+        turnovers), trust, trust_levels, events.
+    """
     successor(P[0], st.partners, st.trust, st.trust_levels, st.world[0], st.events, i)
 
 
@@ -25,13 +31,22 @@ def replace_representative(P, st, i):
 def claim_credit(P, st, i):
     """Partner i claims the shared results as its own, a betrayal (ODD 7.6): every trust in
     it takes a full negative signal, amplified by dependence, and its reputation ceiling
-    drops by reputation_damage."""
+    drops by reputation_damage.
+
+    Reads: partners (active, ceiling), world (betrayals, integration, month), trust,
+        trust_levels, events.
+    Writes: partners (ceiling), world (betrayals), trust, trust_levels, events.
+    """
     betrayal(P[0], st.partners, st.trust, st.trust_levels, st.world[0], st.events, i)
 
 
 @njit(cache=True, inline="always")
 def funder_leaves(st, f, kind, v1, v2):
-    """Funder f stops paying (for the reason `kind`, an event code, logged with v1, v2)."""
+    """Funder f stops paying (for the reason `kind`, an event code, logged with v1, v2).
+
+    Reads: world (month), events.
+    Writes: funders (active), events.
+    """
     funder_out(st.funders, st.world[0], st.events, f, kind, v1, v2)
 
 

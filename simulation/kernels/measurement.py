@@ -106,7 +106,22 @@ def measurement(P, pt, fu, be, nd, w, events, row):
     """Write the month's row of METRICS, log a phase change, advance the clock.
 
     Long on purpose: one sum per metric, then the row in METRICS order; split up, the
-    order of the row would no longer be readable in one place."""
+    order of the row would no longer be readable in one place.
+
+    Reads: partners (active, commitment, engagement, hours_agenda, hours_coord,
+        hours_funded, hours_grants, hours_home, hours_inkind, hours_orch, knowledge),
+        funders (active, level), needs (estimate, service, true_profile), world
+        (backbone_hours, benef_engagement, betrayals, caseload, cuts, disbursed,
+        dissolved, duplication, effort_alignment, effort_coordination, effort_identity,
+        effort_measurement, effort_momentum, effort_population, exits, impact_share,
+        improved_share, inflow, integration, mean_condition, mean_trust, month,
+        outcome_leavers, outcome_months, outcomes, paid_in, phase, phase_months, pool,
+        prev_level, progress, recruited, redesign_due, redesigns, relaunches, served,
+        service_home, shocks, spent_backbone, spent_partners, spent_pv, stagnant_months,
+        turnovers, value_pv), events.
+    Writes: world (month, outcome_months, phase, phase_months, prev_level, redesign_due,
+        redesigns, spent_pv, stagnant_months, value_pv), events, row.
+    """
     p = P[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]

@@ -16,6 +16,11 @@ def turnover(P, pt, trust, levels, w, events, rng):
     starts at init_trust plus the onboarded share (E_coordination x onboarding) of the
     predecessor's above or below it; the organizations' trust stays. The successor starts
     with newcomer knowledge plus the onboarded share of the predecessor's.
+
+    Reads: partners (active, knowledge, reps, tenure), world (effort_coordination,
+        month, turnover_since_launch, turnovers), trust, trust_levels, events.
+    Writes: partners (knowledge, reps, tenure), world (turnover_since_launch,
+        turnovers), trust, trust_levels, events.
     """
     p = P[0]
     for i in range(pt.active.shape[0]):
@@ -32,7 +37,15 @@ def membership(P, pt, fu, trust, w, events, rng):
     """Exits, recruitment and dissolution (pooled regime only: isolated grants are grants
     to organizations, which no quorum ends). Draws 1 + K uniforms per month from the
     `membership` stream (recruitment chance, recruit's competences). Recruits take the
-    first never-used slot (max_recruits of them in a run)."""
+    first never-used slot (max_recruits of them in a run).
+
+    Reads: partners (active, engagement, ever, low_months, reps), funders (active),
+        world (dissolved, effort_coordination, effort_momentum, exits, month,
+        recruited), events.
+    Writes: partners (active, ceiling, commitment, competence, engagement, ever,
+        knowledge, low_months, reps, sector, tenure), world (dissolved, exits,
+        recruited), trust, events.
+    """
     p = P[0]
     S = pt.active.shape[0]
     K = pt.competence.shape[1]

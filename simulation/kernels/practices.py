@@ -44,7 +44,18 @@ def efforts(P, w, orch_hours):
 
 @internal
 def practices(P, pt, nd, trust, levels, w, events):
-    """No random draws."""
+    """No random draws.
+
+    Reads: partners (active, engagement, hours_orch, knowledge), needs (estimate,
+        takers, true_profile), world (backbone_hours, dissolved, effort_identity,
+        effort_measurement, effort_population, launch_size, leadership, month,
+        orch_hours, phase, relaunches, trust_ref, turnover_since_launch, vacancy),
+        trust, trust_levels, events.
+    Writes: partners (engagement, knowledge), needs (estimate), world (effort_alignment,
+        effort_coordination, effort_identity, effort_measurement, effort_momentum,
+        effort_population, last_relaunch, launch_size, noise, orch_hours, relaunches,
+        turnover_since_launch), trust, trust_levels, events.
+    """
     p = P[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]

@@ -17,7 +17,16 @@ def shocks(P, pt, fu, nd, trust, w, events, rng):
     """Draws per month from the `shocks` stream, whatever the state: 3 per funder (shift,
     renewal, joining), 2 per slot (home shift, leaving), 2 for the leader (exit, the
     successor's quality), 1 + K for policy (whether, the new need profile). Rules: ODD
-    7.2a; nothing happens once the partnership has dissolved."""
+    7.2a; nothing happens once the partnership has dissolved.
+
+    Reads: partners (active, commitment), funders (active, level, measured, shortfall,
+        term_start, tolerance), needs (estimate, true_profile), world (backbone_hours,
+        dissolved, effort_alignment, effort_momentum, exits, funder_joins, grant_ends,
+        home_exits, leadership, month, outcomes, paid_in, shocks, vacancy), events.
+    Writes: partners (active), funders (active, level, measured, shortfall, term_start),
+        needs (true_profile), world (exits, funder_joins, grant_ends, home_exits,
+        leadership, shocks, vacancy), trust, events.
+    """
     p = P[0]
     live = w.dissolved == 0.0
     if w.vacancy > 0.0:
