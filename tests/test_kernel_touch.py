@@ -217,3 +217,38 @@ def test_the_analysis_sees_a_planted_write_through_a_callee():
         "world": {"month"}, "partners": {"engagement"}, "events": set()}
     assert stated("x\n\nReads: partners (a, b), trust.\nWrites: nothing.", "Reads") == {"partners": {"a", "b"}, "trust": set()}
     assert stated("x\n\nReads: partners (a, b), trust.\nWrites: nothing.", "Writes") == {}
+
+
+MONTHLY = ("funding", "shocks", "turnover", "membership", "practices", "coordination", "trust",
+           "work", "beneficiaries", "engagement", "measurement")
+
+
+def direct_world_writers() -> dict[str, set[str]]:
+    """world field -> the kernel modules whose functions assign it (init.py aside: it sets
+    the launch values)."""
+    out: dict[str, set[str]] = {}
+    for name, (module, node) in FUNCTIONS.items():
+        if module == "init.py":
+            continue
+        for n in ast.walk(node):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else []
+            for t in targets:
+                c = None if isinstance(t, ast.Name) else _chain(t)
+                if c and c[0] == "w" and c[1]:
+                    out.setdefault(c[1], set()).add(module)
+    return out
+
+
+def test_each_world_field_the_row_reports_has_one_writer():
+    reported = grouped(touches("measurement")[0])["world"]
+    writers = direct_world_writers()
+    several = {f: sorted(writers.get(f, ())) for f in reported if len(writers.get(f, ())) != 1}
+    assert not several, f"world fields the monthly row reads with no or several writing modules: {several}"
+    assert writers["exits"] == {"interventions.py"} and writers["mean_trust"] == {"trust.py"}
+
+
+def test_the_monthly_kernels_are_the_schedule():
+    # the processes this test follows are the ones run_months calls
+    engine = (KERNELS.parent / "engine.py").read_text()
+    called = re.findall(r"K\.(\w+)\(P, ", engine.split("for t in range")[1])
+    assert tuple(called) == MONTHLY

@@ -3,8 +3,8 @@ kernels call them when their draws say the event happens; the trainer's app call
 functions when a lesson makes it happen (backbone/app/lessons.py), so a lesson follows
 the model's rules exactly and the reference oracle's checks of the kernels cover it.
 
-Each logs its event in the model's own event log (remove_partner leaves that to its
-caller, whose event says why). The rules are in docs/ODD.md: 7.2 turnover, 7.3 exits and
+Each logs its event in the model's own event log (remove_partner and partner_exits leave
+that to their caller, whose event says why). The rules are in docs/ODD.md: 7.2 turnover, 7.3 exits and
 dissolution, 7.6 betrayal, 7.1 and 7.2a funders leaving."""
 
 from numba import njit
@@ -90,6 +90,15 @@ def betrayal(p, pt, T, levels, w, events, i):
     pt.ceiling[i] = max(0.0, pt.ceiling[i] - p.reputation_damage)
     w.betrayals += 1.0
     log_event(events, w, BETRAYAL, float(i), -1.0, before, partner_trust(T, pt.active, i))
+
+
+@njit(cache=True, inline="always")
+def partner_exits(pt, trust, w, i):
+    """Partner i leaves the partnership (disengaged, ODD 7.3, or called home by its own
+    organization, 7.2a): remove_partner, counted in world.exits (its one writer). The
+    caller logs the event that says why."""
+    remove_partner(pt.active, trust, i)
+    w.exits += 1.0
 
 
 @njit(cache=True, inline="always")

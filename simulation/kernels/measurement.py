@@ -105,6 +105,24 @@ def annuity(p):
 def measurement(P, pt, fu, be, nd, w, events, row):
     """Write the month's row of METRICS, log a phase change, advance the clock.
 
+    One writer per field: this kernel alone writes the row, each field once. A field that
+    reports a world field reports one that a single kernel module writes during the month
+    (tests/test_kernel_touch.py checks it; init.py sets the launch values): the money and
+    backbone hours funding's, the efforts and relaunches practices', integration
+    coordination's, mean_trust trust's, duplication and service_home work's, the
+    beneficiaries' figures and outcomes beneficiaries', progress engagement's,
+    partners_recruited and dissolved membership's, shocks shocks', the value stream, the
+    phase and the month this kernel's; the counts turnovers, betrayals and exits each
+    one intervention's (interventions.py: successor, betrayal, partner_exits), whichever
+    process or lesson makes the event. The fields this kernel computes from the state
+    (mean engagement, commitment and knowledge, active partners and retention, the hours,
+    funder level and active funders, needs accuracy) summarize state variables that
+    several processes move by design (ODD 7: engagement follows perceived value in
+    engagement and a relaunch lifts it in practices; a funder's level changes at reviews
+    in funding; the agenda moves in practices and engagement, true needs in shocks and
+    beneficiaries): one writer, several causes. hours_funded is funding's; coordination
+    sets it to 0 for slots no longer active, which the row never sums.
+
     Long on purpose: one sum per metric, then the row in METRICS order; split up, the
     order of the row would no longer be readable in one place.
 

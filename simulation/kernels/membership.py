@@ -5,7 +5,7 @@ import numpy as np
 
 from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, log_event
 from .jit import internal
-from .interventions import remove_partner, successor
+from .interventions import partner_exits, remove_partner, successor
 
 
 @internal
@@ -59,8 +59,7 @@ def membership(P, pt, fu, trust, w, events, rng):
         else:
             pt.low_months[i] = 0
         if pt.low_months[i] >= p.exit_patience:
-            remove_partner(pt.active, trust, i)
-            w.exits += 1.0
+            partner_exits(pt, trust, w, i)
             log_event(events, w, EXIT, float(i), -1.0, pt.engagement[i], 0.0)
 
     u = rng.random()

@@ -9,7 +9,7 @@ from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME
                      LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, log_event, needs_accuracy,
                      spread)
 from .jit import internal
-from .interventions import funder_out, remove_partner
+from .interventions import funder_out, partner_exits
 
 
 @internal
@@ -99,8 +99,7 @@ def home_shocks(p, pt, trust, w, events, rng, live):
         log_event(events, w, HOME_SHIFT, float(i), -1.0, pt.commitment[i], 1.0 if leaves else 0.0)
         w.shocks += 1.0
         if leaves:
-            remove_partner(pt.active, trust, i)
-            w.exits += 1.0
+            partner_exits(pt, trust, w, i)
             w.home_exits += 1.0
 
 

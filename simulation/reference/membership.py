@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..params import N_SECTORS
+from .interventions import partner_exits
 
 
 def turnover(ps):
@@ -40,10 +41,7 @@ def membership(ps):
             continue  # an isolated grantee keeps its own grant, whatever it thinks of the network
         pt.low_months = pt.low_months + 1 if pt.engagement < p.exit_threshold else 0
         if pt.low_months >= p.exit_patience:
-            pt.active = False
-            w.exits += 1.0
-            for j in range(len(ps.partners)):
-                ps.set_trust(i, j, 0.0)
+            partner_exits(ps, i)
             ps.log("exit", i, -1, pt.engagement, 0.0)
 
     u = rng.random()

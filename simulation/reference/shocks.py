@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..params import NEED_LOW
 from .common import spread
+from .interventions import partner_exits
 
 
 def shocks(ps):
@@ -69,11 +70,8 @@ def home_shocks(ps, live: bool):
         ps.log("home_shift", i, -1, pt.commitment, 1.0 if leaves else 0.0)
         w.shocks += 1.0
         if leaves:
-            pt.active = False
-            w.exits += 1.0
+            partner_exits(ps, i)
             w.home_exits += 1.0
-            for j in range(len(ps.partners)):
-                ps.set_trust(i, j, 0.0)
 
 
 def leader_shock(ps, live: bool):
