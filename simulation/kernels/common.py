@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..params import MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES, REVIEW_RULES  # noqa: F401 (re-exported to the kernels)
+from ..params import LAUNCH_LEVEL, MONTHS_PER_YEAR, N_SECTORS, NEED_LOW, REGIMES, REVIEW_RULES  # noqa: F401 (re-exported to the kernels)
 from ..state import EVENT_CODES, PHASES
 from .jit import internal
 

@@ -26,7 +26,8 @@ def funding(P, pt, fu, w, events, rng):
     uniform of unit sd, above expected_cost_per_outcome x the funder's stance cuts the
     funder's level by funder_cut (unless an ROI narrative persuades it: chance
     narrative_persuasion x E_momentum); a funder below funder_exit_level leaves; at or
-    below its benchmark the level grows by funder_grow x (1 + E_momentum), up to
+    below its benchmark the level grows by funder_grow x (1 + funder_grow_gain x
+    E_momentum), up to
     funder_max_level. (ODD 7.1.)
 
     Reads: partners (active, engagement, grant, output), funders (active, level,
@@ -172,7 +173,7 @@ def reviews(p, fu, w, events, rng):
             if fu.level[f] < p.funder_exit_level:
                 funder_out(fu, w, events, f, FUNDER_EXIT, fu.level[f], 0.0)
         else:
-            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
+            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + p.funder_grow_gain * w.effort_momentum)))
             if grown > before:
                 fu.level[f] = grown
                 log_event(events, w, FUNDING_GROW, float(f), -1.0, before, grown)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
-from .common import NEED_LOW, SQRT3, spread
+from .common import LAUNCH_LEVEL, NEED_LOW, SQRT3, spread
 from .jit import borrowed, internal
 
 
@@ -73,7 +73,7 @@ def initialize(P, st, sectors, rng, rng_context):
         common_total += common[k]
     for f in range(F):
         fu.active[f] = True
-        fu.level[f] = 1.0
+        fu.level[f] = LAUNCH_LEVEL
         total = 0.0
         for k in range(K):
             u = rng.random()

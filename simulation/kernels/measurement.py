@@ -2,7 +2,7 @@
 partnership's phase."""
 
 
-from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active,
+from .common import (EXPONENTIAL, INITIATION, MONTHS_PER_YEAR, PHASE, REDESIGN, RUN, count_active,
                      log_event, needs_accuracy)
 from .jit import internal
 
@@ -176,14 +176,14 @@ def measurement(P, pt, fu, be, nd, w, events, row):
     spent = w.backbone_hours * p.staff_cost_per_hour + w.disbursed
 
     # Value as evaluators count it (7.10): outcome-months valued at value_per_outcome_year
-    # / 12, discounted to month 0 at discount_rate a year, plus the outcomes held now
+    # / MONTHS_PER_YEAR, discounted to month 0 at discount_rate a year, plus the outcomes held now
     # projected benefit_duration years beyond this month with drop-off; so are the outcomes
     # of people who left the target group this month.
-    discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
+    discount = (1.0 + p.discount_rate) ** (-w.month / MONTHS_PER_YEAR)
     w.outcome_months += impact
-    w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
+    w.value_pv += impact * p.value_per_outcome_year / MONTHS_PER_YEAR * discount
     w.spent_pv += spent * discount
-    onward = p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    onward = p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / MONTHS_PER_YEAR)
     w.value_pv += w.outcome_leavers * onward  # those who left the target group keep their outcome
     ahead = impact * onward
     value_gross = w.value_pv + ahead
@@ -216,7 +216,7 @@ def measurement(P, pt, fu, be, nd, w, events, row):
         w.effort_coordination, w.effort_population, w.effort_measurement,
         w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts,
         w.dissolved, w.shocks,
-        grants, w.service_home, w.outcome_months / 12.0, value_gross, w.spent_pv, w.redesigns,
+        grants, w.service_home, w.outcome_months / MONTHS_PER_YEAR, value_gross, w.spent_pv, w.redesigns,
         w.phase,
     )
     for c in range(len(first)):

@@ -63,7 +63,7 @@ def practices(P, pt, nd, trust, levels, w, events):
     shared = 0.0
     for i in range(S):
         shared += pt.hours_orch[i]
-    lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+    lead = w.leadership * (p.vacancy_effectiveness if w.vacancy > 0.0 else 1.0)
     w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
     E = efforts(P, w, w.orch_hours)
     w.effort_alignment = E[0]

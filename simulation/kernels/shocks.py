@@ -47,7 +47,8 @@ def funder_shocks(p, fu, w, events, rng, live):
     x its stance), else the poor grant's chance. A poor grant's chance is
     renewal_rate_poor plus the share an ROI narrative persuades (E_momentum x
     narrative_persuasion) of the rest. A vacant place is filled with chance
-    funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising)."""
+    funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising), by a funder at
+    funder_join_level."""
     month = int(w.month)
     for f in range(fu.level.shape[0]):
         u_shift = rng.random()
@@ -77,7 +78,7 @@ def funder_shocks(p, fu, w, events, rng, live):
                     funder_out(fu, w, events, f, GRANT_ENDED, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
             fu.active[f] = True
-            fu.level[f] = 1.0
+            fu.level[f] = p.funder_join_level
             fu.term_start[f] = month + 1
             fu.shortfall[f] = 0.0
             fu.measured[f] = 0.0

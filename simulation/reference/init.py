@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..params import NEED_LOW, SECTORS
+from ..params import LAUNCH_LEVEL, NEED_LOW, SECTORS
 from .common import (SQRT3, Beneficiary, Funder, draw_mask, has, pet_shares, spread)
 from .beneficiaries import newcomer_condition, newcomer_engagement
 
@@ -43,7 +43,7 @@ def initialize(ps):
         own = pet_shares(rng, K)
         pets = [p.funder_common_interest * common[k] + (1.0 - p.funder_common_interest) * own[k] for k in range(K)]
         pref = [(1.0 - p.funder_divergence) * ps.true_profile[k] + p.funder_divergence * pets[k] for k in range(K)]
-        ps.funders.append(Funder(True, 1.0, pref))
+        ps.funders.append(Funder(True, LAUNCH_LEVEL, pref))
     voice = p.beneficiary_involvement
     for k in range(K):
         mean_pref = 0.0
