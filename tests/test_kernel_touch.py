@@ -252,3 +252,34 @@ def test_the_monthly_kernels_are_the_schedule():
     engine = (KERNELS.parent / "engine.py").read_text()
     called = re.findall(r"K\.(\w+)\(P, ", engine.split("for t in range")[1])
     assert tuple(called) == MONTHLY
+
+
+def direct_writers(part: str, field: str, bare: bool = False) -> set[str]:
+    """The functions (module:function) that assign ``part.field`` themselves, init's included
+    (``bare``: also ``field[i] = ...``, the array handed in by itself)."""
+    names = {k for k, v in PARTS.items() if v == part}
+    out = set()
+    for name, (module, node) in FUNCTIONS.items():
+        for n in ast.walk(node):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else []
+            for t in targets:
+                c = None if isinstance(t, ast.Name) else _chain(t)
+                if c and ((c[0] in names and c[1] == field) or (bare and c[0] == field and c[1] is None)):
+                    out.add(f"{module}:{name}")   # pt.active[i] = ..., or active[i] = ... (the array handed in)
+    return out
+
+
+def test_partners_and_funders_join_and_leave_only_through_interventions():
+    assert direct_writers("partners", "active", bare=True) == {"interventions.py:add_partner", "interventions.py:remove_partner"}
+    assert direct_writers("funders", "active") == {"interventions.py:add_funder", "interventions.py:funder_out"}
+    # and the processes that add them call the one intervention each
+    for kernel, intervention in (("initialize", "add_partner"), ("membership", "add_partner"),
+                                 ("initialize", "add_funder"), ("shocks", "add_funder")):
+        node = FUNCTIONS[kernel][1]
+        called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        reached = set(called)
+        for c in called:   # one level down: shocks calls funder_shocks, which calls add_funder
+            if c in FUNCTIONS:
+                reached |= {n.func.id for n in ast.walk(FUNCTIONS[c][1])
+                            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert intervention in reached, f"{kernel} does not add through {intervention}"

@@ -4,6 +4,7 @@ import numpy as np
 
 from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
 from .common import LAUNCH_LEVEL, NEED_LOW, SQRT3, spread
+from .interventions import add_funder, add_partner
 from .jit import borrowed, internal
 
 
@@ -16,13 +17,15 @@ def initialize(P, st, sectors, rng, rng_context):
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
     (complexity draws), condition, engagement.
 
-    Reads: funders (preference), beneficiaries (base_engagement), needs (need_count,
-        takers, true_profile), world (trust_ref), fit.
+    Reads: partners (active, reps), funders (preference), beneficiaries
+        (base_engagement), needs (need_count, takers, true_profile), world (trust_ref),
+        fit.
     Writes: partners (active, capacity, ceiling, commitment, competence, engagement,
-        ever, knowledge, reps, sector, stake), funders (active, level, preference,
-        tolerance), beneficiaries (base_engagement, condition, needs), needs (estimate,
-        need_count, takers, true_profile), world (ease, last_cut, last_relaunch,
-        launch_size, leadership, mean_trust, trust_ref), trust, trust_levels, fit.
+        ever, knowledge, low_months, reps, sector, stake, tenure), funders (active,
+        level, measured, preference, shortfall, term_start, tolerance), beneficiaries
+        (base_engagement, condition, needs), needs (estimate, need_count, takers,
+        true_profile), world (ease, last_cut, last_relaunch, launch_size, leadership,
+        mean_trust, trust_ref), trust, trust_levels, fit.
     """
     p = P[0]
     pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see jit.borrowed
@@ -38,22 +41,11 @@ def initialize(P, st, sectors, rng, rng_context):
     for k in range(K):
         nd.true_profile[k] /= total
 
-    for i in range(n0):
-        pt.active[i] = True
-        pt.ever[i] = True
-        pt.sector[i] = sectors[i]
+    draws = np.empty(K)
+    for i in range(n0):  # each with init_trust toward the partners before it (add_partner)
         for k in range(K):
-            u = rng.random()
-            pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * u * u
-        pt.engagement[i] = p.init_engagement
-        pt.commitment[i] = p.init_commitment
-        pt.knowledge[i] = p.init_knowledge
-        pt.reps[i] = 1
-        pt.ceiling[i] = p.trust_ceiling
-    for i in range(n0):
-        for j in range(n0):
-            if i != j:
-                st.trust[i, j] = p.init_trust
+            draws[k] = rng.random()
+        add_partner(p, pt, st.trust, i, sectors[i], draws, p.init_knowledge)
     S = pt.active.shape[0]
     for i in range(S):  # every slot's levels, recruits' included (they start at init_trust)
         for j in range(S):
@@ -72,8 +64,7 @@ def initialize(P, st, sectors, rng, rng_context):
     for k in range(K):
         common_total += common[k]
     for f in range(F):
-        fu.active[f] = True
-        fu.level[f] = LAUNCH_LEVEL
+        add_funder(fu, f, LAUNCH_LEVEL, 0)
         total = 0.0
         for k in range(K):
             u = rng.random()

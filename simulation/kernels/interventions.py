@@ -3,9 +3,14 @@ kernels call them when their draws say the event happens; the trainer's app call
 functions when a lesson makes it happen (backbone/app/lessons.py), so a lesson follows
 the model's rules exactly and the reference oracle's checks of the kernels cover it.
 
-Each logs its event in the model's own event log (remove_partner and partner_exits leave
-that to their caller, whose event says why). The rules are in docs/ODD.md: 7.2 turnover, 7.3 exits and
-dissolution, 7.6 betrayal, 7.1 and 7.2a funders leaving."""
+Partners and funders join and leave only through them: add_partner (init's launch
+partners, membership's recruits), add_funder (init's launch funders, shocks' new funders),
+partner_exits and remove_partner (membership, shocks), funder_out (funding, shocks).
+
+Each logs its event in the model's own event log (add_partner, add_funder, partner_exits
+and remove_partner leave that to their caller, whose event says why). The rules are in
+docs/ODD.md: 5 initialization, 7.2 turnover, 7.3 exits, recruits and dissolution, 7.6
+betrayal, 7.1 and 7.2a funders leaving and joining."""
 
 from numba import njit
 
@@ -90,6 +95,49 @@ def betrayal(p, pt, T, levels, w, events, i):
     pt.ceiling[i] = max(0.0, pt.ceiling[i] - p.reputation_damage)
     w.betrayals += 1.0
     log_event(events, w, BETRAYAL, float(i), -1.0, before, partner_trust(T, pt.active, i))
+
+
+@njit(cache=True, inline="always")
+def add_partner(p, pt, trust, i, sector, draws, knowledge):
+    """Organization i joins the partnership in slot i, as a launch partner (ODD 5) or a
+    recruit (7.3): a member from now on (active, ever) in ``sector``, with competences
+    competence_floor + (1 - competence_floor) x u^2 from the K uniforms ``draws``,
+    init_engagement, init_commitment, the given representative's ``knowledge``, a new
+    representative (tenure 0, reps + 1, no low months), the full reputation ceiling
+    trust_ceiling, and trust init_trust with every active partner (both levels of trust
+    of every slot start at init_trust at launch). The caller logs the event that says
+    why (a recruit) and counts it; launch partners are no event."""
+    pt.active[i] = True
+    pt.ever[i] = True
+    pt.sector[i] = sector
+    for k in range(pt.competence.shape[1]):
+        pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * draws[k] * draws[k]
+    pt.engagement[i] = p.init_engagement
+    pt.commitment[i] = p.init_commitment
+    pt.knowledge[i] = knowledge
+    pt.tenure[i] = 0
+    pt.reps[i] += 1
+    pt.low_months[i] = 0
+    pt.ceiling[i] = p.trust_ceiling
+    for j in range(pt.active.shape[0]):
+        if j != i and pt.active[j]:
+            trust[i, j] = p.init_trust
+            trust[j, i] = p.init_trust
+
+
+@njit(cache=True, inline="always")
+def add_funder(fu, f, level, start):
+    """Funder f starts paying, as a launch funder (ODD 5: ``level`` LAUNCH_LEVEL, ``start``
+    0) or one that fills a vacant place (7.2a: funder_join_level, the next month): active
+    at ``level``, its grant term starting in month index ``start``, no review yet
+    (shortfall and measured cost 0). Its preference and stance are the place's. The
+    caller logs the event that says why (a join) and counts it; launch funders are no
+    event."""
+    fu.active[f] = True
+    fu.level[f] = level
+    fu.term_start[f] = start
+    fu.shortfall[f] = 0.0
+    fu.measured[f] = 0.0
 
 
 @njit(cache=True, inline="always")

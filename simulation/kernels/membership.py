@@ -5,7 +5,7 @@ import numpy as np
 
 from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, log_event
 from .jit import internal
-from .interventions import partner_exits, remove_partner, successor
+from .interventions import add_partner, partner_exits, remove_partner, successor
 
 
 @internal
@@ -74,26 +74,11 @@ def membership(P, pt, fu, trust, w, events, rng):
                 slot = i
                 break
         if slot >= 0:
-            i = slot
-            pt.active[i] = True
-            pt.sector[i] = i % N_SECTORS
-            pt.ever[i] = True
-            for k in range(K):
-                pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * comp[k] * comp[k]
-            pt.engagement[i] = p.init_engagement
-            pt.commitment[i] = p.init_commitment
             gap = max(p.init_knowledge - p.newcomer_knowledge, 0.0)
-            pt.knowledge[i] = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
-            pt.tenure[i] = 0
-            pt.reps[i] += 1
-            pt.low_months[i] = 0
-            pt.ceiling[i] = p.trust_ceiling
-            for j in range(S):
-                if j != i and pt.active[j]:
-                    trust[i, j] = p.init_trust
-                    trust[j, i] = p.init_trust
+            knowledge = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
+            add_partner(p, pt, trust, slot, slot % N_SECTORS, comp, knowledge)
             w.recruited += 1.0
-            log_event(events, w, RECRUIT, float(i), -1.0, 0.0, 0.0)
+            log_event(events, w, RECRUIT, float(slot), -1.0, 0.0, 0.0)
 
     n_partners = count_active(pt.active)
     n_funders = count_active(fu.active)

@@ -9,7 +9,7 @@ from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME
                      LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, log_event, needs_accuracy,
                      spread)
 from .jit import internal
-from .interventions import funder_out, partner_exits
+from .interventions import add_funder, funder_out, partner_exits
 
 
 @internal
@@ -77,11 +77,7 @@ def funder_shocks(p, fu, w, events, rng, live):
                     w.grant_ends += 1.0
                     funder_out(fu, w, events, f, GRANT_ENDED, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
-            fu.active[f] = True
-            fu.level[f] = p.funder_join_level
-            fu.term_start[f] = month + 1
-            fu.shortfall[f] = 0.0
-            fu.measured[f] = 0.0
+            add_funder(fu, f, p.funder_join_level, month + 1)
             w.funder_joins += 1.0
             log_event(events, w, FUNDER_JOIN, float(f), -1.0, 0.0, 0.0)
 

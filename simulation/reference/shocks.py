@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..params import NEED_LOW
 from .common import spread
-from .interventions import partner_exits
+from .interventions import add_funder, partner_exits
 
 
 def shocks(ps):
@@ -52,8 +52,7 @@ def funder_shocks(ps, live: bool):
                     w.grant_ends += 1.0
                     ps.log("grant_ended", index, -1, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
-            f.active, f.level, f.term_start = True, p.funder_join_level, month + 1
-            f.shortfall = f.measured = 0.0
+            add_funder(ps, index, p.funder_join_level, month + 1)
             w.funder_joins += 1.0
             ps.log("funder_join", index, -1, 0.0, 0.0)
 
