@@ -7,8 +7,8 @@ from numba import njit
 
 from .common import (FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, PRICE,
                      log_event, zeros)
-from .jit import internal
 from .interventions import funder_out
+from .jit import internal
 
 
 @internal

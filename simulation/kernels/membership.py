@@ -4,8 +4,8 @@ partner-raising recruits new ones."""
 import numpy as np
 
 from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, log_event
-from .jit import internal
 from .interventions import add_partner, partner_exits, remove_partner, successor
+from .jit import internal
 
 
 @internal

@@ -8,8 +8,8 @@ from numba import njit
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
                      LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, log_event, needs_accuracy,
                      spread)
-from .jit import internal
 from .interventions import add_funder, funder_out, partner_exits
+from .jit import internal
 
 
 @internal

@@ -25,8 +25,8 @@ import math
 
 
 from .common import SQRT3, blend, mean_trust
-from .jit import internal
 from .interventions import betrayal
+from .jit import internal
 
 
 @internal
