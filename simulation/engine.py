@@ -45,7 +45,7 @@ def run_months(P, st, rs, out, sectors, start):
     takes the parts of the state it uses (numba compiles a function of a few arrays much
     faster than one of the whole state): partners, funders, beneficiaries, needs, the
     trust and fit matrices, the world row ``w`` and the event log, lent without reference
-    counting (``kernels.common.borrowed``); ``rs``: the run's streams."""
+    counting (``kernels.jit.borrowed``); ``rs``: the run's streams."""
     if start:
         K.initialize(P, st, sectors, rs.init, rs.context)
     pt, fu, be, nd = K.borrowed((st.partners, st.funders, st.beneficiaries, st.needs))

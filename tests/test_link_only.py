@@ -1,4 +1,4 @@
-"""Kernels compile into link-only libraries (simulation/kernels/common.py): their IR is
+"""Kernels compile into link-only libraries (simulation/kernels/jit.py): their IR is
 linked into the entry points that call them, and numba neither optimizes it as a module
 of its own nor emits machine code for it. Known answers through a jitted caller, and the
 library's state checked directly."""
@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from backbone.simulation.kernels import common
+from backbone.simulation.kernels import common, jit
 
 
-@common.internal
+@jit.internal
 def _planted(a, x):
     s = 0.0
     for i in range(a.shape[0]):
@@ -25,8 +25,8 @@ def _caller(a, x):
 
 
 def test_link_only_is_used_with_this_numba():
-    assert common._link_only_supported()
-    assert _planted._compiler.pipeline_class is common._LinkOnlyCompiler
+    assert jit._link_only_supported()
+    assert _planted._compiler.pipeline_class is jit._LinkOnlyCompiler
 
 
 def test_internal_functions_give_known_answers_through_a_caller():
@@ -40,7 +40,7 @@ def test_an_internal_library_has_no_machine_code():
     _caller(np.array([0.25, 0.5, 1.0]), 0.5)
     (cres,) = _planted.overloads.values()
     library = cres.library
-    assert isinstance(library, common._LinkOnlyLibrary)
+    assert isinstance(library, jit._LinkOnlyLibrary)
     modules = library._codegen._engine._ee._modules   # what LLVM's JIT turns into machine code
     (caller_cres,) = _caller.overloads.values()
     assert caller_cres.library._final_module in modules

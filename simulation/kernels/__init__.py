@@ -12,7 +12,7 @@ from .shocks import shocks
 from .trust import trust
 from .work import work
 
-from .common import borrowed, from_python
+from .jit import borrowed, from_python
 
 __all__ = ["borrowed", "from_python", "initialize", "draw_context", "shocks", "funding", "turnover", "membership", "practices", "coordination",
            "trust", "work", "beneficiaries", "engagement", "measurement", "efforts",

@@ -7,7 +7,8 @@ import numpy as np
 
 from numba import njit
 
-from .common import clip01, internal
+from .common import clip01
+from .jit import internal
 
 
 @internal
@@ -108,6 +109,15 @@ def beneficiaries(P, be, nd, w, rng_uptake, rng_needs):
     service_integration, the integration of the services people actually get (7.8). Months at or above the outcome threshold count up;
     sustain_months of them make a sustained outcome (and free the case place); the
     first one a person reaches counts in `outcomes` (people, not spells).
+
+    Reads: beneficiaries (achieved, base_engagement, condition, enrolled, months_above,
+        needs), needs (coverage, dose, load, need_count, service, takers, true_profile),
+        world (ease, effort_population, improved_share, lift, outcomes,
+        service_integration).
+    Writes: beneficiaries (achieved, condition, enrolled, months_above), needs
+        (coverage, dose, load, takers, true_profile), world (benef_engagement, caseload,
+        impact_share, improved_share, lift, mean_condition, outcome_leavers, outcomes,
+        prev_improved, served).
     """
     p = P[0]
     K = nd.coverage.shape[0]

@@ -3,7 +3,8 @@ between them, of group meetings and shared reporting, over-coordination, and the
 of integration actually reached."""
 
 
-from .common import ISOLATED, REDESIGN, count_active, internal, mean_trust
+from .common import ISOLATED, REDESIGN, count_active, mean_trust
+from .jit import internal
 
 
 @internal
@@ -22,6 +23,12 @@ def coordination(P, pt, trust, w):
     regime a grantee spends grant_seeking_share of its funded hours
     competing for and reporting on its grants. Realized integration is g x (floor +
     (1 - floor) x mean trust).
+
+    Reads: partners (active, capacity, engagement, hours_funded, hours_inkind), world
+        (backbone_hours, dissolved, effort_coordination, last_relaunch, month, phase),
+        trust.
+    Writes: partners (excess_coord, hours_coord, hours_funded, hours_grants,
+        hours_inkind, hours_orch), world (integration, interaction).
     """
     p = P[0]
     S = pt.active.shape[0]
@@ -60,6 +67,8 @@ def coordination(P, pt, trust, w):
             pt.hours_grants[i] = min(p.grant_seeking_share * pt.hours_funded[i], total - coord - orch)
         if total > 0.0:
             pt.excess_coord[i] = max(0.0, (coord + orch) / total - p.overcoord_tolerance)
-    w.mean_trust = mean_trust(trust, pt.active)
+    # trust as this month's changes of membership left it; world.mean_trust is the trust
+    # process's to write (after its update: the month's row reports that one)
+    trust_now = mean_trust(trust, pt.active)
     w.interaction = x
-    w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * w.mean_trust)
+    w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * trust_now)

@@ -3,7 +3,8 @@ money pulls the agenda unless beneficiaries have a voice."""
 
 from numba import njit
 
-from .common import MONTHS_PER_YEAR, clip01, internal, partner_trust
+from .common import MONTHS_PER_YEAR, clip01, partner_trust
+from .jit import internal
 
 
 @internal
@@ -23,6 +24,13 @@ def engagement(P, pt, fu, nd, trust, w):
     preferences at agenda_rate x funder_agenda_power x (1 - voice) x (1 - align_strength
     x E_alignment) and toward true needs at agenda_rate x voice (voice =
     beneficiary_involvement).
+
+    Reads: partners (active, commitment, engagement, excess_coord, grant, knowledge,
+        stake), funders (active, level, preference), needs (estimate, true_profile),
+        world (effort_alignment, effort_momentum, improved_share, prev_improved,
+        progress), trust.
+    Writes: partners (commitment, engagement, knowledge), needs (estimate), world
+        (progress).
     """
     p = P[0]
     a = p.progress_smoothing

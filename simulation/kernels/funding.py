@@ -5,8 +5,10 @@ import math
 
 from numba import njit
 
-from .common import FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, PRICE, internal, log_event, zeros
+from .common import (FUNDER_EXIT, FUNDING_CUT, FUNDING_GROW, ISOLATED, PERSUADED, PRICE,
+                     log_event, zeros)
 from .interventions import funder_out
+from .jit import internal
 
 
 @internal
@@ -24,8 +26,18 @@ def funding(P, pt, fu, w, events, rng):
     uniform of unit sd, above expected_cost_per_outcome x the funder's stance cuts the
     funder's level by funder_cut (unless an ROI narrative persuades it: chance
     narrative_persuasion x E_momentum); a funder below funder_exit_level leaves; at or
-    below its benchmark the level grows by funder_grow x (1 + E_momentum), up to
+    below its benchmark the level grows by funder_grow x (1 + funder_grow_gain x
+    E_momentum), up to
     funder_max_level. (ODD 7.1.)
+
+    Reads: partners (active, engagement, grant, output), funders (active, level,
+        tolerance), world (backbone_hours, cuts, disbursed, dissolved, effort_momentum,
+        month, noise, outcomes, paid_in, period_outcomes, pool, review_outcomes,
+        review_paid, spent_backbone, spent_partners), events.
+    Writes: partners (grant, hours_funded), funders (active, level, measured,
+        shortfall), world (backbone_hours, cuts, disbursed, inflow, last_cut, paid_in,
+        period_outcomes, pool, review_outcomes, review_paid, spent_backbone,
+        spent_partners), events.
     """
     p = P[0]
     to_partners = pay_in(p, fu, w)
@@ -161,7 +173,7 @@ def reviews(p, fu, w, events, rng):
             if fu.level[f] < p.funder_exit_level:
                 funder_out(fu, w, events, f, FUNDER_EXIT, fu.level[f], 0.0)
         else:
-            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
+            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + p.funder_grow_gain * w.effort_momentum)))
             if grown > before:
                 fu.level[f] = grown
                 log_event(events, w, FUNDING_GROW, float(f), -1.0, before, grown)

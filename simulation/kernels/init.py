@@ -3,7 +3,9 @@
 import numpy as np
 
 from .beneficiaries import mask_tables, newcomer_condition, newcomer_engagement, pick_dimension
-from .common import NEED_LOW, SQRT3, borrowed, internal, spread
+from .common import LAUNCH_LEVEL, NEED_LOW, SQRT3, spread
+from .interventions import add_funder, add_partner
+from .jit import borrowed, internal
 
 
 @internal
@@ -13,9 +15,20 @@ def initialize(P, st, sectors, rng, rng_context):
     ``engine.run_months`` (its ``start`` flag), so that Python has one entry point and
     numba builds one wrapper for the whole state, not two. Draw order: need profile (K), launch partners' competences
     (n_partners x K), funders' common pet dimensions (K) and preferences (F x K), then per beneficiary: needs
-    (complexity draws), condition, engagement."""
+    (complexity draws), condition, engagement.
+
+    Reads: partners (active, reps), funders (preference), beneficiaries
+        (base_engagement), needs (need_count, takers, true_profile), world (trust_ref),
+        fit.
+    Writes: partners (active, capacity, ceiling, commitment, competence, engagement,
+        ever, knowledge, low_months, reps, sector, stake, tenure), funders (active,
+        level, measured, preference, shortfall, term_start, tolerance), beneficiaries
+        (base_engagement, condition, needs), needs (estimate, need_count, takers,
+        true_profile), world (ease, last_cut, last_relaunch, launch_size, leadership,
+        mean_trust, trust_ref), trust, trust_levels, fit.
+    """
     p = P[0]
-    pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see common.borrowed
+    pt, fu, be, nd = borrowed((st.partners, st.funders, st.beneficiaries, st.needs))  # see jit.borrowed
     w = st.world[0]
     K = nd.true_profile.shape[0]
     n0 = int(p.n_partners)
@@ -28,22 +41,11 @@ def initialize(P, st, sectors, rng, rng_context):
     for k in range(K):
         nd.true_profile[k] /= total
 
-    for i in range(n0):
-        pt.active[i] = True
-        pt.ever[i] = True
-        pt.sector[i] = sectors[i]
+    draws = np.empty(K)
+    for i in range(n0):  # each with init_trust toward the partners before it (add_partner)
         for k in range(K):
-            u = rng.random()
-            pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * u * u
-        pt.engagement[i] = p.init_engagement
-        pt.commitment[i] = p.init_commitment
-        pt.knowledge[i] = p.init_knowledge
-        pt.reps[i] = 1
-        pt.ceiling[i] = p.trust_ceiling
-    for i in range(n0):
-        for j in range(n0):
-            if i != j:
-                st.trust[i, j] = p.init_trust
+            draws[k] = rng.random()
+        add_partner(p, pt, st.trust, i, sectors[i], draws, p.init_knowledge)
     S = pt.active.shape[0]
     for i in range(S):  # every slot's levels, recruits' included (they start at init_trust)
         for j in range(S):
@@ -62,8 +64,7 @@ def initialize(P, st, sectors, rng, rng_context):
     for k in range(K):
         common_total += common[k]
     for f in range(F):
-        fu.active[f] = True
-        fu.level[f] = 1.0
+        add_funder(fu, f, LAUNCH_LEVEL, 0)
         total = 0.0
         for k in range(K):
             u = rng.random()
@@ -112,6 +113,10 @@ def draw_context(p, pt, fu, fit, w, rng):
     difficulty (1), each funder's stance (F), each pair's fit (i < j, row by row), then each
     slot's stake (S): uniform with sd stake_sd around 0, added to its engagement target.
     Each is a log-uniform multiplier spread(sd, u) = exp(sd x sqrt(3) x (2u - 1)).
+
+    Reads: fit.
+    Writes: partners (capacity, stake), funders (tolerance), world (ease, leadership),
+        fit.
     """
     S = pt.active.shape[0]
     for i in range(S):

@@ -2,8 +2,9 @@
 partnership's phase."""
 
 
-from .common import (EXPONENTIAL, INITIATION, PHASE, REDESIGN, RUN, count_active, internal,
+from .common import (EXPONENTIAL, INITIATION, MONTHS_PER_YEAR, PHASE, REDESIGN, RUN, count_active,
                      log_event, needs_accuracy)
+from .jit import internal
 
 # Columns of the monthly output, in order. Grouped as the results chain (inputs ->
 # outputs -> outcomes -> impact) and the balanced scorecard (impact, partnership
@@ -104,8 +105,41 @@ def annuity(p):
 def measurement(P, pt, fu, be, nd, w, events, row):
     """Write the month's row of METRICS, log a phase change, advance the clock.
 
+    One writer per field: this kernel alone writes the row, each field once. A field that
+    reports a world field reports one that a single kernel module writes during the month
+    (tests/test_kernel_touch.py checks it; init.py sets the launch values): the money and
+    backbone hours funding's, the efforts and relaunches practices', integration
+    coordination's, mean_trust trust's, duplication and service_home work's, the
+    beneficiaries' figures and outcomes beneficiaries', progress engagement's,
+    partners_recruited and dissolved membership's, shocks shocks', the value stream, the
+    phase and the month this kernel's; the counts turnovers, betrayals and exits each
+    one intervention's (interventions.py: successor, betrayal, partner_exits), whichever
+    process or lesson makes the event. The fields this kernel computes from the state
+    (mean engagement, commitment and knowledge, active partners and retention, the hours,
+    funder level and active funders, needs accuracy) summarize state variables that
+    several processes move by design (ODD 7: engagement follows perceived value in
+    engagement and a relaunch lifts it in practices; a funder's level changes at reviews
+    in funding; the agenda moves in practices and engagement, true needs in shocks and
+    beneficiaries): one writer, several causes. hours_funded is funding's; coordination
+    sets it to 0 for slots no longer active, which the row never sums.
+
     Long on purpose: one sum per metric, then the row in METRICS order; split up, the
-    order of the row would no longer be readable in one place."""
+    order of the row would no longer be readable in one place.
+
+    Reads: partners (active, commitment, engagement, hours_agenda, hours_coord,
+        hours_funded, hours_grants, hours_home, hours_inkind, hours_orch, knowledge),
+        funders (active, level), needs (estimate, service, true_profile), world
+        (backbone_hours, benef_engagement, betrayals, caseload, cuts, disbursed,
+        dissolved, duplication, effort_alignment, effort_coordination, effort_identity,
+        effort_measurement, effort_momentum, effort_population, exits, impact_share,
+        improved_share, inflow, integration, mean_condition, mean_trust, month,
+        outcome_leavers, outcome_months, outcomes, paid_in, phase, phase_months, pool,
+        prev_level, progress, recruited, redesign_due, redesigns, relaunches, served,
+        service_home, shocks, spent_backbone, spent_partners, spent_pv, stagnant_months,
+        turnovers, value_pv), events.
+    Writes: world (month, outcome_months, phase, phase_months, prev_level, redesign_due,
+        redesigns, spent_pv, stagnant_months, value_pv), events, row.
+    """
     p = P[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
@@ -142,14 +176,14 @@ def measurement(P, pt, fu, be, nd, w, events, row):
     spent = w.backbone_hours * p.staff_cost_per_hour + w.disbursed
 
     # Value as evaluators count it (7.10): outcome-months valued at value_per_outcome_year
-    # / 12, discounted to month 0 at discount_rate a year, plus the outcomes held now
+    # / MONTHS_PER_YEAR, discounted to month 0 at discount_rate a year, plus the outcomes held now
     # projected benefit_duration years beyond this month with drop-off; so are the outcomes
     # of people who left the target group this month.
-    discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
+    discount = (1.0 + p.discount_rate) ** (-w.month / MONTHS_PER_YEAR)
     w.outcome_months += impact
-    w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
+    w.value_pv += impact * p.value_per_outcome_year / MONTHS_PER_YEAR * discount
     w.spent_pv += spent * discount
-    onward = p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    onward = p.value_per_outcome_year * annuity(p) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / MONTHS_PER_YEAR)
     w.value_pv += w.outcome_leavers * onward  # those who left the target group keep their outcome
     ahead = impact * onward
     value_gross = w.value_pv + ahead
@@ -182,7 +216,7 @@ def measurement(P, pt, fu, be, nd, w, events, row):
         w.effort_coordination, w.effort_population, w.effort_measurement,
         w.turnovers, w.exits, w.betrayals, w.relaunches, w.cuts,
         w.dissolved, w.shocks,
-        grants, w.service_home, w.outcome_months / 12.0, value_gross, w.spent_pv, w.redesigns,
+        grants, w.service_home, w.outcome_months / MONTHS_PER_YEAR, value_gross, w.spent_pv, w.redesigns,
         w.phase,
     )
     for c in range(len(first)):

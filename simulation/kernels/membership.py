@@ -3,8 +3,9 @@ partner-raising recruits new ones."""
 
 import numpy as np
 
-from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, internal, log_event
-from .interventions import remove_partner, successor
+from .common import DISSOLVED, EXIT, ISOLATED, N_SECTORS, RECRUIT, count_active, log_event
+from .interventions import add_partner, partner_exits, remove_partner, successor
+from .jit import internal
 
 
 @internal
@@ -15,6 +16,11 @@ def turnover(P, pt, trust, levels, w, events, rng):
     starts at init_trust plus the onboarded share (E_coordination x onboarding) of the
     predecessor's above or below it; the organizations' trust stays. The successor starts
     with newcomer knowledge plus the onboarded share of the predecessor's.
+
+    Reads: partners (active, knowledge, reps, tenure), world (effort_coordination,
+        month, turnover_since_launch, turnovers), trust, trust_levels, events.
+    Writes: partners (knowledge, reps, tenure), world (turnover_since_launch,
+        turnovers), trust, trust_levels, events.
     """
     p = P[0]
     for i in range(pt.active.shape[0]):
@@ -31,7 +37,15 @@ def membership(P, pt, fu, trust, w, events, rng):
     """Exits, recruitment and dissolution (pooled regime only: isolated grants are grants
     to organizations, which no quorum ends). Draws 1 + K uniforms per month from the
     `membership` stream (recruitment chance, recruit's competences). Recruits take the
-    first never-used slot (max_recruits of them in a run)."""
+    first never-used slot (max_recruits of them in a run).
+
+    Reads: partners (active, engagement, ever, low_months, reps), funders (active),
+        world (dissolved, effort_coordination, effort_momentum, exits, month,
+        recruited), events.
+    Writes: partners (active, ceiling, commitment, competence, engagement, ever,
+        knowledge, low_months, reps, sector, tenure), world (dissolved, exits,
+        recruited), trust, events.
+    """
     p = P[0]
     S = pt.active.shape[0]
     K = pt.competence.shape[1]
@@ -45,8 +59,7 @@ def membership(P, pt, fu, trust, w, events, rng):
         else:
             pt.low_months[i] = 0
         if pt.low_months[i] >= p.exit_patience:
-            remove_partner(pt.active, trust, i)
-            w.exits += 1.0
+            partner_exits(pt, trust, w, i)
             log_event(events, w, EXIT, float(i), -1.0, pt.engagement[i], 0.0)
 
     u = rng.random()
@@ -61,26 +74,11 @@ def membership(P, pt, fu, trust, w, events, rng):
                 slot = i
                 break
         if slot >= 0:
-            i = slot
-            pt.active[i] = True
-            pt.sector[i] = i % N_SECTORS
-            pt.ever[i] = True
-            for k in range(K):
-                pt.competence[i, k] = p.competence_floor + (1.0 - p.competence_floor) * comp[k] * comp[k]
-            pt.engagement[i] = p.init_engagement
-            pt.commitment[i] = p.init_commitment
             gap = max(p.init_knowledge - p.newcomer_knowledge, 0.0)
-            pt.knowledge[i] = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
-            pt.tenure[i] = 0
-            pt.reps[i] += 1
-            pt.low_months[i] = 0
-            pt.ceiling[i] = p.trust_ceiling
-            for j in range(S):
-                if j != i and pt.active[j]:
-                    trust[i, j] = p.init_trust
-                    trust[j, i] = p.init_trust
+            knowledge = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
+            add_partner(p, pt, trust, slot, slot % N_SECTORS, comp, knowledge)
             w.recruited += 1.0
-            log_event(events, w, RECRUIT, float(i), -1.0, 0.0, 0.0)
+            log_event(events, w, RECRUIT, float(slot), -1.0, 0.0, 0.0)
 
     n_partners = count_active(pt.active)
     n_funders = count_active(fu.active)

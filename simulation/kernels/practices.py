@@ -20,7 +20,8 @@ Where each principle acts (kernel: mechanism):
 
 import math
 
-from .common import ISOLATED, REDESIGN, RELAUNCH, blend, count_active, internal, log_event, mean_trust, zeros
+from .common import ISOLATED, REDESIGN, RELAUNCH, blend, count_active, log_event, mean_trust, zeros
+from .jit import internal
 
 
 @internal
@@ -43,7 +44,18 @@ def efforts(P, w, orch_hours):
 
 @internal
 def practices(P, pt, nd, trust, levels, w, events):
-    """No random draws."""
+    """No random draws.
+
+    Reads: partners (active, engagement, hours_orch, knowledge), needs (estimate,
+        takers, true_profile), world (backbone_hours, dissolved, effort_identity,
+        effort_measurement, effort_population, launch_size, leadership, month,
+        orch_hours, phase, relaunches, trust_ref, turnover_since_launch, vacancy),
+        trust, trust_levels, events.
+    Writes: partners (engagement, knowledge), needs (estimate), world (effort_alignment,
+        effort_coordination, effort_identity, effort_measurement, effort_momentum,
+        effort_population, last_relaunch, launch_size, noise, orch_hours, relaunches,
+        turnover_since_launch), trust, trust_levels, events.
+    """
     p = P[0]
     S = pt.active.shape[0]
     K = nd.estimate.shape[0]
@@ -51,7 +63,7 @@ def practices(P, pt, nd, trust, levels, w, events):
     shared = 0.0
     for i in range(S):
         shared += pt.hours_orch[i]
-    lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+    lead = w.leadership * (p.vacancy_effectiveness if w.vacancy > 0.0 else 1.0)
     w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
     E = efforts(P, w, w.orch_hours)
     w.effort_alignment = E[0]

@@ -6,9 +6,10 @@ import numpy as np
 from numba import njit
 
 from .common import (FUNDER_JOIN, FUNDER_SHIFT, GRANT_ENDED, GRANT_RENEWED, HOME_SHIFT,
-                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, internal, log_event, needs_accuracy,
+                     LEADER_EXIT, NEED_LOW, POLICY_SHOCK, PRICE, log_event, needs_accuracy,
                      spread)
-from .interventions import funder_out, remove_partner
+from .interventions import add_funder, funder_out, partner_exits
+from .jit import internal
 
 
 @internal
@@ -16,7 +17,16 @@ def shocks(P, pt, fu, nd, trust, w, events, rng):
     """Draws per month from the `shocks` stream, whatever the state: 3 per funder (shift,
     renewal, joining), 2 per slot (home shift, leaving), 2 for the leader (exit, the
     successor's quality), 1 + K for policy (whether, the new need profile). Rules: ODD
-    7.2a; nothing happens once the partnership has dissolved."""
+    7.2a; nothing happens once the partnership has dissolved.
+
+    Reads: partners (active, commitment), funders (active, level, measured, shortfall,
+        term_start, tolerance), needs (estimate, true_profile), world (backbone_hours,
+        dissolved, effort_alignment, effort_momentum, exits, funder_joins, grant_ends,
+        home_exits, leadership, month, outcomes, paid_in, shocks, vacancy), events.
+    Writes: partners (active), funders (active, level, measured, shortfall, term_start),
+        needs (true_profile), world (exits, funder_joins, grant_ends, home_exits,
+        leadership, shocks, vacancy), trust, events.
+    """
     p = P[0]
     live = w.dissolved == 0.0
     if w.vacancy > 0.0:
@@ -37,7 +47,8 @@ def funder_shocks(p, fu, w, events, rng, live):
     x its stance), else the poor grant's chance. A poor grant's chance is
     renewal_rate_poor plus the share an ROI narrative persuades (E_momentum x
     narrative_persuasion) of the rest. A vacant place is filled with chance
-    funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising)."""
+    funder_recruit_rate + E_momentum x funder_recruit_gain (fundraising), by a funder at
+    funder_join_level."""
     month = int(w.month)
     for f in range(fu.level.shape[0]):
         u_shift = rng.random()
@@ -66,11 +77,7 @@ def funder_shocks(p, fu, w, events, rng, live):
                     w.grant_ends += 1.0
                     funder_out(fu, w, events, f, GRANT_ENDED, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
-            fu.active[f] = True
-            fu.level[f] = 1.0
-            fu.term_start[f] = month + 1
-            fu.shortfall[f] = 0.0
-            fu.measured[f] = 0.0
+            add_funder(fu, f, p.funder_join_level, month + 1)
             w.funder_joins += 1.0
             log_event(events, w, FUNDER_JOIN, float(f), -1.0, 0.0, 0.0)
 
@@ -89,8 +96,7 @@ def home_shocks(p, pt, trust, w, events, rng, live):
         log_event(events, w, HOME_SHIFT, float(i), -1.0, pt.commitment[i], 1.0 if leaves else 0.0)
         w.shocks += 1.0
         if leaves:
-            remove_partner(pt.active, trust, i)
-            w.exits += 1.0
+            partner_exits(pt, trust, w, i)
             w.home_exits += 1.0
 
 

@@ -24,15 +24,23 @@ signal, T_ij -= l- T_ij (1 + dependence D), and i's reputation ceiling drops.
 import math
 
 
-from .common import SQRT3, blend, internal, mean_trust
+from .common import SQRT3, blend, mean_trust
 from .interventions import betrayal
+from .jit import internal
 
 
 @internal
 def trust(P, pt, T, levels, fit, w, events, rng):
     """Draws from the `trust` stream every month: one uniform per pair of slots (i < j,
     row by row: how the pair's cooperation came across this month), then one per slot
-    (betrayal)."""
+    (betrayal).
+
+    Reads: partners (active, ceiling, commitment, engagement, sector), world (betrayals,
+        effort_identity, integration, interaction, mean_trust, month, trust_ref), trust,
+        trust_levels, fit, events.
+    Writes: partners (ceiling), world (betrayals, mean_trust, trust_ref), trust,
+        trust_levels, events.
+    """
     p = P[0]
     S = pt.active.shape[0]
     x = w.interaction

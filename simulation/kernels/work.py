@@ -1,7 +1,8 @@
 """Process 6, work: partners' hours become services on each problem dimension, through
 the common agenda and through each partner's own programme."""
 
-from .common import ISOLATED, internal, zeros
+from .common import ISOLATED, zeros
+from .jit import internal
 
 
 @internal
@@ -18,6 +19,12 @@ def work(P, pt, nd, w):
     E_coordination); home service always at duplication_base (parallel play, nobody
     deduplicates it). service_integration = integration x (agenda share of effective
     service): the home share is not integrated (7.8).
+
+    Reads: partners (active, commitment, competence, hours_coord, hours_funded,
+        hours_grants, hours_inkind, hours_orch, knowledge, output), needs (estimate),
+        world (effort_coordination, integration).
+    Writes: partners (hours_agenda, hours_home, output), needs (service), world
+        (duplication, service_home, service_integration).
     """
     p = P[0]
     S = pt.active.shape[0]

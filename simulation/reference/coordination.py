@@ -36,6 +36,6 @@ def coordination(ps):
             pt.hours_grants = min(p.grant_seeking_share * pt.hours_funded, total - coord - pt.hours_orch)
         if total > 0.0:
             pt.excess_coord = max(0.0, (coord + pt.hours_orch) / total - p.overcoord_tolerance)
-    w.mean_trust = ps.mean_trust()
+    trust_now = ps.mean_trust()  # world.mean_trust is the trust process's to write
     w.interaction = x
-    w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * w.mean_trust)
+    w.integration = g * (p.integration_trust_floor + (1.0 - p.integration_trust_floor) * trust_now)

@@ -135,7 +135,7 @@ def reviews(ps):
                 f.active = False
                 ps.log("funder_exit", index, -1, f.level, 0.0)
         else:
-            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + w.effort_momentum)))
+            grown = min(p.funder_max_level, before * (1.0 + p.funder_grow * (1.0 + p.funder_grow_gain * w.effort_momentum)))
             if grown > before:
                 f.level = grown
                 ps.log("funding_grow", index, -1, before, grown)

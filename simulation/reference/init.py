@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..params import NEED_LOW, SECTORS
+from ..params import LAUNCH_LEVEL, NEED_LOW, SECTORS
 from .common import (SQRT3, Beneficiary, Funder, draw_mask, has, pet_shares, spread)
 from .beneficiaries import newcomer_condition, newcomer_engagement
+from .interventions import add_funder, add_partner
 
 
 def initialize(ps):
@@ -19,19 +20,9 @@ def initialize(ps):
     for k in range(K):
         ps.true_profile[k] /= total
     sectors = [SECTORS.index(sector) for _, sector in p.partner_labels()]
-    for i in range(p.n_partners):
-        pt = ps.partners[i]
-        pt.active = pt.ever = True
-        pt.sector = sectors[i]
-        for k in range(K):
-            u = rng.random()
-            pt.competence[k] = p.competence_floor + (1.0 - p.competence_floor) * u * u
-        pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
-        pt.knowledge, pt.reps, pt.ceiling = p.init_knowledge, 1, p.trust_ceiling
-    for i in range(p.n_partners):
-        for j in range(p.n_partners):
-            if i != j:
-                ps.trust[i][j] = p.init_trust
+    for i in range(p.n_partners):  # each with init_trust toward the partners before it
+        draws = [rng.random() for _ in range(K)]
+        add_partner(ps, i, sectors[i], draws, p.init_knowledge)
     for level in ps.levels:  # every slot's, recruits' included
         for i in range(p.slots):
             for j in range(p.slots):
@@ -43,7 +34,8 @@ def initialize(ps):
         own = pet_shares(rng, K)
         pets = [p.funder_common_interest * common[k] + (1.0 - p.funder_common_interest) * own[k] for k in range(K)]
         pref = [(1.0 - p.funder_divergence) * ps.true_profile[k] + p.funder_divergence * pets[k] for k in range(K)]
-        ps.funders.append(Funder(True, 1.0, pref))
+        ps.funders.append(Funder(False, 0.0, pref))
+        add_funder(ps, len(ps.funders) - 1, LAUNCH_LEVEL, 0)
     voice = p.beneficiary_involvement
     for k in range(K):
         mean_pref = 0.0

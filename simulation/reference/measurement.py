@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..kernels.measurement import METRICS  # the column names only
+from ..params import MONTHS_PER_YEAR
 from .common import EXPONENTIAL, INITIATION, REDESIGN, RUN
 
 
@@ -84,13 +85,13 @@ def measurement(ps) -> list[float]:
     spent_total = w.spent_partners + w.spent_backbone
     spent = w.backbone_hours * p.staff_cost_per_hour + w.disbursed
     impact = float(round(w.impact_share * M))
-    # Value: outcome-months at value_per_outcome_year / 12, discounted to month 0; plus
+    # Value: outcome-months at value_per_outcome_year / MONTHS_PER_YEAR, discounted to month 0; plus
     # the outcomes held now, projected beyond this month (annuity), discounted.
-    discount = (1.0 + p.discount_rate) ** (-w.month / 12.0)
+    discount = (1.0 + p.discount_rate) ** (-w.month / MONTHS_PER_YEAR)
     w.outcome_months += impact
-    w.value_pv += impact * p.value_per_outcome_year / 12.0 * discount
+    w.value_pv += impact * p.value_per_outcome_year / MONTHS_PER_YEAR * discount
     w.spent_pv += spent * discount
-    onward = p.value_per_outcome_year * annuity(ps) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / 12.0)
+    onward = p.value_per_outcome_year * annuity(ps) * (1.0 + p.discount_rate) ** (-(w.month + 1.0) / MONTHS_PER_YEAR)
     w.value_pv += w.outcome_leavers * onward  # those who left the target group keep their outcome
     ahead = impact * onward
     value_gross = w.value_pv + ahead
@@ -126,7 +127,7 @@ def measurement(ps) -> list[float]:
         "effort_population": w.effort_population, "effort_measurement": w.effort_measurement,
         "turnovers": w.turnovers, "exits": w.exits, "betrayals": w.betrayals, "relaunches": w.relaunches,
         "funding_cuts": w.cuts, "dissolved": w.dissolved, "shocks": w.shocks,
-        "hours_grants": tot["grants"], "service_home": w.service_home, "outcome_years": w.outcome_months / 12.0,
+        "hours_grants": tot["grants"], "service_home": w.service_home, "outcome_years": w.outcome_months / MONTHS_PER_YEAR,
         "value_gross": value_gross, "spent_pv": w.spent_pv, "redesigns": w.redesigns,
         "phase": w.phase,
     }

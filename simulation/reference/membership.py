@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..params import N_SECTORS
+from .interventions import add_partner, partner_exits
 
 
 def turnover(ps):
@@ -40,10 +41,7 @@ def membership(ps):
             continue  # an isolated grantee keeps its own grant, whatever it thinks of the network
         pt.low_months = pt.low_months + 1 if pt.engagement < p.exit_threshold else 0
         if pt.low_months >= p.exit_patience:
-            pt.active = False
-            w.exits += 1.0
-            for j in range(len(ps.partners)):
-                ps.set_trust(i, j, 0.0)
+            partner_exits(ps, i)
             ps.log("exit", i, -1, pt.engagement, 0.0)
 
     u = rng.random()
@@ -51,22 +49,12 @@ def membership(ps):
     chance = p.recruit_rate + w.effort_momentum * p.recruit_gain
     free = [pt for pt in ps.partners if not pt.ever]  # recruits are new organizations
     if u < chance and w.dissolved == 0.0 and free:
-        pt = free[0]
-        pt.active = True
-        pt.sector = pt.slot % N_SECTORS
-        pt.ever = True
-        pt.competence = [p.competence_floor + (1.0 - p.competence_floor) * c * c for c in comp]
-        pt.engagement, pt.commitment = p.init_engagement, p.init_commitment
+        slot = free[0].slot
         gap = max(p.init_knowledge - p.newcomer_knowledge, 0.0)
-        pt.knowledge = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
-        pt.tenure, pt.low_months = 0, 0
-        pt.reps += 1
-        pt.ceiling = p.trust_ceiling
-        for j, other in enumerate(ps.partners):
-            if j != pt.slot and other.active:
-                ps.set_trust(pt.slot, j, p.init_trust)
+        knowledge = p.newcomer_knowledge + w.effort_coordination * p.onboarding * gap
+        add_partner(ps, slot, slot % N_SECTORS, comp, knowledge)
         w.recruited += 1.0
-        ps.log("recruit", pt.slot, -1, 0.0, 0.0)
+        ps.log("recruit", slot, -1, 0.0, 0.0)
 
     n_partners = len(ps.active())
     n_funders = len([f for f in ps.funders if f.active])

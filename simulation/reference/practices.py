@@ -28,7 +28,7 @@ def practices(ps):
     shared = 0.0
     for pt in ps.partners:
         shared += pt.hours_orch
-    lead = w.leadership * (0.5 if w.vacancy > 0.0 else 1.0)
+    lead = w.leadership * (p.vacancy_effectiveness if w.vacancy > 0.0 else 1.0)
     w.orch_hours = w.backbone_hours * lead + shared * p.self_orchestration_efficiency
     (w.effort_alignment, w.effort_momentum, w.effort_identity, w.effort_coordination,
      w.effort_population, w.effort_measurement) = efforts(ps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..params import NEED_LOW
 from .common import spread
+from .interventions import add_funder, partner_exits
 
 
 def shocks(ps):
@@ -51,8 +52,7 @@ def funder_shocks(ps, live: bool):
                     w.grant_ends += 1.0
                     ps.log("grant_ended", index, -1, measured, benchmark)
         elif u_join < p.funder_recruit_rate + w.effort_momentum * p.funder_recruit_gain:
-            f.active, f.level, f.term_start = True, 1.0, month + 1
-            f.shortfall = f.measured = 0.0
+            add_funder(ps, index, p.funder_join_level, month + 1)
             w.funder_joins += 1.0
             ps.log("funder_join", index, -1, 0.0, 0.0)
 
@@ -69,11 +69,8 @@ def home_shocks(ps, live: bool):
         ps.log("home_shift", i, -1, pt.commitment, 1.0 if leaves else 0.0)
         w.shocks += 1.0
         if leaves:
-            pt.active = False
-            w.exits += 1.0
+            partner_exits(ps, i)
             w.home_exits += 1.0
-            for j in range(len(ps.partners)):
-                ps.set_trust(i, j, 0.0)
 
 
 def leader_shock(ps, live: bool):
