@@ -29,7 +29,9 @@ The payoff ratio of a scenario with backbone share s and budget B is
 
     R = [I(s,B) - I(0,(1-s)B)] / [I(0,B) - I(0,(1-s)B)]
 
-on ``payoff_arms(p)``; the payoff claim and the report both use these arms
+on ``payoff_arms(p)``; with the backbone's staff held fixed while the funders' budget
+changes, on ``fixed_hours_arms(p, multiplier)``; the payoff claim and the report both use
+these arms
 (``tests/test_arms.py`` checks that they give the same R on the same seeds).
 """
 
@@ -85,6 +87,24 @@ def payoff_arms(p: Params) -> dict[str, Params]:
     return {"backbone": p, "same_budget": no_backbone(p), "reduced_budget": reduced_budget(p)}
 
 
+def backbone_money(p: Params) -> float:
+    """The backbone's money a month at the funders' launch level: its share of the launch
+    inflow plus its stated budget (k/month)."""
+    return p.backbone_share * p.funder_budget * p.n_funders + p.backbone_budget
+
+
+def fixed_hours_arms(p: Params, multiplier: float) -> dict[str, Params]:
+    """The three arms of the payoff ratio at ``multiplier`` times the funders' budget with
+    the backbone's money (so its staff hours) held at ``p``'s: ``backbone`` (that money as a
+    stated budget, not a share), ``same_budget`` (no backbone, the same funders' budget) and
+    ``reduced_budget`` (no backbone, without the backbone's money)."""
+    money = backbone_money(p)
+    budget = round(p.funder_budget * multiplier, 9)
+    return {"backbone": p.replace(backbone_share=0.0, backbone_budget=money, funder_budget=budget),
+            "same_budget": p.replace(**NO_BACKBONE, funder_budget=budget),
+            "reduced_budget": p.replace(**NO_BACKBONE, funder_budget=round(budget - money / p.n_funders, 9))}
+
+
 def funds_backbone(p: Params) -> bool:
     """A backbone is funded: the payoff ratio is defined."""
     return p.backbone_share > 0 or p.backbone_budget > 0
@@ -92,4 +112,4 @@ def funds_backbone(p: Params) -> bool:
 
 __all__ = ["NO_BACKBONE", "NO_ORCHESTRATION", "NO_PARTNERSHIP", "ISOLATED", "reduced_budget_changes",
            "no_backbone", "reduced_budget", "no_orchestration", "no_partnership", "isolated", "payoff_arms",
-           "funds_backbone"]
+           "backbone_money", "fixed_hours_arms", "funds_backbone"]

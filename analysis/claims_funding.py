@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
-from .arms import ISOLATED, NO_BACKBONE, reduced_budget_changes
+from .arms import ISOLATED, NO_BACKBONE, backbone_money, reduced_budget_changes
 from .batch import Arm, arm_spec
 from .claims import (Claim, ClaimResult, Context, band_answer, combine, holds_from_effect, paired, point_means,
                      robust_two)
@@ -29,12 +29,6 @@ from .sweep import sweep_curve
 # ---------------------------------------------------------------- payoff ratio
 CLAIMED_PAYOFF = (3.0, 4.0)  # the claim: 3-4:1 (27 Ways)
 BUDGET_MULTIPLIERS = (0.5, 1.0, 2.0, 4.0)  # the funders' budget, for R with the backbone's hours held fixed
-
-
-def fixed_backbone_money(base) -> float:
-    """The backbone's money (k/month at launch) of the base scenario, held fixed when the
-    funders' budget changes: its share of the launch inflow plus its stated budget."""
-    return base.backbone_share * base.funder_budget * base.n_funders + base.backbone_budget
 
 
 def plan_payoff(ctx: Context) -> dict:
@@ -53,7 +47,7 @@ def plan_payoff(ctx: Context) -> dict:
     }
     # R with the backbone's hours held fixed (its launch money, not a share) while the
     # funders' budget changes: the backbone does not grow with the money.
-    money = fixed_backbone_money(spec.base)
+    money = backbone_money(spec.base)
     levels = [round(budget * m, 9) for m in BUDGET_MULTIPLIERS]
     per_funder = money / spec.base.n_funders
     jobs.update({
@@ -78,7 +72,7 @@ def fixed_hours_table(results: dict, base) -> pd.DataFrame:
     i_backbone, i_same, i_reduced. ``bounded`` is False where what the backbone's money buys
     as direct work (I(0, B) - I(0, B - b)) is not clearly above zero: R is not meaningful
     there."""
-    money = fixed_backbone_money(base)
+    money = backbone_money(base)
     per_funder = money / base.n_funders
     frames = {}
     for arm in ("backbone", "same_budget", "reduced_budget"):

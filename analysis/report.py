@@ -42,7 +42,7 @@ import pandas as pd
 from backbone.experiments import Executor
 from backbone.simulation import Params
 
-from .arms import funds_backbone, no_partnership, payoff_arms
+from .arms import backbone_money, fixed_hours_arms, funds_backbone, no_partnership, payoff_arms
 from .compare import COMPARE_METRICS, paired_table
 from .narrative import ablation_arms, attribution, orchestrated, paired_diff_ci
 from .payoff import payoff_estimate
@@ -50,6 +50,11 @@ from .report_html import render
 from .scenario_runs import run_arms
 from .stats import IMPACT, Estimate
 from .value import net_value, pooled_ratio
+
+
+# The payoff ratio with the backbone's staff held fixed, at these multiples of the funders'
+# budget (at x1 it is the scenario's own ratio).
+FIXED_HOURS_MULTIPLIERS = (0.5, 2.0)
 
 
 # ---------------------------------------------------------------- 1. plan
@@ -81,6 +86,9 @@ def report_arms(scenarios: Mapping[str, Params]) -> tuple[dict, dict]:
             for k, q in payoff_arms(p).items():
                 if k != "backbone":
                     wanted[(n, k)] = q
+            for m in FIXED_HOURS_MULTIPLIERS:
+                for k, q in fixed_hours_arms(p, m).items():
+                    wanted[(n, f"fixed hours x{m:g} {k}")] = q
     for n, p in scenarios.items():
         wanted[(n, "no partnership")] = no_partnership(p)
     arms: dict = {}
@@ -177,6 +185,21 @@ def report_payoffs(scenarios: Mapping[str, Params], got: Mapping, alias: Mapping
     return payoffs
 
 
+def report_fixed_payoffs(scenarios: Mapping[str, Params], got: Mapping) -> dict:
+    """For each scenario that funds a backbone, the payoff ratio at each of
+    ``FIXED_HOURS_MULTIPLIERS`` times the funders' budget with the backbone's staff held
+    at the scenario's (``analysis.arms.fixed_hours_arms``): multiplier -> estimate."""
+    out = {}
+    for n, p in scenarios.items():
+        if funds_backbone(p):
+            out[n] = {}
+            for m in FIXED_HOURS_MULTIPLIERS:
+                arm = {k: got[(n, f"fixed hours x{m:g} {k}")]["summary"].sort_values("seed")[IMPACT]
+                       for k in ("backbone", "same_budget", "reduced_budget")}
+                out[n][m] = payoff_estimate(arm["backbone"], arm["same_budget"], arm["reduced_budget"])
+    return out
+
+
 def paired_diffs(runs: Mapping[str, dict], names: list[str]) -> dict[str, Estimate]:
     """Long-term impact of each scenario but the first minus the first's, paired by seed
     (the paired t-interval of the scorecard's difference column)."""
@@ -213,6 +236,7 @@ class ReportEstimates:
     posterior: Any = None
     hours: Mapping[str, Any] | None = None
     optimize_trials: int = 0
+    fixed_payoffs: Mapping[str, dict] | None = None   # scenario -> budget multiplier -> payoff estimate
 
 
 def estimate_report(plan: ReportPlan, done: ReportRuns, labels: Mapping[str, dict], posterior=None
@@ -233,7 +257,7 @@ def estimate_report(plan: ReportPlan, done: ReportRuns, labels: Mapping[str, dic
                                  {titles[n]: p.attribution_others for n, p in scenarios.items()})
     return ReportEstimates(names, scenarios, labels, titles, done.replications, done.seed0, runs, table,
                            paired_diffs(runs, names), payoffs, atts, money_rows, pd.DataFrame(money_rows),
-                           posterior, done.hours, done.optimize_trials)
+                           posterior, done.hours, done.optimize_trials, report_fixed_payoffs(scenarios, got))
 
 
 def scenario_labels_or_default(name: str, p: Params) -> dict:

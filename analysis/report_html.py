@@ -117,6 +117,31 @@ def money_html(rows: list[dict], currency: str = DEFAULT_CURRENCY, units: Mappin
     return "<table>" + "".join(html_rows) + "</table>"
 
 
+def fixed_hours_html(fixed: Mapping[str, Mapping[float, dict]], scenarios, titles: Mapping[str, str]) -> str:
+    """The payoff ratio with the backbone's staff held fixed while the funders' budget
+    changes, one sentence per scenario that funds a backbone; a ratio whose denominator
+    (what the backbone's money would buy as direct work) is not clearly above zero is
+    called not meaningful, never printed."""
+    from .arms import backbone_money
+
+    out = []
+    for n, by in fixed.items():
+        p = scenarios[n]
+        hours = backbone_money(p) / p.staff_cost_per_hour
+        parts = []
+        for m, pay in sorted(by.items()):
+            budget = "half the funders' budget" if m == 0.5 else "twice the funders' budget" if m == 2 else f"{m:g} times the funders' budget"
+            if pay["bounded"]:
+                e = pay["ratio"]
+                parts.append(f"at {budget} the ratio is {e.value:.1f} [{e.lo:.1f}, {e.hi:.1f}]")
+            else:
+                parts.append(f"at {budget} it is not meaningful: the backbone's money would buy no impact "
+                             "that the runs can tell from zero as direct work")
+        out.append(f"<p class=note><b>{html.escape(titles.get(n, n))}</b>: with the backbone's staff held at "
+                   f"{hours:,.0f} hours a month instead of growing with the money, {'; '.join(parts)}.</p>")
+    return "".join(out)
+
+
 def findings_html(names, params, runs, titles: Mapping[str, str], replications: int,
                   diffs: Mapping[str, Estimate]) -> str:
     """The top of the report in plain words: what to decide, what the model finds, how
@@ -283,6 +308,7 @@ def render(e) -> str:  # e: analysis.report.ReportEstimates (report imports this
     parts.append("<h2>Money: what a sustained outcome costs, and what the backbone returns</h2>"
                  + money_html(e.money_rows, _currency_of(names, labels),
                               {titles[n]: labels[n]["currency"] for n in names})
+                 + fixed_hours_html(e.fixed_payoffs or {}, scenarios, titles)
                  + _img(rf.money(money, _currency_of(names, labels)), "cost per sustained outcome and SROI, all runs pooled")
                  + money_note())
     parts.append("<h2>Impact narrative: what changed, for whom, at what level, why, and the implications</h2>")

@@ -111,3 +111,31 @@ def test_money_command_reports_what_extra_money_buys(capsys):
         assert main(["money", "baseline", *bad]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "error" in err[0]
+
+
+def test_fixed_hours_arms_hold_the_backbone_and_spend_the_same_money():
+    from backbone.analysis.arms import backbone_money, fixed_hours_arms
+
+    p = Params(backbone_share=0.1, n_funders=3, funder_budget=100.0)
+    assert backbone_money(p) == pytest.approx(30.0)
+    for m in (0.5, 2.0):
+        arms = fixed_hours_arms(p, m)
+        bb, same, red = arms["backbone"], arms["same_budget"], arms["reduced_budget"]
+        assert (bb.backbone_share, bb.backbone_budget) == (0.0, pytest.approx(30.0))
+        assert same.funder_budget == bb.funder_budget == pytest.approx(100.0 * m)
+        assert same.backbone_budget == same.backbone_share == 0.0
+        assert red.funder_budget * red.n_funders == pytest.approx(bb.funder_budget * bb.n_funders - 30.0)
+
+
+def test_the_report_never_prints_a_ratio_it_cannot_support():
+    """R with the backbone's staff held fixed: printed with its CI where what the money
+    buys as direct work is clearly above zero, called not meaningful where it is not."""
+    from backbone.analysis.report_html import fixed_hours_html
+    from backbone.analysis.stats import Estimate
+
+    p = Params(backbone_share=0.1)
+    fixed = {"a": {0.5: {"ratio": Estimate(2.5, 1.5, 3.5), "bounded": True},
+                   2.0: {"ratio": Estimate(41.0, -200.0, 900.0), "bounded": False}}}
+    text = fixed_hours_html(fixed, {"a": p}, {"a": "Scenario A"})
+    assert "Scenario A" in text and "500 hours a month" in text
+    assert "2.5 [1.5, 3.5]" in text and "not meaningful" in text and "41" not in text
