@@ -43,11 +43,12 @@ class SchedulerError(RuntimeError):
 
 
 def cpu_count() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    """Cores this process may use: Dask's count (``dask.system.cpu_count``), the least of
+    the machine's cores, this process's CPU affinity and a container's CPU quota (cgroups),
+    so a container limited to 2 CPUs on a 64-core host gets 2 workers, not 64."""
+    from dask.system import cpu_count as dask_cpu_count
+
+    return dask_cpu_count()
 
 
 @lru_cache(maxsize=1)

@@ -139,6 +139,22 @@ def test_the_executor_is_checked_when_made_and_sizes_its_pool():
     assert Executor.from_env(2).scheduler is None
 
 
+def test_the_pool_follows_a_containers_cpu_quota(monkeypatch):
+    """The count of cores is Dask's: a planted cgroup quota of 1.5 CPUs (150 ms per 100 ms)
+    on this machine's cores gives at most 2 workers, and a quota of 1 CPU one."""
+    import dask.system
+
+    from backbone.experiments import PARALLEL_FROM, cpu_count
+
+    free = cpu_count()
+    monkeypatch.setattr(dask.system, "LINUX", True)
+    monkeypatch.setattr(dask.system, "_try_extract_cgroup_cpu_quota", lambda: (150_000, 100_000))
+    assert cpu_count() == min(free, 2)
+    monkeypatch.setattr(dask.system, "_try_extract_cgroup_cpu_quota", lambda: (100_000, 100_000))
+    assert cpu_count() == 1
+    assert Executor().n_workers(PARALLEL_FROM, 10) == 1
+
+
 def test_progress_counts_runs_of_every_job():
     seen = []
     jobs = {k: Job.replicated({**SMALL, "months": 6}, 5, seed=0) for k in "ab"}
