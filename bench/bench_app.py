@@ -94,7 +94,9 @@ def bench_page(months: int, scenario: str) -> list[float]:
     rc.close()
     box, rc = solara.render(Layout(children=[Page()]), handle_error=False)
     if scenario != "baseline":
-        rc.find(v.Select, label="Scenario").widget.v_model = scenario
+        from backbone.app.page import scenario_title
+
+        rc.find(v.Select, label="Scenario").widget.v_model = scenario_title(scenario)   # the picker shows titles
     button = step_button(rc)
     out = []
     for _ in range(months):

@@ -114,6 +114,16 @@ def lesson_levers(scenario: str, lesson_key: str | None) -> dict[str, Any]:
     return values
 
 
+def scenario_title(name: str) -> str:
+    """The scenario's display title (its file's ``title``; the name for the defaults)."""
+    from backbone.simulation.scenarios import ScenarioError, scenario_labels
+
+    try:
+        return scenario_labels(name)["title"]
+    except ScenarioError:
+        return name
+
+
 def scenario_currency(name: str) -> str:
     """The scenario's money unit (its file's ``currency``; the default unit otherwise)."""
     from backbone.simulation.scenarios import DEFAULT_CURRENCY, ScenarioError, scenario_labels
@@ -162,7 +172,10 @@ def Controls(state, choices):
             state.set(state.value.with_levers({**state.value.lever_values, name: value}))
         return on_value
 
-    solara.Select("Scenario", values=[n for n, _ in choices], value=now.scenario, on_value=pick_scenario)
+    titles = {n: scenario_title(n) for n, _ in choices}   # the trainer picks by title, not file name
+    names = {t: n for n, t in titles.items()}
+    solara.Select("Scenario", values=list(names), value=titles.get(now.scenario, now.scenario),
+                  on_value=lambda title: pick_scenario(names.get(title, title)))
     solara.HTML(tag="div", unsafe_innerHTML=descriptions.get(now.scenario, ""), classes=["bb-scenario-text"])
     lesson = get_lesson(now.lesson)
     solara.Select("Lesson", values=[NO_LESSON] + list(LESSON_TITLES),
