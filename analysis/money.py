@@ -19,6 +19,7 @@ import pandas as pd
 
 from backbone.experiments import Executor
 from backbone.simulation import Params
+from backbone.simulation.scenarios import DEFAULT_CURRENCY
 
 from .compare import run_scenarios
 from .stats import paired_diff_ci, share_ci
@@ -26,7 +27,7 @@ from .stats import paired_diff_ci, share_ci
 ENDPOINTS = (
     ("outcome_years", "outcome-years over the run", "person-years"),
     ("impact_share", "sustained outcomes at the horizon", "share of the target population"),
-    ("spent_total", "money spent", "k"),
+    ("spent_total", "money spent", DEFAULT_CURRENCY),
     ("dissolved", "dissolved by the horizon", "share of runs"),
 )
 
