@@ -25,6 +25,14 @@ def test_turnover_names_the_partner_whose_trust_fell_most_with_both_values():
 def test_turnover_without_matrices_gives_the_logged_mean_trust():
     item = describe_event(Event(3, "turnover", 2, -1, 0.456, 0.123), NAMES)
     assert "the youth charity" in item.text and "0.46" in item.text and "0.12" in item.text
+    assert "fell from 0.46 to 0.12" in item.text
+
+
+def test_turnover_that_raises_trust_says_it_rose():
+    """A successor starts afresh with the others' representatives: where the predecessor's
+    relationships had soured, the others' trust in the seat rises, and the feed says so."""
+    item = describe_event(Event(60, "turnover", 2, -1, 0.06, 0.19), NAMES)
+    assert "rose from 0.06 to 0.19" in item.text and "fell" not in item.text
 
 
 @pytest.mark.parametrize("event, a, v1, v2, expected", [

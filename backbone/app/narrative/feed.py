@@ -88,6 +88,9 @@ def describe_event(ev: Event, partners: Mapping[int, str], *, has_backbone: bool
         if drop is not None:
             other, t0, t1 = drop
             tail = f"trust with {spoken(other)} fell from {t0:.2f} to {t1:.2f}"
+        elif ev.v2 > ev.v1:  # a successor starts afresh: a poor relationship between people ends with them
+            tail = (f"the newcomer starts afresh: the others' trust in {spoken(who(ev.a))} rose from {ev.v1:.2f} "
+                    f"to {ev.v2:.2f} on average (the organizations' trust stays)")
         else:
             tail = f"the others' trust in {spoken(who(ev.a))} fell from {ev.v1:.2f} to {ev.v2:.2f} on average"
         return FeedItem(m, f"{possessive(who(ev.a))} representative left; {tail}.", "bad", e)
