@@ -128,6 +128,7 @@ def test_optimize_json(capsys):
 
 CAL = f'''
 required_share = 1.0
+role = "calibration"
 [set]
 n_beneficiaries = 100
 months = 12

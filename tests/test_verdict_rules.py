@@ -208,7 +208,8 @@ def _payoff_results(ratio: float, point_ratios: list[float], reps: int = 12) -> 
     """Planted payoff arms: I(0,(1-s)B) = 0.10, I(0,B) = 0.12 (direct value 0.02),
     I(s,B) = 0.10 + R x 0.02 at every share and budget, a replication's noise shared by
     its arms; at uncertainty point i, R = ``point_ratios[i]``."""
-    from backbone.analysis.claims_funding import BUDGET_MULTIPLIERS, fixed_backbone_money
+    from backbone.analysis.arms import backbone_money
+    from backbone.analysis.claims_funding import BUDGET_MULTIPLIERS
 
     spec = CTX.spec("payoff")
     base = spec.base
@@ -219,7 +220,7 @@ def _payoff_results(ratio: float, point_ratios: list[float], reps: int = 12) -> 
         return (pd.DataFrame([{"point": i, "replication": r, col: lv, IMPACT: impact + noise[r]}
                               for i, lv in enumerate(levels) for r in range(reps)]), None)
 
-    per_funder = fixed_backbone_money(base) / base.n_funders
+    per_funder = backbone_money(base) / base.n_funders
     budgets = [budget * m for m in BUDGET_MULTIPLIERS]
     out = {"backbone": arm("backbone_share", shares, 0.10 + ratio * 0.02),
            "same_budget": arm("backbone_share", [0.0], 0.12),
