@@ -42,7 +42,7 @@ import pandas as pd
 from backbone.experiments import Executor
 from backbone.simulation import Params
 
-from .arms import backbone_money, fixed_hours_arms, funds_backbone, no_partnership, payoff_arms
+from .arms import fixed_hours_arms, funds_backbone, no_partnership, payoff_arms
 from .compare import COMPARE_METRICS, paired_table
 from .narrative import ablation_arms, attribution, orchestrated, paired_diff_ci
 from .payoff import payoff_estimate

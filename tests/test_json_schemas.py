@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import numbers
 
-import pytest
 
 from backbone.experiments import SERIAL, Executor  # noqa: F401
 from backbone.cli.main import main

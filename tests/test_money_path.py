@@ -4,7 +4,6 @@ rules (the same rules as the kernels, tests/test_reference.py), directions on ru
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from backbone.simulation import Params, simulate
