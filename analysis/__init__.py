@@ -54,7 +54,7 @@ _WHERE = {
     "discover_folder": "discover", "box_record": "discover",
     # running arms
     "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs", "run_arm_records": "scenario_runs",
-    "run_arm_jobs": "scenario_runs",
+    "run_arm_jobs": "scenario_runs", "run_spec_arms": "batch",
     "no_backbone": "arms", "reduced_budget": "arms", "no_orchestration": "arms", "no_partnership": "arms",
     "isolated": "arms", "payoff_arms": "arms",
     # the claims

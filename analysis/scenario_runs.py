@@ -12,8 +12,9 @@ worker: ``summary`` (the metrics at the horizon), ``monthly``, ``events``,
 value) pairs, ``analysis.validation.pattern_values``). ``run_arm_records`` runs named
 scenarios (the report, ``backbone compare`` and value for money) with seeds
 ``seed0 + r`` (the seeds ``backbone compare`` uses); ``analysis.validation.run_patterns``
-runs pattern groups with their counterfactuals. ``run_arms`` returns per arm three
-tables:
+runs pattern groups with their counterfactuals; ``analysis.batch.run_spec_arms`` runs
+experiment specs (the claims' arms over design points: records with ``point`` too).
+``run_arms`` returns per arm three tables:
 
 - ``summary``: one row per replication: replication, seed, the summary metrics, and
   ``ev_<event>`` counts (turnover, exit, relaunch, funding_cut, ...);
@@ -81,19 +82,26 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
     return {"summary": summary, "monthly": monthly, "by_needs": by_needs}
 
 
-def run_arm_jobs(jobs: Mapping[Hashable, Job], executor: Executor | None = None
-                 ) -> dict[Hashable, list[dict[str, Any]]]:
-    """The analysis' one arm runner: every job (an arm's runs; replication r is its run
-    r) through ``experiments.run_many`` on ``executor``. Returns per job its records in
-    run order, each in the one record shape: the dict its ``keep`` made in the worker
+def run_arm_jobs(jobs: Mapping[Hashable, Job], executor: Executor | None = None,
+                 replications: Mapping[Hashable, int] | None = None) -> dict[Hashable, list[dict[str, Any]]]:
+    """The analysis' one arm runner: every job (an arm's runs and what each keeps)
+    through ``experiments.run_many`` on ``executor``. Returns per job its records in run
+    order, each in the one record shape: the dict its ``keep`` made in the worker
     (``seed`` and the parts it keeps, see the module docstring) with ``replication``
-    added. ``run_arm_records`` (scenarios as arms) and ``validation.run_patterns``
-    (pattern groups with their counterfactuals, ``validation.group_jobs``) build their
-    jobs and run them here."""
+    added. ``replications[key]``: the job is a sweep of design points with that many
+    replications each (an experiment spec's, ``batch.run_spec_arms``): run i is
+    ``point`` i // n, ``replication`` i % n; otherwise run r is replication r.
+    ``run_arm_records`` (scenarios as arms), ``validation.run_patterns`` (pattern groups
+    with their counterfactuals, ``validation.group_jobs``) and ``batch.run_spec_arms``
+    (the claims' experiments) build their jobs and run them here."""
     got = run_many(jobs, executor)
-    for records in got.values():
-        for r, rec in enumerate(records):
-            rec["replication"] = r
+    for key, records in got.items():
+        n = (replications or {}).get(key)
+        for i, rec in enumerate(records):
+            if n:
+                rec["point"], rec["replication"] = divmod(i, n)
+            else:
+                rec["replication"] = i
     return got
 
 

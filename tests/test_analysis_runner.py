@@ -69,3 +69,21 @@ def test_a_job_of_the_runner_keeps_its_order_whatever_its_size():
     got = run_arm_jobs({"x": job}, SERIAL)["x"]
     assert [rec["seed"] for rec in got] == list(range(3, 28))
     assert [rec["replication"] for rec in got] == list(range(25))
+
+
+def test_a_specs_sweep_comes_back_with_its_points_and_replications():
+    from dataclasses import replace
+
+    from backbone.analysis.batch import spec_record
+    from backbone.experiments import ExperimentSpec
+    from backbone.experiments.runner import spec_job
+
+    spec = ExperimentSpec.from_dict({"name": "t", "scenario": "baseline", "design": "full_factorial",
+                                     "replications": 2, "months": 12, "fixed": {"n_beneficiaries": 100},
+                                     "factors": {"backbone_share": {"levels": [0.0, 0.1, 0.2]}}})
+    job = replace(spec_job(spec), keep=spec_record)
+    got = run_arm_jobs({"s": job}, SERIAL, replications={"s": 2})["s"]
+    assert [(rec["point"], rec["replication"]) for rec in got] == [(p, r) for p in range(3) for r in range(2)]
+    assert [rec["seed"] for rec in got] == [spec.root_seed + r for p in range(3) for r in range(2)]
+    assert set(got[0]) == {"seed", "summary", "point", "replication"}        # no monthly part: the spec keeps none
+    assert got[0]["summary"] != got[2]["summary"]                            # point 1 ran its own factor value
