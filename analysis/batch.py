@@ -85,9 +85,12 @@ def run_spec_arms(specs: Mapping[Hashable, ExperimentSpec], executor: Executor |
     for key, spec in specs.items():
         others = [o for k2, o in specs.items() if k2 != key and group(k2) == group(key)]
         jobs[key] = dataclasses.replace(spec_job(spec, spec_draws(spec, posterior, others)), keep=spec_record)
-    got = run_arm_jobs(jobs, executor, replications={key: spec.replications for key, spec in specs.items()})
-    return {key: spec_frames(spec, {0: spec_tables(spec, jobs[key], 0, [_flat(rec) for rec in got[key]])})
-            for key, spec in specs.items()}
+
+    def tables(key: Hashable, start: int, records: list[dict[str, Any]]) -> tuple:   # a chunk as Arrow tables
+        return spec_tables(specs[key], jobs[key], start, [_flat(rec) for rec in records])
+
+    got = run_arm_jobs(jobs, executor, {key: spec.replications for key, spec in specs.items()}, fold=tables)
+    return {key: spec_frames(spec, dict(enumerate(got[key]))) for key, spec in specs.items()}
 
 
 __all__ = ["Arm", "arm_spec", "spec_record", "run_spec_arms"]

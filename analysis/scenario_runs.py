@@ -6,15 +6,15 @@ reached a sustained outcome, by how many need dimensions a person has (the "to w
 an impact narrative). ``run_arm_jobs`` is the analysis' one arm runner: it runs jobs
 (``experiments.Job``: an arm's replicated runs and what each keeps) through
 ``experiments.run_many`` (this process, local processes or Dask) and returns per arm one
-record per replication, in one shape: a dict with ``seed``, ``replication`` and the parts its ``keep`` made in the
-worker: ``summary`` (the metrics at the horizon), ``monthly``, ``events``,
-``dissolved_month`` and ``by_needs`` (``detailed_record``), ``patterns`` ((pattern,
-value) pairs, ``analysis.validation.pattern_values``). ``run_arm_records`` runs named
-scenarios (the report, ``backbone compare`` and value for money) with seeds
-``seed0 + r`` (the seeds ``backbone compare`` uses); ``analysis.validation.run_patterns``
-runs pattern groups with their counterfactuals; ``analysis.batch.run_spec_arms`` runs
-experiment specs (the claims' arms over design points: records with ``point`` too).
-``run_arms`` returns per arm three tables:
+record per run, in one shape: a dict with ``seed``, ``replication`` (and ``point`` for a
+spec's sweep) and the parts its ``keep`` made in the worker: ``summary`` (the metrics at
+the horizon; scenario and spec arms), ``monthly``, ``events``, ``dissolved_month`` and
+``by_needs`` (``detailed_record``), ``patterns`` ((pattern, value) pairs,
+``analysis.validation.pattern_values``). ``run_arm_records`` runs named scenarios (the
+report, ``backbone compare`` and value for money) with seeds ``seed0 + r`` (the seeds
+``backbone compare`` uses); ``analysis.validation.run_patterns`` runs pattern groups
+with their counterfactuals; ``analysis.batch.run_spec_arms`` runs experiment specs (the
+claims' arms over design points). ``run_arms`` returns per arm three tables:
 
 - ``summary``: one row per replication: replication, seed, the summary metrics, and
   ``ev_<event>`` counts (turnover, exit, relaunch, funding_cut, ...);
@@ -83,7 +83,9 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
 
 
 def run_arm_jobs(jobs: Mapping[Hashable, Job], executor: Executor | None = None,
-                 replications: Mapping[Hashable, int] | None = None) -> dict[Hashable, list[dict[str, Any]]]:
+                 replications: Mapping[Hashable, int] | None = None,
+                 fold: Callable[[Hashable, int, list[dict[str, Any]]], Any] | None = None
+                 ) -> dict[Hashable, list[Any]]:
     """The analysis' one arm runner: every job (an arm's runs and what each keeps)
     through ``experiments.run_many`` on ``executor``. Returns per job its records in run
     order, each in the one record shape: the dict its ``keep`` made in the worker
@@ -91,18 +93,27 @@ def run_arm_jobs(jobs: Mapping[Hashable, Job], executor: Executor | None = None,
     added. ``replications[key]``: the job is a sweep of design points with that many
     replications each (an experiment spec's, ``batch.run_spec_arms``): run i is
     ``point`` i // n, ``replication`` i % n; otherwise run r is replication r.
-    ``run_arm_records`` (scenarios as arms), ``validation.run_patterns`` (pattern groups
-    with their counterfactuals, ``validation.group_jobs``) and ``batch.run_spec_arms``
-    (the claims' experiments) build their jobs and run them here."""
-    got = run_many(jobs, executor)
-    for key, records in got.items():
-        n = (replications or {}).get(key)
-        for i, rec in enumerate(records):
+    ``fold(key, start, records)``: each chunk's records (runs start..) are folded as
+    they arrive and per job the folded chunks are returned, in run order (a big batch
+    then holds no list of records). ``run_arm_records`` (scenarios as arms),
+    ``validation.run_patterns`` (pattern groups with their counterfactuals,
+    ``validation.group_jobs``) and ``batch.run_spec_arms`` (the claims' experiments)
+    build their jobs and run them here."""
+    reps = dict(replications or {})
+
+    def mark(key: Hashable, start: int, records: list[dict[str, Any]]) -> Any:
+        n = reps.get(key)
+        for i, rec in enumerate(records, start):
             if n:
                 rec["point"], rec["replication"] = divmod(i, n)
             else:
                 rec["replication"] = i
-    return got
+        return records if fold is None else fold(key, start, records)
+
+    got = run_many(jobs, executor, fold=mark)
+    if fold is not None:
+        return got
+    return {key: [rec for chunk in chunks for rec in chunk] for key, chunks in got.items()}
 
 
 def run_arm_records(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,

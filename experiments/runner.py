@@ -178,14 +178,19 @@ def run_chunks(jobs: Mapping[Hashable, Job], executor: Executor | None = None, c
                 stop()    # a bar left by a batch that stopped early: cleared, so an error line stands alone
 
 
-def run_many(jobs: Mapping[Hashable, Job], executor: Executor | None = None, chunk_size: int | None = None
-             ) -> dict[Hashable, list[Any]]:
+def run_many(jobs: Mapping[Hashable, Job], executor: Executor | None = None, chunk_size: int | None = None,
+             fold: Callable[[Hashable, int, list[Any]], Any] | None = None) -> dict[Hashable, list[Any]]:
     """Run every job and return ``{key: records}``, each job's records in run order,
-    whatever the executor (default: ``Executor.from_env()``)."""
+    whatever the executor (default: ``Executor.from_env()``). ``fold(key, start,
+    records)``: each chunk's records (runs start.. of job ``key``) are folded as they
+    arrive (e.g. into an Arrow table, so a big batch holds no list of records), and
+    ``{key: folded chunks}`` is returned, in run order."""
     size = chunk_size or chunk_size_for(sum(len(job) for job in jobs.values()))
-    got: dict[Hashable, dict[int, list]] = {key: {} for key in jobs}
+    got: dict[Hashable, dict[int, Any]] = {key: {} for key in jobs}
     for key, k, records in run_chunks(jobs, executor, size):
-        got[key][k] = records
+        got[key][k] = records if fold is None else fold(key, k * size, records)
+    if fold is not None:
+        return {key: [got[key][k] for k in sorted(got[key])] for key in jobs}
     return {key: [r for k in sorted(got[key]) for r in got[key][k]] for key in jobs}
 
 

@@ -69,6 +69,10 @@ def test_a_job_of_the_runner_keeps_its_order_whatever_its_size():
     got = run_arm_jobs({"x": job}, SERIAL)["x"]
     assert [rec["seed"] for rec in got] == list(range(3, 28))
     assert [rec["replication"] for rec in got] == list(range(25))
+    # folded chunk by chunk (10 runs a chunk at this size), in run order, each record marked before its fold
+    folded = run_arm_jobs({"x": job}, SERIAL, fold=lambda key, start, recs: (key, start, [r["replication"] for r in recs]))
+    assert [(k, s) for k, s, _ in folded["x"]] == [("x", 0), ("x", 10), ("x", 20)]
+    assert [r for _, _, reps in folded["x"] for r in reps] == list(range(25))
 
 
 def test_a_specs_sweep_comes_back_with_its_points_and_replications():
