@@ -18,10 +18,12 @@ Modules: ``stats`` (bootstrap CIs, IMPACT, MATERIAL), ``payoff`` (R(s)), ``phase
 (collective vs isolated), ``sweep`` (optimum, near-optimal band, inverted U), ``kickoff``
 (twin-run effect), ``survival`` (falter times, Kaplan-Meier), ``sensitivity`` (Sobol'),
 ``robustness`` (share of the uncertainty space, PRIM boxes), ``batch`` (arms of a spec on
-common random numbers; every batch of runs goes through ``experiments.run_many``), ``claims`` / ``claims_funding`` / ``claims_team`` / ``claimset`` (the
-claims), ``figures``, ``arms`` (each comparison's arms, defined once: no backbone,
-reduced budget, no orchestration, no partnership, isolated), ``scenario_runs`` (the one
-runner of scenario arms), ``narrative``, ``report`` (plan, run, estimate) with
+common random numbers, run by ``run_spec_arms``), ``claims`` / ``claims_funding`` /
+``claims_team`` / ``claimset`` (the claims), ``figures``, ``arms`` (each comparison's
+arms, defined once: no backbone, reduced budget, no orchestration, no partnership,
+isolated), ``scenario_runs`` (the analysis' one arm runner, ``run_arm_jobs``, over
+``experiments.run_many``: scenario arms, the claims' specs and validation's pattern
+groups all run through it, with one record shape), ``narrative``, ``report`` (plan, run, estimate) with
 ``report_html`` (render) and ``report_figures``,
 ``compare`` (scenario comparisons, used by ``backbone compare``), ``patterns`` /
 ``measures`` / ``validation`` (pattern-oriented validation, used by ``backbone validate``),
@@ -54,6 +56,7 @@ _WHERE = {
     "discover_folder": "discover", "box_record": "discover",
     # running arms
     "Arm": "batch", "arm_spec": "batch", "run_arms": "scenario_runs", "run_arm_records": "scenario_runs",
+    "run_arm_jobs": "scenario_runs", "run_spec_arms": "batch",
     "no_backbone": "arms", "reduced_budget": "arms", "no_orchestration": "arms", "no_partnership": "arms",
     "isolated": "arms", "payoff_arms": "arms",
     # the claims

@@ -5,7 +5,7 @@ A ``Claim`` has two steps. ``plan(ctx)`` returns the experiments it needs, as
 ``{arm: ExperimentSpec}``: its own spec (experiments/claims/<key>.toml), the arms that
 spec is compared with, and its re-test at every point of the uncertainty design
 (experiments/claims/uncertainty.toml). ``run_claims`` runs the experiments of every
-claim in one batch (``experiments.run_specs``), then ``judge(ctx, results)`` turns a
+claim in one batch (``batch.run_spec_arms``: the analysis' one arm runner), then ``judge(ctx, results)`` turns a
 claim's tables into a ``ClaimResult``. A claim's key, title and source live on its
 ``Claim`` alone (the registry, ``analysis.claimset``, lists them; the CLI's help is built
 from it); ``run_claims`` attaches the claim to each result. Verdicts come only from these runs: nothing in
@@ -58,9 +58,9 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from backbone.experiments import SUMMARY_METRICS, Executor, ExperimentSpec, load_experiment, run_specs
+from backbone.experiments import SUMMARY_METRICS, Executor, ExperimentSpec, load_experiment
 
-from .batch import Arm, arm_spec
+from .batch import Arm, arm_spec, run_spec_arms
 from .robustness import share_holding
 from .stats import IMPACT, MATERIAL, Estimate, is_material, paired_diff_ci
 
@@ -295,14 +295,14 @@ def with_factors(spec: ExperimentSpec, months: pd.DataFrame | None) -> pd.DataFr
 def run_claims(claims: list[Claim], size: str | Size = "quick", executor: Executor | None = None,
                folder: Path | None = None, seed: int = 0, posterior=None) -> list[ClaimResult]:
     """Plan each of ``claims`` (e.g. ``analysis.claimset.CLAIMS``), run all their
-    experiments in one batch on ``executor`` (``experiments.run_specs``), judge each
+    experiments in one batch on ``executor`` (``batch.run_spec_arms``), judge each
     claim. ``posterior``: draw the calibrated parameters per replication, keeping the
     names on which the arms of one claim differ."""
     size = SIZES[size] if isinstance(size, str) else size
     ctx = Context(size, folder or CLAIMS_DIR, seed)
     plans = {c.key: c.plan(ctx) for c in claims}
     jobs = {(key, arm): spec for key, arms in plans.items() for arm, spec in arms.items()}
-    done = run_specs(jobs, executor, posterior=posterior, group=lambda key: key[0])
+    done = run_spec_arms(jobs, executor, posterior=posterior, group=lambda key: key[0])
     results = []
     for c in claims:
         mine = {arm: (runs, with_factors(plans[c.key][arm], months))

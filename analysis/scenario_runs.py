@@ -3,10 +3,18 @@
 ``detailed_run(params, seed)`` is one run reduced to a small record: the metrics at the
 horizon (``Result.summary()``), a few monthly series, counts of each event type, and who
 reached a sustained outcome, by how many need dimensions a person has (the "to whom" of
-an impact narrative). ``run_arm_records`` (the analysis' one arm runner: the report, ``backbone
-compare`` and value for money run their arms through it) runs every arm ``replications`` times with seeds
-``seed0 + r`` (the seeds ``backbone compare`` uses), through ``experiments.run_many``
-(this process, local processes or Dask); ``run_arms`` returns per arm three tables:
+an impact narrative). ``run_arm_jobs`` is the analysis' one arm runner: it runs jobs
+(``experiments.Job``: an arm's replicated runs and what each keeps) through
+``experiments.run_many`` (this process, local processes or Dask) and returns per arm one
+record per run, in one shape: a dict with ``seed``, ``replication`` (and ``point`` for a
+spec's sweep) and the parts its ``keep`` made in the worker: ``summary`` (the metrics at
+the horizon; scenario and spec arms), ``monthly``, ``events``, ``dissolved_month`` and
+``by_needs`` (``detailed_record``), ``patterns`` ((pattern, value) pairs,
+``analysis.validation.pattern_values``). ``run_arm_records`` runs named scenarios (the
+report, ``backbone compare`` and value for money) with seeds ``seed0 + r`` (the seeds
+``backbone compare`` uses); ``analysis.validation.run_patterns`` runs pattern groups
+with their counterfactuals; ``analysis.batch.run_spec_arms`` runs experiment specs (the
+claims' arms over design points). ``run_arms`` returns per arm three tables:
 
 - ``summary``: one row per replication: replication, seed, the summary metrics, and
   ``ev_<event>`` counts (turnover, exit, relaunch, funding_cut, ...);
@@ -74,26 +82,56 @@ def _tables(records: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
     return {"summary": summary, "monthly": monthly, "by_needs": by_needs}
 
 
+def run_arm_jobs(jobs: Mapping[Hashable, Job], executor: Executor | None = None,
+                 replications: Mapping[Hashable, int] | None = None,
+                 fold: Callable[[Hashable, int, list[dict[str, Any]]], Any] | None = None
+                 ) -> dict[Hashable, list[Any]]:
+    """The analysis' one arm runner: every job (an arm's runs and what each keeps)
+    through ``experiments.run_many`` on ``executor``. Returns per job its records in run
+    order, each in the one record shape: the dict its ``keep`` made in the worker
+    (``seed`` and the parts it keeps, see the module docstring) with ``replication``
+    added. ``replications[key]``: the job is a sweep of design points with that many
+    replications each (an experiment spec's, ``batch.run_spec_arms``): run i is
+    ``point`` i // n, ``replication`` i % n; otherwise run r is replication r.
+    ``fold(key, start, records)``: each chunk's records (runs start..) are folded as
+    they arrive and per job the folded chunks are returned, in run order (a big batch
+    then holds no list of records). ``run_arm_records`` (scenarios as arms),
+    ``validation.run_patterns`` (pattern groups with their counterfactuals,
+    ``validation.group_jobs``) and ``batch.run_spec_arms`` (the claims' experiments)
+    build their jobs and run them here."""
+    reps = dict(replications or {})
+
+    def mark(key: Hashable, start: int, records: list[dict[str, Any]]) -> Any:
+        n = reps.get(key)
+        for i, rec in enumerate(records, start):
+            if n:
+                rec["point"], rec["replication"] = divmod(i, n)
+            else:
+                rec["replication"] = i
+        return records if fold is None else fold(key, start, records)
+
+    got = run_many(jobs, executor, fold=mark)
+    if fold is not None:
+        return got
+    return {key: [rec for chunk in chunks for rec in chunk] for key, chunks in got.items()}
+
+
 def run_arm_records(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,
                     executor: Executor | None = None, posterior=None,
                     keep: Callable[..., dict[str, Any]] = detailed_record) -> dict[Hashable, list[dict[str, Any]]]:
-    """The analysis' arm runner: every arm ``replications`` times on common random
-    numbers (seed ``seed0 + r`` for replication r in every arm), through
-    ``experiments.run_many`` on ``executor``. ``posterior``
-    (``experiments.posterior.Posterior``): replication r of every arm uses posterior
-    draw r (``experiments.posterior.replication_draws``). Returns per arm one record per
-    replication, in order: the dict ``keep(result, params, seed)`` made in the worker
-    (``seed``, ``summary`` and, from ``detailed_record``, the parts of the module
-    docstring), with ``replication`` added."""
+    """Every arm ``replications`` times on common random numbers (seed ``seed0 + r`` for
+    replication r in every arm), through the one arm runner (``run_arm_jobs``) on
+    ``executor``. ``posterior`` (``experiments.posterior.Posterior``): replication r of
+    every arm uses posterior draw r (``experiments.posterior.replication_draws``).
+    Returns per arm one record per replication, in order: the dict
+    ``keep(result, params, seed)`` made in the worker (``seed``, ``summary`` and, from
+    ``detailed_record``, the parts of the module docstring), with ``replication``
+    added."""
     from backbone.experiments.posterior import replication_draws
 
     draws = replication_draws(posterior, [p.to_dict() for p in arms.values()], replications, seed0)
     jobs = {key: Job.replicated(p, replications, seed0, draws, keep=keep) for key, p in arms.items()}
-    got = run_many(jobs, executor)
-    for records in got.values():
-        for r, rec in enumerate(records):
-            rec["replication"] = r
-    return got
+    return run_arm_jobs(jobs, executor)
 
 
 def run_arms(arms: Mapping[Hashable, Params], replications: int, seed0: int = 0,

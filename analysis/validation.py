@@ -5,9 +5,11 @@ runs with a 95% confidence interval, and judge it against the band its source re
 Runs. Patterns that share their parameters share their runs: each distinct parameter set
 is run ``replications`` times, replication r with seed ``seed + r`` (common random
 numbers: the same seed in every arm, as ``backbone compare``), together with the
-counterfactual runs its paired measures need (same seed). They go through
-``experiments.run_many`` (this process, local processes or Dask); the measures are
-computed in the worker, so only floats travel back.
+counterfactual runs its paired measures need (same seed). Each group is an arm of the
+analysis' one arm runner (``analysis.scenario_runs.run_arm_jobs``, then
+``experiments.run_many``: this process, local processes or Dask); the measures are
+computed in the worker, so only floats travel back, as the ``patterns`` part of the
+runner's record.
 
 Statistic over runs (the pattern's ``statistic``, by default its measure's):
 
@@ -55,12 +57,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from backbone.experiments import Executor, Job, run_many
+from backbone.experiments import Executor, Job
 from backbone.simulation import Params, simulate
 
 from .compare import t_interval
 from .measures import MEASURES, evaluate
 from .patterns import Pattern, PatternSet
+from .scenario_runs import run_arm_jobs
 
 LEVEL = 0.95
 N_RESAMPLES = 2000
@@ -84,13 +87,16 @@ def _key(params: Params) -> str:
 
 def pattern_values(res, p: Params, seed: int, counterfactuals: Mapping[str, dict],
                    jobs: list[tuple[str, str, dict, str | None]], drawn: tuple[str, ...] = ()
-                   ) -> list[tuple[str, float]]:
-    """What a validation run keeps (in a worker): (pattern, value) for every pattern on
-    this run, its counterfactuals (``counterfactuals``: parameters by id) run with the
-    same seed and the run's values of ``drawn`` (the names a posterior draw set on it)."""
+                   ) -> dict[str, Any]:
+    """What a validation run keeps (in a worker), as the arm runner's record
+    (``analysis.scenario_runs``): ``seed`` and ``patterns``, (pattern, value) for every
+    pattern on this run, its counterfactuals (``counterfactuals``: parameters by id) run
+    with the same seed and the run's values of ``drawn`` (the names a posterior draw set
+    on it)."""
     draw = {k: getattr(p, k) for k in drawn}
     cfs = {k: simulate(Params({**v, **draw}), seed) for k, v in counterfactuals.items()}
-    return [(pattern, evaluate(measure, res, args, cfs.get(cf) if cf else None)) for pattern, measure, args, cf in jobs]
+    return {"seed": int(seed), "patterns": [(pattern, evaluate(measure, res, args, cfs.get(cf) if cf else None))
+                                            for pattern, measure, args, cf in jobs]}
 
 
 def group_jobs(pset_groups, replications: int, seed: int, over: Mapping[str, Any] | None = None,
@@ -114,9 +120,10 @@ def group_jobs(pset_groups, replications: int, seed: int, over: Mapping[str, Any
 
 
 def job_rows(jobs: list[Job], got: Mapping[int, list]) -> list[tuple[str, int, int, float]]:
-    """(pattern, replication, seed, value) rows of the jobs' records."""
+    """(pattern, replication, seed, value) rows of the jobs' records (``got[g]``: job g's
+    ``pattern_values`` records, in run order)."""
     return [(pattern, r, int(job.seeds[r]), value) for g, job in enumerate(jobs)
-            for r, rec in enumerate(got[g]) for pattern, value in rec]
+            for r, rec in enumerate(got[g]) for pattern, value in rec["patterns"]]
 
 
 def groups(patterns: Iterable[Pattern]) -> list[tuple[dict, dict[str, dict], list[tuple[str, str, dict, str | None]]]]:
@@ -148,13 +155,13 @@ def run_patterns(pset: PatternSet, replications: int | None = None, executor: Ex
                  posterior=None) -> pd.DataFrame:
     """Every pattern's measure on every replication (replication r with seed
     ``pset.seed + r`` and, with a ``posterior``, its draw r): columns ``RUN_COLUMNS``,
-    ordered by the file's pattern order, then replication. The runs go through
-    ``experiments.run_many`` on ``executor``; the table does not depend on where they
-    ran. Every pattern given is run, whatever its role: ``backbone validate`` passes
+    ordered by the file's pattern order, then replication. The runs go through the
+    analysis' one arm runner (``analysis.scenario_runs.run_arm_jobs``) on ``executor``;
+    the table does not depend on where they ran. Every pattern given is run, whatever its role: ``backbone validate`` passes
     only the validation patterns (``PatternSet.with_role``)."""
     n = pset.replications if replications is None else int(replications)
     jobs = group_jobs(groups(pset.patterns), n, pset.seed, posterior=posterior)
-    rows = job_rows(jobs, run_many(dict(enumerate(jobs)), executor))
+    rows = job_rows(jobs, run_arm_jobs(dict(enumerate(jobs)), executor))
     order = {p.key: i for i, p in enumerate(pset.patterns)}
     rows.sort(key=lambda row: (order[row[0]], row[1]))
     return pd.DataFrame(rows, columns=list(RUN_COLUMNS))

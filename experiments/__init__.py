@@ -25,14 +25,14 @@ if __name__ != "backbone.experiments":   # the folder imported by its own name, 
 from .designs import DESIGNS, Factor, replication_seeds
 from .executors import PARALLEL_FROM, SERIAL, Executor, SchedulerError, cpu_count, model_fingerprint
 from .results import connect, load_results, query, read_manifest, runs_done
-from .runner import Job, progress_bar, run_experiment, run_job, run_many, run_one, run_specs
+from .runner import Job, progress_bar, run_experiment, run_job, run_many, run_one
 from .spec import ALWAYS_KEPT, SUMMARY_METRICS, ExperimentError, ExperimentSpec, load_experiment
 from .store import ResultsStore, StoreError
 
 __all__ = [
     "ExperimentSpec", "ExperimentError", "load_experiment", "DESIGNS", "Factor", "replication_seeds",
     "SUMMARY_METRICS", "ALWAYS_KEPT",
-    "Executor", "SERIAL", "PARALLEL_FROM", "Job", "run_one", "run_job", "run_many", "run_specs", "run_experiment", "progress_bar",
+    "Executor", "SERIAL", "PARALLEL_FROM", "Job", "run_one", "run_job", "run_many", "run_experiment", "progress_bar",
     "cpu_count",
     "load_results", "query", "connect", "read_manifest", "runs_done",
     "ResultsStore", "StoreError", "SchedulerError", "model_fingerprint",

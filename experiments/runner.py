@@ -178,14 +178,19 @@ def run_chunks(jobs: Mapping[Hashable, Job], executor: Executor | None = None, c
                 stop()    # a bar left by a batch that stopped early: cleared, so an error line stands alone
 
 
-def run_many(jobs: Mapping[Hashable, Job], executor: Executor | None = None, chunk_size: int | None = None
-             ) -> dict[Hashable, list[Any]]:
+def run_many(jobs: Mapping[Hashable, Job], executor: Executor | None = None, chunk_size: int | None = None,
+             fold: Callable[[Hashable, int, list[Any]], Any] | None = None) -> dict[Hashable, list[Any]]:
     """Run every job and return ``{key: records}``, each job's records in run order,
-    whatever the executor (default: ``Executor.from_env()``)."""
+    whatever the executor (default: ``Executor.from_env()``). ``fold(key, start,
+    records)``: each chunk's records (runs start.. of job ``key``) are folded as they
+    arrive (e.g. into an Arrow table, so a big batch holds no list of records), and
+    ``{key: folded chunks}`` is returned, in run order."""
     size = chunk_size or chunk_size_for(sum(len(job) for job in jobs.values()))
-    got: dict[Hashable, dict[int, list]] = {key: {} for key in jobs}
+    got: dict[Hashable, dict[int, Any]] = {key: {} for key in jobs}
     for key, k, records in run_chunks(jobs, executor, size):
-        got[key][k] = records
+        got[key][k] = records if fold is None else fold(key, k * size, records)
+    if fold is not None:
+        return {key: [got[key][k] for k in sorted(got[key])] for key in jobs}
     return {key: [r for k in sorted(got[key]) for r in got[key][k]] for key in jobs}
 
 
@@ -264,26 +269,6 @@ def spec_frames(spec: ExperimentSpec, chunks: Mapping[int, tuple]) -> tuple[pd.D
     months = (tables.to_frame([chunks[k][1] for k in sorted(chunks)], cols["months"])
               if spec.keep_monthly else None)
     return runs, months
-
-
-def run_specs(specs: Mapping[Hashable, ExperimentSpec], executor: Executor | None = None, posterior=None,
-              group: Callable[[Hashable], Hashable] = lambda key: key
-              ) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame | None]]:
-    """Run many specs in one batch (one pool) and return ``{key: (runs, months)}``, each
-    exactly what ``run_experiment`` returns for it. ``posterior``: replication r of every
-    spec draws its calibrated parameters from it, keeping the names on which specs of
-    the same ``group(key)`` differ (the arms of one comparison)."""
-    for spec in specs.values():
-        spec.check_points()
-    jobs = {}
-    for key, spec in specs.items():
-        others = [o for k2, o in specs.items() if k2 != key and group(k2) == group(key)]
-        jobs[key] = spec_job(spec, spec_draws(spec, posterior, others))
-    size = chunk_size_for(sum(len(job) for job in jobs.values()))
-    got: dict[Hashable, dict[int, tuple]] = {key: {} for key in specs}
-    for key, k, records in run_chunks(jobs, executor, size):
-        got[key][k] = spec_tables(specs[key], jobs[key], k * size, records)
-    return {key: spec_frames(spec, got[key]) for key, spec in specs.items()}
 
 
 def _open_store(spec: ExperimentSpec, out, executor: Executor, size: int, posterior):
@@ -394,5 +379,6 @@ def progress_bar(desc: str = "runs") -> Callable[[int, int], None]:
     return report
 
 
-__all__ = ["Job", "run_one", "run_job", "run_chunk", "run_chunks", "run_many", "run_specs", "run_experiment",
-           "summary_record", "spec_job", "spec_draws", "chunk_size_for", "progress_bar"]
+__all__ = ["Job", "run_one", "run_job", "run_chunk", "run_chunks", "run_many", "run_experiment",
+           "summary_record", "spec_job", "spec_draws", "spec_tables", "spec_frames", "chunk_size_for",
+           "progress_bar"]

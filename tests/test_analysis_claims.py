@@ -45,14 +45,14 @@ def test_arms_keep_points_and_seeds():
         arm_spec(spec, Arm(fixed={"backbone_shares": 0.0}))
 
 
-def test_run_specs_gives_what_run_experiment_gives():
+def test_run_spec_arms_gives_what_run_experiment_gives():
+    from backbone.analysis.batch import run_spec_arms
     from backbone.analysis.claims import with_factors
-    from backbone.experiments import run_specs
 
     spec = load_experiment(CLAIMS_DIR / "survival.toml").replace(replications=2,
                                                                  fixed={"n_beneficiaries": 200, "months": 12})
     runs, months = run_experiment(spec, executor=SERIAL, return_months=True)
-    got = run_specs({"a": spec, "b": spec}, SERIAL)
+    got = run_spec_arms({"a": spec, "b": spec}, SERIAL)
     for key in ("a", "b"):
         pd.testing.assert_frame_equal(got[key][0], runs)
         pd.testing.assert_frame_equal(got[key][1], months)

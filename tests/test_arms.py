@@ -38,7 +38,7 @@ def test_the_payoff_claim_and_the_report_give_the_same_ratio_on_the_same_seeds()
     from backbone.analysis.payoff import payoff_curve
     from backbone.analysis.report import report_arms, report_payoffs
     from backbone.analysis.scenario_runs import run_arms
-    from backbone.experiments import run_specs
+    from backbone.analysis.batch import run_spec_arms
 
     small = {"n_beneficiaries": 500, "months": 60, "self_orchestration_hours": 6.0}
     ctx = Context(Size("test", replications=5, fixed=small))
@@ -48,7 +48,7 @@ def test_the_payoff_claim_and_the_report_give_the_same_ratio_on_the_same_seeds()
     jobs["backbone"] = jobs["backbone"].replace(factors={"backbone_share": {"levels": [spec.base.backbone_share]}})
     jobs["reduced_budget"] = jobs["reduced_budget"].replace(factors={"funder_budget": {"levels": [
         arms.reduced_budget_changes(spec.base.funder_budget, spec.base.backbone_share)["funder_budget"]]}})
-    results = run_specs(jobs)
+    results = run_spec_arms(jobs)
     curve = payoff_curve(payoff_long(results, spec.base.funder_budget).drop(columns="point"))
     claim = curve.loc[(curve.share - spec.base.backbone_share).abs().idxmin()]
 

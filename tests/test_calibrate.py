@@ -278,8 +278,8 @@ def test_a_calibration_killed_with_sigkill_resumes_from_its_last_generation(tmp_
 
 
 def test_posterior_in_a_batch_of_specs_keeps_each_arms_contrast(calibrated, monkeypatch):
-    from backbone.analysis.batch import Arm, arm_spec
-    from backbone.experiments import ExperimentSpec, run_specs, runner
+    from backbone.analysis.batch import Arm, arm_spec, run_spec_arms
+    from backbone.experiments import ExperimentSpec, runner
 
     post = load_posterior(calibrated[0])
     spec = ExperimentSpec.from_dict({"name": "t", "scenario": "baseline", "design": "full_factorial",
@@ -297,7 +297,7 @@ def test_posterior_in_a_batch_of_specs_keeps_each_arms_contrast(calibrated, monk
         return real(fingerprint, params, runs, keep, options)
 
     monkeypatch.setattr(runner, "run_chunk", spy)
-    out = run_specs(jobs, SERIAL, posterior=post, group=lambda key: key[0])
+    out = run_spec_arms(jobs, SERIAL, posterior=post, group=lambda key: key[0])
     assert len(out[("c", "a")][0]) == 6 and sorted(seen) == [0, 1, 2]
     for rep, draws in seen.items():
         assert len(draws) == 4 and all(d == draws[0] for d in draws)   # every arm and point: the same draw
