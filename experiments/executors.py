@@ -427,15 +427,20 @@ def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: fl
 @contextmanager
 def _dask_futures(address: str, no_workers_wait: float = NO_WORKERS_WAIT) -> Iterator[tuple[cf.Executor, int]]:
     """``Client.get_executor()`` on the cluster at ``address``, once its workers are
-    checked (``_check_workers``), and its number of worker threads; a lost scheduler
-    while it is in use is a one-line ``SchedulerError``; the client is closed after."""
+    checked (``_check_workers``), and the tasks to keep in flight (``IN_FLIGHT_PER_WORKER``
+    per worker thread); a lost scheduler while it is in use is a one-line
+    ``SchedulerError``; the client is closed after."""
+    import logging
+
     client = dask_client(address)
     lost = False
+    quiet, log = _CancelledQuiet(), logging.getLogger("tornado.application")
+    log.addFilter(quiet)
     try:
         _check_workers(client, address, no_workers_wait)
         pool = client.get_executor(pure=False)   # each call is a new task, even with equal arguments
         try:
-            yield pool, max(1, sum(client.nthreads().values()))
+            yield pool, IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
         finally:
             pool.shutdown(wait=False)
     except SchedulerError:
@@ -447,6 +452,17 @@ def _dask_futures(address: str, no_workers_wait: float = NO_WORKERS_WAIT) -> Ite
         raise _lost(address, exc) from None
     finally:
         _quiet_close(client, lost or client.status != "running")
+        log.removeFilter(quiet)
+
+
+class _CancelledQuiet:
+    """A logging filter that drops the traceback tornado logs when a future the caller
+    cancelled (pyabc cancels the particles it no longer needs) finishes at that moment:
+    ``ClientExecutor`` then fails to fetch a result that nobody will read."""
+
+    def filter(self, record) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, cf.CancelledError)
 
 
 def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: str | None = None,
