@@ -481,12 +481,12 @@ def calibrate(targets: Targets, out: str | Path, executor: Executor | None = Non
     out = Path(out)
     executor = executor or Executor()
     resume = check_folder(out, targets)
-    out.mkdir(parents=True, exist_ok=True)
-    db = "sqlite:///" + str((out / DB).resolve())
     model = Model(targets)
     bands = {p.key: p.target for p in targets.patterns.patterns}
     with contextlib.ExitStack() as stack:
-        sampler = _sampler(pyabc, executor, stack)
+        sampler = _sampler(pyabc, executor, stack)   # an unusable scheduler stops here, before any write
+        out.mkdir(parents=True, exist_ok=True)
+        db = "sqlite:///" + str((out / DB).resolve())
         np.random.seed(targets.seed)
         abc = pyabc.ABCSMC(model, _prior_dist(pyabc, targets.priors), Distance(bands),
                            population_size=targets.population, sampler=sampler)

@@ -115,5 +115,5 @@ def test_a_calibration_on_dask_uses_the_client_executor_after_one_worker_check(t
         with pytest.raises(SchedulerError, match="runs a different model") as err:
             calibrate(parse_targets(TINY, tmp_path / "t.toml"), tmp_path / "other",
                       executor=Executor(scheduler=address), log=None)
-        assert "\n" not in str(err.value) and not (tmp_path / "other" / "abc.db").exists()
+        assert "\n" not in str(err.value) and not (tmp_path / "other").exists()
     assert len(pd.read_parquet(tmp_path / "out" / "posterior.parquet")) == 16
