@@ -59,17 +59,27 @@ def spy(monkeypatch):
     return seen
 
 
-def test_futures_in_process_with_one_worker_and_on_other_processes_with_two():
+def test_futures_in_process_with_one_worker():
     with Executor(workers=1).futures() as (pool, window):
         assert pool.submit(_pid).result() == os.getpid() and window == executors.IN_FLIGHT_PER_WORKER
         with pytest.raises(ValueError, match="planted"):
             pool.submit(_fail).result()
+
+
+@pytest.mark.parametrize("fork_safe", [True, False], ids=["forked", "fork-server"])
+def test_futures_on_the_sweeps_local_pool_with_two_workers(fork_safe, monkeypatch):
+    made = []
+    for name in ("_forked_pool", "process_pool"):
+        real = getattr(executors, name)
+        monkeypatch.setattr(executors, name, lambda w, real=real, name=name: (made.append(name), real(w))[1])
+    monkeypatch.setattr(executors, "_fork_safe", lambda: fork_safe)
     with Executor(workers=2).futures() as (pool, window):
         pids = {f.result() for f in [pool.submit(_pid) for _ in range(8)]}
         assert window == 2 * executors.IN_FLIGHT_PER_WORKER
         assert os.getpid() not in pids and 1 <= len(pids) <= 2
         with pytest.raises(ValueError, match="planted"):
             pool.submit(_fail).result()
+    assert made == ["_forked_pool" if fork_safe else "process_pool"]   # the pool a sweep would use here
     with pytest.raises(RuntimeError):   # shut down on leaving the block
         pool.submit(_pid)
 
