@@ -82,6 +82,7 @@ folder alone).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -96,7 +97,7 @@ import numpy as np
 import pandas as pd
 
 from backbone.experiments import SERIAL, Executor, run_job, run_many
-from backbone.experiments.executors import SchedulerError, cpu_count, model_fingerprint
+from backbone.experiments.executors import cpu_count, model_fingerprint
 from backbone.experiments.posterior import (FORMAT, KIND, MANIFEST, POSTERIOR, PosteriorError, file_sha256,
                                    read_manifest)
 from backbone.simulation import SCHEMA
@@ -449,60 +450,46 @@ def check_folder(out: Path, targets: Targets) -> bool:
     return True
 
 
-class _Pool:
-    """The sampler and what must be closed after it."""
+def _sampler(pyabc, executor: Executor, stack: contextlib.ExitStack):
+    """pyabc's sampler for ``executor``: with one local worker, pyabc's SingleCoreSampler
+    in this process (it draws from numpy's generator seeded with the targets' seed, so a
+    calibration on one worker is reproducible; pyabc's parallel samplers reseed each
+    particle from the operating system); else ``ConcurrentFutureSampler`` on the
+    project's executor (``Executor.futures``: the sweeps' local pool, or the Dask cluster
+    after its worker check), with two particles in flight per worker so that a worker
+    never waits for this process. ``stack`` closes the pool."""
+    if not executor.scheduler and (executor.workers or cpu_count()) <= 1:
+        from backbone.experiments.executors import warm
 
-    def __init__(self, pyabc, executor: Executor):
-        self.close: Callable[[], None] = lambda: None
-        scheduler = executor.scheduler
-        workers = executor.workers or cpu_count()
-        if scheduler:
-            from backbone.experiments.executors import dask_client, warm
-
-            client = dask_client(scheduler)
-            here = model_fingerprint()
-            for worker, theirs in client.run(warm).items():
-                if theirs != here:
-                    client.close()
-                    raise SchedulerError(f"Dask worker {worker} runs a different model (fingerprint {theirs}, "
-                                         f"here {here}): start the workers from the same checkout")
-            self.sampler = pyabc.sampler.DaskDistributedSampler(
-                dask_client=client, client_max_jobs=2 * max(1, sum(client.nthreads().values())))
-            self.close = client.close
-        elif workers > 1:
-            from backbone.experiments.executors import process_pool
-
-            pool = process_pool(workers)
-            # two particles in flight per worker: a worker never waits for this process
-            self.sampler = pyabc.sampler.ConcurrentFutureSampler(pool, client_max_jobs=2 * workers)
-            self.close = lambda: pool.shutdown(wait=False, cancel_futures=True)
-        else:
-            from backbone.experiments.executors import warm
-
-            warm()
-            self.sampler = pyabc.sampler.SingleCoreSampler()
-        self.sampler.show_progress = False
+        warm()
+        sampler = pyabc.sampler.SingleCoreSampler()
+    else:
+        pool, window = stack.enter_context(executor.futures())
+        sampler = pyabc.sampler.ConcurrentFutureSampler(pool, client_max_jobs=window)
+    sampler.show_progress = False
+    return sampler
 
 
 def calibrate(targets: Targets, out: str | Path, executor: Executor | None = None,
               log: Callable[[str], Any] | None = print) -> dict[str, Any]:
     """Run (or resume) the calibration into ``out``; return the final manifest.
-    ``executor``: where the particles run (pyabc's sampler on its local pool or Dask
-    cluster; each particle's runs go through ``experiments.run_job`` in its worker);
+    ``executor``: where the particles run (pyabc's ConcurrentFutureSampler on the
+    project's local pool or Dask cluster, ``Executor.futures``; in this process with one
+    worker); each particle's runs go through ``experiments.run_job`` in its worker;
     ``log``: called with a line per generation."""
     pyabc = _pyabc()
     out = Path(out)
     executor = executor or Executor()
     resume = check_folder(out, targets)
-    out.mkdir(parents=True, exist_ok=True)
-    db = "sqlite:///" + str((out / DB).resolve())
     model = Model(targets)
     bands = {p.key: p.target for p in targets.patterns.patterns}
-    pool = _Pool(pyabc, executor)
-    try:
+    with contextlib.ExitStack() as stack:
+        sampler = _sampler(pyabc, executor, stack)   # an unusable scheduler stops here, before any write
+        out.mkdir(parents=True, exist_ok=True)
+        db = "sqlite:///" + str((out / DB).resolve())
         np.random.seed(targets.seed)
         abc = pyabc.ABCSMC(model, _prior_dist(pyabc, targets.priors), Distance(bands),
-                           population_size=targets.population, sampler=pool.sampler)
+                           population_size=targets.population, sampler=sampler)
         if resume:
             abc.load(db, 1)
             done = abc.history.max_t + 1
@@ -541,8 +528,6 @@ def calibrate(targets: Targets, out: str | Path, executor: Executor | None = Non
                     log(low)
             t = h.max_t + 1
             stop = _stopped(h, targets.min_epsilon)
-    finally:
-        pool.close()
     return finish(out, targets, executor, log=log)
 
 

@@ -17,6 +17,9 @@ the same records; ``execute`` yields them as chunks finish.
   (default 60), ends the batch at once with a one-line ``SchedulerError``, not a
   traceback or a silent wait; the chunks that finished were handed over already (a
   sweep into a results folder resumes from them).
+- ``Executor.futures()`` hands the same pool, or Dask's ``Client.get_executor()`` after
+  the same worker check, as a ``concurrent.futures.Executor`` to code that submits its
+  own futures: the calibration's ABC sampler (pyabc's ``ConcurrentFutureSampler``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import sys
 import threading
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable, Hashable, Iterable, Iterator
@@ -231,17 +235,17 @@ def _local(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[
             box["pool"].shutdown(wait=ok, cancel_futures=True)
 
 
-def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
-    """On a local pool forked from this single-threaded process, once it has its kernels
-    loaded (``warm``; in a fresh environment this compiles them, once, here): each worker
-    starts as a copy of it, with nothing to import or load (a fork server's start costs
-    about 2 s of one core). ProcessPoolExecutor forks all its workers at the first
-    submit, before its own manager thread starts."""
+def _forked_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A local pool of ``workers`` processes forked from this single-threaded process,
+    once it has its kernels loaded (``warm``; in a fresh environment this compiles them,
+    once, here): each worker starts as a copy of it, with nothing to import or load (a
+    fork server's start costs about 2 s of one core). ProcessPoolExecutor forks all its
+    workers at the first submit, before its own manager thread starts. The caller shuts
+    it down."""
     if not _WARM:
         warm()
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                   initializer=_init_worker, initargs=(os.getpid(),))
-    ok = False
     try:
         with warnings.catch_warnings():
             # Python 3.12+ warns at any fork of a process with native threads (numpy's
@@ -249,6 +253,17 @@ def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple
             # no Python thread is running (_fork_safe), which is what the warning is about.
             warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
             pool.submit(_noop).result()   # every worker forked now, before the pool's manager thread
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return pool
+
+
+def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple[Hashable, Any]]:
+    """On a local pool forked from this single-threaded process (``_forked_pool``)."""
+    pool = _forked_pool(workers)
+    ok = False
+    try:
         yield from _on_pool(pool, fn, tasks, workers)
         ok = True
     finally:
@@ -256,9 +271,10 @@ def _forked(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[tuple
 
 
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A local pool of ``workers`` spawned processes, each with numba's cache loaded and
-    set to exit if this process dies: the pool ``execute`` uses, for callers that submit
-    their own futures (the calibration's ABC sampler). The caller shuts it down."""
+    """A local pool of ``workers`` processes forked from the fork server (``_context``),
+    each with numba's cache loaded and set to exit if this process dies: the pool
+    ``execute`` (and ``Executor.futures``) uses where this process may not be forked.
+    The caller shuts it down."""
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
                                   initargs=(os.getpid(),))
 
@@ -332,6 +348,28 @@ def _scheduler_lost(client, exc: BaseException) -> bool:
     return isinstance(exc, (CancelledError, OSError)) or client.status != "running"
 
 
+def _lost(address: str, exc: BaseException) -> SchedulerError:
+    why = getattr(exc, "reason", None) or " ".join(str(exc).split())[:120] or exc.__class__.__name__
+    return SchedulerError(f"lost the Dask scheduler at {address} ({why})")
+
+
+def _check_workers(client, address: str, no_workers_wait: float) -> None:
+    """Wait up to ``no_workers_wait`` seconds for a worker, then load the numba cache on
+    every worker (``warm``) and compare its model fingerprint with this process's: a
+    one-line ``SchedulerError`` if there is no worker, or one runs other model code."""
+    try:
+        client.wait_for_workers(1, timeout=no_workers_wait)
+    except TimeoutError:
+        raise SchedulerError(f"the Dask scheduler at {address} has had no workers for {no_workers_wait:g} s "
+                             f"(start some: dask worker {address})") from None
+    here = model_fingerprint()
+    for worker, theirs in client.run(warm).items():
+        if theirs != here:
+            raise SchedulerError(f"Dask worker {worker} runs a different model (fingerprint {theirs}, "
+                                 f"here {here}): "
+                                 "start the workers from the same checkout")
+
+
 def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: float = NO_WORKERS_WAIT
           ) -> Iterator[tuple[Hashable, Any]]:
     """On the Dask cluster at ``address``, ``_windowed``. A lost scheduler, or a cluster
@@ -342,16 +380,7 @@ def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: fl
     poll = min(1.0, no_workers_wait / 4)
     gone = f"no workers for {no_workers_wait:g} s (start some: dask worker {address})"
     try:
-        try:
-            client.wait_for_workers(1, timeout=no_workers_wait)
-        except TimeoutError:
-            raise SchedulerError(f"the Dask scheduler at {address} has had {gone}") from None
-        here = model_fingerprint()
-        for worker, theirs in client.run(warm).items():
-            if theirs != here:
-                raise SchedulerError(f"Dask worker {worker} runs a different model (fingerprint {theirs}, "
-                                     f"here {here}): "
-                                     "start the workers from the same checkout")
+        _check_workers(client, address, no_workers_wait)
         window = IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
         it = iter(tasks)
         pending: dict[Any, Hashable] = {}
@@ -390,10 +419,50 @@ def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: fl
         if not _scheduler_lost(client, exc):
             raise
         lost = True
-        why = getattr(exc, "reason", None) or " ".join(str(exc).split())[:120] or exc.__class__.__name__
-        raise SchedulerError(f"lost the Dask scheduler at {address} ({why})") from None
+        raise _lost(address, exc) from None
     finally:
         _quiet_close(client, lost or client.status != "running")
+
+
+@contextmanager
+def _dask_futures(address: str, no_workers_wait: float = NO_WORKERS_WAIT) -> Iterator[tuple[cf.Executor, int]]:
+    """``Client.get_executor()`` on the cluster at ``address``, once its workers are
+    checked (``_check_workers``), and the tasks to keep in flight (``IN_FLIGHT_PER_WORKER``
+    per worker thread); a lost scheduler while it is in use is a one-line
+    ``SchedulerError``; the client is closed after."""
+    import logging
+
+    client = dask_client(address)
+    lost = False
+    quiet, log = _CancelledQuiet(), logging.getLogger("tornado.application")
+    log.addFilter(quiet)
+    try:
+        _check_workers(client, address, no_workers_wait)
+        pool = client.get_executor(pure=False)   # each call is a new task, even with equal arguments
+        try:
+            yield pool, IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
+        finally:
+            pool.shutdown(wait=False)
+    except SchedulerError:
+        raise
+    except Exception as exc:
+        if not _scheduler_lost(client, exc):
+            raise
+        lost = True
+        raise _lost(address, exc) from None
+    finally:
+        _quiet_close(client, lost or client.status != "running")
+        log.removeFilter(quiet)
+
+
+class _CancelledQuiet:
+    """A logging filter that drops the traceback tornado logs when a future the caller
+    cancelled (pyabc cancels the particles it no longer needs) finishes at that moment:
+    ``ClientExecutor`` then fails to fetch a result that nobody will read."""
+
+    def filter(self, record) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, cf.CancelledError)
 
 
 def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: str | None = None,
@@ -407,6 +476,19 @@ def execute(fn: Callable, tasks: Iterable[Task], workers: int = 1, scheduler: st
     if workers <= 1:
         return _serial(fn, tasks)
     return _local(fn, tasks, workers)
+
+
+class _InProcess(cf.Executor):
+    """``concurrent.futures.Executor`` in this process: ``submit`` runs the call at once
+    and returns its finished future (``Executor.futures`` with one worker)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed over in the future, as a pool would
+            fut.set_exception(exc)
+        return fut
 
 
 PARALLEL_FROM = 100   # runs: with workers left to the executor, smaller batches run in this process
@@ -461,6 +543,40 @@ class Executor:
     def map(self, fn: Callable, tasks: Iterable[Task], runs: int, n_tasks: int) -> Iterator[tuple[Hashable, Any]]:
         """``execute`` on this executor's processes or cluster."""
         return execute(fn, tasks, self.n_workers(runs, n_tasks), self.scheduler, self.no_workers_wait)
+
+    @contextmanager
+    def futures(self) -> Iterator[tuple[cf.Executor, int]]:
+        """A ``concurrent.futures.Executor`` on this executor's processes or cluster, for
+        callers that submit their own futures (the calibration's ABC sampler), and the
+        number of tasks to keep in flight (``IN_FLIGHT_PER_WORKER`` per worker), as
+        ``with executor.futures() as (pool, window): ...``:
+
+        - on Dask, ``Client.get_executor()``, once every worker has been checked to run
+          this model (``_check_workers``, as a sweep's); a lost scheduler while it is in
+          use is a one-line ``SchedulerError``;
+        - else, with ``workers`` (None: every core) above 1, the local pool a sweep uses:
+          forked from this process once its kernels are loaded where that is safe
+          (``_forked_pool``), else from the fork server (``process_pool``);
+        - with 1 worker, this process (each submit runs at once).
+
+        The pool is shut down (the client closed) on leaving the block."""
+        if self.scheduler:
+            with _dask_futures(self.scheduler, self.no_workers_wait) as got:
+                yield got
+            return
+        workers = self.workers or cpu_count()
+        if workers <= 1:
+            if not _WARM:
+                warm()
+            yield _InProcess(), IN_FLIGHT_PER_WORKER
+            return
+        pool = _forked_pool(workers) if _fork_safe() else process_pool(workers)
+        ok = False
+        try:
+            yield pool, IN_FLIGHT_PER_WORKER * workers
+            ok = True
+        finally:
+            pool.shutdown(wait=ok, cancel_futures=True)
 
     def describe(self) -> dict[str, Any]:
         """Where the runs go, for a results folder's manifest."""
