@@ -54,7 +54,8 @@ def payoff_estimate(i_sb, i_0b, i_0rb, seed: int = 0) -> dict:
 
     Arguments are per-seed impacts of the three arms, aligned by seed. Returns a dict
     with ``ratio``, ``gain`` and ``direct`` (Estimates), ``bounded`` (the direct value's
-    CI lies above 0, so the ratio is finite) and ``n`` (seeds).
+    CI lies above 0 and the ratio's own CI is finite and on one side of 0: a ratio worth
+    printing) and ``n`` (seeds).
     """
     a, b, c = (np.asarray(x, float) for x in (i_sb, i_0b, i_0rb))
     if not (a.shape == b.shape == c.shape) or a.ndim != 1:
@@ -62,7 +63,11 @@ def payoff_estimate(i_sb, i_0b, i_0rb, seed: int = 0) -> dict:
     gain = paired_diff_ci(a, c, seed=seed)
     direct = paired_diff_ci(b, c, seed=seed)
     ratio = bootstrap_ci((a, b, c), _ratio_of_means, paired=True, seed=seed)
-    bounded = bool(direct.lo > 0.0)
+    # a ratio means something only when its denominator is clearly above zero and its own
+    # interval is finite and tells its sign (a bootstrap that met near-zero denominators
+    # gives a NaN or an interval spanning zero)
+    bounded = bool(direct.lo > 0.0 and np.isfinite(ratio.lo) and np.isfinite(ratio.hi)
+                   and (ratio.lo > 0.0 or ratio.hi < 0.0))
     return {"ratio": ratio, "gain": gain, "direct": direct, "bounded": bounded, "n": int(a.size)}
 
 

@@ -105,7 +105,8 @@ def money_html(rows: list[dict], currency: str = DEFAULT_CURRENCY, units: Mappin
         if pay is not None:
             e = pay["ratio"]
             ptxt = (f"{e.value:.1f} <span class=note>[{e.lo:.1f}, {e.hi:.1f}]</span>" if pay["bounded"]
-                    else "undefined: the backbone's money would buy no detectable impact as direct work")
+                    else "not meaningful: what the backbone's money would buy as direct work is too small or "
+                         "too uncertain to divide by")
         scen = html.escape(r["scenario"]) + (f" <span class=note>({html.escape(units[r['scenario']])})</span>"
                                              if mixed and r["scenario"] in units else "")
         html_rows.append(f"<tr><td class=l>{scen}</td>"
@@ -135,8 +136,8 @@ def fixed_hours_html(fixed: Mapping[str, Mapping[float, dict]], scenarios, title
                 e = pay["ratio"]
                 parts.append(f"at {budget} the ratio is {e.value:.1f} [{e.lo:.1f}, {e.hi:.1f}]")
             else:
-                parts.append(f"at {budget} it is not meaningful: the backbone's money would buy no impact "
-                             "that the runs can tell from zero as direct work")
+                parts.append(f"at {budget} it is not meaningful: what the backbone's money would buy as "
+                             "direct work is too small or too uncertain to divide by")
         out.append(f"<p class=note><b>{html.escape(titles.get(n, n))}</b>: with the backbone's staff held at "
                    f"{hours:,.0f} hours a month instead of growing with the money, {'; '.join(parts)}.</p>")
     return "".join(out)
@@ -206,7 +207,11 @@ def key_findings(names, params, runs, payoffs, atts, titles: Mapping[str, str] |
         if pay["bounded"]:
             out.append(f"In {t[n]}, each unit of impact the backbone's budget would have bought as direct "
                        f"work comes back as {e.value:.1f} units through the backbone (95% CI {e.lo:.1f} to {e.hi:.1f}); "
-                       f"practitioners claim 3 to 4.")
+                       f"practitioners claim 3 to 4. "
+                       + ("The ratio is large because its denominator is small: " if e.value > 4 else "In plain terms: ")
+                       + f"the backbone's money spent on direct work instead would add "
+                         f"{points(pay['direct'], signed=True)} of long-term impact; the backbone adds "
+                         f"{points(pay['gain'], signed=True)}.")
     for n, att in atts.items():
         c = att["contributions"]
         if len(c) and c.value.iloc[0] > 0.005:
