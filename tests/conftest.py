@@ -141,3 +141,15 @@ def assert_states_equal():
 @pytest.fixture
 def small() -> dict:
     return dict(SMALL)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Judges and reports draw matplotlib figures that the tests do not keep: close them
+    after each test, so a session never piles up open figures."""
+    yield
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
