@@ -11,9 +11,16 @@ What a measure may read (docs/ODD.md, sections 8.3-8.4):
 - ``res.monthly``: one row per month (column ``month``, 1-based), one column per
   ``simulation.METRICS`` name (``res.series(metric)``: one column as numpy, without
   building the frame);
-- ``res.events``: the event log, columns month (1-based), event, a, b, v1, v2;
+- ``res.events``: the event log, columns month (1-based), event, a, b, v1, v2
+  (``event_log(res)``: the same columns as numpy, the event as its code, read from the
+  final state's log without building the frame);
 - ``res.state``: the final arrays (``state.trust`` (S, S), ``state.partners.active``);
 - ``res.params``: the run's parameters.
+
+The measures read the numpy columns (``series``, ``event_log``), not the frames: a
+calibration particle evaluates its patterns on every run, and building two DataFrames
+per run cost about as much as the run. Each value is the one the frames gave, bit for
+bit (a mean is taken as pandas takes it; tests/test_measures_arrays.py).
 
 Measures (``MEASURES``):
 
@@ -101,7 +108,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
@@ -181,6 +188,63 @@ def _row(res, month: int) -> int:
     return int(idx[0])
 
 
+class Log(NamedTuple):
+    """The event log as numpy columns (``res.events`` without the frame): month
+    (1-based, int64), code (``simulation.state.EVENT_CODES``; 0 for a name it does not
+    know), a, b (int64), v1, v2 (float64)."""
+
+    month: np.ndarray
+    code: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    v1: np.ndarray
+    v2: np.ndarray
+
+
+def event_log(res) -> Log:
+    """The run's event log as numpy columns, read from the final state's log array (as
+    ``simulation.result.event_frame`` reads it) without building the frame; from the
+    frame where the run came with one (the Mesa model, hand-built runs in tests)."""
+    frame = getattr(res, "_events", None)   # a frame the run was made with, or already built
+    state = getattr(res, "state", None)
+    if frame is None and state is not None and hasattr(state, "events"):
+        n = int(state.world[0]["n_events"])
+        rows = state.events.rows[:n]
+        return Log(rows[:, 0].astype(np.int64) + 1, rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64),
+                   rows[:, 3].astype(np.int64), rows[:, 4], rows[:, 5])
+    if frame is None:
+        frame = res.events
+    codes = _event_codes()
+    return Log(np.asarray(frame["month"], dtype=np.int64),
+               np.array([codes.get(e, 0) for e in frame["event"]], dtype=np.int64),
+               np.asarray(frame["a"], dtype=np.int64), np.asarray(frame["b"], dtype=np.int64),
+               np.asarray(frame["v1"], dtype=np.float64), np.asarray(frame["v2"], dtype=np.float64))
+
+
+def _event_codes() -> dict[str, int]:
+    from backbone.simulation.state import EVENT_CODES
+
+    return EVENT_CODES
+
+
+def _code(event: str) -> int:
+    """The event type's code in the log (0, matching nothing, for an unknown name)."""
+    return _event_codes().get(event, 0)
+
+
+def _mean(x: np.ndarray) -> float:
+    """The mean of ``x`` as pandas' ``Series.mean`` computes it (NaN left out: set to 0,
+    one numpy sum (integers summed as float64), divided by the count), so a figure is
+    bit-identical to the frame's."""
+    if x.dtype.kind in "iub":
+        return float(x.sum(dtype=np.float64) / x.size) if x.size else math.nan
+    nan = np.isnan(x)
+    n = x.size - int(nan.sum())
+    if not n:
+        return math.nan
+    return float((np.where(nan, 0.0, x) if n < x.size else x).sum() / n)
+
+
 # ---------------------------------------------------------------- monthly metrics
 @_measure("metric_at", "mean", "a monthly metric at a 1-based month",
           metric=Arg("metric", "a column of the monthly results"), month=Arg("month", "1-based month"))
@@ -193,11 +257,11 @@ def metric_at(res, metric: str, month: int) -> float:
           months=Arg("window", "[first, last] month, inclusive"))
 def metric_mean(res, metric: str, months: tuple[int, int]) -> float:
     a, b = months
-    m = res.monthly
-    sel = (m["month"] >= a) & (m["month"] <= b)
+    month = res.series("month")
+    sel = (month >= a) & (month <= b)
     if not sel.any():
         raise ValueError(f"months {a}..{b} are not in the run")
-    return float(m.loc[sel, metric].mean())
+    return _mean(res.series(metric)[sel])
 
 
 @_measure("first_month", "median", "first month a monthly metric crosses a threshold (NaN if never)", censored=True,
@@ -236,8 +300,8 @@ def share_without(res, metric: str, month: int) -> float:
 @_measure("event_by", "share", "1 if an event of this type happened by month m, else 0",
           event=Arg("event", "an event type of the event log"), month=Arg("month", "1-based month"))
 def event_by(res, event: str, month: int) -> float:
-    ev = res.events
-    return float(bool(((ev["event"] == event) & (ev["month"] <= month)).any()))
+    ev = event_log(res)
+    return float(bool(((ev.code == _code(event)) & (ev.month <= month)).any()))
 
 
 @_measure("event_between", "share", "for a run in which the event had not happened before month a: 1 if it "
@@ -246,8 +310,8 @@ def event_by(res, event: str, month: int) -> float:
           months=Arg("window", "[a, b]: the first and last month of the window, inclusive"))
 def event_between(res, event: str, months: tuple[int, int]) -> float:
     a, b = months
-    ev = res.events
-    when = ev.loc[ev["event"] == event, "month"]
+    ev = event_log(res)
+    when = ev.month[ev.code == _code(event)]
     if (when < a).any():
         return math.nan
     return float(bool(((when >= a) & (when <= b)).any()))
@@ -259,9 +323,9 @@ def event_between(res, event: str, months: tuple[int, int]) -> float:
           event=Arg("event", "an event type of the event log"),
           cohorts=Arg("cohorts", "[[month, weight], ...]: the cohorts' ages at the survey and their weights"))
 def event_by_cohorts(res, event: str, cohorts) -> float:
-    ev = res.events
-    months = ev.loc[ev["event"] == event, "month"]
-    first = months.min() if len(months) else math.inf
+    ev = event_log(res)
+    months = ev.month[ev.code == _code(event)]
+    first = months.min() if months.size else math.inf
     total = sum(w for _, w in cohorts)
     return float(sum(w for m, w in cohorts if first <= m) / total)
 
@@ -296,17 +360,17 @@ def member_months(res, month: int) -> np.ndarray:
     of its exit, its home-shift exit or the dissolution). Summed over the slots it equals
     the sum of ``active_partners`` over months 1..month."""
     slots = np.asarray(res.state.partners.sector).shape[0]
-    ev = res.events
+    ev = event_log(res)
     start = np.full(slots, np.inf)
     start[: int(res.params.n_partners)] = 1.0
-    for r in ev.loc[ev["event"] == "recruit"].itertuples():
-        start[int(r.a)] = float(r.month)
+    recruit = ev.code == _code("recruit")
+    for a, t in zip(ev.a[recruit].tolist(), ev.month[recruit].tolist()):   # in log order: the last recruit counts
+        start[a] = float(t)
     end = np.full(slots, float(month) + 1.0)   # the first month at whose end it is no longer a member
-    gone = ev.loc[(ev["event"] == "exit") | ((ev["event"] == "home_shift") & (ev["v2"] == 1.0))]
-    for r in gone.itertuples():
-        end[int(r.a)] = min(end[int(r.a)], float(r.month))
-    dissolved = ev.loc[ev["event"] == "dissolved", "month"]
-    if len(dissolved):
+    gone = (ev.code == _code("exit")) | ((ev.code == _code("home_shift")) & (ev.v2 == 1.0))
+    np.minimum.at(end, ev.a[gone], ev.month[gone].astype(np.float64))
+    dissolved = ev.month[ev.code == _code("dissolved")]
+    if dissolved.size:
         end = np.minimum(end, float(dissolved.min()))
     return np.clip(np.minimum(end, month + 1.0) - start, 0.0, None)
 
@@ -320,25 +384,24 @@ def member_months(res, month: int) -> np.ndarray:
                      "partner-years)", default="all", choices=("all",) + _sectors()))
 def count_by(res, event: str, month: int, per: str = "run", sector: str = "all") -> float:
     _checked("count_by", {"event": event, "per": per, "sector": sector})
-    ev = res.events
-    sel = (ev["event"] == event) & (ev["month"] <= month)
+    ev = event_log(res)
+    sel = (ev.code == _code(event)) & (ev.month <= month)
     if sector != "all":
         code = _sectors().index(sector)
-        of_sector = np.asarray(res.state.partners.sector)[ev.loc[sel, "a"].to_numpy(dtype=np.int64)] == code
+        of_sector = np.asarray(res.state.partners.sector)[ev.a[sel]] == code
         n = float(of_sector.sum())
     else:
         n = float(sel.sum())
     if per == "run":
         return n
     if per == "year_alive":
-        gone = ev.loc[ev["event"] == "dissolved", "month"]
-        years = min(float(month), float(gone.min()) if len(gone) else math.inf) / 12.0
+        gone = ev.month[ev.code == _code("dissolved")]
+        years = min(float(month), float(gone.min()) if gone.size else math.inf) / 12.0
     elif sector != "all":
         sectors = np.asarray(res.state.partners.sector)
         years = float(member_months(res, month)[sectors == _sectors().index(sector)].sum()) / 12.0
     else:
-        m = res.monthly
-        years = float(m.loc[m["month"] <= month, _EXPOSURE[per]].sum()) / 12.0
+        years = float(res.series(_EXPOSURE[per])[res.series("month") <= month].sum()) / 12.0
     return n / years if years > 0 else math.nan
 
 
@@ -347,16 +410,16 @@ def count_by(res, event: str, month: int, per: str = "run", sector: str = "all")
           event=Arg("event", "the first event type"), then=Arg("event", "the event that may follow, same actor"),
           within=Arg("month", "months after the first event in which the second counts"))
 def event_followed_by(res, event: str, then: str, within: int) -> float:
-    ev = res.events
+    ev = event_log(res)
     horizon = int(res.series("month").max(initial=0))
-    first = ev.loc[(ev["event"] == event) & (ev["month"] + within <= horizon), ["month", "a"]]
-    if not len(first):
+    first = (ev.code == _code(event)) & (ev.month + within <= horizon)
+    if not first.any():
         return math.nan
-    later = ev.loc[ev["event"] == then, ["month", "a"]]
-    hits = 0
-    for t, a in first.itertuples(index=False):
-        hits += bool(((later["a"] == a) & (later["month"] > t) & (later["month"] <= t + within)).any())
-    return hits / len(first)
+    t, a = ev.month[first][:, None], ev.a[first][:, None]      # one row per first event
+    later = ev.code == _code(then)
+    lm, la = ev.month[later][None, :], ev.a[later][None, :]   # one column per later event
+    hits = int(((la == a) & (lm > t) & (lm <= t + within)).any(axis=1).sum())
+    return hits / t.shape[0]
 
 
 @_measure("event_drop", "mean", "the mean drop from v1 to v2 over the events of one type (relative: "
@@ -365,9 +428,9 @@ def event_followed_by(res, event: str, then: str, within: int) -> float:
           scale=Arg("choice", "'relative': (v1 - v2) / v1, events with v1 = 0 left out; 'absolute': v1 - v2",
                     default="relative", choices=("relative", "absolute")))
 def event_drop(res, event: str, scale: str = "relative") -> float:
-    ev = res.events
-    rows = ev.loc[ev["event"] == event]
-    v1, v2 = rows["v1"].to_numpy(dtype=float), rows["v2"].to_numpy(dtype=float)
+    ev = event_log(res)
+    rows = ev.code == _code(event)
+    v1, v2 = ev.v1[rows].astype(float), ev.v2[rows].astype(float)
     if scale == "relative":
         keep = v1 != 0.0
         drop = (v1[keep] - v2[keep]) / v1[keep]
@@ -468,7 +531,7 @@ def first_month_ratio(res, cf, metric: str, threshold: float, against: str = "",
           month=Arg("month", "1-based month"),
           against=Arg("scenario", "the counterfactual scenario (no partnership), run with the same seed"))
 def net_sroi(res, cf, month: int, against: str = "") -> float:
-    return float(_net_by_month(res, cf)["net_sroi"].iloc[_row(res, month)])
+    return float(_net_sroi_by_month(res, cf)[_row(res, month)])
 
 
 @_measure("net_payback_month", "median", "the first month at which net SROI (see net_sroi) reaches 1: the "
@@ -476,9 +539,21 @@ def net_sroi(res, cf, month: int, against: str = "") -> float:
           paired=True, censored=True,
           against=Arg("scenario", "the counterfactual scenario (no partnership), run with the same seed"))
 def net_payback_month(res, cf, against: str = "") -> float:
-    net = _net_by_month(res, cf)
-    hit = np.flatnonzero(net["net_sroi"].to_numpy() >= 1.0)  # NaN (nothing spent yet) never counts
-    return float(net["month"].iloc[hit[0]]) if hit.size else math.nan
+    hit = np.flatnonzero(_net_sroi_by_month(res, cf) >= 1.0)  # NaN (nothing spent yet) never counts
+    return float(res.series("month")[hit[0]]) if hit.size else math.nan
+
+
+def _net_sroi_by_month(res, cf) -> np.ndarray:
+    """Net SROI month by month, one value per row of ``res.monthly``: the figure of
+    ``analysis.value.net_value`` (``_net_by_month``), computed with the same operations on
+    the runs' columns, without the frames, where both runs have the same months."""
+    from .value import _div
+
+    months = res.series("month")
+    if not np.array_equal(months, cf.series("month")):
+        return _net_by_month(res, cf)["net_sroi"].to_numpy()
+    net = (res.series("value_gross") - cf.series("value_gross")) * (1.0 - res.params.attribution_others)
+    return _div(net, res.series("spent_pv"))
 
 
 def _net_by_month(res, cf):
@@ -516,7 +591,7 @@ def arguments(name: str, args: Mapping[str, Any]) -> dict[str, Arg]:
 
 
 __all__ = ["Arg", "Measure", "MEASURES", "STATISTICS", "PER", "PARTNER_EVENTS", "SHARE_METRICS", "evaluate",
-           "arguments", "check_arguments", "member_months",
+           "arguments", "check_arguments", "member_months", "event_log", "Log",
            "metric_at", "metric_mean", "first_month", "share_without", "event_by", "event_between",
            "event_by_cohorts", "count_by", "event_followed_by", "event_drop",
            "trust_dispersion", "trust_overlap_correlation", "ratio_to_counterfactual", "diff_to_counterfactual",

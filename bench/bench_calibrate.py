@@ -23,7 +23,10 @@ minutes: on a shared machine only rates measured together compare), and prints:
 - in this process, on one core, a particle's runs against a serial sweep's
   (``--in-process N`` particles, 0 to skip): the share the calibration's runs allow
   by themselves (they evaluate the patterns' measures), and ``road_efficiency``, the
-  measured share over that one: what the pool and pyabc's sampling leave of it;
+  measured share over that one: what the pool and pyabc's sampling leave of it
+  (``--in-process-only``: this alone, no calibration and no pooled sweeps: old and new
+  code can then alternate in the same minutes, e.g. with ``PYTHONPATH`` set to an
+  unpacked ``git archive`` of the old commit);
 - the load average before and after (the machine may be shared: wall times under load
   are upper bounds, and only rates measured in the same minutes compare).
 """
@@ -106,10 +109,22 @@ def main() -> int:
     ap.add_argument("--sweep-runs", type=int, default=400)
     ap.add_argument("--in-process", type=int, default=20, metavar="PARTICLES",
                     help="particles timed in this process against a serial sweep (0: skip)")
+    ap.add_argument("--in-process-only", action="store_true",
+                    help="only the in-process comparison (--in-process particles against a serial sweep of "
+                         "max(50, --sweep-runs / 2) runs): no calibration, no pooled sweeps")
     ap.add_argument("--json", metavar="FILE")
     a = ap.parse_args()
     targets = cal.load_targets(ROOT / "experiments" / "calibration" / "targets.toml").sized(
         a.population, a.generations, a.replications)
+    if a.in_process_only:
+        load0 = os.getloadavg()
+        out = {"in_process": in_process(targets, a.in_process or 20, max(50, a.sweep_runs // 2)),
+               "runs_per_particle": runs_per_particle(targets), "load_before": load0,
+               "load_after": os.getloadavg()}
+        print(json.dumps(out, indent=2))
+        if a.json:
+            Path(a.json).write_text(json.dumps(out, indent=2) + "\n")
+        return 0
     if a.predictive is not None:
         from dataclasses import replace
 
