@@ -547,13 +547,13 @@ def _net_sroi_by_month(res, cf) -> np.ndarray:
     """Net SROI month by month, one value per row of ``res.monthly``: the figure of
     ``analysis.value.net_value`` (``_net_by_month``), computed with the same operations on
     the runs' columns, without the frames, where both runs have the same months."""
-    from .value import _div
+    from .value import ratio_where_positive
 
     months = res.series("month")
     if not np.array_equal(months, cf.series("month")):
         return _net_by_month(res, cf)["net_sroi"].to_numpy()
     net = (res.series("value_gross") - cf.series("value_gross")) * (1.0 - res.params.attribution_others)
-    return _div(net, res.series("spent_pv"))
+    return ratio_where_positive(net, res.series("spent_pv"))
 
 
 def _net_by_month(res, cf):

@@ -59,16 +59,17 @@ def net_value(arm: pd.DataFrame, cf: pd.DataFrame, attribution: float) -> pd.Dat
     out["value_counterfactual"] = c["value_gross"]
     out["spent_pv"] = a["spent_pv"]
     out["spent_total"] = a["spent_total"]
-    out["gross_sroi"] = _div(a["value_gross"], a["spent_pv"])
+    out["gross_sroi"] = ratio_where_positive(a["value_gross"], a["spent_pv"])
     out["net_value"] = (a["value_gross"] - c["value_gross"]) * (1.0 - attribution)
-    out["net_sroi"] = _div(out["net_value"], a["spent_pv"])
+    out["net_sroi"] = ratio_where_positive(out["net_value"], a["spent_pv"])
     out["additional_outcomes"] = a["outcomes_total"] - c["outcomes_total"]
     extra = out["additional_outcomes"].where(out["additional_outcomes"] > 0)
     out["net_cost_per_outcome"] = a["spent_total"] / extra
     return out.reset_index()
 
 
-def _div(x, y):
+def ratio_where_positive(x, y):
+    """x / y elementwise where y > 0, else NaN (SROI before any spending is undefined)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y > 0, x / np.where(y > 0, y, 1.0), np.nan)
