@@ -376,10 +376,9 @@ def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: fl
     with no worker for ``no_workers_wait`` seconds (at the start or later), ends the batch
     with a one-line ``SchedulerError``; the chunks that finished were yielded already."""
     client = dask_client(address)
-    lost = False
     poll = min(1.0, no_workers_wait / 4)
     gone = f"no workers for {no_workers_wait:g} s (start some: dask worker {address})"
-    try:
+    with _guarded(client, address):
         _check_workers(client, address, no_workers_wait)
         window = IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
         it = iter(tasks)
@@ -413,6 +412,16 @@ def _dask(fn: Callable, tasks: Iterable[Task], address: str, no_workers_wait: fl
                 key = pending.pop(fut)
                 yield key, fut.result()
             fill()
+
+
+@contextmanager
+def _guarded(client, address: str) -> Iterator[None]:
+    """While ``client`` is in use: a lost scheduler is a one-line ``SchedulerError`` (the
+    first cause wins: a ``SchedulerError`` passes as it is); the client is closed after,
+    quietly when the scheduler is gone."""
+    lost = False
+    try:
+        yield
     except SchedulerError:
         raise
     except Exception as exc:
@@ -433,25 +442,17 @@ def _dask_futures(address: str, no_workers_wait: float = NO_WORKERS_WAIT) -> Ite
     import logging
 
     client = dask_client(address)
-    lost = False
     quiet, log = _CancelledQuiet(), logging.getLogger("tornado.application")
     log.addFilter(quiet)
     try:
-        _check_workers(client, address, no_workers_wait)
-        pool = client.get_executor(pure=False)   # each call is a new task, even with equal arguments
-        try:
-            yield pool, IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
-        finally:
-            pool.shutdown(wait=False)
-    except SchedulerError:
-        raise
-    except Exception as exc:
-        if not _scheduler_lost(client, exc):
-            raise
-        lost = True
-        raise _lost(address, exc) from None
+        with _guarded(client, address):
+            _check_workers(client, address, no_workers_wait)
+            pool = client.get_executor(pure=False)   # each call is a new task, even with equal arguments
+            try:
+                yield pool, IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
+            finally:
+                pool.shutdown(wait=False)
     finally:
-        _quiet_close(client, lost or client.status != "running")
         log.removeFilter(quiet)
 
 
