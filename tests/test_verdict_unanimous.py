@@ -45,23 +45,9 @@ def test_a_space_where_it_always_holds_supports_it():
 
 
 def _relaunch(curve, robust, reps=12):
-    import numpy as np
-    import pandas as pd
+    from test_claim_judges import _relaunch_results   # the planted tables, written once
 
-    from backbone.analysis.stats import IMPACT
-
-    noise = np.linspace(-0.02, 0.02, reps)
-    levels = sorted(curve)
-    sweep = pd.DataFrame({"point": np.repeat(np.arange(len(levels)), reps),
-                          "replication": np.tile(np.arange(reps), len(levels)),
-                          "relaunch_threshold": np.repeat(levels, reps)})
-    sweep[IMPACT] = [curve[t] + noise[r] for t, r in zip(sweep.relaunch_threshold, sweep.replication)]
-    out = {"sweep": (sweep, None)}
-    for t in ROBUST_THRESHOLDS:
-        pts = np.repeat(np.arange(5), 2)
-        out[f"robust:{t}"] = (pd.DataFrame({"point": pts, "replication": np.tile([0, 1], 5),
-                                            "turnover_rate": 0.1 + 0.01 * pts, IMPACT: robust[t]}), None)
-    return out
+    return _relaunch_results(curve, robust, reps)
 
 
 def test_a_judge_whose_base_holds_but_whose_space_never_does_says_which_way():
