@@ -6,7 +6,10 @@ Reads a patterns file (``analysis.patterns``; default
 calibration patterns are fitted by ``backbone calibrate`` and never judged), prints per
 pattern the target band from its source, the estimate with its 95% CI and the verdict
 (reproduced / partly / missed), and exits 0 when the share of reproduced patterns
-reaches the file's ``required_share``, else 1. With ``--posterior`` (a calibration
+reaches the file's ``required_share``, else 1. ``--search SPEC.toml`` judges the
+validation patterns at every point of an experiment design over the assumptions'
+ranges instead (``analysis.pattern_search``: which patterns the model can reproduce at
+all; a diagnostic that sets no default; exit 0 when it ran). With ``--posterior`` (a calibration
 folder, or ``default``: the shipped posterior) replication r draws the calibrated
 parameters from the posterior; a validation pattern that is also one of the posterior's
 calibration patterns is refused. Bad input (the file, a pattern in both roles, options,
@@ -68,6 +71,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not pset.patterns:
         raise CLIError(f"{whole_file.path}: no validation patterns (role = \"validation\"): nothing to judge "
                        f"({skipped} calibration patterns, fitted by backbone calibrate, are never judged)")
+    if args.search:
+        return _search(args, pset, out, md)
+    if args.adaptive:
+        raise CLIError("--adaptive needs --search SPEC.toml (the factors and ranges it searches)")
     posterior = load_posterior_arg(args)
     if posterior is not None:
         from backbone.analysis.calibrate import check_posterior_roles
@@ -107,6 +114,53 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _search(args: argparse.Namespace, pset, out, md) -> int:
+    """``--search SPEC.toml``: every validation pattern at every point of the design."""
+    from backbone.analysis import pattern_search as ps
+    from backbone.experiments import load_experiment
+
+    for flag, given in (("--posterior", args.posterior),):
+        if given:
+            raise CLIError(f"{flag} cannot be used with --search: the design sets the parameters and its "
+                           "replications (the spec's `replications`)")
+    spec = load_experiment(args.search)
+    executor = executor_from(args, "search runs")
+    t0 = time.time()
+    if args.adaptive:
+        search, results = ps.adaptive_search(pset, spec, args.adaptive, executor.quiet(), batch=args.batch)
+    else:
+        search = ps.plan_search(pset, spec)
+        results = ps.run_search(search, executor)
+    if out is not None:
+        results.to_csv(out, index=False)
+    if md is not None:
+        import datetime as dt
+
+        more = ["--adaptive", str(args.adaptive), "--batch", str(args.batch)] if args.adaptive else []
+        cmd = " ".join(shlex.quote(p) for p in ["backbone", "validate", *([args.patterns] if args.patterns else []),
+                                                "--search", args.search, *more, "--markdown", args.markdown])
+        when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        md.write_text(ps.markdown(search, results, cmd, when), encoding="utf-8")
+    if getattr(args, "json", False):
+        from .common import print_json
+
+        print_json({**ps.search_doc(search, results), "out": str(out) if out is not None else None,
+                    "markdown": str(md) if md is not None else None})
+        return 0
+    from backbone.analysis.validation import display_path
+
+    print(f"backbone validate --search: {len(pset.patterns)} validation patterns ({display_path(pset.path)}) at "
+          f"{len(search.overrides)} points ({search.how} over {', '.join(search.spec.factor_names)}, from "
+          f"{args.search}), {search.replications} replications each, {search.runs():,} runs "
+          f"in {time.time() - t0:.0f} s. A diagnostic: no default is taken from it.\n")
+    print(ps.text(search, results))
+    for path, what in ((out, "the verdicts (one row per point and pattern)"), (md, "the search")):
+        if path is not None:
+            print(f"wrote {what} to {path}")
+    sys.stdout.flush()
+    return 0
+
+
 def _json_out(args, pset, table, n: int, out, md) -> int:
     """``--json``: the table as numbers (cli.json_docs.validate_doc); --out and --markdown
     are written as without it. Exit status as without it."""
@@ -141,7 +195,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="examples:\n  backbone validate\n  backbone validate --quick\n"
                "  backbone validate experiments/validation/patterns.toml --replications 100 --workers 8\n"
                "  backbone validate --posterior default\n"
-               "  backbone validate --markdown docs/VALIDATION.md --out validation.csv --force")
+               "  backbone validate --markdown docs/VALIDATION.md --out validation.csv --force\n"
+               "  backbone validate --search experiments/validation/search_assumptions.toml --workers 2\n"
+               "  backbone validate --search experiments/validation/search_assumptions.toml --adaptive 200")
     p.add_argument("patterns", nargs="?", metavar="PATTERNS.toml",
                    help="the patterns file (default: experiments/validation/patterns.toml)")
     size = p.add_mutually_exclusive_group()
@@ -149,6 +205,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="runs per pattern (default: the file's)")
     size.add_argument("--quick", action="store_true",
                       help=f"at most {QUICK_REPLICATIONS} replications per pattern, for a first look")
+    size.add_argument("--search", metavar="SPEC.toml",
+                      help="judge the validation patterns at every point of an experiment design (factors, "
+                           "design, samples, replications, fixed) over the assumptions' plausible ranges: which "
+                           "patterns can the model reproduce at all? A diagnostic: it sets no default, and exits 0 "
+                           "when it ran (e.g. experiments/validation/search_assumptions.toml)")
+    p.add_argument("--adaptive", type=whole(1), metavar="TRIALS",
+                   help="with --search: instead of the design's points, let optuna's TPE sampler choose TRIALS "
+                        "points inside the factors' ranges, seeking the most patterns reproduced (seeded by the "
+                        "spec's root_seed; a diagnostic of what the structure can reach, never a default)")
+    p.add_argument("--batch", type=whole(1), default=8, metavar="N",
+                   help="with --adaptive: points run together before the sampler chooses again (default: 8)")
     add_executor(p)
     add_posterior(p)
     p.add_argument("--out", metavar="FILE.csv", help="write the table (one row per pattern) as CSV")
