@@ -296,9 +296,9 @@ def share_text(share: float) -> str:
     """A share of points as a percentage that never rounds a few points to 0% or 100%."""
     if not np.isfinite(share):
         return "-"
-    if 0 < share < 0.005:
+    if 0 < share < 0.01:
         return "<1%"
-    if 0.995 < share < 1:
+    if 0.99 < share < 1:
         return ">99%"
     return f"{share:.0%}"
 

@@ -210,3 +210,9 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     spec.write_text('design = "full_factorial"\nreplications = 3\n[factors.turnover_rate]\nlevels = [0.0]\n')
     assert main(["validate", str(f), "--search", str(spec), "--posterior", "default"]) == 2
     assert "--posterior cannot be used with --search" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("share, shown", [(0.0, "0%"), (2 / 400, "<1%"), (0.0099, "<1%"), (0.5, "50%"),
+                                          (0.995, ">99%"), (1.0, "100%"), (float("nan"), "-")])
+def test_a_few_points_never_round_to_none_or_all(share, shown):
+    assert ps.share_text(share) == shown

@@ -189,8 +189,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "refused), estimate each measure over replicated runs with a 95% CI, and print per "
                     "pattern reproduced (estimate in the band), partly (estimate outside, CI overlapping) "
                     "or missed (CI outside). Exit status: 0 when the file's required share of patterns is "
-                    "reproduced, 1 when not, 2 for bad input. The format is described in the README (Validation) "
-                    "and analysis/patterns.py; docs/VALIDATION.md holds the latest table.",
+                    "reproduced, 1 when not, 2 for bad input. With --search, the patterns are judged at every "
+                    "point of a design over the assumptions' ranges instead (which patterns can the model "
+                    "reproduce at all? docs/VALIDATION_SEARCH.md), exit 0 when it ran. The format is described "
+                    "in the README (Validation) and analysis/patterns.py; docs/VALIDATION.md holds the latest table.",
         formatter_class=HelpFormatter,
         epilog="examples:\n  backbone validate\n  backbone validate --quick\n"
                "  backbone validate experiments/validation/patterns.toml --replications 100 --workers 8\n"
@@ -215,7 +217,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "points inside the factors' ranges, seeking the most patterns reproduced (seeded by the "
                         "spec's root_seed; a diagnostic of what the structure can reach, never a default)")
     p.add_argument("--batch", type=whole(1), default=8, metavar="N",
-                   help="with --adaptive: points run together before the sampler chooses again (default: 8)")
+                   help="with --adaptive: points run together before the sampler chooses again")
     add_executor(p)
     add_posterior(p)
     p.add_argument("--out", metavar="FILE.csv", help="write the table (one row per pattern) as CSV")
