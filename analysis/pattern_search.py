@@ -26,7 +26,7 @@ nor can ``months`` (each pattern has its own horizon). Replication r uses seed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -208,27 +208,38 @@ def _suggest(trial, factor) -> Any:
     return trial.suggest_float(factor.name, float(factor.lo), float(factor.hi))
 
 
-def run_search(search: Search, executor: Executor | None = None) -> pd.DataFrame:
+CHUNK = 64  # points whose runs go out together: the records held at once stay bounded
+
+
+def run_search(search: Search, executor: Executor | None = None, chunk: int = CHUNK) -> pd.DataFrame:
     """Every pattern judged at every point: one row per (point, pattern) with the
     point's factor values, ``pattern``, ``estimate``, ``ci_low``, ``ci_high`` and
-    ``verdict``, in point order, then the file's pattern order. All points' runs go in one
-    batch through the analysis' arm runner (``scenario_runs.run_arm_jobs``)."""
+    ``verdict``, in point order, then the file's pattern order. The runs of ``chunk``
+    points at a time go as one batch through the analysis' arm runner
+    (``scenario_runs.run_arm_jobs``), so a search of any size holds one chunk's records at
+    a time; the executor's progress counts the whole search. The results do not depend
+    on ``chunk`` or on where the runs ran."""
     pset, n = search.pset, search.replications
     grouped = groups(pset.patterns)
-    jobs = {}
-    for i, over in enumerate(search.overrides):
-        for g, job in enumerate(group_jobs(grouped, n, pset.seed, over=over)):
-            jobs[(i, g)] = job
-    got = run_arm_jobs(jobs, executor)
+    total, done = len(search.overrides) * len(grouped) * n, 0   # runs as the arm runner counts them
     frames = []
-    for i in range(len(search.overrides)):
-        rows = job_rows([jobs[(i, g)] for g in range(len(grouped))], {g: got[(i, g)] for g in range(len(grouped))})
-        table = validation_table(pset, pd.DataFrame(rows, columns=["pattern", "replication", "seed", "value"]))
-        t = table[["pattern", "estimate", "ci_low", "ci_high", "verdict"]].copy()
-        t.insert(0, "point", i)
-        for name in search.points.columns:
-            t[name] = search.points.at[i, name]
-        frames.append(t)
+    for start in range(0, len(search.overrides), max(1, int(chunk))):
+        ids = range(start, min(start + max(1, int(chunk)), len(search.overrides)))
+        jobs = {(i, g): job for i in ids
+                for g, job in enumerate(group_jobs(grouped, n, pset.seed, over=search.overrides[i]))}
+        ex = executor
+        if executor is not None and executor.progress is not None:
+            ex = replace(executor, progress=lambda d, t, off=done: executor.progress(off + d, total))
+        got = run_arm_jobs(jobs, ex)
+        done += sum(len(job) for job in jobs.values())
+        for i in ids:
+            rows = job_rows([jobs[(i, g)] for g in range(len(grouped))], {g: got[(i, g)] for g in range(len(grouped))})
+            table = validation_table(pset, pd.DataFrame(rows, columns=["pattern", "replication", "seed", "value"]))
+            t = table[["pattern", "estimate", "ci_low", "ci_high", "verdict"]].copy()
+            t.insert(0, "point", i)
+            for name in search.points.columns:
+                t[name] = search.points.at[i, name]
+            frames.append(t)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -333,10 +344,6 @@ def _value(v: Any) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
-def _est(v: float, horizon) -> str:
-    return fmt_number(v, horizon)
-
-
 def text(search: Search, results: pd.DataFrame, top: int = 3) -> str:
     """The search as printed by ``backbone validate --search``."""
     s = summary(search, results)
@@ -350,7 +357,7 @@ def text(search: Search, results: pd.DataFrame, top: int = 3) -> str:
         h = r.horizon
         lines.append(f"{r.pattern[:42]:42s} {fmt_band(r.target_low, r.target_high):>16s} "
                      f"{share_text(r.share_reproduced):>10s} {share_text(r.share_partly):>7s} "
-                     f"{share_text(r.share_missed):>7s}  {_est(r.estimate_min, h)} .. {_est(r.estimate_max, h)}")
+                     f"{share_text(r.share_missed):>7s}  {fmt_number(r.estimate_min, h)} .. {fmt_number(r.estimate_max, h)}")
     if s["never_reproduced"]:
         lines += ["", "Reproduced at no point: " + ", ".join(s["never_reproduced"]) + "."]
     lines += _conflict_lines(s)
@@ -390,8 +397,8 @@ def markdown(search: Search, results: pd.DataFrame, command: str, when: str) -> 
         "|---|---|---|---|---|---|"]
     for r in pats.itertuples(index=False):
         lines.append(f"| {r.pattern} | {fmt_band(r.target_low, r.target_high)} | {share_text(r.share_reproduced)} | "
-                     f"{share_text(r.share_partly)} | {share_text(r.share_missed)} | {_est(r.estimate_min, r.horizon)} .. "
-                     f"{_est(r.estimate_max, r.horizon)} |")
+                     f"{share_text(r.share_partly)} | {share_text(r.share_missed)} | {fmt_number(r.estimate_min, r.horizon)} .. "
+                     f"{fmt_number(r.estimate_max, r.horizon)} |")
     if s["never_reproduced"]:
         lines += ["", "Reproduced at no point: " + ", ".join(f"`{p}`" for p in s["never_reproduced"]) + "."]
     lines += _conflict_lines(s, md=True)

@@ -16,6 +16,7 @@ import pytest
 from backbone.analysis import pattern_search as ps
 from backbone.analysis.patterns import parse_patterns
 from backbone.cli.main import main
+from backbone.experiments import Executor
 from backbone.experiments.spec import ExperimentError, ExperimentSpec
 
 from test_validation import CITE, to_toml
@@ -133,10 +134,15 @@ def test_the_adaptive_search_stays_in_the_ranges_and_repeats():
         assert list(got["verdict"]) == list(r1[r1["point"] == p]["verdict"])
 
 
-def test_a_search_repeats_exactly():
-    search = planned(spec=spec_dict(factors={"turnover_rate": {"levels": [0.02]}}))
-    a, b = ps.run_search(search), ps.run_search(search)
-    pd.testing.assert_frame_equal(a, b)
+def test_a_search_repeats_exactly_in_chunks_of_any_size(searched):
+    search, results = searched
+    seen = []
+    executor = Executor(workers=1, progress=lambda done, total: seen.append((done, total)))
+    chunked = ps.run_search(search, executor, chunk=3)
+    pd.testing.assert_frame_equal(chunked, results)
+    pd.testing.assert_frame_equal(ps.run_search(search, chunk=1), results)
+    assert seen[-1] == (12, 12) and all(t == 12 for _, t in seen)  # 4 points x 3 runs: one count throughout
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 def test_a_comparisons_contrast_cannot_be_a_factor():

@@ -119,10 +119,9 @@ def _search(args: argparse.Namespace, pset, out, md) -> int:
     from backbone.analysis import pattern_search as ps
     from backbone.experiments import load_experiment
 
-    for flag, given in (("--posterior", args.posterior),):
-        if given:
-            raise CLIError(f"{flag} cannot be used with --search: the design sets the parameters and its "
-                           "replications (the spec's `replications`)")
+    if args.posterior:
+        raise CLIError("--posterior cannot be used with --search: the design sets the parameters and its "
+                       "replications (the spec's `replications`)")
     spec = load_experiment(args.search)
     executor = executor_from(args, "search runs")
     t0 = time.time()
