@@ -30,6 +30,7 @@ from backbone.analysis.stats import IMPACT, Estimate
 from backbone.experiments import SERIAL
 from backbone.simulation import METRICS, SCHEMA, Params
 from backbone.simulation.scenarios import DEFAULT_CURRENCY, load_scenario
+from test_report import summary  # the planted per-run summary table (one helper for both files)
 
 SMALL = {"months": 36, "n_beneficiaries": 600}
 NAMES = ("no_backbone", "baseline")  # a new user's first comparison (README, make demo)
@@ -192,15 +193,6 @@ def test_a_figure_has_one_value_under_one_name_in_compare_the_report_and_the_app
 
 
 # ---------------------------------------------------------------- item 3
-def summary(**cols) -> pd.DataFrame:
-    n = len(next(iter(cols.values())))
-    base = {c: np.zeros(n) for c in ("ev_turnover", "ev_relaunch", "ev_exit", "ev_recruit", "ev_betrayal",
-                                     "ev_funding_cut", "dissolved_month")}
-    base.update({"seed": np.arange(n), IMPACT: np.full(n, 0.3)})
-    base.update({k: np.asarray(v, float) for k, v in cols.items()})
-    return pd.DataFrame(base)
-
-
 def test_a_correlation_across_runs_is_no_lesson():
     # planted survivorship: the runs that dissolved early had little turnover and little
     # impact; those that lasted had both
